@@ -1,0 +1,196 @@
+/**
+ * Informer: turns a list function (and, where the source has one, a blocking watch function) into
+ * a store, a stream of events, and a synced signal (client-go's reflector + shared informer).
+ *
+ * Invariants:
+ * - Nothing runs until someone subscribes; all subscribers share one list/watch loop, and when the
+ *   last one unsubscribes every timer and in-flight call is torn down (`share`, not `shareReplay`).
+ * - Every list is a full replace: the store is updated first, then deletions are emitted, then
+ *   adds and updates. An update is emitted only when the object's version changed.
+ * - A resync (every `resyncPeriodMs`) relists and also emits each unchanged object as `resync`.
+ * - Without a watch, the source is relisted every `pollPeriodMs`; with one, each watch result is
+ *   applied like a list and the next watch starts from its resource version.
+ * - `trigger()` calls that arrive in the same tick collapse into one relist, and triggers that
+ *   arrive while a list is in flight cause exactly one more list after it.
+ * - Any error restarts the loop by itself after a capped, jittered exponential backoff; the attempt
+ *   counter resets after a successful list or watch. Errors never reach subscribers.
+ * - A subscriber to `events$` first receives the current store content as `added` events.
+ */
+import {
+  auditTime,
+  BehaviorSubject,
+  concat,
+  defer,
+  distinctUntilChanged,
+  from,
+  interval,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  repeat,
+  retry,
+  type SchedulerLike,
+  share,
+  type Subscription,
+  Subject,
+  take,
+  takeUntil,
+  timer,
+} from 'rxjs';
+
+import { coalesceMap } from '../rx/coalesce-map.js';
+import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from '../time/backoff.js';
+import { type Random } from '../time/clock.js';
+import { type InformerEvent } from './events.js';
+import { NO_INFORMER_OBSERVER, type InformerObserver } from './informer-observer.js';
+import { replaceStore } from './replace.js';
+import { type IndexFunc, Store } from './store.js';
+
+/** One full snapshot of a source, with the version to watch from when the source has watches. */
+export interface ListResult<T> {
+  readonly items: readonly T[];
+  readonly resourceVersion?: string;
+}
+
+export interface InformerOptions<T> {
+  /** Unique name, used in metrics and logs. */
+  readonly name: string;
+  /** Lists the whole source; emits one snapshot (further values are ignored). */
+  readonly list: () => Observable<ListResult<T>>;
+  /** Blocks until the source changed after `resourceVersion` (or a timeout), then emits a full snapshot. */
+  readonly watch?: (resourceVersion: string) => Observable<ListResult<T>>;
+  readonly keyOf: (obj: T) => string;
+  /** An opaque version that changes whenever the object does (ECS `version`, Consul `ModifyIndex`). */
+  readonly versionOf: (obj: T) => string;
+  readonly indexers?: Readonly<Record<string, IndexFunc<T>>>;
+  /** Relist and re-emit unchanged objects this often; 0 or absent disables resync. */
+  readonly resyncPeriodMs?: number;
+  /** For sources without a watch: relist this often; 0 or absent relists only on trigger/resync. */
+  readonly pollPeriodMs?: number;
+  readonly backoff?: BackoffOptions;
+  readonly scheduler: SchedulerLike;
+  readonly random?: Random;
+  readonly observer?: InformerObserver;
+}
+
+type RelistKind = 'list' | 'resync';
+
+export class Informer<T> {
+  readonly name: string;
+  readonly store: Store<T>;
+  /** Emits every event, after the store has been updated. Late subscribers get the store as adds. */
+  readonly events$: Observable<InformerEvent<T>>;
+  /** True from the first successful list on. */
+  readonly synced$: Observable<boolean>;
+
+  private readonly synced = new BehaviorSubject(false);
+  private readonly triggers = new Subject<void>();
+  private readonly loop$: Observable<InformerEvent<T>>;
+  private readonly observer: InformerObserver;
+  private failures = 0;
+  private lastSyncMs: number | undefined;
+  private resourceVersion: string | undefined;
+
+  constructor(private readonly options: InformerOptions<T>) {
+    this.name = options.name;
+    this.observer = options.observer ?? NO_INFORMER_OBSERVER;
+    this.store = new Store(options.keyOf, options.indexers);
+    this.synced$ = this.synced.pipe(distinctUntilChanged());
+    this.loop$ = defer(() => this.restartingLoop$()).pipe(share());
+    this.events$ = defer(() => concat(from(this.storeAsAdds()), this.loop$));
+  }
+
+  /** Runs the list/watch loop without consuming events (for the manager). */
+  run(): Subscription {
+    return this.loop$.subscribe();
+  }
+
+  /** Relists as soon as possible; calls in the same tick collapse into one relist. */
+  trigger(): void {
+    this.triggers.next();
+  }
+
+  hasSynced(): boolean {
+    return this.synced.value;
+  }
+
+  /** When the last list or watch succeeded, in clock milliseconds. */
+  get lastSyncAt(): number | undefined {
+    return this.lastSyncMs;
+  }
+
+  /** Consecutive failed list or watch attempts since the last success. */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  private restartingLoop$(): Observable<InformerEvent<T>> {
+    const { scheduler, backoff = DEFAULT_BACKOFF, random = Math.random } = this.options;
+    return this.relistRequests$().pipe(
+      coalesceMap(
+        (kind, interrupt$) => this.relist$(kind, interrupt$),
+        (waiting, next) => (waiting === 'resync' ? waiting : next),
+      ),
+      retry({
+        delay: (error: unknown) => {
+          this.failures += 1;
+          const delayMs = backoffDelay(this.failures, backoff, random);
+          this.observer.failed(this.name, error, this.failures, delayMs);
+          return timer(delayMs, scheduler);
+        },
+      }),
+    );
+  }
+
+  private relistRequests$(): Observable<RelistKind> {
+    const { scheduler, resyncPeriodMs, pollPeriodMs, watch } = this.options;
+    const requests: Observable<RelistKind>[] = [
+      of<RelistKind>('list'),
+      this.triggers.pipe(
+        auditTime(0, scheduler),
+        map((): RelistKind => 'list'),
+      ),
+    ];
+    if (resyncPeriodMs) {
+      requests.push(interval(resyncPeriodMs, scheduler).pipe(map((): RelistKind => 'resync')));
+    }
+    if (!watch && pollPeriodMs) {
+      requests.push(interval(pollPeriodMs, scheduler).pipe(map((): RelistKind => 'list')));
+    }
+    return merge(...requests);
+  }
+
+  private relist$(kind: RelistKind, interrupt$: Observable<void>): Observable<InformerEvent<T>> {
+    const listed$ = this.options
+      .list()
+      .pipe(
+        take(1),
+        mergeMap((result) => from(this.apply(result, kind === 'resync', 'list'))),
+      );
+    const { watch } = this.options;
+    if (!watch) return listed$;
+    const watching$ = defer(() => watch(this.resourceVersion ?? '0')).pipe(
+      take(1),
+      mergeMap((result) => from(this.apply(result, false, 'watch'))),
+      repeat(),
+      takeUntil(interrupt$),
+    );
+    return concat(listed$, watching$);
+  }
+
+  private apply(result: ListResult<T>, resync: boolean, via: 'list' | 'watch'): InformerEvent<T>[] {
+    const events = replaceStore(this.store, result.items, this.options.versionOf, resync);
+    this.resourceVersion = result.resourceVersion;
+    this.failures = 0;
+    this.lastSyncMs = this.options.scheduler.now();
+    if (!this.synced.value) this.synced.next(true);
+    this.observer.synced(this.name, via, events);
+    return events;
+  }
+
+  private storeAsAdds(): InformerEvent<T>[] {
+    return this.store.list().map((obj) => ({ type: 'added', key: this.store.keyOf(obj), obj }));
+  }
+}

@@ -1,0 +1,229 @@
+import { expect } from 'chai';
+import { type Observable } from 'rxjs';
+import { type TestScheduler } from 'rxjs/testing';
+
+import { type InformerEvent } from '../../src/cache/events.js';
+import { Informer, type InformerOptions, type ListResult } from '../../src/cache/informer.js';
+import { newTestScheduler } from '../helpers/test-scheduler.js';
+
+interface Obj {
+  id: string;
+  v: number;
+}
+
+const obj = (id: string, v: number): Obj => ({ id, v });
+const snapshot = (...items: Obj[]): ListResult<Obj> => ({ items });
+
+/** A list function that returns the given observables in turn, recording the frame of each call. */
+function scriptedList(ts: TestScheduler, results: Array<() => Observable<ListResult<Obj>>>) {
+  const calls: number[] = [];
+  const list = () => {
+    calls.push(ts.now());
+    const next = results[Math.min(calls.length - 1, results.length - 1)];
+    return next();
+  };
+  return { list, calls };
+}
+
+function newInformer(ts: TestScheduler, options: Partial<InformerOptions<Obj>> & Pick<InformerOptions<Obj>, 'list'>) {
+  return new Informer<Obj>({
+    name: 'objs',
+    keyOf: (o) => o.id,
+    versionOf: (o) => String(o.v),
+    scheduler: ts,
+    random: () => 0,
+    ...options,
+  });
+}
+
+const added = (o: Obj): InformerEvent<Obj> => ({ type: 'added', key: o.id, obj: o });
+const updated = (o: Obj, old: Obj): InformerEvent<Obj> => ({ type: 'updated', key: o.id, obj: o, old });
+const deleted = (o: Obj): InformerEvent<Obj> => ({ type: 'deleted', key: o.id, obj: o });
+const resynced = (o: Obj): InformerEvent<Obj> => ({ type: 'resync', key: o.id, obj: o });
+
+describe('Informer', () => {
+  it('emits deletions before adds and updates on a relist, after updating the store', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const [a1, b1, b2, c1] = [obj('a', 1), obj('b', 1), obj('b', 2), obj('c', 1)];
+      const { list } = scriptedList(ts, [
+        () => cold('-x|', { x: snapshot(a1, b1) }),
+        () => cold('-y|', { y: snapshot(b2, c1) }),
+      ]);
+      const informer = newInformer(ts, { list, pollPeriodMs: 10 });
+      const seenStoreSizes: number[] = [];
+      const sizes = informer.events$.subscribe(() => seenStoreSizes.push(informer.store.size));
+      ts.schedule(() => sizes.unsubscribe(), 15);
+      expectObservable(informer.events$, '^ 15ms !').toBe('-(ab) 6ms (dec)', {
+        a: added(a1),
+        b: added(b1),
+        d: deleted(a1),
+        e: updated(b2, b1),
+        c: added(c1),
+      });
+      ts.flush();
+      // Handlers ran after the store had been replaced: 2 objects after each list.
+      expect(seenStoreSizes).to.deep.equal([2, 2, 2, 2, 2]);
+      expect(informer.store.keys().sort()).to.deep.equal(['b', 'c']);
+    });
+  });
+
+  it('emits nothing for objects whose version did not change', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const [a1, a2] = [obj('a', 1), obj('a', 2)];
+      const { list, calls } = scriptedList(ts, [
+        () => cold('-x|', { x: snapshot(a1) }),
+        () => cold('-x|', { x: snapshot(a1) }),
+        () => cold('-y|', { y: snapshot(a2) }),
+      ]);
+      const informer = newInformer(ts, { list, pollPeriodMs: 10 });
+      expectObservable(informer.events$, '^ 25ms !').toBe('-a 19ms u', { a: added(a1), u: updated(a2, a1) });
+      ts.flush();
+      expect(calls).to.deep.equal([0, 10, 20]);
+    });
+  });
+
+  it('re-emits unchanged objects as resync events on each resync period', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const a1 = obj('a', 1);
+      const { list, calls } = scriptedList(ts, [() => cold('-x|', { x: snapshot(a1) })]);
+      const informer = newInformer(ts, { list, resyncPeriodMs: 100 });
+      expectObservable(informer.events$, '^ 250ms !').toBe('-a 99ms r 99ms r', {
+        a: added(a1),
+        r: resynced(a1),
+      });
+      ts.flush();
+      expect(calls).to.deep.equal([0, 100, 200]);
+    });
+  });
+
+  it('collapses triggers of one tick into one relist, and triggers during a list into one more', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const { list, calls } = scriptedList(ts, [() => cold('-----x|', { x: snapshot() })]);
+      const informer = newInformer(ts, { list });
+      const subscription = informer.run();
+      ts.schedule(() => subscription.unsubscribe(), 40);
+      // Three triggers at frame 10 (idle): one relist, which ends when its snapshot arrives at 15.
+      // Three more at 12, 13 and 14, while it is busy: exactly one more relist, at 15.
+      for (const frame of [10, 10, 10, 12, 13, 14]) ts.schedule(() => informer.trigger(), frame);
+      ts.flush();
+      expect(calls).to.deep.equal([0, 10, 15]);
+    });
+  });
+
+  it('restarts after errors with capped exponential backoff, and resets it after a success', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const a1 = obj('a', 1);
+      const failures: Array<[number, number]> = [];
+      const { list, calls } = scriptedList(ts, [
+        () => cold('-#'),
+        () => cold('-#'),
+        () => cold('-#'),
+        () => cold('-#'),
+        () => cold('-x|', { x: snapshot(a1) }),
+        () => cold('-#'),
+        () => cold('-x|', { x: snapshot(a1) }),
+      ]);
+      const informer = newInformer(ts, {
+        list,
+        pollPeriodMs: 10_000,
+        backoff: { initialMs: 100, maxMs: 500, factor: 2, jitter: 1 },
+        observer: { synced: () => undefined, failed: (_n, _e, attempt, delay) => failures.push([attempt, delay]) },
+      });
+      const subscription = informer.run();
+      ts.schedule(() => subscription.unsubscribe(), 12_000);
+      ts.flush();
+      // Failed attempts end 1 frame after each call; retries wait 100, 200, 400, then 500 (capped).
+      expect(calls.slice(0, 5)).to.deep.equal([0, 101, 302, 703, 1204]);
+      expect(failures.slice(0, 4)).to.deep.equal([
+        [1, 100],
+        [2, 200],
+        [3, 400],
+        [4, 500],
+      ]);
+      // After the success at 1205, the next poll (at 11204) fails: the backoff starts again at 100.
+      expect(failures[4]).to.deep.equal([1, 100]);
+      expect(informer.hasSynced()).to.equal(true);
+    });
+  });
+
+  it('applies jitter from the injected random source, never beyond the cap', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const delays: number[] = [];
+      const { list } = scriptedList(ts, [() => cold('#')]);
+      const informer = newInformer(ts, {
+        list,
+        random: () => 0.5,
+        backoff: { initialMs: 100, maxMs: 250, factor: 2, jitter: 1 },
+        observer: { synced: () => undefined, failed: (_n, _e, _a, delay) => delays.push(delay) },
+      });
+      const subscription = informer.run();
+      ts.schedule(() => subscription.unsubscribe(), 2_000);
+      ts.flush();
+      expect(delays.slice(0, 3)).to.deep.equal([150, 250, 250]);
+    });
+  });
+
+  it('stops every timer and call when the last subscriber leaves', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold, expectSubscriptions }) => {
+      const source = cold('--x|', { x: snapshot() });
+      const { list, calls } = scriptedList(ts, [() => source]);
+      const informer = newInformer(ts, { list, pollPeriodMs: 10, resyncPeriodMs: 15 });
+      const first = informer.events$.subscribe();
+      const second = informer.run();
+      ts.schedule(() => first.unsubscribe(), 20);
+      ts.schedule(() => second.unsubscribe(), 21);
+      ts.flush();
+      expect(calls).to.deep.equal([0, 10, 15, 20]);
+      // Each list ends when its snapshot arrives; the one in flight at 21 was torn down.
+      expectSubscriptions(source.subscriptions).toBe(['^-!', '10ms ^-!', '15ms ^-!', '20ms ^!']);
+    });
+  });
+
+  it('lists once, then watches from the returned resource version, and relists on trigger', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const [a1, a2, b1] = [obj('a', 1), obj('a', 2), obj('b', 1)];
+      const { list, calls } = scriptedList(ts, [
+        () => cold('-x|', { x: { items: [a1], resourceVersion: '5' } }),
+        () => cold('-z|', { z: { items: [a2, b1], resourceVersion: '9' } }),
+      ]);
+      const watchedFrom: string[] = [];
+      const watch = (rv: string) => {
+        watchedFrom.push(rv);
+        return rv === '5'
+          ? cold<ListResult<Obj>>('----y|', { y: { items: [a2], resourceVersion: '7' } })
+          : cold<ListResult<Obj>>('-------');
+      };
+      const informer = newInformer(ts, { list, watch });
+      ts.schedule(() => informer.trigger(), 10);
+      expectObservable(informer.events$, '^ 20ms !').toBe('-a---u 5ms b', {
+        a: added(a1),
+        u: updated(a2, a1),
+        b: added(b1),
+      });
+      ts.flush();
+      expect(calls).to.deep.equal([0, 10]);
+      expect(watchedFrom).to.deep.equal(['5', '7', '9']);
+    });
+  });
+
+  it('gives a late subscriber the current store as adds, and flips synced$ after the first list', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const a1 = obj('a', 1);
+      const { list } = scriptedList(ts, [() => cold('--x|', { x: snapshot(a1) })]);
+      const informer = newInformer(ts, { list });
+      const running = informer.run();
+      expectObservable(informer.synced$, '^ 5ms !').toBe('f-t', { f: false, t: true });
+      expectObservable(informer.events$, '5ms ^ 2ms !').toBe('5ms a', { a: added(a1) });
+      ts.schedule(() => running.unsubscribe(), 9);
+    });
+  });
+});
