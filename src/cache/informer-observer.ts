@@ -17,3 +17,12 @@ export const NO_INFORMER_OBSERVER: InformerObserver = {
   synced: () => undefined,
   failed: () => undefined,
 };
+
+/** An observer that forwards every hook to each of `observers`, in order. */
+export function combineInformerObservers(...observers: InformerObserver[]): InformerObserver {
+  return {
+    synced: (informer, via, events) => observers.forEach((observer) => observer.synced(informer, via, events)),
+    failed: (informer, error, attempt, retryInMs) =>
+      observers.forEach((observer) => observer.failed(informer, error, attempt, retryInMs)),
+  };
+}

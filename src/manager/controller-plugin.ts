@@ -1,0 +1,20 @@
+/**
+ * ControllerPlugin: what a pluggable controller gives the manager.
+ *
+ * A plugin is an injectable class bound under `TYPES.ControllerPlugin`; the manager collects every
+ * binding with `multiInject`, builds one Controller (queue, workers, metrics) per plugin, and starts
+ * them after the informers have synced. Plugin names must be unique.
+ */
+import { type AnyWatch } from '../controller/watch.js';
+import { type Reconciler } from '../reconcile/reconciler.js';
+import { type RateLimiterOptions } from '../workqueue/rate-limiters.js';
+
+export interface ControllerPlugin {
+  /** Unique controller name: the `controller` label of its metrics. */
+  readonly name: string;
+  readonly reconciler: Reconciler;
+  readonly maxConcurrentReconciles?: number;
+  readonly rateLimiter?: RateLimiterOptions;
+  /** The event sources whose events enqueue keys, read once when the controller starts. */
+  watches(): readonly AnyWatch[];
+}

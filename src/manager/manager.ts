@@ -1,0 +1,170 @@
+/**
+ * Manager: runs the ops server, the informers and the controllers, in controller-runtime's order.
+ *
+ * Invariants:
+ * - Start order: ops server, then informers, then (once every informer has synced) controllers.
+ *   If the informers do not sync within `cacheSyncTimeoutMs`, start fails with exit code 3.
+ * - Stop order: controllers (stop taking work, finish in-flight reconciles), then informers, then
+ *   the ops server last, so metrics and probes answer until the end.
+ * - Stop is bounded by `gracefulShutdownMs`: past it, in-flight reconciles are aborted and stop
+ *   resolves with `graceful: false`.
+ * - `/readyz` passes only when every informer has synced and every controller is running;
+ *   `/healthz` passes while the process is alive.
+ * - Controller names are unique; a duplicate fails at construction.
+ */
+import { inject, injectable, multiInject, optional } from 'inversify';
+import { type Subscription } from 'rxjs';
+
+import { type Informer } from '../cache/informer.js';
+import { Controller } from '../controller/controller.js';
+import { TYPES } from '../di/types.js';
+import { type Logger } from '../log/logger.js';
+import { type ControllerMetrics } from '../metrics/controller-metrics.js';
+import { type InformerMetrics } from '../metrics/informer-metrics.js';
+import { type WorkQueueMetrics } from '../metrics/workqueue-metrics.js';
+import { type OpsServer, type OpsServerProbes } from '../ops/ops-server.js';
+import { type Clock } from '../time/clock.js';
+import { defaultRateLimiter } from '../workqueue/rate-limiters.js';
+import { type ControllerPlugin } from './controller-plugin.js';
+import { EXIT_CODES, ManagerError } from './errors.js';
+import { type ManagerOptions } from './manager-options.js';
+
+export interface ManagerMetrics {
+  readonly controllers: ControllerMetrics;
+  readonly queues: WorkQueueMetrics;
+  readonly informers: InformerMetrics;
+}
+
+@injectable()
+export class Manager {
+  readonly controllers: readonly Controller[];
+  private informerRuns: Subscription[] = [];
+  private phase: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(
+    @inject(TYPES.OpsServer) private readonly ops: OpsServer,
+    @inject(TYPES.Probes) probes: OpsServerProbes,
+    @multiInject(TYPES.Informer) @optional() private readonly informers: readonly Informer<unknown>[] = [],
+    @multiInject(TYPES.ControllerPlugin) @optional() plugins: readonly ControllerPlugin[] = [],
+    @inject(TYPES.Clock) private readonly clock: Clock,
+    @inject(TYPES.Logger) private readonly logger: Logger,
+    @inject(TYPES.ManagerOptions) private readonly options: ManagerOptions,
+    @inject(TYPES.ControllerMetrics) controllerMetrics: ControllerMetrics,
+    @inject(TYPES.WorkQueueMetrics) queueMetrics: WorkQueueMetrics,
+    @inject(TYPES.InformerMetrics) private readonly informerMetrics: InformerMetrics,
+  ) {
+    assertUniqueNames(plugins.map((plugin) => plugin.name), 'controller');
+    assertUniqueNames(informers.map((informer) => informer.name), 'informer');
+    this.controllers = plugins.map((plugin) => {
+      const workers = plugin.maxConcurrentReconciles ?? 1;
+      return new Controller({
+        name: plugin.name,
+        reconciler: plugin.reconciler,
+        watches: plugin.watches(),
+        maxConcurrentReconciles: workers,
+        rateLimiter: defaultRateLimiter(clock, plugin.rateLimiter),
+        clock,
+        logger,
+        metrics: controllerMetrics.forController(plugin.name, workers),
+        queueObserver: queueMetrics.forQueue(plugin.name),
+      });
+    });
+    probes.healthz.add('ping', () => undefined);
+    probes.readyz.add('informers', () => this.unsyncedInformers());
+    probes.readyz.add('controllers', () => this.notRunningControllers());
+  }
+
+  /** The ops server's URL once started. */
+  get opsUrl(): string | undefined {
+    return this.ops.url;
+  }
+
+  async start(): Promise<void> {
+    if (this.phase !== 'new') throw new Error(`manager cannot start from phase ${this.phase}`);
+    this.phase = 'starting';
+    const url = await this.ops.start(this.options.opsPort, this.options.opsHost);
+    this.logger.info('ops server listening', { url, endpoints: ['/metrics', '/healthz', '/readyz'] });
+    for (const informer of this.informers) {
+      this.informerMetrics.track(informer);
+      this.informerRuns.push(informer.run());
+    }
+    await this.waitForSync();
+    if (this.phase !== 'starting') return;
+    for (const controller of this.controllers) controller.start();
+    this.phase = 'running';
+    this.logger.info('manager started', {
+      informers: this.informers.map((informer) => informer.name),
+      controllers: this.controllers.map((controller) => controller.name),
+    });
+  }
+
+  /** Stops everything in reverse order; resolves `graceful: false` if the timeout cut it short. */
+  async stop(): Promise<{ graceful: boolean }> {
+    if (this.phase === 'stopping' || this.phase === 'stopped') return { graceful: true };
+    this.phase = 'stopping';
+    const { gracefulShutdownMs } = this.options;
+    this.logger.info('manager stopping', { gracefulShutdownMs });
+    const controllersStopped = Promise.all(
+      this.controllers.map((controller) => (controller.isRunning ? controller.stop(gracefulShutdownMs) : true)),
+    ).then((results) => results.every(Boolean));
+    let cancelDeadline: () => void = () => undefined;
+    const deadline = new Promise<boolean>((resolve) => {
+      cancelDeadline = this.clock.setTimer(gracefulShutdownMs + 1_000, () => resolve(false));
+    });
+    const graceful = await Promise.race([controllersStopped, deadline]);
+    cancelDeadline();
+    for (const run of this.informerRuns) run.unsubscribe();
+    this.informerRuns = [];
+    await this.ops.stop();
+    this.phase = 'stopped';
+    this.logger.info('manager stopped', { graceful });
+    return { graceful };
+  }
+
+  private waitForSync(): Promise<void> {
+    if (this.unsyncedInformers() === undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const subscriptions: Subscription[] = [];
+      const finish = (error?: Error) => {
+        cancel();
+        subscriptions.forEach((subscription) => subscription.unsubscribe());
+        if (error) reject(error);
+        else resolve();
+      };
+      const cancel = this.clock.setTimer(this.options.cacheSyncTimeoutMs, () =>
+        finish(
+          new ManagerError(
+            `informers did not sync within ${this.options.cacheSyncTimeoutMs} ms (${this.unsyncedInformers()})`,
+            EXIT_CODES.cacheSyncTimeout,
+          ),
+        ),
+      );
+      for (const informer of this.informers) {
+        subscriptions.push(
+          informer.synced$.subscribe(() => {
+            if (this.unsyncedInformers() === undefined || this.phase !== 'starting') finish();
+          }),
+        );
+      }
+    });
+  }
+
+  private unsyncedInformers(): string | undefined {
+    const waiting = this.informers.filter((informer) => !informer.hasSynced()).map((informer) => informer.name);
+    return waiting.length === 0 ? undefined : `not synced: ${waiting.join(', ')}`;
+  }
+
+  private notRunningControllers(): string | undefined {
+    if (this.phase !== 'running') return `manager is ${this.phase}`;
+    const stopped = this.controllers.filter((controller) => !controller.isRunning).map((c) => c.name);
+    return stopped.length === 0 ? undefined : `not running: ${stopped.join(', ')}`;
+  }
+}
+
+function assertUniqueNames(names: readonly string[], kind: string): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new Error(`two ${kind}s are named "${name}": ${kind} names must be unique`);
+    seen.add(name);
+  }
+}
