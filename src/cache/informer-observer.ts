@@ -21,7 +21,8 @@ export const NO_INFORMER_OBSERVER: InformerObserver = {
 /** An observer that forwards every hook to each of `observers`, in order. */
 export function combineInformerObservers(...observers: InformerObserver[]): InformerObserver {
   return {
-    synced: (informer, via, events) => observers.forEach((observer) => observer.synced(informer, via, events)),
+    synced: (informer, via, events) =>
+      observers.forEach((observer) => observer.synced(informer, via, events)),
     failed: (informer, error, attempt, retryInMs) =>
       observers.forEach((observer) => observer.failed(informer, error, attempt, retryInMs)),
   };

@@ -163,12 +163,10 @@ export class Informer<T> {
   }
 
   private relist$(kind: RelistKind, interrupt$: Observable<void>): Observable<InformerEvent<T>> {
-    const listed$ = this.options
-      .list()
-      .pipe(
-        take(1),
-        mergeMap((result) => from(this.apply(result, kind === 'resync', 'list'))),
-      );
+    const listed$ = this.options.list().pipe(
+      take(1),
+      mergeMap((result) => from(this.apply(result, kind === 'resync', 'list'))),
+    );
     const { watch } = this.options;
     if (!watch) return listed$;
     const watching$ = defer(() => watch(this.resourceVersion ?? '0')).pipe(

@@ -8,9 +8,15 @@ import { type InformerObserver } from './informer-observer.js';
 export function loggingInformerObserver(logger: Logger): InformerObserver {
   return {
     synced: (informer, via, events) => {
-      if (events.length > 0) logger.debug('informer applied changes', { informer, via, events: events.length });
+      if (events.length > 0)
+        logger.debug('informer applied changes', { informer, via, events: events.length });
     },
     failed: (informer, error, attempt, retryInMs) =>
-      logger.warn('informer list/watch failed; retrying', { informer, error, attempt, retryInMs: Math.round(retryInMs) }),
+      logger.warn('informer list/watch failed; retrying', {
+        informer,
+        error,
+        attempt,
+        retryInMs: Math.round(retryInMs),
+      }),
   };
 }

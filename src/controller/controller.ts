@@ -84,7 +84,11 @@ export class Controller {
           try {
             for (const key of watch.toKeys(event)) this.queue.add(key);
           } catch (error) {
-            this.logger.error('mapping an event to keys failed', { event: event.type, key: event.key, error });
+            this.logger.error('mapping an event to keys failed', {
+              event: event.type,
+              key: event.key,
+              error,
+            });
           }
         }),
       );

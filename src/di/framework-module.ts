@@ -38,10 +38,17 @@ export interface FrameworkSettings {
 export function frameworkModule(settings: FrameworkSettings = {}): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind<SchedulerLike>(TYPES.Scheduler).toConstantValue(settings.scheduler ?? asyncScheduler);
-    bind<Clock>(TYPES.Clock).toDynamicValue((ctx) => new SchedulerClock(ctx.get<SchedulerLike>(TYPES.Scheduler)));
+    bind<Clock>(TYPES.Clock).toDynamicValue(
+      (ctx) => new SchedulerClock(ctx.get<SchedulerLike>(TYPES.Scheduler)),
+    );
     bind<() => number>(TYPES.Random).toConstantValue(settings.random ?? Math.random);
     bind<Logger>(TYPES.Logger).toDynamicValue(
-      (ctx) => new JsonLogger({ clock: ctx.get<Clock>(TYPES.Clock), level: settings.logLevel, sink: settings.logSink }),
+      (ctx) =>
+        new JsonLogger({
+          clock: ctx.get<Clock>(TYPES.Clock),
+          level: settings.logLevel,
+          sink: settings.logSink,
+        }),
     );
     bind<Registry>(TYPES.Registry).toDynamicValue(() => createRegistry());
     bind(TYPES.ControllerMetrics).toDynamicValue((ctx) => new ControllerMetrics(ctx.get(TYPES.Registry)));
@@ -55,9 +62,17 @@ export function frameworkModule(settings: FrameworkSettings = {}): ContainerModu
         loggingInformerObserver(ctx.get<Logger>(TYPES.Logger)),
       ),
     );
-    bind<OpsServerProbes>(TYPES.Probes).toDynamicValue(() => ({ healthz: new HealthChecks(), readyz: new HealthChecks() }));
-    bind(TYPES.OpsServer).toDynamicValue((ctx) => new OpsServer(ctx.get(TYPES.Registry), ctx.get(TYPES.Probes)));
-    bind<ManagerOptions>(TYPES.ManagerOptions).toConstantValue({ ...DEFAULT_MANAGER_OPTIONS, ...settings.manager });
+    bind<OpsServerProbes>(TYPES.Probes).toDynamicValue(() => ({
+      healthz: new HealthChecks(),
+      readyz: new HealthChecks(),
+    }));
+    bind(TYPES.OpsServer).toDynamicValue(
+      (ctx) => new OpsServer(ctx.get(TYPES.Registry), ctx.get(TYPES.Probes)),
+    );
+    bind<ManagerOptions>(TYPES.ManagerOptions).toConstantValue({
+      ...DEFAULT_MANAGER_OPTIONS,
+      ...settings.manager,
+    });
     bind(TYPES.Manager).to(Manager);
   });
 }

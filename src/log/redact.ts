@@ -10,7 +10,8 @@
  */
 export const REDACTED = '[REDACTED]';
 
-const CREDENTIAL_NAME = /^(password|authorization|x-consul-token|secretstring)$|(token|secret|secretid|secret_id)$/i;
+const CREDENTIAL_NAME =
+  /^(password|authorization|x-consul-token|secretstring)$|(token|secret|secretid|secret_id)$/i;
 
 export function isCredentialField(name: string): boolean {
   return CREDENTIAL_NAME.test(name);

@@ -53,8 +53,14 @@ export class Manager {
     @inject(TYPES.WorkQueueMetrics) queueMetrics: WorkQueueMetrics,
     @inject(TYPES.InformerMetrics) private readonly informerMetrics: InformerMetrics,
   ) {
-    assertUniqueNames(plugins.map((plugin) => plugin.name), 'controller');
-    assertUniqueNames(informers.map((informer) => informer.name), 'informer');
+    assertUniqueNames(
+      plugins.map((plugin) => plugin.name),
+      'controller',
+    );
+    assertUniqueNames(
+      informers.map((informer) => informer.name),
+      'informer',
+    );
     this.controllers = plugins.map((plugin) => {
       const workers = plugin.maxConcurrentReconciles ?? 1;
       return new Controller({
@@ -105,7 +111,9 @@ export class Manager {
     const { gracefulShutdownMs } = this.options;
     this.logger.info('manager stopping', { gracefulShutdownMs });
     const controllersStopped = Promise.all(
-      this.controllers.map((controller) => (controller.isRunning ? controller.stop(gracefulShutdownMs) : true)),
+      this.controllers.map((controller) =>
+        controller.isRunning ? controller.stop(gracefulShutdownMs) : true,
+      ),
     ).then((results) => results.every(Boolean));
     let cancelDeadline: () => void = () => undefined;
     const deadline = new Promise<boolean>((resolve) => {
@@ -150,7 +158,9 @@ export class Manager {
   }
 
   private unsyncedInformers(): string | undefined {
-    const waiting = this.informers.filter((informer) => !informer.hasSynced()).map((informer) => informer.name);
+    const waiting = this.informers
+      .filter((informer) => !informer.hasSynced())
+      .map((informer) => informer.name);
     return waiting.length === 0 ? undefined : `not synced: ${waiting.join(', ')}`;
   }
 

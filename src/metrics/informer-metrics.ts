@@ -64,7 +64,8 @@ export class InformerMetrics implements InformerObserver {
       labelNames: ['informer'],
       registers,
       collect() {
-        for (const informer of informers.values()) this.set({ informer: informer.name }, informer.hasSynced() ? 1 : 0);
+        for (const informer of informers.values())
+          this.set({ informer: informer.name }, informer.hasSynced() ? 1 : 0);
       },
     });
     new Gauge({

@@ -67,7 +67,7 @@ export class WorkQueueMetrics {
     new Gauge({
       name: 'workqueue_unfinished_work_seconds',
       help:
-        'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration. ' +
+        "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. " +
         'Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.',
       labelNames: LABELS,
       registers,

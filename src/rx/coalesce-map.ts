@@ -19,6 +19,7 @@ export function coalesceMap<T, R>(
   return (source) =>
     new Observable<R>((subscriber) => {
       let active: Subscription | undefined;
+      let busy = false;
       let interrupt: Subject<void> | undefined;
       let waiting: { value: T } | undefined;
       let sourceDone = false;
@@ -26,10 +27,14 @@ export function coalesceMap<T, R>(
       const run = (value: T) => {
         const thisInterrupt = new Subject<void>();
         interrupt = thisInterrupt;
-        active = project(value, thisInterrupt.asObservable()).subscribe({
+        let finished = false;
+        busy = true;
+        const inner = project(value, thisInterrupt.asObservable()).subscribe({
           next: (result) => subscriber.next(result),
           error: (error: unknown) => subscriber.error(error),
           complete: () => {
+            finished = true;
+            busy = false;
             active = undefined;
             interrupt = undefined;
             if (waiting) {
@@ -41,11 +46,13 @@ export function coalesceMap<T, R>(
             }
           },
         });
+        // An inner that completed synchronously has already cleared (or replaced) `active`.
+        if (!finished) active = inner;
       };
 
       const sourceSubscription = source.subscribe({
         next: (value) => {
-          if (!active) {
+          if (!busy) {
             run(value);
             return;
           }
@@ -56,7 +63,7 @@ export function coalesceMap<T, R>(
         error: (error: unknown) => subscriber.error(error),
         complete: () => {
           sourceDone = true;
-          if (!active && !waiting) subscriber.complete();
+          if (!busy && !waiting) subscriber.complete();
         },
       });
 

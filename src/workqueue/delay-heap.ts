@@ -60,7 +60,8 @@ export class DelayHeap {
   }
 
   private dropStale(): void {
-    while (this.heap.length > 0 && this.readyAtByKey.get(this.heap[0].key) !== this.heap[0].readyAt) this.pop();
+    while (this.heap.length > 0 && this.readyAtByKey.get(this.heap[0].key) !== this.heap[0].readyAt)
+      this.pop();
   }
 
   private less(a: Entry, b: Entry): boolean {
@@ -70,7 +71,7 @@ export class DelayHeap {
   private push(entry: Entry): void {
     const heap = this.heap;
     heap.push(entry);
-    for (let i = heap.length - 1; i > 0; ) {
+    for (let i = heap.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (!this.less(heap[i], heap[parent])) break;
       [heap[i], heap[parent]] = [heap[parent], heap[i]];
@@ -84,7 +85,7 @@ export class DelayHeap {
     const last = heap.pop() as Entry;
     if (heap.length > 0) {
       heap[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const left = 2 * i + 1;
         const right = left + 1;
         let smallest = i;

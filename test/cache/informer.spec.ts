@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { type Observable } from 'rxjs';
+import { type Observable, of } from 'rxjs';
 import { type TestScheduler } from 'rxjs/testing';
 
 import { type InformerEvent } from '../../src/cache/events.js';
@@ -25,7 +25,10 @@ function scriptedList(ts: TestScheduler, results: Array<() => Observable<ListRes
   return { list, calls };
 }
 
-function newInformer(ts: TestScheduler, options: Partial<InformerOptions<Obj>> & Pick<InformerOptions<Obj>, 'list'>) {
+function newInformer(
+  ts: TestScheduler,
+  options: Partial<InformerOptions<Obj>> & Pick<InformerOptions<Obj>, 'list'>,
+) {
   return new Informer<Obj>({
     name: 'objs',
     keyOf: (o) => o.id,
@@ -132,7 +135,10 @@ describe('Informer', () => {
         list,
         pollPeriodMs: 10_000,
         backoff: { initialMs: 100, maxMs: 500, factor: 2, jitter: 1 },
-        observer: { synced: () => undefined, failed: (_n, _e, attempt, delay) => failures.push([attempt, delay]) },
+        observer: {
+          synced: () => undefined,
+          failed: (_n, _e, attempt, delay) => failures.push([attempt, delay]),
+        },
       });
       const subscription = informer.run();
       ts.schedule(() => subscription.unsubscribe(), 12_000);
@@ -224,6 +230,32 @@ describe('Informer', () => {
       expectObservable(informer.synced$, '^ 5ms !').toBe('f-t', { f: false, t: true });
       expectObservable(informer.events$, '5ms ^ 2ms !').toBe('5ms a', { a: added(a1) });
       ts.schedule(() => running.unsubscribe(), 9);
+    });
+  });
+});
+
+describe('Informer with a synchronous source', () => {
+  it('keeps polling when each list completes synchronously', () => {
+    const ts = newTestScheduler();
+    ts.run(() => {
+      let calls = 0;
+      const informer = new Informer<Obj>({
+        name: 'sync',
+        list: () => {
+          calls += 1;
+          return of({ items: [obj('a', calls)] });
+        },
+        keyOf: (o) => o.id,
+        versionOf: (o) => String(o.v),
+        pollPeriodMs: 10,
+        scheduler: ts,
+      });
+      const updates: number[] = [];
+      const subscription = informer.events$.subscribe((event) => updates.push(event.obj.v));
+      ts.schedule(() => subscription.unsubscribe(), 35);
+      ts.flush();
+      expect(calls).to.equal(4);
+      expect(updates).to.deep.equal([1, 2, 3, 4]);
     });
   });
 });

@@ -70,7 +70,9 @@ describe('Controller (virtual time)', () => {
     await clock.advance(5_000);
     expect(calls).to.deep.equal([0, 1_000, 2_000]);
     expect(controller.queue.numRequeues('web')).to.equal(0);
-    expect(await counter(registry, 'controller_runtime_reconcile_total', { result: 'requeue_after' })).to.equal(2);
+    expect(
+      await counter(registry, 'controller_runtime_reconcile_total', { result: 'requeue_after' }),
+    ).to.equal(2);
     await controller.stop();
   });
 
@@ -158,7 +160,9 @@ describe('Controller (virtual time)', () => {
   it('aborts in-flight reconciles once the graceful timeout passes', async () => {
     const { clock, controller, add } = setup(
       (_key, signal) =>
-        new Promise<void>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+        new Promise<void>((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        ),
     );
     controller.start();
     add('t1', 'web');

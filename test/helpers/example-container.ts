@@ -25,7 +25,11 @@ export class GatedTaskSource {
 
 export function exampleContainer(source: GatedTaskSource, settings: FrameworkSettings = {}): Container {
   return createContainer(
-    frameworkModule({ logLevel: 'error', ...settings, manager: { opsPort: 0, opsHost: '127.0.0.1', ...settings.manager } }),
+    frameworkModule({
+      logLevel: 'error',
+      ...settings,
+      manager: { opsPort: 0, opsHost: '127.0.0.1', ...settings.manager },
+    }),
     taskCensusModule({ listTasks: source.list, pollPeriodMs: 60_000 }),
   );
 }

@@ -68,17 +68,24 @@ describe('Manager with the ops server, over real HTTP', () => {
     const container = exampleContainer(source);
     manager = container.get<Manager>(TYPES.Manager);
     await manager.start();
-    const board = container.get<CensusBoard>((await import('../../examples/task-census/census-board.js')).CensusBoard);
-    for (let i = 0; i < 100 && Object.keys(board.snapshot()).length < 2; i++) await new Promise((r) => setImmediate(r));
+    const board = container.get<CensusBoard>(
+      (await import('../../examples/task-census/census-board.js')).CensusBoard,
+    );
+    for (let i = 0; i < 100 && Object.keys(board.snapshot()).length < 2; i++)
+      await new Promise((r) => setImmediate(r));
     expect(board.snapshot()).to.deep.equal({ api: 1, web: 1 });
 
     const { status, body } = await httpGet(`${manager.opsUrl}/metrics`);
     expect(status).to.equal(200);
     for (const name of FRAMEWORK_METRICS) {
-      expect(body, name).to.match(new RegExp(`^${name}(_bucket)?(\\{| )`, "m"));
+      expect(body, name).to.match(new RegExp(`^${name}(_bucket)?(\\{| )`, 'm'));
     }
-    expect(body).to.contain('controller_runtime_reconcile_total{controller="task-census",result="success"} 2');
-    expect(body).to.contain('controller_runtime_reconcile_total{controller="task-census",result="requeue"} 0');
+    expect(body).to.contain(
+      'controller_runtime_reconcile_total{controller="task-census",result="success"} 2',
+    );
+    expect(body).to.contain(
+      'controller_runtime_reconcile_total{controller="task-census",result="requeue"} 0',
+    );
     expect(body).to.contain('workqueue_adds_total{name="task-census",controller="task-census"} 2');
     expect(body).to.contain('controller_runtime_max_concurrent_reconciles{controller="task-census"} 2');
     expect(body).to.contain('informer_synced{informer="example-tasks"} 1');

@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 
 import { ManualClock } from '../../src/time/manual-clock.js';
-import { BucketRateLimiter, defaultRateLimiter, MaxOfRateLimiter } from '../../src/workqueue/rate-limiters.js';
+import {
+  BucketRateLimiter,
+  defaultRateLimiter,
+  MaxOfRateLimiter,
+} from '../../src/workqueue/rate-limiters.js';
 import { ItemExponentialRateLimiter } from '../../src/workqueue/rate-limiters.js';
 
 describe('rate limiters', () => {
@@ -17,7 +21,10 @@ describe('rate limiters', () => {
 
   it('MaxOfRateLimiter waits for the slowest limiter and forgets in all of them', () => {
     const clock = new ManualClock(0);
-    const limiter = new MaxOfRateLimiter(new ItemExponentialRateLimiter(5, 1000), new BucketRateLimiter(clock, 1, 1));
+    const limiter = new MaxOfRateLimiter(
+      new ItemExponentialRateLimiter(5, 1000),
+      new BucketRateLimiter(clock, 1, 1),
+    );
     expect(limiter.when('k')).to.equal(5);
     expect(limiter.when('k')).to.equal(1000);
     expect(limiter.numRequeues('k')).to.equal(2);
