@@ -1,0 +1,5 @@
+// The list of subcommands, in the order `--help` shows them.
+import { type Command } from './command.js';
+import { versionCommand } from './version-command.js';
+
+export const COMMANDS: readonly Command[] = [versionCommand];

@@ -1,0 +1,23 @@
+// The framework's public surface. Implementation details stay in their modules.
+export { type InformerEvent, type InformerEventType } from './cache/events.js';
+export { Informer, type InformerOptions, type ListResult } from './cache/informer.js';
+export { combineInformerObservers, type InformerObserver } from './cache/informer-observer.js';
+export { type IndexFunc, Store } from './cache/store.js';
+export { Controller, type ControllerOptions } from './controller/controller.js';
+export { type AnyWatch, type Watch, watchOwnKeys } from './controller/watch.js';
+export { createContainer } from './di/container.js';
+export { frameworkModule, type FrameworkSettings } from './di/framework-module.js';
+export { TYPES } from './di/types.js';
+export { JsonLogger, type Logger, type LogLevel, SILENT_LOGGER } from './log/logger.js';
+export { type ControllerPlugin } from './manager/controller-plugin.js';
+export { EXIT_CODES, ManagerError } from './manager/errors.js';
+export { Manager } from './manager/manager.js';
+export { DEFAULT_MANAGER_OPTIONS, type ManagerOptions } from './manager/manager-options.js';
+export { HealthChecks } from './ops/health-checks.js';
+export { type ReconcileResult, type Reconciler, TerminalError } from './reconcile/reconciler.js';
+export { type BackoffOptions, DEFAULT_BACKOFF } from './time/backoff.js';
+export { type Clock, type Random, sleep } from './time/clock.js';
+export { ManualClock } from './time/manual-clock.js';
+export { SchedulerClock } from './time/scheduler-clock.js';
+export { WorkQueue, type WorkQueueOptions } from './workqueue/queue.js';
+export { defaultRateLimiter, type RateLimiter, type RateLimiterOptions } from './workqueue/rate-limiters.js';
