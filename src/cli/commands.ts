@@ -1,5 +1,6 @@
 // The list of subcommands, in the order `--help` shows them.
 import { type Command } from './command.js';
+import { aclControllerCommand } from './acl-controller-command.js';
 import { versionCommand } from './version-command.js';
 
-export const COMMANDS: readonly Command[] = [versionCommand];
+export const COMMANDS: readonly Command[] = [aclControllerCommand, versionCommand];

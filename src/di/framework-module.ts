@@ -12,6 +12,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { combineInformerObservers, type InformerObserver } from '../cache/informer-observer.js';
 import { loggingInformerObserver } from '../cache/logging-informer-observer.js';
 import { JsonLogger, type LogLevel, type Logger } from '../log/logger.js';
+import { ApiMetrics } from '../metrics/api-metrics.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { InformerMetrics } from '../metrics/informer-metrics.js';
 import { createRegistry } from '../metrics/registry.js';
@@ -30,6 +31,7 @@ export interface FrameworkSettings {
   readonly logLevel?: LogLevel;
   /** Where log lines go; standard output by default. */
   readonly logSink?: (line: string) => void;
+  readonly logFormat?: 'json' | 'text';
   /** The scheduler that drives all time; `asyncScheduler` (real time) by default. */
   readonly scheduler?: SchedulerLike;
   readonly random?: () => number;
@@ -56,6 +58,7 @@ export function frameworkModule(settings: FrameworkSettings = {}): ContainerModu
       (ctx) => new WorkQueueMetrics(ctx.get(TYPES.Registry), ctx.get(TYPES.Clock)),
     );
     bind(TYPES.InformerMetrics).toDynamicValue((ctx) => new InformerMetrics(ctx.get(TYPES.Registry)));
+    bind(TYPES.ApiMetrics).toDynamicValue((ctx) => new ApiMetrics(ctx.get(TYPES.Registry)));
     bind<InformerObserver>(TYPES.InformerObserver).toDynamicValue((ctx) =>
       combineInformerObservers(
         ctx.get<InformerMetrics>(TYPES.InformerMetrics),

@@ -17,5 +17,6 @@ export const TYPES = {
   ControllerMetrics: Symbol.for('ecs-acl-controller.ControllerMetrics'),
   WorkQueueMetrics: Symbol.for('ecs-acl-controller.WorkQueueMetrics'),
   InformerMetrics: Symbol.for('ecs-acl-controller.InformerMetrics'),
+  ApiMetrics: Symbol.for('ecs-acl-controller.ApiMetrics'),
   Manager: Symbol.for('ecs-acl-controller.Manager'),
 } as const;

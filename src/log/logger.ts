@@ -30,6 +30,8 @@ export interface JsonLoggerOptions {
   readonly clock: Clock;
   readonly level?: LogLevel;
   readonly sink?: (line: string) => void;
+  /** `json` (default): one JSON object a line; `text`: `time level msg key=value…`. */
+  readonly format?: 'json' | 'text';
 }
 
 export function parseLogLevel(value: string): LogLevel {
@@ -81,7 +83,7 @@ export class JsonLogger implements Logger {
         msg,
         ...(redact({ ...this.bound, ...fields }) as Record<string, unknown>),
       };
-      this.sink(JSON.stringify(record));
+      this.sink(this.options.format === 'text' ? formatText(record) : JSON.stringify(record));
     } catch {
       // A log line that cannot be written must not break the caller.
     }
@@ -96,3 +98,12 @@ export const SILENT_LOGGER: Logger = {
   error: () => undefined,
   child: () => SILENT_LOGGER,
 };
+
+function formatText(record: Record<string, unknown>): string {
+  const { time, level, msg, ...fields } = record;
+  const pairs = Object.entries(fields).map(
+    ([key, value]) =>
+      `${key}=${typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value)}`,
+  );
+  return [time, String(level).toUpperCase().padEnd(5), msg, ...pairs].join(' ');
+}

@@ -3,7 +3,7 @@ export interface ManagerOptions {
   /** Port of the ops server (`/metrics`, `/healthz`, `/readyz`); 0 picks a free one. */
   readonly opsPort: number;
   readonly opsHost: string;
-  /** How long to wait for every informer's first list before giving up (exit code 3). */
+  /** How long to wait for every informer's first list before giving up (exit code 3); 0 waits forever. */
   readonly cacheSyncTimeoutMs: number;
   /** How long shutdown may take before in-flight work is abandoned (exit code 4). */
   readonly gracefulShutdownMs: number;

@@ -139,14 +139,18 @@ export class Manager {
         if (error) reject(error);
         else resolve();
       };
-      const cancel = this.clock.setTimer(this.options.cacheSyncTimeoutMs, () =>
-        finish(
-          new ManagerError(
-            `informers did not sync within ${this.options.cacheSyncTimeoutMs} ms (${this.unsyncedInformers()})`,
-            EXIT_CODES.cacheSyncTimeout,
-          ),
-        ),
-      );
+      const timeoutMs = this.options.cacheSyncTimeoutMs;
+      const cancel =
+        timeoutMs <= 0
+          ? () => undefined
+          : this.clock.setTimer(timeoutMs, () =>
+              finish(
+                new ManagerError(
+                  `informers did not sync within ${this.options.cacheSyncTimeoutMs} ms (${this.unsyncedInformers()})`,
+                  EXIT_CODES.cacheSyncTimeout,
+                ),
+              ),
+            );
       for (const informer of this.informers) {
         subscriptions.push(
           informer.synced$.subscribe(() => {

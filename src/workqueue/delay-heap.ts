@@ -21,6 +21,10 @@ export class DelayHeap {
     return this.readyAtByKey.size;
   }
 
+  keys(): string[] {
+    return [...this.readyAtByKey.keys()];
+  }
+
   has(key: string): boolean {
     return this.readyAtByKey.has(key);
   }

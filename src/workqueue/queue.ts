@@ -66,6 +66,16 @@ export class WorkQueue {
     return this.processing.size;
   }
 
+  /** Nothing ready and nothing being processed (delayed keys may still wait). */
+  get isIdle(): boolean {
+    return this.length === 0 && this.processing.size === 0;
+  }
+
+  /** Keys waiting for a retry after a failure (delayed and with a non-zero failure count). */
+  retryingKeys(): string[] {
+    return this.waiting.keys().filter((key) => this.rateLimiter.numRequeues(key) > 0);
+  }
+
   get isShuttingDown(): boolean {
     return this.shuttingDown;
   }

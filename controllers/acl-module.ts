@@ -1,0 +1,101 @@
+/**
+ * aclControllersModule: binds everything the ACL controllers of one cluster need: the AWS and
+ * Consul clients, the three informers (ECS tasks, owned Consul tokens, owned Consul policies) and
+ * the three controller plugins (service tokens, client token, garbage collector).
+ */
+import { randomUUID } from 'node:crypto';
+
+import { type ECSClient } from '@aws-sdk/client-ecs';
+import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ContainerModule } from 'inversify';
+import { type Registry } from 'prom-client';
+import { type SchedulerLike } from 'rxjs';
+
+import { createEcsTaskInformer } from '../src/aws/ecs-task-informer.js';
+import { EcsTaskLister } from '../src/aws/ecs-task-lister.js';
+import { SecretStore } from '../src/aws/secret-store.js';
+import { type InformerObserver } from '../src/cache/informer-observer.js';
+import { AclApi } from '../src/consul/acl-api.js';
+import { createPolicyInformer, createTokenInformer } from '../src/consul/acl-informers.js';
+import { type AclScope } from '../src/consul/acl-types.js';
+import { type ConsulSettings } from '../src/consul/consul-settings.js';
+import { ConsulTransport } from '../src/consul/consul-transport.js';
+import { TYPES } from '../src/di/types.js';
+import { type Logger } from '../src/log/logger.js';
+import { type ApiMetrics } from '../src/metrics/api-metrics.js';
+import { type Clock, type Random } from '../src/time/clock.js';
+import { ClientTokenController } from './client-token/client-token-controller.js';
+import { GarbageCollectorController } from './garbage-collector/garbage-collector-controller.js';
+import { ServiceTokenController } from './service-token/service-token-controller.js';
+import { type AclControllerConfig } from './shared/acl-config.js';
+import { ACL_DEPS, type AclDeps } from './shared/acl-deps.js';
+import { AclMetrics } from './shared/acl-metrics.js';
+
+export interface AclClients {
+  readonly ecs: ECSClient;
+  readonly secretsManager: SecretsManagerClient;
+  readonly consul: ConsulSettings;
+}
+
+export interface AclModuleSettings {
+  readonly config: AclControllerConfig;
+  readonly clients: AclClients;
+  /** Generates token IDs; random UUIDs unless a test injects its own. */
+  readonly newId?: () => string;
+  /** Longest blocking-query wait on Consul lists (default 5 minutes). */
+  readonly watchWaitMs?: number;
+}
+
+export function aclControllersModule(settings: AclModuleSettings): ContainerModule {
+  const { config, clients } = settings;
+  return new ContainerModule(({ bind }) => {
+    bind<AclDeps>(ACL_DEPS).toDynamicValue((ctx) => {
+      const clock = ctx.get<Clock>(TYPES.Clock);
+      const scheduler = ctx.get<SchedulerLike>(TYPES.Scheduler);
+      const observer = ctx.get<InformerObserver>(TYPES.InformerObserver);
+      const api = ctx.get<ApiMetrics>(TYPES.ApiMetrics);
+      const acl = new AclApi(new ConsulTransport(clients.consul, clock, api, ctx.get<Random>(TYPES.Random)));
+      const scope: AclScope = config.partitionsEnabled
+        ? { partition: config.partition ?? 'default', namespace: '*' }
+        : {};
+      const aclInformer = {
+        acl,
+        cluster: config.cluster,
+        scope,
+        resyncPeriodMs: config.resyncIntervalMs,
+        watchWaitMs: settings.watchWaitMs,
+        scheduler,
+        observer,
+      };
+      return {
+        config,
+        clock,
+        acl,
+        logger: ctx.get<Logger>(TYPES.Logger),
+        metrics: new AclMetrics(ctx.get<Registry>(TYPES.Registry)),
+        secrets: new SecretStore(clients.secretsManager, clock, api),
+        newId: settings.newId ?? randomUUID,
+        tasks: createEcsTaskInformer({
+          lister: new EcsTaskLister({
+            ecs: clients.ecs,
+            cluster: config.cluster,
+            partitionsEnabled: config.partitionsEnabled,
+            clock,
+            observer: api,
+          }),
+          resyncPeriodMs: config.resyncIntervalMs,
+          scheduler,
+          observer,
+        }),
+        tokens: createTokenInformer(aclInformer),
+        policies: createPolicyInformer(aclInformer),
+      };
+    });
+    bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).tasks);
+    bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).tokens);
+    bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).policies);
+    bind(TYPES.ControllerPlugin).to(ServiceTokenController);
+    bind(TYPES.ControllerPlugin).to(ClientTokenController);
+    bind(TYPES.ControllerPlugin).to(GarbageCollectorController);
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * ClientTokenController: the plugin that runs ClientTokenReconciler on its single key. It is
+ * enqueued at start (the store replay of the token informer, or an explicit first event) and by
+ * every event of an owned client token; it requeues itself every resync interval.
+ */
+import { inject, injectable } from 'inversify';
+import { concat, of } from 'rxjs';
+
+import { type InformerEvent } from '../../src/cache/events.js';
+import { type OwnedToken } from '../../src/consul/owned-acl.js';
+import { type AnyWatch } from '../../src/controller/watch.js';
+import { TYPES } from '../../src/di/types.js';
+import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
+import { type OpsServerProbes } from '../../src/ops/ops-server.js';
+import { ACL_DEPS, type AclDeps } from '../shared/acl-deps.js';
+import {
+  CLIENT_TOKEN_CONTROLLER,
+  CLIENT_TOKEN_KEY,
+  ClientTokenReconciler,
+} from './client-token-reconciler.js';
+
+@injectable()
+export class ClientTokenController implements ControllerPlugin {
+  readonly name = CLIENT_TOKEN_CONTROLLER;
+  readonly reconciler: ClientTokenReconciler;
+
+  constructor(
+    @inject(ACL_DEPS) private readonly deps: AclDeps,
+    @inject(TYPES.Probes) probes: OpsServerProbes,
+  ) {
+    this.reconciler = new ClientTokenReconciler(deps);
+    probes.readyz.add('client-token', () =>
+      this.reconciler.isReady ? undefined : 'the Consul client token is not ready yet',
+    );
+  }
+
+  watches(): readonly AnyWatch[] {
+    const kick: InformerEvent<OwnedToken> = {
+      type: 'resync',
+      key: CLIENT_TOKEN_KEY,
+      obj: {
+        accessorId: '',
+        kind: 'client',
+        description: '',
+        serviceIdentities: [],
+        policyNames: [],
+        modifyIndex: 0,
+      },
+    };
+    return [
+      {
+        source: concat(of(kick), this.deps.tokens.events$),
+        toKeys: (event: InformerEvent<OwnedToken>) => (event.obj.kind === 'client' ? [CLIENT_TOKEN_KEY] : []),
+      },
+    ];
+  }
+}

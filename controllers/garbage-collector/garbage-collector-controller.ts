@@ -1,0 +1,43 @@
+/**
+ * GarbageCollectorController: the plugin that runs GarbageCollectorReconciler. Its key is the
+ * service key; it is enqueued by events of mesh tasks (a deletion starts the grace period) and of
+ * owned tokens and policies (so tokens left from before a restart are found too).
+ */
+import { inject, injectable } from 'inversify';
+
+import { type InformerEvent } from '../../src/cache/events.js';
+import { type OwnedPolicy, type OwnedToken } from '../../src/consul/owned-acl.js';
+import { type AnyWatch } from '../../src/controller/watch.js';
+import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
+import { type MeshTask } from '../../src/mesh/mesh-task.js';
+import { serviceKey } from '../../src/mesh/service-ref.js';
+import { ACL_DEPS, type AclDeps } from '../shared/acl-deps.js';
+import { GARBAGE_COLLECTOR, GarbageCollectorReconciler } from './garbage-collector-reconciler.js';
+
+@injectable()
+export class GarbageCollectorController implements ControllerPlugin {
+  readonly name = GARBAGE_COLLECTOR;
+  readonly reconciler: GarbageCollectorReconciler;
+
+  constructor(@inject(ACL_DEPS) private readonly deps: AclDeps) {
+    this.reconciler = new GarbageCollectorReconciler(deps);
+  }
+
+  watches(): readonly AnyWatch[] {
+    return [
+      {
+        source: this.deps.tasks.events$,
+        toKeys: (event: InformerEvent<MeshTask>) =>
+          event.obj.mesh && event.obj.service ? [serviceKey(event.obj.service)] : [],
+      },
+      {
+        source: this.deps.tokens.events$,
+        toKeys: (event: InformerEvent<OwnedToken>) => (event.obj.serviceKey ? [event.obj.serviceKey] : []),
+      },
+      {
+        source: this.deps.policies.events$,
+        toKeys: (event: InformerEvent<OwnedPolicy>) => [event.obj.serviceKey],
+      },
+    ];
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * GarbageCollectorReconciler: deletes the tokens (and v0.4-style service policies) this cluster
+ * owns for a service once the service has had no running mesh task for the grace period.
+ *
+ * Invariants:
+ * - Only objects whose description marks them as owned by exactly this cluster are candidates
+ *   (the informers never hold anything else), so another cluster's tokens, the client token and
+ *   tokens we did not make are never touched.
+ * - The grace period starts when the controller first sees the service without running mesh
+ *   tasks and restarts if a task comes back; a restart of the process restarts it too, which only
+ *   ever delays a deletion. Grace 0 deletes at once, as consul-ecs did.
+ * - The service's secret is left as it is, so a returning service gets the same token IDs back.
+ */
+import { TASKS_BY_SERVICE } from '../../src/aws/ecs-task-informer.js';
+import { POLICIES_BY_SERVICE, TOKENS_BY_SERVICE } from '../../src/consul/acl-informers.js';
+import { parseServiceKey } from '../../src/mesh/service-ref.js';
+import { type Reconciler, type ReconcileResult } from '../../src/reconcile/reconciler.js';
+import { type AclDeps } from '../shared/acl-deps.js';
+
+export const GARBAGE_COLLECTOR = 'garbage-collector';
+
+export class GarbageCollectorReconciler implements Reconciler {
+  private readonly absentSince = new Map<string, number>();
+
+  constructor(private readonly deps: AclDeps) {}
+
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | void> {
+    const { tasks, tokens, policies, config, clock } = this.deps;
+    const owned = tokens.store.byIndex(TOKENS_BY_SERVICE, key).filter((token) => token.kind === 'service');
+    const ownedPolicies = policies.store.byIndex(POLICIES_BY_SERVICE, key);
+    if (
+      tasks.store.indexKeys(TASKS_BY_SERVICE, key).length > 0 ||
+      (owned.length === 0 && ownedPolicies.length === 0)
+    ) {
+      this.absentSince.delete(key);
+      return;
+    }
+    const now = clock.now();
+    const since = this.absentSince.get(key) ?? now;
+    this.absentSince.set(key, since);
+    const remaining = config.gcGracePeriodMs - (now - since);
+    if (remaining > 0) return { requeueAfterMs: remaining };
+
+    const service = parseServiceKey(key);
+    const scope =
+      service.partition === undefined ? {} : { partition: service.partition, namespace: service.namespace };
+    const context = { service: service.name, cluster: config.cluster };
+    for (const token of owned) {
+      if (config.dryRun) {
+        this.deps.logger.info('dry-run: would delete token of a service gone past the grace period', {
+          ...context,
+          accessorId: token.accessorId,
+        });
+        continue;
+      }
+      await this.consul(() => this.deps.acl.deleteToken(token.accessorId, scope, signal));
+      this.deps.metrics.tokensDeleted.inc({ controller: GARBAGE_COLLECTOR });
+      this.deps.logger.info('deleted token of a service gone past the grace period', {
+        ...context,
+        accessorId: token.accessorId,
+        absentForMs: now - since,
+      });
+    }
+    for (const policy of ownedPolicies) {
+      if (config.dryRun) continue;
+      await this.consul(() => this.deps.acl.deletePolicy(policy.id, scope, signal));
+      this.deps.logger.info('deleted service policy of a service gone past the grace period', {
+        ...context,
+        policy: policy.name,
+      });
+    }
+    this.absentSince.delete(key);
+  }
+
+  private async consul<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      this.deps.metrics.errors.inc({ kind: 'consul' });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * ServiceTokenController: the plugin that runs ServiceTokenReconciler. Its key is the service
+ * key; it is enqueued by every event of a mesh task of the service and of a token owned for it.
+ * Tasks whose tags are unusable are reported here (error log and metric), once per task.
+ */
+import { inject, injectable } from 'inversify';
+
+import { type InformerEvent } from '../../src/cache/events.js';
+import { type AnyWatch } from '../../src/controller/watch.js';
+import { type OwnedToken } from '../../src/consul/owned-acl.js';
+import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
+import { type MeshTask } from '../../src/mesh/mesh-task.js';
+import { serviceKey } from '../../src/mesh/service-ref.js';
+import { ACL_DEPS, type AclDeps } from '../shared/acl-deps.js';
+import { SERVICE_TOKEN_CONTROLLER, ServiceTokenReconciler } from './service-token-reconciler.js';
+
+@injectable()
+export class ServiceTokenController implements ControllerPlugin {
+  readonly name = SERVICE_TOKEN_CONTROLLER;
+  readonly reconciler: ServiceTokenReconciler;
+  readonly maxConcurrentReconciles: number;
+
+  constructor(@inject(ACL_DEPS) private readonly deps: AclDeps) {
+    this.reconciler = new ServiceTokenReconciler(deps);
+    this.maxConcurrentReconciles = deps.config.concurrency;
+  }
+
+  watches(): readonly AnyWatch[] {
+    return [
+      { source: this.deps.tasks.events$, toKeys: (event: InformerEvent<MeshTask>) => this.taskKeys(event) },
+      {
+        source: this.deps.tokens.events$,
+        toKeys: (event: InformerEvent<OwnedToken>) => (event.obj.serviceKey ? [event.obj.serviceKey] : []),
+      },
+    ];
+  }
+
+  private taskKeys(event: InformerEvent<MeshTask>): string[] {
+    const task = event.obj;
+    if (!task.mesh) return [];
+    if (task.problem) {
+      if (event.type === 'added') {
+        this.deps.metrics.errors.inc({ kind: 'invalid_task_tags' });
+        this.deps.logger.error('skipping mesh task with unusable tags', {
+          task: task.taskArn,
+          cluster: this.deps.config.cluster,
+          reason: task.problem,
+        });
+      }
+      return [];
+    }
+    if (!task.service) return [];
+    const key = serviceKey(task.service);
+    if (event.type === 'added') this.reconciler.noteNeeded(key);
+    return [key];
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * AclControllerConfig: the settings every ACL controller of one cluster shares, resolved from
+ * flags and environment by the CLI.
+ */
+import { type ServiceRef } from '../../src/mesh/service-ref.js';
+
+export interface AclControllerConfig {
+  /** The ECS cluster, as given (short name or ARN); it is also the ownership mark in descriptions. */
+  readonly cluster: string;
+  readonly secretNamePrefix: string;
+  readonly clientSecretArn: string;
+  readonly partitionsEnabled: boolean;
+  /** The admin partition served when partitions are enabled ("default" unless set). */
+  readonly partition?: string;
+  /** How long a service must be without running mesh tasks before its tokens are deleted. */
+  readonly gcGracePeriodMs: number;
+  readonly resyncIntervalMs: number;
+  readonly concurrency: number;
+  /** Log intended changes instead of making them. */
+  readonly dryRun: boolean;
+  /** Create missing per-service secrets (tagged as ours) instead of expecting Terraform to. */
+  readonly createSecrets: boolean;
+  /** How often a service whose token looks right has its secret re-read anyway. */
+  readonly secretRecheckMs: number;
+}
+
+/** consul-ecs's secret naming: `<prefix>-<svc>`, or `<prefix>-<svc>-<ns>-<partition>`. */
+export function secretNameFor(config: AclControllerConfig, service: ServiceRef): string {
+  if (!config.partitionsEnabled || service.partition === undefined)
+    return `${config.secretNamePrefix}-${service.name}`;
+  return `${config.secretNamePrefix}-${service.name}-${service.namespace ?? 'default'}-${service.partition}`;
+}
+
+/** The tag put on secrets this controller creates with `-create-secrets`. */
+export const CREATED_BY_TAG = { 'ecs-acl-controller/created-by': 'ecs-acl-controller' } as const;

@@ -1,0 +1,28 @@
+/**
+ * AclDeps: the collaborators the ACL controllers share, bound once per cluster in the container.
+ */
+import { type Informer } from '../../src/cache/informer.js';
+import { type SecretStore } from '../../src/aws/secret-store.js';
+import { type AclApi } from '../../src/consul/acl-api.js';
+import { type OwnedPolicy, type OwnedToken } from '../../src/consul/owned-acl.js';
+import { type Logger } from '../../src/log/logger.js';
+import { type MeshTask } from '../../src/mesh/mesh-task.js';
+import { type Clock } from '../../src/time/clock.js';
+import { type AclControllerConfig } from './acl-config.js';
+import { type AclMetrics } from './acl-metrics.js';
+
+export interface AclDeps {
+  readonly config: AclControllerConfig;
+  readonly tasks: Informer<MeshTask>;
+  readonly tokens: Informer<OwnedToken>;
+  readonly policies: Informer<OwnedPolicy>;
+  readonly acl: AclApi;
+  readonly secrets: SecretStore;
+  readonly metrics: AclMetrics;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Generates a new random UUID (injected so tests can predict IDs). */
+  readonly newId: () => string;
+}
+
+export const ACL_DEPS = Symbol.for('ecs-acl-controller.AclDeps');

@@ -1,0 +1,82 @@
+/**
+ * SecretStore: reads and writes token secrets in AWS Secrets Manager.
+ *
+ * Invariants:
+ * - `read` classifies the secret (missing, scheduled for deletion, or the parse of its value) and
+ *   rejects only on API failures; it never returns or logs the raw value.
+ * - `write` stores the new value as a new AWSCURRENT version (`PutSecretValue`), so the previous
+ *   value stays recoverable as AWSPREVIOUS.
+ * - Every call is reported to the API observer.
+ */
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+
+import { type ApiCallObserver } from '../metrics/api-metrics.js';
+import { type Clock } from '../time/clock.js';
+import { observedCall } from './observed-call.js';
+import {
+  formatTokenSecret,
+  type ParsedTokenSecret,
+  parseTokenSecret,
+  type TokenIds,
+} from './token-secret.js';
+
+export type SecretRead =
+  ParsedTokenSecret | { readonly state: 'missing' } | { readonly state: 'scheduled-for-deletion' };
+
+export class SecretStore {
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly clock: Clock,
+    private readonly observer: ApiCallObserver,
+  ) {}
+
+  async read(secretId: string, signal?: AbortSignal): Promise<SecretRead> {
+    try {
+      const result = await this.call('GetSecretValue', () =>
+        this.client.send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal: signal }),
+      );
+      return parseTokenSecret(result.SecretString);
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'ResourceNotFoundException') return { state: 'missing' };
+      if (name === 'InvalidRequestException' && /marked for deletion/i.test((error as Error).message)) {
+        return { state: 'scheduled-for-deletion' };
+      }
+      throw error;
+    }
+  }
+
+  async write(secretId: string, ids: TokenIds, signal?: AbortSignal): Promise<void> {
+    await this.call('PutSecretValue', () =>
+      this.client.send(
+        new PutSecretValueCommand({ SecretId: secretId, SecretString: formatTokenSecret(ids) }),
+        {
+          abortSignal: signal,
+        },
+      ),
+    );
+  }
+
+  /** Creates a secret holding `{}`, tagged as made by this controller. */
+  async createEmpty(name: string, tags: Record<string, string>, signal?: AbortSignal): Promise<void> {
+    await this.call('CreateSecret', () =>
+      this.client.send(
+        new CreateSecretCommand({
+          Name: name,
+          SecretString: '{}',
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+        { abortSignal: signal },
+      ),
+    );
+  }
+
+  private call<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return observedCall(this.observer, this.clock, 'secretsmanager', operation, call);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * `ecs-acl-controller acl-controller`: the composition root of the ACL controller, a drop-in for
+ * consul-ecs's command of the same name. It resolves flags and environment, builds the container,
+ * starts the manager, and either runs until SIGTERM/SIGINT or, with `-once`, until converged.
+ *
+ * Exit codes: 0 clean stop (or converged with -once); 1 fatal error (or not converged with
+ * -once); 2 bad flags or environment; 3 caches never synced; 4 shutdown timed out.
+ */
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+import { aclControllersModule } from '../../controllers/acl-module.js';
+import { type AclControllerConfig } from '../../controllers/shared/acl-config.js';
+import { clusterFromTaskMetadata } from '../aws/task-metadata.js';
+import { ConsulSettingsError, consulSettingsFromEnv } from '../consul/consul-settings.js';
+import { createContainer } from '../di/container.js';
+import { frameworkModule } from '../di/framework-module.js';
+import { TYPES } from '../di/types.js';
+import { type Logger } from '../log/logger.js';
+import { EXIT_CODES } from '../manager/errors.js';
+import { type Manager } from '../manager/manager.js';
+import { waitConverged } from '../manager/wait-converged.js';
+import { type Clock } from '../time/clock.js';
+import { type Command, UsageError } from './command.js';
+import { ACL_CONTROLLER_FLAGS, parseAclControllerFlags } from './acl-controller-flags.js';
+import { formatFlagHelp } from './go-flags.js';
+
+export const aclControllerCommand: Command = {
+  name: 'acl-controller',
+  summary: 'Provision Consul ACL tokens for mesh tasks of an ECS cluster (drop-in for consul-ecs).',
+  async run(args) {
+    if (args.includes('-help') || args.includes('--help') || args.includes('-h')) {
+      console.log(
+        `Usage: ecs-acl-controller acl-controller [flags]\n\n${formatFlagHelp(ACL_CONTROLLER_FLAGS)}`,
+      );
+      return EXIT_CODES.ok;
+    }
+    const run = parseAclControllerFlags(args);
+    let consul;
+    try {
+      consul = consulSettingsFromEnv();
+    } catch (error) {
+      if (error instanceof ConsulSettingsError) throw new UsageError(error.message);
+      throw error;
+    }
+    const cluster = run.config.cluster ?? (await discoverCluster());
+    const config: AclControllerConfig = { ...run.config, cluster };
+    const container = createContainer(
+      frameworkModule({
+        logLevel: run.logLevel,
+        logFormat: run.logFormat,
+        manager: {
+          opsHost: run.listenHost,
+          opsPort: run.listenPort,
+          cacheSyncTimeoutMs: 0,
+          gracefulShutdownMs: run.gracefulShutdownMs,
+        },
+      }),
+      aclControllersModule({
+        config,
+        clients: {
+          ecs: new ECSClient({ customUserAgent: 'ecs-acl-controller' }),
+          secretsManager: new SecretsManagerClient({ customUserAgent: 'ecs-acl-controller' }),
+          consul,
+        },
+      }),
+    );
+    const manager = container.get<Manager>(TYPES.Manager);
+    const logger = container.get<Logger>(TYPES.Logger);
+    logger.info('starting acl-controller', {
+      cluster,
+      secretNamePrefix: config.secretNamePrefix,
+      partitionsEnabled: config.partitionsEnabled,
+      dryRun: config.dryRun,
+      once: run.once,
+    });
+    return run.once
+      ? runOnce(manager, container.get<Clock>(TYPES.Clock), logger, config)
+      : runUntilSignal(manager, logger);
+  },
+};
+
+async function discoverCluster(): Promise<string> {
+  const uri = process.env.ECS_CONTAINER_METADATA_URI_V4;
+  if (!uri) throw new UsageError('no -cluster flag, and ECS_CONTAINER_METADATA_URI_V4 is not set');
+  try {
+    return await clusterFromTaskMetadata(uri);
+  } catch (error) {
+    throw new UsageError(`ECS_CONTAINER_METADATA_URI_V4: ${(error as Error).message}`);
+  }
+}
+
+async function runOnce(
+  manager: Manager,
+  clock: Clock,
+  logger: Logger,
+  config: AclControllerConfig,
+): Promise<number> {
+  const stopOnSignal = () => void manager.stop();
+  process.once('SIGTERM', stopOnSignal);
+  process.once('SIGINT', stopOnSignal);
+  await manager.start();
+  const result = await waitConverged(
+    manager.controllers,
+    clock,
+    Math.max(60_000, 2 * config.resyncIntervalMs),
+  );
+  logger.info(result.converged ? 'converged' : 'not converged', { failing: result.failing });
+  await manager.stop();
+  return result.converged ? EXIT_CODES.ok : EXIT_CODES.fatal;
+}
+
+function runUntilSignal(manager: Manager, logger: Logger): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('signal received; shutting down', { signal });
+      manager.stop().then(
+        ({ graceful }) => resolve(graceful ? EXIT_CODES.ok : EXIT_CODES.shutdownTimeout),
+        (error: unknown) => reject(error),
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('unhandledRejection', (reason) =>
+      logger.error('unhandled promise rejection', { error: reason }),
+    );
+    manager.start().catch((error: unknown) => {
+      if (!stopping) reject(error);
+    });
+  });
+}

@@ -1,0 +1,188 @@
+/**
+ * AclApi: the typed Consul ACL endpoints the controllers use, on top of ConsulTransport.
+ *
+ * Invariants:
+ * - Reads return `undefined` for a missing object, whichever not-found flavour the server uses
+ *   (403 "ACL not found" up to 1.14, 404 from 1.15); every other failure rejects.
+ * - Deletes of a missing object succeed (idempotent).
+ * - Partition and namespace go out as `partition`/`ns` query parameters only when set, so an OSS
+ *   server never sees them.
+ */
+import { isConsulNotFound } from './consul-error.js';
+import { type ConsulTransport, type Query } from './consul-transport.js';
+import {
+  type AclPolicy,
+  type AclPolicyWrite,
+  type AclScope,
+  type AclToken,
+  type AclTokenWrite,
+  type Indexed,
+} from './acl-types.js';
+
+export interface BlockingOptions {
+  /** Wait for a change after this index. */
+  readonly index?: string;
+  readonly waitMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export class AclApi {
+  constructor(private readonly transport: ConsulTransport) {}
+
+  async readToken(
+    accessorId: string,
+    scope: AclScope = {},
+    signal?: AbortSignal,
+  ): Promise<AclToken | undefined> {
+    return this.readOrUndefined(() =>
+      this.transport.json<AclToken>({
+        operation: 'acl.token.read',
+        method: 'GET',
+        path: `/v1/acl/token/${encodeURIComponent(accessorId)}`,
+        query: scopeQuery(scope),
+        signal,
+      }),
+    );
+  }
+
+  /** The token the controller itself authenticates with. */
+  async readSelf(signal?: AbortSignal): Promise<AclToken> {
+    const { value } = await this.transport.json<AclToken>({
+      operation: 'acl.token.self',
+      method: 'GET',
+      path: '/v1/acl/token/self',
+      signal,
+    });
+    return value;
+  }
+
+  async createToken(token: AclTokenWrite, scope: AclScope = {}, signal?: AbortSignal): Promise<AclToken> {
+    const { value } = await this.transport.json<AclToken>({
+      operation: 'acl.token.create',
+      method: 'PUT',
+      path: '/v1/acl/token',
+      query: scopeQuery(scope),
+      body: token,
+      signal,
+    });
+    return value;
+  }
+
+  async updateToken(
+    token: AclTokenWrite & { AccessorID: string },
+    scope: AclScope = {},
+    signal?: AbortSignal,
+  ) {
+    const { value } = await this.transport.json<AclToken>({
+      operation: 'acl.token.update',
+      method: 'PUT',
+      path: `/v1/acl/token/${encodeURIComponent(token.AccessorID)}`,
+      query: scopeQuery(scope),
+      body: token,
+      signal,
+    });
+    return value;
+  }
+
+  async deleteToken(accessorId: string, scope: AclScope = {}, signal?: AbortSignal): Promise<void> {
+    await this.deleteIgnoringNotFound({
+      operation: 'acl.token.delete',
+      path: `/v1/acl/token/${encodeURIComponent(accessorId)}`,
+      query: scopeQuery(scope),
+      signal,
+    });
+  }
+
+  async listTokens(scope: AclScope = {}, blocking: BlockingOptions = {}): Promise<Indexed<AclToken>> {
+    return this.list<AclToken>('acl.tokens.list', '/v1/acl/tokens', scope, blocking);
+  }
+
+  async readPolicyByName(
+    name: string,
+    scope: AclScope = {},
+    signal?: AbortSignal,
+  ): Promise<AclPolicy | undefined> {
+    return this.readOrUndefined(() =>
+      this.transport.json<AclPolicy>({
+        operation: 'acl.policy.read_by_name',
+        method: 'GET',
+        path: `/v1/acl/policy/name/${encodeURIComponent(name)}`,
+        query: scopeQuery(scope),
+        signal,
+      }),
+    );
+  }
+
+  async createPolicy(policy: AclPolicyWrite, scope: AclScope = {}, signal?: AbortSignal): Promise<AclPolicy> {
+    const { value } = await this.transport.json<AclPolicy>({
+      operation: 'acl.policy.create',
+      method: 'PUT',
+      path: '/v1/acl/policy',
+      query: scopeQuery(scope),
+      body: policy,
+      signal,
+    });
+    return value;
+  }
+
+  async deletePolicy(id: string, scope: AclScope = {}, signal?: AbortSignal): Promise<void> {
+    await this.deleteIgnoringNotFound({
+      operation: 'acl.policy.delete',
+      path: `/v1/acl/policy/${encodeURIComponent(id)}`,
+      query: scopeQuery(scope),
+      signal,
+    });
+  }
+
+  async listPolicies(scope: AclScope = {}, blocking: BlockingOptions = {}): Promise<Indexed<AclPolicy>> {
+    return this.list<AclPolicy>('acl.policies.list', '/v1/acl/policies', scope, blocking);
+  }
+
+  private async list<T>(
+    operation: string,
+    path: string,
+    scope: AclScope,
+    blocking: BlockingOptions,
+  ): Promise<Indexed<T>> {
+    const query: Record<string, string | undefined> = { ...scopeQuery(scope) };
+    if (blocking.index !== undefined) {
+      query.index = blocking.index;
+      query.wait = `${Math.max(1, Math.round((blocking.waitMs ?? 300_000) / 1000))}s`;
+    }
+    const { value, index } = await this.transport.json<T[] | null>({
+      operation,
+      method: 'GET',
+      path,
+      query,
+      waitMs: blocking.index !== undefined ? (blocking.waitMs ?? 300_000) : undefined,
+      signal: blocking.signal,
+    });
+    return { items: value ?? [], index: index ?? '0' };
+  }
+
+  private async readOrUndefined<T>(read: () => Promise<{ value: T }>): Promise<T | undefined> {
+    try {
+      return (await read()).value ?? undefined;
+    } catch (error) {
+      if (isConsulNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async deleteIgnoringNotFound(req: {
+    operation: string;
+    path: string;
+    query: Query;
+    signal?: AbortSignal;
+  }) {
+    try {
+      await this.transport.send({ ...req, method: 'DELETE' });
+    } catch (error) {
+      if (!isConsulNotFound(error)) throw error;
+    }
+  }
+}
+
+function scopeQuery(scope: AclScope): Query {
+  return { partition: scope.partition, ns: scope.namespace };
+}

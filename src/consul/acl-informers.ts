@@ -1,0 +1,79 @@
+/**
+ * The Consul ACL informers: tokens and policies owned by this controller's cluster, kept fresh by
+ * list-and-watch with blocking queries on `/v1/acl/tokens` and `/v1/acl/policies` (no polling).
+ * Objects not owned by us are dropped before they reach the store.
+ */
+import { type SchedulerLike } from 'rxjs';
+
+import { type InformerObserver } from '../cache/informer-observer.js';
+import { Informer, type ListResult } from '../cache/informer.js';
+import { fromAbortable } from '../rx/from-abortable.js';
+import { type AclApi } from './acl-api.js';
+import { type AclScope, type Indexed } from './acl-types.js';
+import { type OwnedPolicy, type OwnedToken, toOwnedPolicy, toOwnedToken } from './owned-acl.js';
+
+export const TOKENS_BY_SERVICE = 'byService';
+export const TOKENS_BY_KIND = 'byKind';
+export const POLICIES_BY_SERVICE = 'byService';
+
+export interface AclInformerOptions {
+  readonly acl: AclApi;
+  readonly cluster: string;
+  readonly scope: AclScope;
+  readonly resyncPeriodMs: number;
+  /** Longest a blocking query may wait; Consul's default is 5 minutes. */
+  readonly watchWaitMs?: number;
+  readonly scheduler: SchedulerLike;
+  readonly observer?: InformerObserver;
+  readonly namePrefix?: string;
+}
+
+function owned<T, U>(page: Indexed<T>, convert: (item: T) => U | undefined): ListResult<U> {
+  const items: U[] = [];
+  for (const item of page.items) {
+    const converted = convert(item);
+    if (converted !== undefined) items.push(converted);
+  }
+  return { items, resourceVersion: page.index };
+}
+
+export function createTokenInformer(options: AclInformerOptions): Informer<OwnedToken> {
+  const { acl, cluster, scope, watchWaitMs } = options;
+  const convert = (token: Parameters<typeof toOwnedToken>[0]) => toOwnedToken(token, cluster);
+  return new Informer<OwnedToken>({
+    name: `${options.namePrefix ?? ''}consul-tokens`,
+    list: () => fromAbortable(async (signal) => owned(await acl.listTokens(scope, { signal }), convert)),
+    watch: (index) =>
+      fromAbortable(async (signal) =>
+        owned(await acl.listTokens(scope, { index, waitMs: watchWaitMs, signal }), convert),
+      ),
+    keyOf: (token) => token.accessorId,
+    versionOf: (token) => String(token.modifyIndex),
+    indexers: {
+      [TOKENS_BY_SERVICE]: (token) => (token.serviceKey ? [token.serviceKey] : []),
+      [TOKENS_BY_KIND]: (token) => [token.kind],
+    },
+    resyncPeriodMs: options.resyncPeriodMs,
+    scheduler: options.scheduler,
+    observer: options.observer,
+  });
+}
+
+export function createPolicyInformer(options: AclInformerOptions): Informer<OwnedPolicy> {
+  const { acl, cluster, scope, watchWaitMs } = options;
+  const convert = (policy: Parameters<typeof toOwnedPolicy>[0]) => toOwnedPolicy(policy, cluster);
+  return new Informer<OwnedPolicy>({
+    name: `${options.namePrefix ?? ''}consul-policies`,
+    list: () => fromAbortable(async (signal) => owned(await acl.listPolicies(scope, { signal }), convert)),
+    watch: (index) =>
+      fromAbortable(async (signal) =>
+        owned(await acl.listPolicies(scope, { index, waitMs: watchWaitMs, signal }), convert),
+      ),
+    keyOf: (policy) => policy.id,
+    versionOf: (policy) => String(policy.modifyIndex),
+    indexers: { [POLICIES_BY_SERVICE]: (policy) => [policy.serviceKey] },
+    resyncPeriodMs: options.resyncPeriodMs,
+    scheduler: options.scheduler,
+    observer: options.observer,
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * Owned ACL objects: the slices of Consul tokens and policies the informers cache. Only objects
+ * this controller owns (see token-description) are kept, and a token's SecretID is reduced to a
+ * SHA-256 digest, so no secret sits in the cache, in an event, or in a log line.
+ */
+import { createHash } from 'node:crypto';
+
+import { parseOwnedDescription, clientTokenDescription } from '../mesh/token-description.js';
+import { serviceKey } from '../mesh/service-ref.js';
+import { type AclPolicy, type AclToken } from './acl-types.js';
+
+export interface OwnedToken {
+  readonly accessorId: string;
+  readonly kind: 'service' | 'client';
+  /** For service tokens: the service key. */
+  readonly serviceKey?: string;
+  readonly description: string;
+  readonly serviceIdentities: readonly string[];
+  readonly policyNames: readonly string[];
+  /** SHA-256 of the SecretID, when Consul showed it; undefined if hidden. */
+  readonly secretDigest?: string;
+  readonly modifyIndex: number;
+}
+
+export interface OwnedPolicy {
+  readonly id: string;
+  readonly name: string;
+  readonly serviceKey: string;
+  readonly modifyIndex: number;
+}
+
+export function digestSecret(secretId: string): string {
+  return createHash('sha256').update(secretId.toLowerCase()).digest('hex');
+}
+
+export function toOwnedToken(token: AclToken, cluster: string): OwnedToken | undefined {
+  const base = {
+    accessorId: token.AccessorID,
+    description: token.Description,
+    serviceIdentities: (token.ServiceIdentities ?? []).map((identity) => identity.ServiceName),
+    policyNames: (token.Policies ?? []).map((policy) => policy.Name ?? policy.ID ?? ''),
+    secretDigest: token.SecretID && token.SecretID !== '<hidden>' ? digestSecret(token.SecretID) : undefined,
+    modifyIndex: token.ModifyIndex ?? 0,
+  };
+  if (token.Description === clientTokenDescription(cluster)) return { ...base, kind: 'client' };
+  const owned = parseOwnedDescription(token.Description, cluster);
+  if (!owned || owned.kind !== 'token') return undefined;
+  return { ...base, kind: 'service', serviceKey: serviceKey(owned.service) };
+}
+
+export function toOwnedPolicy(policy: AclPolicy, cluster: string): OwnedPolicy | undefined {
+  const owned = parseOwnedDescription(policy.Description, cluster);
+  if (!owned || owned.kind !== 'policy') return undefined;
+  return {
+    id: policy.ID,
+    name: policy.Name,
+    serviceKey: serviceKey(owned.service),
+    modifyIndex: policy.ModifyIndex ?? 0,
+  };
+}
