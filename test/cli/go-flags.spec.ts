@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+
+import { parseAclControllerFlags } from '../../src/cli/acl-controller-flags.js';
+import { parseDuration, parseGoFlags } from '../../src/cli/go-flags.js';
+
+const REQUIRED = [
+  '-consul-client-secret-arn',
+  'arn:aws:secretsmanager:us-east-1:1:secret:c-AbCdEf',
+  '-secret-name-prefix',
+  'p',
+];
+
+describe('Go-style flags', () => {
+  it('accepts -name value, -name=value, --name and bare booleans', () => {
+    const flags = parseGoFlags(
+      ['-a', '1', '--b=2', '-c'],
+      [
+        { name: 'a', kind: 'string', help: '' },
+        { name: 'b', kind: 'int', help: '' },
+        { name: 'c', kind: 'bool', help: '' },
+      ],
+    );
+    expect([...flags.entries()]).to.deep.equal([
+      ['a', ['1']],
+      ['b', ['2']],
+      ['c', ['true']],
+    ]);
+  });
+
+  it('parses Go durations', () => {
+    expect(parseDuration('30s', 'x')).to.equal(30_000);
+    expect(parseDuration('1h30m', 'x')).to.equal(5_400_000);
+    expect(parseDuration('250ms', 'x')).to.equal(250);
+    expect(parseDuration('0', 'x')).to.equal(0);
+    expect(() => parseDuration('10', 'gc-grace-period')).to.throw(
+      'invalid duration "10" for flag -gc-grace-period',
+    );
+  });
+
+  it('maps the consul-ecs command line of the Terraform module, with our defaults', () => {
+    const run = parseAclControllerFlags([...REQUIRED, '-cluster', 'prod']);
+    expect(run.config).to.include({
+      cluster: 'prod',
+      secretNamePrefix: 'p',
+      partitionsEnabled: false,
+      gcGracePeriodMs: 120_000,
+      resyncIntervalMs: 30_000,
+      dryRun: false,
+    });
+    expect(run.listenPort).to.equal(8080);
+    expect(run.once).to.equal(false);
+  });
+
+  it('names the flag in every usage error', () => {
+    const cases: Array<[string[], string]> = [
+      [['-secret-name-prefix', 'p'], 'flag -consul-client-secret-arn is required'],
+      [[...REQUIRED, '-nope'], 'flag provided but not defined: -nope'],
+      [[...REQUIRED, '-partition', 'x'], 'flag -partition needs -partitions-enabled'],
+      [[...REQUIRED, '-gc-grace-period', 'soon'], 'invalid duration "soon" for flag -gc-grace-period'],
+      [[...REQUIRED, '-concurrency', '0'], 'flag -concurrency must be between 1 and 64'],
+      [[...REQUIRED, '-log-level', 'loud'], 'flag -log-level: unknown log level "loud"'],
+      [[...REQUIRED, '-listen-addr', '8080'], 'flag -listen-addr: "8080" is not host:port'],
+      [[...REQUIRED, '-cluster'], 'flag needs an argument: -cluster'],
+    ];
+    for (const [args, message] of cases) {
+      expect(() => parseAclControllerFlags(args), message).to.throw(message);
+    }
+  });
+});

@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+
+import { familyFromTaskDefinitionArn, toMeshTask } from '../../src/mesh/mesh-task.js';
+import { isValidServiceIdentityName, parseServiceKey, serviceKey } from '../../src/mesh/service-ref.js';
+
+const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web-app:7';
+const facts = (tags: Record<string, string>, taskDefinitionArn = TD) => ({
+  taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/c/abc',
+  taskDefinitionArn,
+  tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+  version: 3,
+});
+
+describe('toMeshTask', () => {
+  it('counts a task only when the mesh tag is exactly "true" (P4)', () => {
+    expect(toMeshTask(facts({ 'consul.hashicorp.com/mesh': 'true' }), false).mesh).to.equal(true);
+    expect(toMeshTask(facts({ 'consul.hashicorp.com/mesh': 'TRUE' }), false).mesh).to.equal(false);
+    expect(toMeshTask(facts({ 'consul.hashicorp.com/mesh': 'yes' }), false).mesh).to.equal(false);
+    expect(toMeshTask(facts({}), false).mesh).to.equal(false);
+  });
+
+  it('names the service by the service-name tag, else the family (P5)', () => {
+    const tagged = toMeshTask(
+      facts({ 'consul.hashicorp.com/mesh': 'true', 'consul.hashicorp.com/service-name': 'frontend' }),
+      false,
+    );
+    expect(tagged.service).to.deep.equal({ name: 'frontend' });
+    expect(toMeshTask(facts({ 'consul.hashicorp.com/mesh': 'true' }), false).service).to.deep.equal({
+      name: 'web-app',
+    });
+  });
+
+  it('reports an unparseable task definition ARN as a problem, without a service (P5)', () => {
+    const task = toMeshTask(facts({ 'consul.hashicorp.com/mesh': 'true' }, 'not-an-arn'), false);
+    expect(task.service).to.equal(undefined);
+    expect(task.problem).to.equal('cannot determine task family from task definition ARN "not-an-arn"');
+    expect(familyFromTaskDefinitionArn('arn:x/a:b:c')).to.equal(undefined);
+  });
+
+  it('requires the partition and namespace tags together when partitions are enabled', () => {
+    const mesh = { 'consul.hashicorp.com/mesh': 'true' };
+    expect(toMeshTask(facts(mesh), true).service).to.deep.equal({
+      name: 'web-app',
+      partition: 'default',
+      namespace: 'default',
+    });
+    const both = toMeshTask(
+      facts({ ...mesh, 'consul.hashicorp.com/partition': 'p', 'consul.hashicorp.com/namespace': 'n' }),
+      true,
+    );
+    expect(both.service).to.deep.equal({ name: 'web-app', partition: 'p', namespace: 'n' });
+    const one = toMeshTask(facts({ ...mesh, 'consul.hashicorp.com/partition': 'p' }), true);
+    expect(one.problem).to.equal('task definition requires both partition and namespace tags');
+    expect(
+      toMeshTask(facts({ ...mesh, 'consul.hashicorp.com/partition': 'p' }), false).service,
+    ).to.deep.equal({
+      name: 'web-app',
+    });
+  });
+});
+
+describe('service keys and names', () => {
+  it('round-trips keys with and without partitions', () => {
+    for (const ref of [{ name: 'web' }, { name: 'web', partition: 'p', namespace: 'n' }]) {
+      expect(parseServiceKey(serviceKey(ref))).to.deep.equal(ref);
+    }
+  });
+
+  it("applies Consul's service identity name rule", () => {
+    expect(isValidServiceIdentityName('web-2')).to.equal(true);
+    for (const bad of ['Web', 'web_app', '-web', 'web-', '', 'a'.repeat(257)]) {
+      expect(isValidServiceIdentityName(bad), bad).to.equal(false);
+    }
+  });
+});
