@@ -32,3 +32,45 @@ describe('the real container (inversify 8, legacy decorators, emitted parameter 
     expect(a.get(TYPES.Manager)).to.not.equal(b.get(TYPES.Manager));
   });
 });
+
+describe('the real container of the ACL controller', () => {
+  it('resolves the manager with all three ACL controllers and their informers', async () => {
+    const { ECSClient } = await import('@aws-sdk/client-ecs');
+    const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    const { aclControllersModule } = await import('../../controllers/acl-module.js');
+    const { createContainer } = await import('../../src/di/container.js');
+    const { frameworkModule } = await import('../../src/di/framework-module.js');
+    const { consulSettingsFromEnv } = await import('../../src/consul/consul-settings.js');
+    const endpoint = 'http://127.0.0.1:9';
+    const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
+    const container = createContainer(
+      frameworkModule({ logLevel: 'error' }),
+      aclControllersModule({
+        config: {
+          cluster: 'c',
+          secretNamePrefix: 'p',
+          clientSecretArn: 'arn',
+          partitionsEnabled: false,
+          gcGracePeriodMs: 0,
+          resyncIntervalMs: 30_000,
+          concurrency: 2,
+          dryRun: false,
+          createSecrets: false,
+          secretRecheckMs: 300_000,
+        },
+        clients: {
+          ecs: new ECSClient({ endpoint, region: 'us-east-1', credentials }),
+          secretsManager: new SecretsManagerClient({ endpoint, region: 'us-east-1', credentials }),
+          consul: consulSettingsFromEnv({ CONSUL_HTTP_ADDR: endpoint }),
+        },
+      }),
+    );
+    const manager = container.get<Manager>(TYPES.Manager);
+    expect(manager.controllers.map((controller) => controller.name)).to.deep.equal([
+      'service-token',
+      'client-token',
+      'garbage-collector',
+    ]);
+    expect(manager.controllers[0].maxConcurrentReconciles).to.equal(2);
+  });
+});
