@@ -1,0 +1,118 @@
+import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { expect } from 'chai';
+
+import { type TaskChange } from '../../../src/envtest/ecs/model.js';
+import { ManualClock } from '../../../src/time/manual-clock.js';
+import { type EcsFixture, seedClusterAndTaskDefinition, startEcsFixture } from './fixture.js';
+
+describe('ECS emulator: task lifecycle on the injected clock', () => {
+  let clock: ManualClock;
+  let fixture: EcsFixture;
+  const start = 1_700_000_000_000;
+
+  beforeEach(async () => {
+    clock = new ManualClock(start);
+    fixture = await startEcsFixture({
+      clock,
+      timings: { provisioningMs: 1_000, pendingMs: 2_000, stoppingMs: 3_000 },
+    });
+    await seedClusterAndTaskDefinition(fixture.ecs);
+  });
+  afterEach(() => fixture.close());
+
+  async function describe1(taskArn: string) {
+    const out = await fixture.ecs.send(new DescribeTasksCommand({ cluster: 'mesh', tasks: [taskArn] }));
+    const task = out.tasks?.[0];
+    if (!task) throw new Error('task not described');
+    return task;
+  }
+
+  async function runOne(): Promise<string> {
+    const { tasks } = await fixture.ecs.send(new RunTaskCommand({ cluster: 'mesh', taskDefinition: 'app' }));
+    return tasks?.[0]?.taskArn ?? '';
+  }
+
+  it('moves PROVISIONING → PENDING → RUNNING at the configured times, bumping version each step', async () => {
+    const arn = await runOne();
+    expect(await describe1(arn)).to.include({ lastStatus: 'PROVISIONING', version: 1 });
+    await clock.advance(999);
+    expect(await describe1(arn)).to.include({ lastStatus: 'PROVISIONING', version: 1 });
+    await clock.advance(1);
+    const pending = await describe1(arn);
+    expect(pending).to.include({ lastStatus: 'PENDING', version: 2 });
+    expect(pending.pullStartedAt?.getTime()).to.equal(start + 1_000);
+    await clock.advance(2_000);
+    const running = await describe1(arn);
+    expect(running).to.include({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', version: 3 });
+    expect(running.startedAt?.getTime()).to.equal(start + 3_000);
+    expect(running.containers?.every((c) => c.lastStatus === 'RUNNING')).to.equal(true);
+  });
+
+  it('stops through STOPPING to STOPPED after stoppingMs, and the task stays listable as STOPPED', async () => {
+    const arn = await runOne();
+    await clock.advance(3_000);
+    await fixture.ecs.send(new StopTaskCommand({ cluster: 'mesh', task: arn }));
+    const stopping = await describe1(arn);
+    expect(stopping).to.include({ lastStatus: 'STOPPING', desiredStatus: 'STOPPED', version: 4 });
+    expect(stopping.stoppingAt?.getTime()).to.equal(start + 3_000);
+    expect(stopping.stoppedReason).to.equal('Task stopped by user');
+    await clock.advance(2_999);
+    expect((await describe1(arn)).lastStatus).to.equal('STOPPING');
+    await clock.advance(1);
+    const stopped = await describe1(arn);
+    expect(stopped).to.include({ lastStatus: 'STOPPED', desiredStatus: 'STOPPED', version: 5 });
+    expect(stopped.stoppedAt?.getTime()).to.equal(start + 6_000);
+    const listed = await fixture.ecs.send(
+      new ListTasksCommand({ cluster: 'mesh', desiredStatus: 'STOPPED' }),
+    );
+    expect(listed.taskArns).to.deep.equal([arn]);
+    expect(fixture.server.state.pendingTransitions).to.equal(0);
+  });
+
+  it('a task stopped while PROVISIONING never reaches RUNNING', async () => {
+    const arn = await runOne();
+    await fixture.ecs.send(new StopTaskCommand({ cluster: 'mesh', task: arn }));
+    await clock.advance(10_000);
+    const task = await describe1(arn);
+    expect(task).to.include({ lastStatus: 'STOPPED', version: 3 });
+    expect(task.startedAt).to.equal(undefined);
+    const statuses = fixture.server.state.taskChanges.map((change) => change.lastStatus);
+    expect(statuses).to.deep.equal(['PROVISIONING', 'STOPPING', 'STOPPED']);
+  });
+
+  it('keeps an ordered change log with strictly increasing versions per task and notifies listeners', async () => {
+    const seen: TaskChange[] = [];
+    const unsubscribe = fixture.server.state.onTaskChange((change) => seen.push(change));
+    const first = await runOne();
+    const second = await runOne();
+    await clock.advance(3_000);
+    await fixture.ecs.send(new StopTaskCommand({ cluster: 'mesh', task: first }));
+    await clock.advance(3_000);
+    unsubscribe();
+    await runOne();
+
+    const log = fixture.server.state.taskChanges;
+    expect(seen).to.have.length(log.length - 1);
+    for (const arn of [first, second]) {
+      const versions = log.filter((change) => change.taskArn === arn).map((change) => change.version);
+      expect(versions).to.deep.equal(versions.map((_, i) => i + 1));
+    }
+    expect(log.filter((c) => c.taskArn === first).map((c) => c.lastStatus)).to.deep.equal([
+      'PROVISIONING',
+      'PENDING',
+      'RUNNING',
+      'STOPPING',
+      'STOPPED',
+    ]);
+    const times = log.map((change) => change.at);
+    expect(times).to.deep.equal([...times].sort((a, b) => a - b));
+    expect(log[log.length - 1]?.at).to.equal(start + 6_000);
+  });
+
+  it('close() cancels pending lifecycle steps', async () => {
+    await runOne();
+    expect(fixture.server.state.pendingTransitions).to.equal(1);
+    await fixture.server.close();
+    expect(clock.pendingTimers).to.equal(0);
+  });
+});
