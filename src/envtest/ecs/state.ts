@@ -259,8 +259,33 @@ export class EcsState {
     return launched;
   }
 
+  /** Tells one task to stop; its service (if any) is not reconciled. */
   stopTask(task: Task, reason: string, stopCode: string): void {
     this.lifecycle.stop(task, reason, stopCode);
+  }
+
+  /** Stops a task and lets its service, if it has one, start a replacement (as StopTask does). */
+  stopTaskAndReplace(task: Task, reason: string, stopCode: string): void {
+    this.stopTask(task, reason, stopCode);
+    if (task.serviceName === undefined) return;
+    const cluster = this.clusters.get(task.clusterName);
+    const service = cluster ? this.findService(cluster, task.serviceName) : undefined;
+    if (service) reconcileService(this, service);
+  }
+
+  /**
+   * Test helper: a task stops on its own (say its essential container exited), as if ECS saw it
+   * happen. Returns false when no task has that ARN or it was already told to stop.
+   */
+  terminateTask(
+    taskArn: string,
+    reason = 'Essential container in task exited',
+    stopCode = 'EssentialContainerExited',
+  ): boolean {
+    const task = this.tasks.get(taskArn);
+    if (!task || task.desiredStatus === 'STOPPED') return false;
+    this.stopTaskAndReplace(task, reason, stopCode);
+    return true;
   }
 
   /** A task of the cluster by ARN or id. */

@@ -3,9 +3,9 @@
  *
  * Invariants:
  * - Started tasks go PROVISIONING → PENDING → RUNNING after `provisioningMs`, then `pendingMs`.
- * - A stop sets desiredStatus STOPPED and lastStatus STOPPING in one change, cancels any pending
- *   start step, and reaches STOPPED after `stoppingMs`. Stopping a stopping or stopped task is a
- *   no-op.
+ * - A stop first sets desiredStatus STOPPED with lastStatus unchanged (what StopTask answers, as
+ *   AWS does), cancelling any pending start step; on the next clock turn lastStatus becomes
+ *   STOPPING, and STOPPED `stoppingMs` later. Stopping a task already told to stop is a no-op.
  * - Every change bumps the task's `version` by one and is reported through `onChange` exactly once.
  * - At most one timer per task is pending; `dispose()` cancels them all.
  */
@@ -43,10 +43,13 @@ export class TaskLifecycle {
     task.stoppedReason = reason;
     task.stopCode = stopCode;
     task.stoppingAt = this.clock.now();
-    this.moveTo(task, 'STOPPING');
-    this.schedule(task, this.timings.stoppingMs, () => {
-      task.stoppedAt = this.clock.now();
-      this.moveTo(task, 'STOPPED');
+    this.changed(task);
+    this.schedule(task, 0, () => {
+      this.moveTo(task, 'STOPPING');
+      this.schedule(task, this.timings.stoppingMs, () => {
+        task.stoppedAt = this.clock.now();
+        this.moveTo(task, 'STOPPED');
+      });
     });
   }
 
@@ -63,6 +66,10 @@ export class TaskLifecycle {
   private moveTo(task: Task, status: TaskLastStatus): void {
     task.lastStatus = status;
     for (const container of task.containers) container.lastStatus = status;
+    this.changed(task);
+  }
+
+  private changed(task: Task): void {
     task.version += 1;
     this.onChange(task);
   }

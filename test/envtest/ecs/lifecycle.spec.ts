@@ -48,20 +48,22 @@ describe('ECS emulator: task lifecycle on the injected clock', () => {
     expect(running.containers?.every((c) => c.lastStatus === 'RUNNING')).to.equal(true);
   });
 
-  it('stops through STOPPING to STOPPED after stoppingMs, and the task stays listable as STOPPED', async () => {
+  it('stops as AWS does: desiredStatus STOPPED first, then STOPPING, then STOPPED after stoppingMs', async () => {
     const arn = await runOne();
     await clock.advance(3_000);
-    await fixture.ecs.send(new StopTaskCommand({ cluster: 'mesh', task: arn }));
-    const stopping = await describe1(arn);
-    expect(stopping).to.include({ lastStatus: 'STOPPING', desiredStatus: 'STOPPED', version: 4 });
-    expect(stopping.stoppingAt?.getTime()).to.equal(start + 3_000);
-    expect(stopping.stoppedReason).to.equal('Task stopped by user');
+    const { task: answered } = await fixture.ecs.send(new StopTaskCommand({ cluster: 'mesh', task: arn }));
+    expect(answered).to.include({ lastStatus: 'RUNNING', desiredStatus: 'STOPPED', version: 4 });
+    expect(answered?.stoppingAt?.getTime()).to.equal(start + 3_000);
+    expect(answered?.stoppedReason).to.equal('Task stopped by user');
+    await clock.advance(0);
+    expect(await describe1(arn)).to.include({ lastStatus: 'STOPPING', desiredStatus: 'STOPPED', version: 5 });
     await clock.advance(2_999);
     expect((await describe1(arn)).lastStatus).to.equal('STOPPING');
     await clock.advance(1);
     const stopped = await describe1(arn);
-    expect(stopped).to.include({ lastStatus: 'STOPPED', desiredStatus: 'STOPPED', version: 5 });
+    expect(stopped).to.include({ lastStatus: 'STOPPED', desiredStatus: 'STOPPED', version: 6 });
     expect(stopped.stoppedAt?.getTime()).to.equal(start + 6_000);
+    expect(stopped.containers?.every((c) => c.lastStatus === 'STOPPED')).to.equal(true);
     const listed = await fixture.ecs.send(
       new ListTasksCommand({ cluster: 'mesh', desiredStatus: 'STOPPED' }),
     );
@@ -74,10 +76,17 @@ describe('ECS emulator: task lifecycle on the injected clock', () => {
     await fixture.ecs.send(new StopTaskCommand({ cluster: 'mesh', task: arn }));
     await clock.advance(10_000);
     const task = await describe1(arn);
-    expect(task).to.include({ lastStatus: 'STOPPED', version: 3 });
+    expect(task).to.include({ lastStatus: 'STOPPED', version: 4 });
     expect(task.startedAt).to.equal(undefined);
-    const statuses = fixture.server.state.taskChanges.map((change) => change.lastStatus);
-    expect(statuses).to.deep.equal(['PROVISIONING', 'STOPPING', 'STOPPED']);
+    const steps = fixture.server.state.taskChanges.map(
+      (change) => `${change.lastStatus}/${change.desiredStatus}`,
+    );
+    expect(steps).to.deep.equal([
+      'PROVISIONING/RUNNING',
+      'PROVISIONING/STOPPED',
+      'STOPPING/STOPPED',
+      'STOPPED/STOPPED',
+    ]);
   });
 
   it('keeps an ordered change log with strictly increasing versions per task and notifies listeners', async () => {
@@ -101,12 +110,38 @@ describe('ECS emulator: task lifecycle on the injected clock', () => {
       'PROVISIONING',
       'PENDING',
       'RUNNING',
+      'RUNNING',
       'STOPPING',
       'STOPPED',
     ]);
     const times = log.map((change) => change.at);
     expect(times).to.deep.equal([...times].sort((a, b) => a - b));
     expect(log[log.length - 1]?.at).to.equal(start + 6_000);
+  });
+
+  it('terminateTask stops a task on its own and its service starts a replacement', async () => {
+    const state = fixture.server.state;
+    const cluster = state.requireCluster('mesh');
+    const taskDefinition = state.requireTaskDefinition('app');
+    state.createService({
+      cluster,
+      name: 'web',
+      taskDefinition,
+      desiredCount: 1,
+      launchType: 'FARGATE',
+      propagateTags: 'NONE',
+      enableECSManagedTags: false,
+      tags: [],
+    });
+    const [original] = [...state.tasks.values()];
+    expect(state.terminateTask(original?.arn ?? '')).to.equal(true);
+    expect(state.terminateTask(original?.arn ?? '')).to.equal(false);
+    await clock.advance(10_000);
+    const stopped = await describe1(original?.arn ?? '');
+    expect(stopped).to.include({ lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited' });
+    const running = await fixture.ecs.send(new ListTasksCommand({ cluster: 'mesh', serviceName: 'web' }));
+    expect(running.taskArns).to.have.length(1);
+    expect(running.taskArns?.[0]).to.not.equal(original?.arn);
   });
 
   it('close() cancels pending lifecycle steps', async () => {

@@ -193,7 +193,7 @@ describe('ECS emulator: tasks', () => {
       new StopTaskCommand({ cluster: 'mesh', task: tasks?.[0]?.taskArn, reason: 'scale in' }),
     );
     expect(stopped.task?.desiredStatus).to.equal('STOPPED');
-    expect(stopped.task?.lastStatus).to.equal('STOPPING');
+    expect(stopped.task?.lastStatus).to.equal('PROVISIONING');
     expect(stopped.task?.stoppedReason).to.equal('scale in');
     expect(stopped.task?.stopCode).to.equal('UserInitiated');
     const again = await fixture.ecs.send(new StopTaskCommand({ cluster: 'mesh', task: tasks?.[0]?.taskArn }));

@@ -12,7 +12,6 @@ import { type InputReader } from '../../aws/input.js';
 import { type OperationHandler } from '../../aws/json-protocol.js';
 import { invalidParameter, serviceNotFound } from '../errors.js';
 import { type PropagateTags } from '../model.js';
-import { reconcileService } from '../service-scheduler.js';
 import { includesTags, taskShape } from '../shapes.js';
 import { type EcsState } from '../state.js';
 import { checkUserTags, readTags } from '../tags.js';
@@ -71,11 +70,7 @@ export function taskOperations(state: EcsState): Record<string, OperationHandler
       const cluster = state.requireCluster(request.string('cluster'));
       const task = state.findTask(cluster, request.requiredString('task'));
       if (!task) throw invalidParameter('The referenced task was not found.');
-      state.stopTask(task, request.string('reason') ?? 'Task stopped by user', 'UserInitiated');
-      if (task.serviceName !== undefined) {
-        const service = state.findService(cluster, task.serviceName);
-        if (service) reconcileService(state, service);
-      }
+      state.stopTaskAndReplace(task, request.string('reason') ?? 'Task stopped by user', 'UserInitiated');
       return { task: taskShape(task, true) };
     },
 
