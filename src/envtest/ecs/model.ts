@@ -98,9 +98,14 @@ export interface Task {
 export interface TaskChange {
   readonly taskArn: string;
   readonly clusterArn: string;
+  readonly taskDefinitionArn: string;
+  readonly group: string;
+  readonly startedBy?: string;
   readonly version: number;
   readonly lastStatus: TaskLastStatus;
   readonly desiredStatus: TaskDesiredStatus;
+  readonly stoppedReason?: string;
+  readonly stopCode?: string;
   /** Server clock time of the change, ms since the epoch. */
   readonly at: number;
 }

@@ -365,9 +365,14 @@ export class EcsState {
     const change: TaskChange = {
       taskArn: task.arn,
       clusterArn: task.clusterArn,
+      taskDefinitionArn: task.taskDefinitionArn,
+      group: task.group,
+      ...(task.startedBy !== undefined ? { startedBy: task.startedBy } : {}),
       version: task.version,
       lastStatus: task.lastStatus,
       desiredStatus: task.desiredStatus,
+      ...(task.stoppedReason !== undefined ? { stoppedReason: task.stoppedReason } : {}),
+      ...(task.stopCode !== undefined ? { stopCode: task.stopCode } : {}),
       at: this.clock.now(),
     };
     this.changes.push(change);

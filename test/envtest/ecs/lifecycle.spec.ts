@@ -114,6 +114,13 @@ describe('ECS emulator: task lifecycle on the injected clock', () => {
       'STOPPING',
       'STOPPED',
     ]);
+    const stopped = log.find((c) => c.taskArn === first && c.lastStatus === 'STOPPED');
+    expect(stopped).to.include({
+      group: 'family:app',
+      stopCode: 'UserInitiated',
+      stoppedReason: 'Task stopped by user',
+    });
+    expect(stopped?.taskDefinitionArn).to.match(/task-definition\/app:1$/);
     const times = log.map((change) => change.at);
     expect(times).to.deep.equal([...times].sort((a, b) => a - b));
     expect(log[log.length - 1]?.at).to.equal(start + 6_000);
