@@ -4,9 +4,9 @@
  * Invariants:
  * - Filters are ANDed; the values of one filter are ORed; a value starting with `!` negates and
  *   must match none.
- * - `name`, `tag-key`, `tag-value` are case-sensitive prefix matches; `description` and `all` match
- *   a prefix of any word, case-insensitively (`all` looks at name, description, tag keys and
- *   values). `primary-region` and `owning-service` never match: the emulator has neither.
+ * - `name`, `tag-key`, `tag-value` are case-sensitive prefix matches; `description` and `all` split
+ *   the value into words and need each to prefix some word of the field, case-insensitively
+ *   (`all` looks at name, description, tag keys and values). `primary-region` and `owning-service` never match: the emulator has neither.
  */
 import { type JsonObject } from '../aws/input.js';
 import { invalidParameter } from './errors.js';
@@ -84,9 +84,17 @@ function fieldsFor(secret: Secret, key: string): string[] {
   }
 }
 
+/** Every word of `value` must start some word of `field` (case-insensitive). */
 function wordPrefixMatch(field: string, value: string): boolean {
-  const lowerField = field.toLowerCase();
-  const lowerValue = value.toLowerCase();
-  if (lowerField.startsWith(lowerValue)) return true;
-  return lowerField.split(/[^a-z0-9]+/).some((word) => word !== '' && word.startsWith(lowerValue));
+  const fieldWords = wordsOf(field);
+  const valueWords = wordsOf(value);
+  if (valueWords.length === 0) return false;
+  return valueWords.every((word) => fieldWords.some((candidate) => candidate.startsWith(word)));
+}
+
+function wordsOf(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word !== '');
 }
