@@ -8,6 +8,8 @@
  *   services stay describable as INACTIVE, deregistered revisions keep their ARN.
  * - Every task change (creation included) is appended to `taskChanges` in the order it happened,
  *   with the task's version after the change, and then passed to every `onTaskChange` listener.
+ * - RunTask with a client token already used in the cluster returns the tasks of the first call;
+ *   CreateService repeating an ACTIVE service's parameters returns that service (SDK retries).
  * - Services are reconciled synchronously after every change to their desired state, so the count
  *   of their tasks with desiredStatus RUNNING equals desiredCount once a call returns.
  */
@@ -50,6 +52,8 @@ export interface LaunchRequest {
   readonly tags: readonly Tag[];
   readonly propagateTags?: PropagateTags;
   readonly service?: Service;
+  /** RunTask's idempotency token: a repeated token in the same cluster returns the same tasks. */
+  readonly clientToken?: string;
 }
 
 export interface NewService {
@@ -75,6 +79,7 @@ export class EcsState {
   private readonly changes: TaskChange[] = [];
   private readonly listeners = new Set<TaskChangeListener>();
   private readonly lifecycle: TaskLifecycle;
+  private readonly launchesByToken = new Map<string, Task[]>();
   private nextSeq = 1;
 
   constructor(options: EcsStateOptions) {
@@ -193,6 +198,12 @@ export class EcsState {
   createService(request: NewService): Service {
     const existing = this.findService(request.cluster, request.name);
     if (existing && existing.status !== 'INACTIVE') {
+      const same =
+        existing.status === 'ACTIVE' &&
+        existing.taskDefinitionArn === request.taskDefinition.arn &&
+        existing.desiredCount === request.desiredCount &&
+        existing.launchType === request.launchType;
+      if (same) return existing;
       throw invalidParameter('Creation of service was not idempotent.');
     }
     const now = this.clock.now();
@@ -249,6 +260,10 @@ export class EcsState {
   // Tasks
 
   launchTasks(request: LaunchRequest): Task[] {
+    const tokenKey =
+      request.clientToken !== undefined ? `${request.cluster.arn} ${request.clientToken}` : undefined;
+    const earlier = tokenKey !== undefined ? this.launchesByToken.get(tokenKey) : undefined;
+    if (earlier) return earlier;
     const launched: Task[] = [];
     for (let i = 0; i < request.count; i += 1) {
       const task = this.newTask(request);
@@ -256,6 +271,7 @@ export class EcsState {
       launched.push(task);
       this.lifecycle.start(task);
     }
+    if (tokenKey !== undefined) this.launchesByToken.set(tokenKey, launched);
     return launched;
   }
 

@@ -164,8 +164,12 @@ describe('ECS emulator: services', () => {
       fixture.ecs.send(new ListTasksCommand({ cluster: 'mesh', serviceName: 'ghost' })),
     );
     expect(list.name).to.equal('ServiceNotFoundException');
-    await create();
-    expect((await rejectionOf(create())).name).to.equal('InvalidParameterException');
+    const first = await create();
+    expect((await create()).service?.serviceArn, 'same parameters: idempotent').to.equal(
+      first.service?.serviceArn,
+    );
+    expect(await serviceTasks()).to.have.length(2);
+    expect((await rejectionOf(create({ desiredCount: 3 }))).name).to.equal('InvalidParameterException');
     expect((await rejectionOf(create({ cluster: 'ghost' }))).name).to.equal('ClusterNotFoundException');
   });
 

@@ -73,6 +73,15 @@ describe('ECS emulator: tasks', () => {
     ]);
   });
 
+  it("RunTask with a repeated clientToken returns the first call's tasks instead of starting more", async () => {
+    const first = await run({ count: 2, clientToken: 'retry-token-1' });
+    const again = await run({ count: 2, clientToken: 'retry-token-1' });
+    expect(again.tasks?.map((t) => t.taskArn)).to.deep.equal(first.tasks?.map((t) => t.taskArn));
+    const other = await run({ clientToken: 'retry-token-2' });
+    expect(other.tasks?.[0]?.taskArn).to.not.be.oneOf(first.tasks?.map((t) => t.taskArn) ?? []);
+    expect(fixture.server.state.tasks.size).to.equal(3);
+  });
+
   it('RunTask rejects unknown clusters, unknown task definitions, bad counts and SERVICE propagation', async () => {
     expect((await rejectionOf(run({ cluster: 'ghost' }))).name).to.equal('ClusterNotFoundException');
     expect((await rejectionOf(run({ taskDefinition: 'ghost' }))).name).to.equal('InvalidParameterException');

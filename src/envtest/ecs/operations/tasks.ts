@@ -50,6 +50,7 @@ export function taskOperations(state: EcsState): Record<string, OperationHandler
         throw invalidParameter('startedBy must be at most 128 characters.');
       }
       const group = request.string('group');
+      const clientToken = request.string('clientToken');
       const tags = readTags(request.objects('tags'));
       checkUserTags(tags);
       const tasks = state.launchTasks({
@@ -61,6 +62,7 @@ export function taskOperations(state: EcsState): Record<string, OperationHandler
         ...(startedBy !== undefined ? { startedBy } : {}),
         tags,
         propagateTags: runTaskPropagateTagsOf(request),
+        ...(clientToken !== undefined ? { clientToken } : {}),
       });
       return { tasks: tasks.map((task) => taskShape(task, true)), failures: [] };
     },
