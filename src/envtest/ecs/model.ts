@@ -79,6 +79,9 @@ export interface Task {
   /** The service that owns the task, if a service started it. */
   readonly serviceName?: string;
   readonly launchType: string;
+  /** Task-level cpu and memory, from the task definition when it sets them. */
+  readonly cpu?: string;
+  readonly memory?: string;
   lastStatus: TaskLastStatus;
   desiredStatus: TaskDesiredStatus;
   version: number;

@@ -350,6 +350,7 @@ export class EcsState {
       ...(request.startedBy !== undefined ? { startedBy: request.startedBy } : {}),
       ...(service ? { serviceName: service.name } : {}),
       launchType: request.launchType,
+      ...sizeOf(taskDefinition),
       lastStatus: 'PROVISIONING',
       desiredStatus: 'RUNNING',
       version: 1,
@@ -419,4 +420,13 @@ export class EcsState {
   private seq(): number {
     return this.nextSeq++;
   }
+}
+
+/** Task-level cpu and memory as the ECS API reports them (strings), when the definition sets them. */
+function sizeOf(taskDefinition: TaskDefinition): { cpu?: string; memory?: string } {
+  const { cpu, memory } = taskDefinition.definition;
+  return {
+    ...(typeof cpu === 'string' || typeof cpu === 'number' ? { cpu: String(cpu) } : {}),
+    ...(typeof memory === 'string' || typeof memory === 'number' ? { memory: String(memory) } : {}),
+  };
 }

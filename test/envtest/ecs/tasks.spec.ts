@@ -1,6 +1,7 @@
 import {
   DescribeTasksCommand,
   ListTasksCommand,
+  RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
   type ListTasksCommandInput,
@@ -174,6 +175,22 @@ describe('ECS emulator: tasks', () => {
       /^arn:aws:ecs:us-east-1:123456789012:container\/mesh\//,
     );
     expect(task?.stoppedAt).to.equal(undefined);
+  });
+
+  it('reports task-level cpu and memory from the task definition, as strings', async () => {
+    await fixture.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'sized',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'main', image: 'busybox' }],
+      }),
+    );
+    const { tasks } = await run({ taskDefinition: 'sized' });
+    expect(tasks?.[0]).to.include({ cpu: '256', memory: '512' });
+    expect(tasks?.[0]?.overrides?.containerOverrides).to.deep.equal([{ name: 'main' }]);
+    const unsized = await run();
+    expect(unsized.tasks?.[0]?.cpu).to.equal(undefined);
   });
 
   it('DescribeTasks rejects an empty list, more than 100 tasks and an unknown cluster', async () => {
