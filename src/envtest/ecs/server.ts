@@ -38,6 +38,11 @@ export interface EcsServerOptions {
   readonly timings?: Partial<EcsTimings>;
   /** Source of ids and of fractional fault decisions. */
   readonly random?: Random;
+  /**
+   * Delete a task's tags once it is STOPPED ("Any tags associated with the task will be deleted",
+   * StopTask documentation). Off by default: stopped tasks keep their tags, as moto does.
+   */
+  readonly clearTagsOnStop?: boolean;
 }
 
 export type EcsServer = AwsJsonServer<EcsState>;
@@ -67,6 +72,7 @@ export async function startEcsServer(options: EcsServerOptions = {}): Promise<Ec
     region: options.region ?? 'us-east-1',
     accountId: options.accountId ?? '123456789012',
     timings: { ...DEFAULT_ECS_TIMINGS, ...options.timings },
+    clearTagsOnStop: options.clearTagsOnStop ?? false,
   });
   return startAwsJsonServer({
     targetPrefix: ECS_TARGET_PREFIX,

@@ -38,6 +38,8 @@ export interface EcsStateOptions {
   readonly region: string;
   readonly accountId: string;
   readonly timings: EcsTimings;
+  /** Delete a task's tags when it reaches STOPPED, as the StopTask documentation says AWS does. */
+  readonly clearTagsOnStop?: boolean;
 }
 
 export type TaskChangeListener = (change: TaskChange) => void;
@@ -86,7 +88,12 @@ export class EcsState {
     this.clock = options.clock;
     this.random = options.random;
     this.arns = new EcsArns(options.region, options.accountId);
-    this.lifecycle = new TaskLifecycle(options.clock, options.timings, (task) => this.recordChange(task));
+    this.lifecycle = new TaskLifecycle(
+      options.clock,
+      options.timings,
+      (task) => this.recordChange(task),
+      options.clearTagsOnStop ?? false,
+    );
   }
 
   /** The ordered log of task changes: task ARN, version and statuses after each change. */

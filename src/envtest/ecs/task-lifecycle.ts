@@ -6,6 +6,8 @@
  * - A stop first sets desiredStatus STOPPED with lastStatus unchanged (what StopTask answers, as
  *   AWS does), cancelling any pending start step; on the next clock turn lastStatus becomes
  *   STOPPING, and STOPPED `stoppingMs` later. Stopping a task already told to stop is a no-op.
+ * - With `clearTagsOnStop`, a task loses its tags when it reaches STOPPED (the StopTask documentation
+ *   says "Any tags associated with the task will be deleted").
  * - Every change bumps the task's `version` by one and is reported through `onChange` exactly once.
  * - At most one timer per task is pending; `dispose()` cancels them all.
  */
@@ -19,6 +21,7 @@ export class TaskLifecycle {
     private readonly clock: Clock,
     private readonly timings: EcsTimings,
     private readonly onChange: (task: Task) => void,
+    private readonly clearTagsOnStop = false,
   ) {}
 
   /** Announces a newly created (PROVISIONING) task and schedules its start. */
@@ -48,6 +51,7 @@ export class TaskLifecycle {
       this.moveTo(task, 'STOPPING');
       this.schedule(task, this.timings.stoppingMs, () => {
         task.stoppedAt = this.clock.now();
+        if (this.clearTagsOnStop) task.tags = [];
         this.moveTo(task, 'STOPPED');
       });
     });

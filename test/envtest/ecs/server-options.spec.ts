@@ -1,6 +1,7 @@
-import { DescribeTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 
+import { ManualClock } from '../../../src/time/manual-clock.js';
 import { eventually } from '../expect-error.js';
 import { type EcsFixture, seedClusterAndTaskDefinition, startEcsFixture } from './fixture.js';
 
@@ -39,6 +40,30 @@ describe('ECS emulator: server options', () => {
     const other = await runOn(await start({ random: seeded(8) }));
     expect(first).to.deep.equal(second);
     expect(first).to.not.deep.equal(other);
+  });
+
+  it('keeps the tags of stopped tasks by default and deletes them with clearTagsOnStop', async () => {
+    const tagsAfterStop = async (fixture: EcsFixture, clock: ManualClock) => {
+      const { tasks } = await fixture.ecs.send(
+        new RunTaskCommand({ cluster: 'mesh', taskDefinition: 'app', tags: [{ key: 'mesh', value: 'yes' }] }),
+      );
+      const arn = tasks?.[0]?.taskArn ?? '';
+      await fixture.ecs.send(new StopTaskCommand({ cluster: 'mesh', task: arn }));
+      await clock.advance(0);
+      const out = await fixture.ecs.send(
+        new DescribeTasksCommand({ cluster: 'mesh', tasks: [arn], include: ['TAGS'] }),
+      );
+      expect(out.tasks?.[0]?.lastStatus).to.equal('STOPPED');
+      return out.tasks?.[0]?.tags;
+    };
+    const keepClock = new ManualClock();
+    const clearClock = new ManualClock();
+    expect(await tagsAfterStop(await start({ clock: keepClock }), keepClock)).to.deep.equal([
+      { key: 'mesh', value: 'yes' },
+    ]);
+    expect(
+      await tagsAfterStop(await start({ clock: clearClock, clearTagsOnStop: true }), clearClock),
+    ).to.deep.equal([]);
   });
 
   it('runs task lifecycles on real time by default', async () => {
