@@ -1,0 +1,24 @@
+/**
+ * AwsError: an error an emulated AWS operation answers with.
+ *
+ * Invariants:
+ * - `code` is the wire error code the SDK turns into `error.name` (e.g. `ThrottlingException`).
+ * - `status` is the HTTP status: 400 for client errors (throttling included, as AWS does), 5xx for
+ *   server faults.
+ * - The message never contains secret values.
+ */
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/** The JSON body of an AWS JSON 1.1 error response. */
+export function errorBody(error: AwsError): string {
+  return JSON.stringify({ __type: error.code, message: error.message });
+}

@@ -1,0 +1,148 @@
+/**
+ * JsonProtocol: the AWS JSON 1.1 wire protocol for emulated services (ECS, Secrets Manager).
+ *
+ * Invariants:
+ * - Only `POST /` with `X-Amz-Target: <prefix>.<Operation>` is an operation call; anything else is
+ *   answered with an AWS-shaped error and still recorded in the call log.
+ * - Faults are decided per operation before the handler runs: a faulted call never reaches the
+ *   handler (latency excepted, which only delays it), so it never changes state.
+ * - Every call is recorded exactly once in the CallLog, after its outcome is known, faults and
+ *   connection resets included. Records name a resource, never a request body or secret value.
+ * - Errors carry the code in both the body's `__type` and the `x-amzn-errortype` header, which is
+ *   what @aws-sdk's JSON RPC protocol reads to set `error.name`.
+ */
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+
+import { type CallLog } from '../call-log.js';
+import { type FaultInjector } from '../faults.js';
+import { type RequestHandler, readBody } from '../http-listener.js';
+import { type Clock, type Random, sleep } from '../../time/clock.js';
+import { AwsError, errorBody } from './errors.js';
+import { randomUuid } from './ids.js';
+import { type JsonObject } from './input.js';
+
+export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/** One operation: decoded input in, JSON-serialisable output out (or an AwsError thrown). */
+export type OperationHandler = (input: JsonObject) => unknown;
+
+export interface JsonProtocolOptions {
+  /** The `X-Amz-Target` prefix, e.g. `AmazonEC2ContainerServiceV20141113`. */
+  readonly targetPrefix: string;
+  readonly operations: Readonly<Record<string, OperationHandler>>;
+  readonly faults: FaultInjector;
+  readonly calls: CallLog;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** How the service names a throttled call. */
+  readonly throttleError: () => AwsError;
+  /** How the service names an internal failure (HTTP 500). */
+  readonly serverError: () => AwsError;
+  /** The resource a call names, for the call log (never a secret value). */
+  readonly resourceOf?: (operation: string, input: JsonObject) => string | undefined;
+}
+
+const UNKNOWN_OPERATION = 'UnknownOperation';
+
+export function createJsonProtocolHandler(options: JsonProtocolOptions): RequestHandler {
+  return async (req, res) => {
+    const operation = operationOf(req, options.targetPrefix);
+    const body = await readBody(req);
+    let resource: string | undefined;
+    try {
+      if (req.method !== 'POST' || operation === undefined || !Object.hasOwn(options.operations, operation)) {
+        throw new AwsError('UnknownOperationException', `Unknown operation ${targetOf(req) ?? '(none)'}`);
+      }
+      const input = parseInput(body);
+      resource = safeResource(options, operation, input);
+      const fault = options.faults.decide(operation);
+      if (fault?.kind === 'reset') {
+        req.socket.destroy();
+        record(options, operation, 0, 'ConnectionReset', resource);
+        return;
+      }
+      if (fault?.kind === 'throttle') throw options.throttleError();
+      if (fault?.kind === 'server-error') throw options.serverError();
+      if (fault?.kind === 'latency') await sleep(options.clock, fault.latencyMs);
+      const handler = options.operations[operation] as OperationHandler;
+      const output = await handler(input);
+      send(res, 200, JSON.stringify(output ?? {}), options.random);
+      record(options, operation, 200, undefined, resource);
+    } catch (caught) {
+      const error =
+        caught instanceof AwsError
+          ? caught
+          : new AwsError(options.serverError().code, errorMessage(caught), options.serverError().status);
+      send(res, error.status, errorBody(error), options.random, error.code);
+      record(options, operation ?? UNKNOWN_OPERATION, error.status, error.code, resource);
+    }
+  };
+}
+
+function targetOf(req: IncomingMessage): string | undefined {
+  const target = req.headers['x-amz-target'];
+  return typeof target === 'string' ? target : undefined;
+}
+
+function operationOf(req: IncomingMessage, prefix: string): string | undefined {
+  const target = targetOf(req);
+  if (target === undefined || !target.startsWith(`${prefix}.`)) return undefined;
+  return target.slice(prefix.length + 1);
+}
+
+function parseInput(body: string): JsonObject {
+  if (body.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new AwsError('SerializationException', 'Request body is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new AwsError('SerializationException', 'Request body must be a JSON object.');
+  }
+  return parsed as JsonObject;
+}
+
+function safeResource(
+  options: JsonProtocolOptions,
+  operation: string,
+  input: JsonObject,
+): string | undefined {
+  try {
+    return options.resourceOf?.(operation, input);
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: string, random: Random, errorType?: string): void {
+  const headers: Record<string, string | number> = {
+    'content-type': AWS_JSON_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': randomUuid(random),
+  };
+  if (errorType !== undefined) headers['x-amzn-errortype'] = errorType;
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+function record(
+  options: JsonProtocolOptions,
+  operation: string,
+  status: number,
+  error: string | undefined,
+  resource: string | undefined,
+): void {
+  options.calls.record({
+    operation,
+    status,
+    at: options.clock.now(),
+    ...(error !== undefined ? { error } : {}),
+    ...(resource !== undefined ? { resource } : {}),
+  });
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

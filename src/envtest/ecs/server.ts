@@ -1,0 +1,95 @@
+/**
+ * EcsServer: the ECS emulator, an AWS JSON 1.1 endpoint the real @aws-sdk/client-ecs talks to.
+ *
+ * Invariants:
+ * - One server, one EcsState, one CallLog, one FaultInjector; no global state.
+ * - Task lifecycle steps run on the injected clock (real time by default), with the configured
+ *   durations; `close()` stops the listener and cancels every pending step.
+ * - Throttle faults answer ThrottlingException "Rate exceeded" (HTTP 400); server-error faults
+ *   answer ServerException (HTTP 500).
+ */
+import { asyncScheduler } from 'rxjs';
+
+import { type Clock, type Random } from '../../time/clock.js';
+import { SchedulerClock } from '../../time/scheduler-clock.js';
+import { type JsonObject } from '../aws/input.js';
+import { type AwsJsonServer, startAwsJsonServer } from '../aws/server.js';
+import { serverException, throttling } from './errors.js';
+import { type EcsTimings } from './model.js';
+import { clusterOperations } from './operations/clusters.js';
+import { serviceOperations } from './operations/services.js';
+import { taggingOperations } from './operations/tagging.js';
+import { taskDefinitionOperations } from './operations/task-definitions.js';
+import { taskOperations } from './operations/tasks.js';
+import { EcsState } from './state.js';
+
+export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
+
+export const DEFAULT_ECS_TIMINGS: EcsTimings = { provisioningMs: 0, pendingMs: 0, stoppingMs: 0 };
+
+export interface EcsServerOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Drives task lifecycle steps and timestamps; real time by default. */
+  readonly clock?: Clock;
+  readonly region?: string;
+  readonly accountId?: string;
+  /** How long tasks stay in each transitional lastStatus. */
+  readonly timings?: Partial<EcsTimings>;
+  /** Source of ids and of fractional fault decisions. */
+  readonly random?: Random;
+  /**
+   * Delete a task's tags once it is STOPPED ("Any tags associated with the task will be deleted",
+   * StopTask documentation). Off by default: stopped tasks keep their tags, as moto does.
+   */
+  readonly clearTagsOnStop?: boolean;
+}
+
+export type EcsServer = AwsJsonServer<EcsState>;
+
+function resourceOf(_operation: string, input: JsonObject): string | undefined {
+  for (const field of [
+    'resourceArn',
+    'service',
+    'serviceName',
+    'cluster',
+    'clusterName',
+    'family',
+    'taskDefinition',
+  ]) {
+    const value = input[field];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+
+export async function startEcsServer(options: EcsServerOptions = {}): Promise<EcsServer> {
+  const clock = options.clock ?? new SchedulerClock(asyncScheduler);
+  const random = options.random ?? Math.random;
+  const state = new EcsState({
+    clock,
+    random,
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '123456789012',
+    timings: { ...DEFAULT_ECS_TIMINGS, ...options.timings },
+    clearTagsOnStop: options.clearTagsOnStop ?? false,
+  });
+  return startAwsJsonServer({
+    targetPrefix: ECS_TARGET_PREFIX,
+    state,
+    operations: {
+      ...clusterOperations(state),
+      ...taskDefinitionOperations(state),
+      ...serviceOperations(state),
+      ...taskOperations(state),
+      ...taggingOperations(state),
+    },
+    clock,
+    random,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    throttleError: throttling,
+    serverError: serverException,
+    resourceOf,
+    onClose: () => state.dispose(),
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * ServiceScheduler: keeps a service's tasks in line with its desired count and task definition.
+ *
+ * Invariants:
+ * - After `reconcileService`, the service has exactly `desiredCount` tasks with desiredStatus
+ *   RUNNING (0 unless the service is ACTIVE), all on the service's current task definition.
+ * - Tasks on an older task definition are stopped and replaced (a one-step deployment).
+ * - Service tasks have group `service:<name>` and startedBy the service's deployment id.
+ */
+import { type Service } from './model.js';
+import { type EcsState } from './state.js';
+
+export function reconcileService(state: EcsState, service: Service): void {
+  const target = service.status === 'ACTIVE' ? service.desiredCount : 0;
+  for (const task of state.liveTasksOf(service)) {
+    if (task.taskDefinitionArn !== service.taskDefinitionArn) {
+      state.stopTask(
+        task,
+        `Deployment ${service.deploymentId} replaced this task.`,
+        'ServiceSchedulerInitiated',
+      );
+    }
+  }
+  const live = state.liveTasksOf(service);
+  for (const task of live.slice(target)) {
+    state.stopTask(
+      task,
+      `Scaling activity initiated by (deployment ${service.deploymentId})`,
+      'ServiceSchedulerInitiated',
+    );
+  }
+  const missing = target - live.length;
+  if (missing <= 0) return;
+  const cluster = state.clusters.get(service.clusterName);
+  const taskDefinition = state.taskDefinitions.get(service.taskDefinitionArn);
+  if (!cluster || !taskDefinition) return;
+  state.launchTasks({
+    cluster,
+    taskDefinition,
+    count: missing,
+    launchType: service.launchType,
+    group: `service:${service.name}`,
+    startedBy: service.deploymentId,
+    tags: [],
+    propagateTags: service.propagateTags,
+    service,
+  });
+}
