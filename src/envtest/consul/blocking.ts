@@ -23,7 +23,10 @@ export interface BlockingParams {
 }
 
 export interface QueryResult<T> {
+  /** The index reported in X-Consul-Index. */
   readonly index: number;
+  /** The index of the data this query watches, when narrower than `index` (a KV key, a prefix). */
+  readonly watchIndex?: number;
   readonly value: T;
 }
 
@@ -77,7 +80,7 @@ export async function blockingQuery<T>(
     const unsubscribe = state.onChange(() => {
       try {
         const result = run();
-        if (result.index > params.minIndex) finish(() => resolve(result));
+        if ((result.watchIndex ?? result.index) > params.minIndex) finish(() => resolve(result));
       } catch (error) {
         finish(() => reject(error));
       }
