@@ -68,7 +68,9 @@ export function registerCatalog(state: ConsulState, body: Decoded, datacenter: s
   if (address === '' && !skipNodeUpdate) throw rpcError('Must provide address if SkipNodeUpdate is not set');
   const service = body['Service'];
   if (service !== undefined && (typeof service !== 'object' || service === null || Array.isArray(service))) {
-    throw badRequest('Request decode failed: json: cannot unmarshal into Go struct field RegisterRequest.Service');
+    throw badRequest(
+      'Request decode failed: json: cannot unmarshal into Go struct field RegisterRequest.Service',
+    );
   }
   const svc = service as Record<string, unknown> | undefined;
   if (svc && (typeof svc['Service'] !== 'string' || svc['Service'] === '')) {
@@ -140,7 +142,8 @@ export function allServices(state: ConsulState, scope: Scope): CatalogService[] 
   const all: CatalogService[] = [];
   for (const services of state.services.values()) {
     for (const service of services.values()) {
-      if (service.scope.partition === scope.partition && service.scope.namespace === scope.namespace) all.push(service);
+      if (service.scope.partition === scope.partition && service.scope.namespace === scope.namespace)
+        all.push(service);
     }
   }
   return all.sort((a, b) => a.node.localeCompare(b.node) || a.id.localeCompare(b.id));

@@ -52,8 +52,7 @@ export function permissionDenied(
   let message = `Permission denied: ${who} lacks permission '${permission}'`;
   if (resourceName !== undefined && resourceName !== '') message += ` on ${JSON.stringify(resourceName)}`;
   if (accessorId === undefined || accessorId === ANONYMOUS_ACCESSOR_ID) {
-    message +=
-      '. The anonymous token is used implicitly when a request does not specify a token.';
+    message += '. The anonymous token is used implicitly when a request does not specify a token.';
   }
   return new ConsulHttpError(403, message, 'PermissionDenied');
 }

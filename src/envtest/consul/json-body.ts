@@ -79,7 +79,8 @@ function decodeStruct(value: unknown, schema: StructSchema, path: string): Decod
   const out: Decoded = {};
   const canonical = Object.keys(schema.fields);
   for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
-    const name = canonical.find((c) => c === key) ?? canonical.find((c) => c.toLowerCase() === key.toLowerCase());
+    const name =
+      canonical.find((c) => c === key) ?? canonical.find((c) => c.toLowerCase() === key.toLowerCase());
     if (name === undefined) throw new BodyDecodeError(`json: unknown field ${JSON.stringify(key)}`);
     if (raw === null) continue;
     out[name] = decodeField(raw, schema, name, schema.fields[name]!);

@@ -77,7 +77,13 @@ export interface KvPutOptions {
   readonly now: number;
 }
 
-export function putKv(state: ConsulState, scope: Scope, key: string, value: Buffer, options: KvPutOptions): boolean {
+export function putKv(
+  state: ConsulState,
+  scope: Scope,
+  key: string,
+  value: Buffer,
+  options: KvPutOptions,
+): boolean {
   const scoped = kvKey(scope, key);
   const existing = state.kv.get(scoped);
   if (options.cas !== undefined) {
@@ -112,7 +118,13 @@ export function putKv(state: ConsulState, scope: Scope, key: string, value: Buff
   return true;
 }
 
-export function deleteKv(state: ConsulState, scope: Scope, key: string, recurse: boolean, cas?: number): boolean {
+export function deleteKv(
+  state: ConsulState,
+  scope: Scope,
+  key: string,
+  recurse: boolean,
+  cas?: number,
+): boolean {
   const scoped = kvKey(scope, key);
   if (cas !== undefined && !recurse) {
     const existing = state.kv.get(scoped);

@@ -39,7 +39,9 @@ function match(routes: readonly Route[], method: string, path: string): Match | 
     if (!found) continue;
     const params = found.slice(1).map((part) => safeDecode(part ?? ''));
     const handler = route.methods[method];
-    return handler ? { method: handler, params, allowed: [] } : { params, allowed: Object.keys(route.methods) };
+    return handler
+      ? { method: handler, params, allowed: [] }
+      : { params, allowed: Object.keys(route.methods) };
   }
   return undefined;
 }
@@ -63,7 +65,8 @@ function writeReply(res: ServerResponse, reply: Reply): void {
   let body: Buffer | string;
   if (reply.raw !== undefined) {
     body = reply.raw;
-    headers['Content-Type'] = typeof reply.raw === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream';
+    headers['Content-Type'] =
+      typeof reply.raw === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream';
   } else {
     body = JSON.stringify(reply.json ?? null);
     headers['Content-Type'] = 'application/json';
@@ -72,7 +75,12 @@ function writeReply(res: ServerResponse, reply: Reply): void {
   res.end(body);
 }
 
-function writeError(res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
+function writeError(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...extra });
   res.end(body);
 }

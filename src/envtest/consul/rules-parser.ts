@@ -14,7 +14,15 @@ export type Access = 'deny' | 'read' | 'list' | 'write';
 
 export type ResourceKind = 'key' | 'session' | 'service' | 'node' | 'agent' | 'event' | 'query';
 
-export const RESOURCE_KINDS: readonly ResourceKind[] = ['key', 'session', 'service', 'node', 'agent', 'event', 'query'];
+export const RESOURCE_KINDS: readonly ResourceKind[] = [
+  'key',
+  'session',
+  'service',
+  'node',
+  'agent',
+  'event',
+  'query',
+];
 
 export type GlobalKind = 'acl' | 'operator' | 'keyring' | 'mesh' | 'peering';
 
@@ -164,7 +172,7 @@ class HclParser {
         this.next();
         return tree;
       }
-      if (token.type === 'eof') this.fail(token, "object expected closing RBRACE got: EOF");
+      if (token.type === 'eof') this.fail(token, 'object expected closing RBRACE got: EOF');
       if (token.type === ',') {
         this.next();
         continue;
@@ -222,11 +230,15 @@ class HclParser {
           items.push(this.parseValue());
           const sep = this.peek();
           if (sep.type === ',') this.next();
-          else if (sep.type !== ']') this.fail(sep, `error parsing list, expected comma or list end, got: ${describe(sep)}`);
+          else if (sep.type !== ']')
+            this.fail(sep, `error parsing list, expected comma or list end, got: ${describe(sep)}`);
         }
       }
       default:
-        return this.fail(token, `Unknown token: ${token.line}:${token.column} ${describe(token)} ${token.text}`);
+        return this.fail(
+          token,
+          `Unknown token: ${token.line}:${token.column} ${describe(token)} ${token.text}`,
+        );
     }
   }
 }
@@ -252,7 +264,12 @@ function assign(tree: Tree, path: string[], value: unknown): void {
   let node = tree;
   for (const key of path.slice(0, -1)) {
     const existing = node[key];
-    if (existing === undefined || typeof existing !== 'object' || existing === null || Array.isArray(existing)) {
+    if (
+      existing === undefined ||
+      typeof existing !== 'object' ||
+      existing === null ||
+      Array.isArray(existing)
+    ) {
       node[key] = {};
     }
     node = node[key] as Tree;
@@ -320,7 +337,12 @@ function interpret(tree: Tree, rules: PolicyRules): void {
       }
       continue;
     }
-    if (key === 'namespace' || key === 'namespace_prefix' || key === 'partition' || key === 'partition_prefix') {
+    if (
+      key === 'namespace' ||
+      key === 'namespace_prefix' ||
+      key === 'partition' ||
+      key === 'partition_prefix'
+    ) {
       for (const body of Object.values(flattenBlocks(value))) interpret(flattenBlocks(body), emptyRules());
     }
     // Unknown keys are ignored, as HCL decoding does.

@@ -26,16 +26,24 @@ export function sameScope(a: Scope, b: Scope): boolean {
 }
 
 /** Reads the scope a request names in its query string and headers. */
-export function scopeFromRequest(query: URLSearchParams, headers: IncomingHttpHeaders, enterprise: boolean): Scope {
+export function scopeFromRequest(
+  query: URLSearchParams,
+  headers: IncomingHttpHeaders,
+  enterprise: boolean,
+): Scope {
   const headerNs = headerValue(headers, 'x-consul-namespace');
   const headerAp = headerValue(headers, 'x-consul-partition');
   const queryNs = query.get('ns') ?? '';
   const queryAp = query.get('partition') ?? '';
   if (!enterprise) {
-    if (headerNs) throw badRequest('Invalid header: "X-Consul-Namespace" - Namespaces are a Consul Enterprise feature');
-    if (queryNs) throw badRequest('Invalid query parameter: "ns" - Namespaces are a Consul Enterprise feature');
-    if (headerAp) throw badRequest('Invalid header: "X-Consul-Partition" - Partitions are a Consul Enterprise feature');
-    if (queryAp) throw badRequest('Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature');
+    if (headerNs)
+      throw badRequest('Invalid header: "X-Consul-Namespace" - Namespaces are a Consul Enterprise feature');
+    if (queryNs)
+      throw badRequest('Invalid query parameter: "ns" - Namespaces are a Consul Enterprise feature');
+    if (headerAp)
+      throw badRequest('Invalid header: "X-Consul-Partition" - Partitions are a Consul Enterprise feature');
+    if (queryAp)
+      throw badRequest('Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature');
     return DEFAULT_SCOPE;
   }
   return {
@@ -46,8 +54,10 @@ export function scopeFromRequest(query: URLSearchParams, headers: IncomingHttpHe
 
 /** Applies the body's Namespace/Partition fields (enterprise only) over the request's scope. */
 export function scopeWithBody(scope: Scope, body: { Namespace?: unknown; Partition?: unknown }): Scope {
-  const namespace = typeof body.Namespace === 'string' && body.Namespace !== '' ? body.Namespace : scope.namespace;
-  const partition = typeof body.Partition === 'string' && body.Partition !== '' ? body.Partition : scope.partition;
+  const namespace =
+    typeof body.Namespace === 'string' && body.Namespace !== '' ? body.Namespace : scope.namespace;
+  const partition =
+    typeof body.Partition === 'string' && body.Partition !== '' ? body.Partition : scope.partition;
   return { partition, namespace };
 }
 

@@ -90,7 +90,12 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
   if (!state.nodes.has(nodeName)) {
     registerCatalog(
       state,
-      { ID: newId(), Node: nodeName, Address: '127.0.0.1', Service: { ID: 'consul', Service: 'consul', Port: 8300 } },
+      {
+        ID: newId(),
+        Node: nodeName,
+        Address: '127.0.0.1',
+        Service: { ID: 'consul', Service: 'consul', Port: 8300 },
+      },
       datacenter,
       DEFAULT_SCOPE,
     );

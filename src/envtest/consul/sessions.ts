@@ -62,7 +62,8 @@ function lockDelayMs(raw: unknown): number {
   if (typeof raw === 'number') return raw < LOCK_DELAY_SECONDS_THRESHOLD ? raw * 1000 : raw / 1e6;
   if (typeof raw === 'string') {
     const ms = parseGoDuration(raw);
-    if (ms === undefined) throw rpcError(`Request decode failed: time: invalid duration ${JSON.stringify(raw)}`);
+    if (ms === undefined)
+      throw rpcError(`Request decode failed: time: invalid duration ${JSON.stringify(raw)}`);
     return ms;
   }
   throw rpcError('Request decode failed: invalid LockDelay');
@@ -90,7 +91,8 @@ export function createSession(
   let ttlMs = 0;
   if (ttl !== '') {
     const parsed = parseGoDuration(ttl);
-    if (parsed === undefined) throw rpcError(`Session TTL '${ttl}' invalid: time: invalid duration ${JSON.stringify(ttl)}`);
+    if (parsed === undefined)
+      throw rpcError(`Session TTL '${ttl}' invalid: time: invalid duration ${JSON.stringify(ttl)}`);
     ttlMs = parsed;
     if (ttlMs !== 0 && (ttlMs < options.ttlMinMs || ttlMs > MAX_SESSION_TTL_MS)) {
       throw rpcError(
@@ -100,7 +102,8 @@ export function createSession(
   }
   if (!state.nodes.has(node)) throw rpcError('Missing node registration');
   const delay = lockDelayMs(body['LockDelay']);
-  const nodeChecks = (body['NodeChecks'] as string[] | undefined) ?? (body['Checks'] as string[] | undefined) ?? ['serfHealth'];
+  const nodeChecks = (body['NodeChecks'] as string[] | undefined) ??
+    (body['Checks'] as string[] | undefined) ?? ['serfHealth'];
   const serviceChecks = Array.isArray(body['ServiceChecks'])
     ? (body['ServiceChecks'] as { ID: string; Namespace?: string }[])
     : [];

@@ -39,7 +39,8 @@ function mergeInto(target: PolicyRules, source: PolicyRules): void {
     target.global[kind] = stronger(target.global[kind], access);
   }
   for (const kind of RESOURCE_KINDS) {
-    for (const [name, access] of source.exact[kind]) target.exact[kind].set(name, stronger(target.exact[kind].get(name), access));
+    for (const [name, access] of source.exact[kind])
+      target.exact[kind].set(name, stronger(target.exact[kind].get(name), access));
     for (const [name, access] of source.prefix[kind])
       target.prefix[kind].set(name, stronger(target.prefix[kind].get(name), access));
   }
@@ -97,7 +98,8 @@ export class Authorizer {
   }
 
   requireResource(kind: ResourceKind, name: string, needed: 'read' | 'list' | 'write'): void {
-    if (!this.canResource(kind, name, needed)) throw permissionDenied(this.accessorId, `${kind}:${needed}`, name);
+    if (!this.canResource(kind, name, needed))
+      throw permissionDenied(this.accessorId, `${kind}:${needed}`, name);
   }
 
   requireWritePrefix(kind: ResourceKind, prefix: string): void {

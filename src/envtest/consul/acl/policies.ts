@@ -11,13 +11,7 @@ import { type Decoded } from '../json-body.js';
 import { parseRules } from '../rules-parser.js';
 import { DEFAULT_SCOPE, sameScope, type Scope } from '../scope.js';
 import { type ConsulState } from '../state.js';
-import {
-  type AclContext,
-  contentHash,
-  deleteNotFound,
-  resourceNotFound,
-  scopeFields,
-} from './context.js';
+import { type AclContext, contentHash, deleteNotFound, resourceNotFound, scopeFields } from './context.js';
 import { type AclPolicy, GLOBAL_MANAGEMENT_POLICY_ID, GLOBAL_MANAGEMENT_POLICY_NAME } from './model.js';
 
 const POLICY_NAME = /^[A-Za-z0-9\-_]{1,128}$/;
@@ -92,7 +86,9 @@ export function renderPolicyStub(ctx: AclContext, policy: AclPolicy): Record<str
 
 /** Builtin policies live in the default scope but are visible from every namespace. */
 function visibleIn(policy: AclPolicy, scope: Scope): boolean {
-  return policy.id === GLOBAL_MANAGEMENT_POLICY_ID ? scope.partition === 'default' : sameScope(policy.scope, scope);
+  return policy.id === GLOBAL_MANAGEMENT_POLICY_ID
+    ? scope.partition === 'default'
+    : sameScope(policy.scope, scope);
 }
 
 export function findPolicyById(ctx: AclContext, id: string, scope: Scope): AclPolicy | undefined {
@@ -160,7 +156,8 @@ function validatedFields(ctx: AclContext, body: Decoded, scope: Scope, existingI
     throw rpcError("Invalid Policy: invalid Name. Only alphanumeric characters, '-' and '_' are allowed");
   }
   const clash = findPolicyByName(ctx, name, scope);
-  if (clash && clash.id !== existingId) throw rpcError(`Invalid Policy: A Policy with Name "${name}" already exists`);
+  if (clash && clash.id !== existingId)
+    throw rpcError(`Invalid Policy: A Policy with Name "${name}" already exists`);
   const rules = typeof body['Rules'] === 'string' ? body['Rules'] : '';
   parseRules(rules);
   return {

@@ -37,7 +37,8 @@ export function findRoleById(ctx: AclContext, id: string, scope: Scope): AclRole
 }
 
 export function findRoleByName(ctx: AclContext, name: string, scope: Scope): AclRole | undefined {
-  for (const role of ctx.state.roles.values()) if (role.name === name && sameScope(role.scope, scope)) return role;
+  for (const role of ctx.state.roles.values())
+    if (role.name === name && sameScope(role.scope, scope)) return role;
   return undefined;
 }
 
@@ -91,7 +92,8 @@ function validatedFields(ctx: AclContext, body: Decoded, scope: Scope, existingI
     throw rpcError("Invalid Role: invalid Name. Only alphanumeric characters, '-' and '_' are allowed");
   }
   const clash = findRoleByName(ctx, name, scope);
-  if (clash && clash.id !== existingId) throw rpcError(`Invalid Role: A Role with Name "${name}" already exists`);
+  if (clash && clash.id !== existingId)
+    throw rpcError(`Invalid Role: A Role with Name "${name}" already exists`);
   return {
     name,
     description: typeof body['Description'] === 'string' ? body['Description'] : '',
@@ -108,7 +110,14 @@ export function createRole(ctx: AclContext, body: Decoded, scope: Scope): AclRol
   const fields = validatedFields(ctx, body, scope, undefined);
   const id = ctx.newId();
   return ctx.state.write(['acl-roles'], (index) => {
-    const role: AclRole = { id, ...fields, hash: contentHash(fields), createIndex: index, modifyIndex: index, scope };
+    const role: AclRole = {
+      id,
+      ...fields,
+      hash: contentHash(fields),
+      createIndex: index,
+      modifyIndex: index,
+      scope,
+    };
     ctx.state.roles.set(id, role);
     return role;
   });

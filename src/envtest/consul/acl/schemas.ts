@@ -9,8 +9,14 @@ import { ANY, BOOL, NUMBER, STRING, STRING_ARRAY, type StructSchema } from '../j
 
 const ENTERPRISE_FIELDS = { Namespace: STRING, Partition: STRING };
 
-function withEnterprise(schema: StructSchema, enterprise: boolean, extra: Record<string, typeof STRING> = {}): StructSchema {
-  return enterprise ? { structName: schema.structName, fields: { ...schema.fields, ...ENTERPRISE_FIELDS, ...extra } } : schema;
+function withEnterprise(
+  schema: StructSchema,
+  enterprise: boolean,
+  extra: Record<string, typeof STRING> = {},
+): StructSchema {
+  return enterprise
+    ? { structName: schema.structName, fields: { ...schema.fields, ...ENTERPRISE_FIELDS, ...extra } }
+    : schema;
 }
 
 function linkSchema(structName: string): StructSchema {

@@ -8,13 +8,27 @@
  * - An expired token behaves exactly like a missing one.
  * - SecretIDs appear only in token bodies returned to the caller, never in errors or logs.
  */
-import { aclNotFound, ANONYMOUS_ACCESSOR_ID, badRequest, notFound, permissionDeniedCause, rpcError } from '../errors.js';
+import {
+  aclNotFound,
+  ANONYMOUS_ACCESSOR_ID,
+  badRequest,
+  notFound,
+  permissionDeniedCause,
+  rpcError,
+} from '../errors.js';
 import { parseGoDuration } from '../duration.js';
 import { isUuid } from '../ids.js';
 import { type Decoded } from '../json-body.js';
 import { DEFAULT_SCOPE, sameScope, type Scope } from '../scope.js';
 import { type ConsulState } from '../state.js';
-import { type AclContext, contentHash, deleteNotFound, isoTime, resourceNotFound, scopeFields } from './context.js';
+import {
+  type AclContext,
+  contentHash,
+  deleteNotFound,
+  isoTime,
+  resourceNotFound,
+  scopeFields,
+} from './context.js';
 import { validateNodeIdentities, validateServiceIdentities } from './identities.js';
 import { type AclToken, ANONYMOUS_TOKEN_SECRET, GLOBAL_MANAGEMENT_POLICY_ID } from './model.js';
 import { renderPolicyLinks, resolvePolicyLinks } from './policies.js';
@@ -49,7 +63,13 @@ export function ensureSystemTokens(ctx: AclContext, managementSecret: string | u
   const { state } = ctx;
   if (!state.tokens.has(ANONYMOUS_ACCESSOR_ID)) {
     state.write(['acl-tokens'], (index) => {
-      const fields = { description: 'Anonymous Token', policyIds: [], roleIds: [], serviceIdentities: [], nodeIdentities: [] };
+      const fields = {
+        description: 'Anonymous Token',
+        policyIds: [],
+        roleIds: [],
+        serviceIdentities: [],
+        nodeIdentities: [],
+      };
       state.tokens.set(ANONYMOUS_ACCESSOR_ID, {
         accessorId: ANONYMOUS_ACCESSOR_ID,
         secretId: ANONYMOUS_TOKEN_SECRET,
@@ -108,7 +128,11 @@ export function readTokenBySecret(ctx: AclContext, secretId: string): AclToken {
   return token;
 }
 
-export function renderToken(ctx: AclContext, token: AclToken, secret: string = token.secretId): Record<string, unknown> {
+export function renderToken(
+  ctx: AclContext,
+  token: AclToken,
+  secret: string = token.secretId,
+): Record<string, unknown> {
   const policies = renderPolicyLinks(ctx, token.policyIds);
   const roles = renderRoleLinks(ctx, token.roleIds);
   return {
@@ -131,7 +155,11 @@ export function renderToken(ctx: AclContext, token: AclToken, secret: string = t
 }
 
 /** A token list entry; the SecretID is "<hidden>" unless the caller has acl:write. */
-export function renderTokenStub(ctx: AclContext, token: AclToken, showSecret: boolean): Record<string, unknown> {
+export function renderTokenStub(
+  ctx: AclContext,
+  token: AclToken,
+  showSecret: boolean,
+): Record<string, unknown> {
   return renderToken(ctx, token, showSecret ? token.secretId : '<hidden>');
 }
 
@@ -160,14 +188,16 @@ export function listTokens(ctx: AclContext, scope: Scope, filters: TokenListFilt
     .filter((token) => !filters.authMethod || token.authMethod === filters.authMethod)
     .filter(
       (token) =>
-        !filters.serviceName || token.serviceIdentities.some((identity) => identity.ServiceName === filters.serviceName),
+        !filters.serviceName ||
+        token.serviceIdentities.some((identity) => identity.ServiceName === filters.serviceName),
     )
     .sort((a, b) => a.accessorId.localeCompare(b.accessorId));
 }
 
 function checkNewId(ctx: AclContext, field: 'AccessorID' | 'SecretID', value: string): void {
   if (!isUuid(value)) throw rpcError(`Invalid Token: ${field} is not a valid UUID`);
-  if (value.toLowerCase().startsWith(RESERVED_PREFIX)) throw rpcError(`Invalid Token: ${field} is a reserved UUID`);
+  if (value.toLowerCase().startsWith(RESERVED_PREFIX))
+    throw rpcError(`Invalid Token: ${field} is a reserved UUID`);
   for (const token of ctx.state.tokens.values()) {
     if (token.accessorId === value || token.secretId === value) {
       throw rpcError(`Invalid Token: ${field} is already in use`);
@@ -189,7 +219,8 @@ function expirationFrom(ctx: AclContext, body: Decoded): number | undefined {
   const ttl = body['ExpirationTTL'];
   if (ttl === undefined || ttl === '' || ttl === 0) return undefined;
   const ms = typeof ttl === 'string' ? parseGoDuration(ttl) : typeof ttl === 'number' ? ttl / 1e6 : undefined;
-  if (ms === undefined) throw badRequest(`Token decoding failed: time: invalid duration ${JSON.stringify(ttl)}`);
+  if (ms === undefined)
+    throw badRequest(`Token decoding failed: time: invalid duration ${JSON.stringify(ttl)}`);
   if (ms < MIN_EXPIRATION_TTL_MS || ms > MAX_EXPIRATION_TTL_MS) {
     throw rpcError(`Token Expiration TTL '${String(ttl)}' should be between 1m0s and 24h0m0s`);
   }
@@ -197,8 +228,10 @@ function expirationFrom(ctx: AclContext, body: Decoded): number | undefined {
 }
 
 export function createToken(ctx: AclContext, body: Decoded, scope: Scope): AclToken {
-  const accessorId = typeof body['AccessorID'] === 'string' && body['AccessorID'] !== '' ? body['AccessorID'] : undefined;
-  const secretId = typeof body['SecretID'] === 'string' && body['SecretID'] !== '' ? body['SecretID'] : undefined;
+  const accessorId =
+    typeof body['AccessorID'] === 'string' && body['AccessorID'] !== '' ? body['AccessorID'] : undefined;
+  const secretId =
+    typeof body['SecretID'] === 'string' && body['SecretID'] !== '' ? body['SecretID'] : undefined;
   if (accessorId !== undefined) checkNewId(ctx, 'AccessorID', accessorId);
   if (secretId !== undefined) checkNewId(ctx, 'SecretID', secretId);
   const expirationTime = expirationFrom(ctx, body);
@@ -212,7 +245,9 @@ export function createToken(ctx: AclContext, body: Decoded, scope: Scope): AclTo
       secretId: finalSecret,
       ...fields,
       local,
-      ...(typeof body['AuthMethod'] === 'string' && body['AuthMethod'] !== '' ? { authMethod: body['AuthMethod'] } : {}),
+      ...(typeof body['AuthMethod'] === 'string' && body['AuthMethod'] !== ''
+        ? { authMethod: body['AuthMethod'] }
+        : {}),
       ...(expirationTime !== undefined ? { expirationTime } : {}),
       createTime: ctx.now,
       hash: tokenHash({ ...fields, local }),
@@ -226,13 +261,15 @@ export function createToken(ctx: AclContext, body: Decoded, scope: Scope): AclTo
 }
 
 export function updateToken(ctx: AclContext, accessorId: string, body: Decoded, scope: Scope): AclToken {
-  const bodyAccessor = typeof body['AccessorID'] === 'string' && body['AccessorID'] !== '' ? body['AccessorID'] : accessorId;
+  const bodyAccessor =
+    typeof body['AccessorID'] === 'string' && body['AccessorID'] !== '' ? body['AccessorID'] : accessorId;
   if (bodyAccessor !== accessorId) throw badRequest('Token Accessor ID in URL and payload do not match');
   if (!isUuid(accessorId)) throw rpcError('Invalid Token: AccessorID is not a valid UUID');
   const existing = ctx.state.tokens.get(accessorId);
   if (!visible(ctx, existing, scope)) throw rpcError(`Cannot find token "${accessorId}"`);
   const secretId = typeof body['SecretID'] === 'string' ? body['SecretID'] : '';
-  if (secretId !== '' && secretId !== existing.secretId) throw rpcError("Changing a token's SecretID is not permitted");
+  if (secretId !== '' && secretId !== existing.secretId)
+    throw rpcError("Changing a token's SecretID is not permitted");
   if (body['Local'] !== undefined && body['Local'] !== existing.local) {
     throw rpcError(`Cannot toggle local mode of ${accessorId}`);
   }
@@ -252,9 +289,15 @@ export function updateToken(ctx: AclContext, accessorId: string, body: Decoded, 
   });
 }
 
-export function deleteToken(ctx: AclContext, accessorId: string, scope: Scope, requestAccessorId: string): AclToken {
+export function deleteToken(
+  ctx: AclContext,
+  accessorId: string,
+  scope: Scope,
+  requestAccessorId: string,
+): AclToken {
   if (!isUuid(accessorId)) throw rpcError('Accessor ID is missing or an invalid UUID');
-  if (accessorId === ANONYMOUS_ACCESSOR_ID) throw rpcError('Delete operation not permitted on the anonymous token');
+  if (accessorId === ANONYMOUS_ACCESSOR_ID)
+    throw rpcError('Delete operation not permitted on the anonymous token');
   const existing = ctx.state.tokens.get(accessorId);
   if (!visible(ctx, existing, scope)) throw deleteNotFound(ctx, 'token');
   if (accessorId === requestAccessorId) {

@@ -7,9 +7,36 @@
  * - Writes need acl:write, reads acl:read; `token/self` only needs the token to exist.
  * - SecretIDs are shown as "<hidden>" to callers without acl:write, and never become the logged resource.
  */
-import { bootstrapAcl, createToken, deleteToken, listTokens, readToken, readTokenBySecret, renderToken, renderTokenStub, updateToken } from '../acl/tokens.js';
-import { createPolicy, deletePolicy, listPolicies, readPolicy, readPolicyByName, renderPolicy, renderPolicyStub, updatePolicy } from '../acl/policies.js';
-import { createRole, deleteRole, listRoles, readRole, readRoleByName, renderRole, updateRole } from '../acl/roles.js';
+import {
+  bootstrapAcl,
+  createToken,
+  deleteToken,
+  listTokens,
+  readToken,
+  readTokenBySecret,
+  renderToken,
+  renderTokenStub,
+  updateToken,
+} from '../acl/tokens.js';
+import {
+  createPolicy,
+  deletePolicy,
+  listPolicies,
+  readPolicy,
+  readPolicyByName,
+  renderPolicy,
+  renderPolicyStub,
+  updatePolicy,
+} from '../acl/policies.js';
+import {
+  createRole,
+  deleteRole,
+  listRoles,
+  readRole,
+  readRoleByName,
+  renderRole,
+  updateRole,
+} from '../acl/roles.js';
 import { policySchema, roleSchema, tokenSchema } from '../acl/schemas.js';
 import { badRequest } from '../errors.js';
 import { scopeWithBody } from '../scope.js';
@@ -57,7 +84,8 @@ const tokenRoutes: Route[] = [
         operation: 'acl.token.create',
         async handle(ctx) {
           const { body, scope } = await decodeScoped(ctx, 'token');
-          if (typeof body['AccessorID'] === 'string' && body['AccessorID'] !== '') ctx.resource = body['AccessorID'];
+          if (typeof body['AccessorID'] === 'string' && body['AccessorID'] !== '')
+            ctx.resource = body['AccessorID'];
           ctx.authorizer().require('acl', 'write');
           const acl = ctx.acl();
           const token = createToken(acl, body, scope);
@@ -134,7 +162,9 @@ const tokenRoutes: Route[] = [
         handle(ctx) {
           const scope = ctx.scope();
           if (!ctx.runtime.enterprise && ctx.query.get('authmethod-ns')) {
-            throw badRequest('Invalid query parameter: "authmethod-ns" - Namespaces are a Consul Enterprise feature');
+            throw badRequest(
+              'Invalid query parameter: "authmethod-ns" - Namespaces are a Consul Enterprise feature',
+            );
           }
           const authz = ctx.authorizer();
           authz.require('acl', 'read');
@@ -246,7 +276,10 @@ const policyRoutes: Route[] = [
           ctx.authorizer().require('acl', 'read');
           return queryReply(ctx, () => {
             const acl = ctx.acl();
-            return { index: policyIndex(ctx), value: listPolicies(acl, scope).map((p) => renderPolicyStub(acl, p)) };
+            return {
+              index: policyIndex(ctx),
+              value: listPolicies(acl, scope).map((p) => renderPolicyStub(acl, p)),
+            };
           });
         },
       },
@@ -343,7 +376,10 @@ const roleRoutes: Route[] = [
           const policy = ctx.query.get('policy') ?? '';
           return queryReply(ctx, () => {
             const acl = ctx.acl();
-            return { index: roleIndex(ctx), value: listRoles(acl, scope, policy).map((r) => renderRole(acl, r)) };
+            return {
+              index: roleIndex(ctx),
+              value: listRoles(acl, scope, policy).map((r) => renderRole(acl, r)),
+            };
           });
         },
       },

@@ -6,7 +6,17 @@
  *   service needs service:write on it, a node node:write.
  * - Reads are filtered to what the token may read (node:read, service:read), as Consul filters.
  */
-import { allServices, deregisterCatalog, deregisterSchema, planRegistration, registerCatalog, registerSchema, renderAgentService, renderNode, renderServiceNode } from '../catalog.js';
+import {
+  allServices,
+  deregisterCatalog,
+  deregisterSchema,
+  planRegistration,
+  registerCatalog,
+  registerSchema,
+  renderAgentService,
+  renderNode,
+  renderServiceNode,
+} from '../catalog.js';
 import { scopeWithBody } from '../scope.js';
 import { json } from './reply.js';
 import { type RequestContext } from './request-context.js';
@@ -51,8 +61,14 @@ async function deregister(ctx: RequestContext) {
 
 export function catalogRoutes(): Route[] {
   return [
-    { pattern: /^\/v1\/catalog\/register$/, methods: { PUT: { operation: 'catalog.register', handle: register } } },
-    { pattern: /^\/v1\/catalog\/deregister$/, methods: { PUT: { operation: 'catalog.deregister', handle: deregister } } },
+    {
+      pattern: /^\/v1\/catalog\/register$/,
+      methods: { PUT: { operation: 'catalog.register', handle: register } },
+    },
+    {
+      pattern: /^\/v1\/catalog\/deregister$/,
+      methods: { PUT: { operation: 'catalog.deregister', handle: deregister } },
+    },
     {
       pattern: /^\/v1\/catalog\/services$/,
       methods: {
@@ -130,10 +146,15 @@ export function catalogRoutes(): Route[] {
             return queryReply(ctx, () => {
               const { state, enterprise } = ctx.runtime;
               const node = state.nodes.get(nodeName!);
-              if (!node || !authz.canResource('node', node.node, 'read')) return { index: catalogIndex(ctx), value: null };
+              if (!node || !authz.canResource('node', node.node, 'read'))
+                return { index: catalogIndex(ctx), value: null };
               const services: Record<string, unknown> = {};
               for (const service of state.services.get(node.node)?.values() ?? []) {
-                if (service.scope.partition !== scope.partition || service.scope.namespace !== scope.namespace) continue;
+                if (
+                  service.scope.partition !== scope.partition ||
+                  service.scope.namespace !== scope.namespace
+                )
+                  continue;
                 if (authz.canResource('service', service.service, 'read')) {
                   services[service.id] = renderAgentService(service, enterprise);
                 }

@@ -8,7 +8,15 @@
  */
 import { type Session } from '../kv-model.js';
 import { scopeWithBody } from '../scope.js';
-import { createSession, getSession, invalidateSession, listSessions, renderSession, requireSession, sessionSchema } from '../sessions.js';
+import {
+  createSession,
+  getSession,
+  invalidateSession,
+  listSessions,
+  renderSession,
+  requireSession,
+  sessionSchema,
+} from '../sessions.js';
 import { json } from './reply.js';
 import { type RequestContext } from './request-context.js';
 import { queryReply, type Route } from './route.js';
@@ -33,9 +41,14 @@ export function sessionRoutes(): Route[] {
           operation: 'session.create',
           async handle(ctx) {
             let scope = ctx.scope();
-            const body = await ctx.decode(sessionSchema(ctx.runtime.enterprise), 'Request decode failed', true);
+            const body = await ctx.decode(
+              sessionSchema(ctx.runtime.enterprise),
+              'Request decode failed',
+              true,
+            );
             if (ctx.runtime.enterprise) scope = scopeWithBody(scope, body);
-            const node = typeof body['Node'] === 'string' && body['Node'] !== '' ? body['Node'] : ctx.runtime.nodeName;
+            const node =
+              typeof body['Node'] === 'string' && body['Node'] !== '' ? body['Node'] : ctx.runtime.nodeName;
             ctx.authorizer().requireResource('session', node, 'write');
             const { runtime } = ctx;
             const session = createSession(runtime.state, body, scope, {
@@ -112,7 +125,10 @@ export function sessionRoutes(): Route[] {
           handle(ctx) {
             ctx.scope();
             ctx.requestToken();
-            return queryReply(ctx, () => ({ index: sessionIndex(ctx), value: readable(ctx, listSessions(ctx.runtime.state)) }));
+            return queryReply(ctx, () => ({
+              index: sessionIndex(ctx),
+              value: readable(ctx, listSessions(ctx.runtime.state)),
+            }));
           },
         },
       },
