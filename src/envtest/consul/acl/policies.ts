@@ -84,11 +84,13 @@ export function renderPolicyStub(ctx: AclContext, policy: AclPolicy): Record<str
   return stub;
 }
 
-/** Builtin policies live in the default scope but are visible from every namespace. */
 function visibleIn(policy: AclPolicy, scope: Scope): boolean {
-  return policy.id === GLOBAL_MANAGEMENT_POLICY_ID
-    ? scope.partition === 'default'
-    : sameScope(policy.scope, scope);
+  return sameScope(policy.scope, scope);
+}
+
+/** Links may name a policy of the token's own namespace or of its partition's default namespace. */
+function linkScopes(scope: Scope): Scope[] {
+  return scope.namespace === 'default' ? [scope] : [scope, { partition: scope.partition, namespace: 'default' }];
 }
 
 export function findPolicyById(ctx: AclContext, id: string, scope: Scope): AclPolicy | undefined {
@@ -128,12 +130,11 @@ export function resolvePolicyLinks(ctx: AclContext, links: unknown, scope: Scope
     const id = typeof link['ID'] === 'string' ? link['ID'] : '';
     const name = typeof link['Name'] === 'string' ? link['Name'] : '';
     let policy: AclPolicy | undefined;
-    if (id !== '') {
-      policy = findPolicyById(ctx, id, scope);
-      if (!policy) throw rpcError(`No such ACL policy with ID "${id}"`);
-    } else {
-      policy = findPolicyByName(ctx, name, scope);
-      if (!policy) throw rpcError(`No such ACL policy with name "${name}"`);
+    for (const candidate of linkScopes(scope)) {
+      policy ??= id !== '' ? findPolicyById(ctx, id, candidate) : findPolicyByName(ctx, name, candidate);
+    }
+    if (!policy) {
+      throw rpcError(id !== '' ? `No such ACL policy with ID "${id}"` : `No such ACL policy with name "${name}"`);
     }
     if (!ids.includes(policy.id)) ids.push(policy.id);
   }
