@@ -43,7 +43,9 @@ describe('Consul envtest: ACL policies and roles', () => {
     expect(byId.headers.get('x-consul-knownleader')).to.equal('true');
     expect(byId.headers.get('x-consul-lastcontact')).to.equal('0');
 
-    const updated = await call('PUT', `/v1/acl/policy/${policy.ID}`, { body: { Name: 'kv-writer', Rules: 'acl = "read"' } });
+    const updated = await call('PUT', `/v1/acl/policy/${policy.ID}`, {
+      body: { Name: 'kv-writer', Rules: 'acl = "read"' },
+    });
     expect(updated.status).to.equal(200);
     expect(updated.json<PolicyJson>().ModifyIndex).to.be.greaterThan(policy.ModifyIndex);
     expect(updated.json<PolicyJson>().CreateIndex).to.equal(policy.CreateIndex);
@@ -80,7 +82,9 @@ describe('Consul envtest: ACL policies and roles', () => {
     expect(garbage.status).to.equal(500);
     expect(garbage.text).to.match(/^Failed to parse ACL rules: At 1:1: /);
 
-    const unclosed = await call('PUT', '/v1/acl/policy', { body: { Name: 'g', Rules: 'key_prefix "a" { policy = "read"' } });
+    const unclosed = await call('PUT', '/v1/acl/policy', {
+      body: { Name: 'g', Rules: 'key_prefix "a" { policy = "read"' },
+    });
     expect(unclosed.status).to.equal(500);
     expect(unclosed.text).to.match(/^Failed to parse ACL rules: /);
 
@@ -126,7 +130,9 @@ describe('Consul envtest: ACL policies and roles', () => {
 
   it('drops links to deleted policies from tokens', async () => {
     const policy = (await call('PUT', '/v1/acl/policy', { body: { Name: 'temp' } })).json<PolicyJson>();
-    const token = (await call('PUT', '/v1/acl/token', { body: { Policies: [{ ID: policy.ID }] } })).json<TokenJson>();
+    const token = (
+      await call('PUT', '/v1/acl/token', { body: { Policies: [{ ID: policy.ID }] } })
+    ).json<TokenJson>();
     await call('DELETE', `/v1/acl/policy/${policy.ID}`);
     const read = (await call('GET', `/v1/acl/token/${token.AccessorID}`)).json<TokenJson>();
     expect(read).not.to.have.property('Policies');
@@ -135,7 +141,9 @@ describe('Consul envtest: ACL policies and roles', () => {
   it('grants a role-linked token the role policy rights', async () => {
     await call('PUT', '/v1/acl/policy', { body: { Name: 'acl-writer', Rules: 'acl = "write"' } });
     await call('PUT', '/v1/acl/role', { body: { Name: 'admins', Policies: [{ Name: 'acl-writer' }] } });
-    const token = (await call('PUT', '/v1/acl/token', { body: { Roles: [{ Name: 'admins' }] } })).json<TokenJson>();
+    const token = (
+      await call('PUT', '/v1/acl/token', { body: { Roles: [{ Name: 'admins' }] } })
+    ).json<TokenJson>();
     const create = await call('PUT', '/v1/acl/policy', { token: token.SecretID, body: { Name: 'by-role' } });
     expect(create.status).to.equal(200);
   });

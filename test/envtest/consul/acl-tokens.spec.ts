@@ -22,7 +22,11 @@ describe('Consul envtest: ACL tokens', () => {
   it('creates a token linking a policy by name and resolves both ID and Name', async () => {
     const p = await policy('svc-web');
     const created = await call('PUT', '/v1/acl/token', {
-      body: { Description: 'web', Policies: [{ Name: 'svc-web' }], ServiceIdentities: [{ ServiceName: 'web' }] },
+      body: {
+        Description: 'web',
+        Policies: [{ Name: 'svc-web' }],
+        ServiceIdentities: [{ ServiceName: 'web' }],
+      },
     });
     expect(created.status).to.equal(200);
     const token = created.json<TokenJson>();
@@ -67,7 +71,9 @@ describe('Consul envtest: ACL tokens', () => {
 
     const malformed = await call('PUT', '/v1/acl/token', { rawBody: '<html>' });
     expect(malformed.status).to.equal(400);
-    expect(malformed.text).to.equal("Token decoding failed: invalid character '<' looking for beginning of value");
+    expect(malformed.text).to.equal(
+      "Token decoding failed: invalid character '<' looking for beginning of value",
+    );
 
     const empty = await call('PUT', '/v1/acl/token', { rawBody: '' });
     expect(empty.status).to.equal(400);
@@ -86,20 +92,26 @@ describe('Consul envtest: ACL tokens', () => {
 
   it('validates service identity names with Consul rules', async () => {
     for (const bad of ['Web', 'web_', '-web', 'web app']) {
-      const response = await call('PUT', '/v1/acl/token', { body: { ServiceIdentities: [{ ServiceName: bad }] } });
+      const response = await call('PUT', '/v1/acl/token', {
+        body: { ServiceIdentities: [{ ServiceName: bad }] },
+      });
       expect(response.status, bad).to.equal(500);
       expect(response.text).to.equal(
         `Service identity "${bad}" has an invalid name. Only lowercase alphanumeric characters, '-' and '_' are allowed`,
       );
     }
-    const ok = await call('PUT', '/v1/acl/token', { body: { ServiceIdentities: [{ ServiceName: 'web-1_a' }] } });
+    const ok = await call('PUT', '/v1/acl/token', {
+      body: { ServiceIdentities: [{ ServiceName: 'web-1_a' }] },
+    });
     expect(ok.status).to.equal(200);
   });
 
   it('updates a token, bumping ModifyIndex but not CreateIndex', async () => {
     await policy('one');
     await policy('two');
-    const token = (await call('PUT', '/v1/acl/token', { body: { Policies: [{ Name: 'one' }] } })).json<TokenJson>();
+    const token = (
+      await call('PUT', '/v1/acl/token', { body: { Policies: [{ Name: 'one' }] } })
+    ).json<TokenJson>();
     const updated = await call('PUT', `/v1/acl/token/${token.AccessorID}`, {
       body: { Description: 'changed', Policies: [{ Name: 'two' }] },
     });
@@ -140,11 +152,17 @@ describe('Consul envtest: ACL tokens', () => {
   it('lists tokens with policy, role and authmethod filters', async () => {
     const a = await policy('a');
     await policy('b');
-    const role = (await call('PUT', '/v1/acl/role', { body: { Name: 'r', Policies: [{ Name: 'b' }] } })).json<{
+    const role = (
+      await call('PUT', '/v1/acl/role', { body: { Name: 'r', Policies: [{ Name: 'b' }] } })
+    ).json<{
       ID: string;
     }>();
-    const withA = (await call('PUT', '/v1/acl/token', { body: { Policies: [{ ID: a.ID }] } })).json<TokenJson>();
-    const withRole = (await call('PUT', '/v1/acl/token', { body: { Roles: [{ Name: 'r' }] } })).json<TokenJson>();
+    const withA = (
+      await call('PUT', '/v1/acl/token', { body: { Policies: [{ ID: a.ID }] } })
+    ).json<TokenJson>();
+    const withRole = (
+      await call('PUT', '/v1/acl/token', { body: { Roles: [{ Name: 'r' }] } })
+    ).json<TokenJson>();
 
     const all = await call('GET', '/v1/acl/tokens');
     expect(all.status).to.equal(200);
@@ -162,7 +180,9 @@ describe('Consul envtest: ACL tokens', () => {
 
   it('shows list SecretIDs only to callers with acl:write', async () => {
     await policy('acl-read', 'acl = "read"');
-    const reader = (await call('PUT', '/v1/acl/token', { body: { Policies: [{ Name: 'acl-read' }] } })).json<TokenJson>();
+    const reader = (
+      await call('PUT', '/v1/acl/token', { body: { Policies: [{ Name: 'acl-read' }] } })
+    ).json<TokenJson>();
     const asManager = (await call('GET', '/v1/acl/tokens')).json<TokenJson[]>();
     expect(asManager.find((t) => t.AccessorID === reader.AccessorID)!.SecretID).to.equal(reader.SecretID);
     const asReader = await call('GET', '/v1/acl/tokens', { token: reader.SecretID });
@@ -171,11 +191,15 @@ describe('Consul envtest: ACL tokens', () => {
   });
 
   it('reads token/self for any valid token and rejects unknown ones', async () => {
-    const plain = (await call('PUT', '/v1/acl/token', { body: { Description: 'no rights' } })).json<TokenJson>();
+    const plain = (
+      await call('PUT', '/v1/acl/token', { body: { Description: 'no rights' } })
+    ).json<TokenJson>();
     const self = await call('GET', '/v1/acl/token/self', { token: plain.SecretID });
     expect(self.status).to.equal(200);
     expect(self.json<TokenJson>().AccessorID).to.equal(plain.AccessorID);
-    const unknown = await call('GET', '/v1/acl/token/self', { token: '1d0b7e0c-0000-4000-8000-000000000000' });
+    const unknown = await call('GET', '/v1/acl/token/self', {
+      token: '1d0b7e0c-0000-4000-8000-000000000000',
+    });
     expect(unknown.status).to.equal(404);
     expect(unknown.text).to.equal('Supplied token does not exist');
   });
@@ -188,12 +212,16 @@ describe('Consul envtest: ACL tokens', () => {
       expect(first.status).to.equal(200);
       const body = first.json<TokenJson & { ID: string }>();
       expect(body.ID).to.equal(body.SecretID);
-      expect(body.Policies).to.deep.equal([{ ID: '00000000-0000-0000-0000-000000000001', Name: 'global-management' }]);
+      expect(body.Policies).to.deep.equal([
+        { ID: '00000000-0000-0000-0000-000000000001', Name: 'global-management' },
+      ]);
       const usable = await freshCall('GET', '/v1/acl/tokens', { token: body.SecretID });
       expect(usable.status).to.equal(200);
       const second = await freshCall('PUT', '/v1/acl/bootstrap', { token: null });
       expect(second.status).to.equal(403);
-      expect(second.text).to.match(/^Permission denied: ACL bootstrap no longer allowed \(reset index: \d+\)$/);
+      expect(second.text).to.match(
+        /^Permission denied: ACL bootstrap no longer allowed \(reset index: \d+\)$/,
+      );
     } finally {
       await fresh.close();
     }

@@ -3,7 +3,11 @@ import { expect } from 'chai';
 import { type ConsulServer, startConsulServer } from '../../../src/envtest/consul/server.js';
 import { client, type PolicyJson, type TokenJson } from './helpers.js';
 
-async function tokenWithRules(call: ReturnType<typeof client>, name: string, rules: string): Promise<TokenJson> {
+async function tokenWithRules(
+  call: ReturnType<typeof client>,
+  name: string,
+  rules: string,
+): Promise<TokenJson> {
   const policy = await call('PUT', '/v1/acl/policy', { body: { Name: name, Rules: rules } });
   expect(policy.status).to.equal(200);
   const token = await call('PUT', '/v1/acl/token', { body: { Policies: [{ Name: name }] } });
@@ -54,10 +58,13 @@ describe('Consul envtest: authorization', () => {
 
   it('accepts the token from X-Consul-Token, ?token= and Authorization: Bearer', async () => {
     const secret = server.managementToken;
-    expect((await call('GET', '/v1/acl/policies', { token: null, headers: { 'X-Consul-Token': secret } })).status).to.equal(200);
+    expect(
+      (await call('GET', '/v1/acl/policies', { token: null, headers: { 'X-Consul-Token': secret } })).status,
+    ).to.equal(200);
     expect((await call('GET', `/v1/acl/policies?token=${secret}`, { token: null })).status).to.equal(200);
     expect(
-      (await call('GET', '/v1/acl/policies', { token: null, headers: { Authorization: `Bearer ${secret}` } })).status,
+      (await call('GET', '/v1/acl/policies', { token: null, headers: { Authorization: `Bearer ${secret}` } }))
+        .status,
     ).to.equal(200);
   });
 
@@ -90,7 +97,12 @@ session_prefix "" { policy = "write" }`,
     const register = (service: string) =>
       call('PUT', '/v1/catalog/register', {
         token: token.SecretID,
-        body: { Node: 'test-node', Address: '127.0.0.1', SkipNodeUpdate: true, Service: { Service: service } },
+        body: {
+          Node: 'test-node',
+          Address: '127.0.0.1',
+          SkipNodeUpdate: true,
+          Service: { Service: service },
+        },
       });
     expect((await register('web')).status).to.equal(200);
     expect((await register('web-sidecar-proxy')).status).to.equal(200);
@@ -114,7 +126,9 @@ describe('Consul envtest: version switch', () => {
       it('reports its version in /v1/agent/self', async () => {
         const self = await call('GET', '/v1/agent/self');
         expect(self.status).to.equal(200);
-        expect(self.json<{ Config: { Version: string } }>().Config.Version.startsWith(`${version}.`)).to.equal(true);
+        expect(
+          self.json<{ Config: { Version: string } }>().Config.Version.startsWith(`${version}.`),
+        ).to.equal(true);
         expect((await call('GET', '/v1/agent/self', { token: null })).status).to.equal(403);
       });
 
@@ -152,7 +166,9 @@ describe('Consul envtest: version switch', () => {
       it('answers token/self for an unknown secret per version', async () => {
         const response = await call('GET', '/v1/acl/token/self', { token: missing });
         expect(response.status).to.equal(version === '1.14' ? 403 : 404);
-        expect(response.text).to.equal(version === '1.14' ? 'ACL not found' : 'Supplied token does not exist');
+        expect(response.text).to.equal(
+          version === '1.14' ? 'ACL not found' : 'Supplied token does not exist',
+        );
       });
     });
   }
@@ -175,14 +191,19 @@ describe('Consul envtest: enterprise switch', () => {
       ]);
       const header = await call('GET', '/v1/kv/x', { headers: { 'X-Consul-Namespace': 'team' } });
       expect(header.status).to.equal(400);
-      expect(header.text).to.equal('Invalid header: "X-Consul-Namespace" - Namespaces are a Consul Enterprise feature');
+      expect(header.text).to.equal(
+        'Invalid header: "X-Consul-Namespace" - Namespaces are a Consul Enterprise feature',
+      );
       const bodyNs = await call('PUT', '/v1/acl/policy', { body: { Name: 'x', Namespace: 'default' } });
       expect([bodyNs.status, bodyNs.text]).to.deep.equal([
         400,
         'Policy decoding failed: json: unknown field "Namespace" - Namespaces are a Consul Enterprise feature',
       ]);
       const bodyAp = await call('PUT', '/v1/acl/token', { body: { Partition: 'default' } });
-      expect([bodyAp.status, bodyAp.text]).to.deep.equal([400, 'Token decoding failed: json: unknown field "Partition"']);
+      expect([bodyAp.status, bodyAp.text]).to.deep.equal([
+        400,
+        'Token decoding failed: json: unknown field "Partition"',
+      ]);
     } finally {
       await server.close();
     }
@@ -198,7 +219,9 @@ describe('Consul envtest: enterprise switch', () => {
       const inDefault = await call('PUT', '/v1/acl/policy', { body: { Name: 'shared-name' } });
       expect(inDefault.status).to.equal(200);
       expect(inDefault.json<PolicyJson>().Namespace).to.equal('default');
-      const viaBody = await call('PUT', '/v1/acl/policy', { body: { Name: 'shared-name', Namespace: 'team' } });
+      const viaBody = await call('PUT', '/v1/acl/policy', {
+        body: { Name: 'shared-name', Namespace: 'team' },
+      });
       expect(viaBody.status).to.equal(500);
 
       const teamList = (await call('GET', '/v1/acl/policies?ns=team')).json<PolicyJson[]>();

@@ -115,7 +115,9 @@ describe('Consul envtest: blocking queries (ManualClock)', () => {
 
   it('ends blocked queries when the server closes', async () => {
     const first = await call('GET', '/v1/acl/tokens');
-    const pending = track(call('GET', `/v1/acl/tokens?index=${first.index}`).catch(() => ({}) as ConsulResponse));
+    const pending = track(
+      call('GET', `/v1/acl/tokens?index=${first.index}`).catch(() => ({}) as ConsulResponse),
+    );
     await until(() => clock.pendingTimers > 0);
     await server.close();
     await pending.promise;

@@ -19,13 +19,25 @@ export interface CallOptions {
 }
 
 export function client(server: ConsulServer) {
-  return async function call(method: string, path: string, options: CallOptions = {}): Promise<ConsulResponse> {
+  return async function call(
+    method: string,
+    path: string,
+    options: CallOptions = {},
+  ): Promise<ConsulResponse> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     const token = options.token === undefined ? server.managementToken : options.token;
     if (token !== null) headers['X-Consul-Token'] = token;
     const body =
-      options.rawBody !== undefined ? options.rawBody : options.body !== undefined ? JSON.stringify(options.body) : undefined;
-    const response = await fetch(server.url + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      options.rawBody !== undefined
+        ? options.rawBody
+        : options.body !== undefined
+          ? JSON.stringify(options.body)
+          : undefined;
+    const response = await fetch(server.url + path, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
     const text = await response.text();
     return {
       status: response.status,

@@ -51,7 +51,14 @@ describe('Consul envtest: sessions and KV locks (ManualClock)', () => {
     const info = await call('GET', `/v1/session/info/${id}`);
     expect(info.status).to.equal(200);
     const [read] = info.json<SessionJson[]>();
-    expect(read).to.include({ ID: id, Name: 'leader', Node: 'test-node', TTL: '15s', LockDelay: 1e9, Behavior: 'release' });
+    expect(read).to.include({
+      ID: id,
+      Name: 'leader',
+      Node: 'test-node',
+      TTL: '15s',
+      LockDelay: 1e9,
+      Behavior: 'release',
+    });
     expect(info.index).to.be.greaterThan(0);
     const list = (await call('GET', '/v1/session/list')).json<SessionJson[]>();
     expect(list.map((s) => s.ID)).to.deep.equal([id]);
@@ -75,13 +82,17 @@ describe('Consul envtest: sessions and KV locks (ManualClock)', () => {
     const node = await call('PUT', '/v1/session/create', { body: { Node: 'ghost' } });
     expect([node.status, node.text]).to.deep.equal([500, 'Missing node registration']);
     const unknown = await call('PUT', '/v1/session/create', { body: { Nmae: 'typo' } });
-    expect([unknown.status, unknown.text]).to.deep.equal([400, 'Request decode failed: json: unknown field "Nmae"']);
+    expect([unknown.status, unknown.text]).to.deep.equal([
+      400,
+      'Request decode failed: json: unknown field "Nmae"',
+    ]);
   });
 
   it('acquires and releases a lock, counting LockIndex', async () => {
     const a = await session({ Name: 'a' });
     const b = await session({ Name: 'b' });
-    const acquire = (id: string, value: string) => call('PUT', `/v1/kv/service/leader?acquire=${id}`, { rawBody: value });
+    const acquire = (id: string, value: string) =>
+      call('PUT', `/v1/kv/service/leader?acquire=${id}`, { rawBody: value });
     expect((await acquire(a, 'a')).json()).to.equal(true);
     let entry = await kv('service/leader');
     expect(entry).to.include({ Session: a, LockIndex: 1, Key: 'service/leader' });
@@ -141,8 +152,12 @@ describe('Consul envtest: sessions and KV locks (ManualClock)', () => {
     expect((await call('PUT', '/v1/kv/app/one?flags=42', { rawBody: '1' })).json()).to.equal(true);
     const entry = (await kv('app/one'))!;
     expect(entry.Flags).to.equal(42);
-    expect((await call('PUT', `/v1/kv/app/one?cas=${entry.ModifyIndex + 100}`, { rawBody: 'x' })).json()).to.equal(false);
-    expect((await call('PUT', `/v1/kv/app/one?cas=${entry.ModifyIndex}`, { rawBody: 'y' })).json()).to.equal(true);
+    expect(
+      (await call('PUT', `/v1/kv/app/one?cas=${entry.ModifyIndex + 100}`, { rawBody: 'x' })).json(),
+    ).to.equal(false);
+    expect((await call('PUT', `/v1/kv/app/one?cas=${entry.ModifyIndex}`, { rawBody: 'y' })).json()).to.equal(
+      true,
+    );
     expect((await call('PUT', '/v1/kv/app/one?cas=0', { rawBody: 'z' })).json()).to.equal(false);
     expect((await call('PUT', '/v1/kv/app/sub/two?cas=0', { rawBody: '2' })).json()).to.equal(true);
 
@@ -167,7 +182,9 @@ describe('Consul envtest: sessions and KV locks (ManualClock)', () => {
     const lenient = await startConsulServer({ clock, sessionTtlMultiplier: 2 });
     try {
       const lenientCall = client(lenient);
-      const id = (await lenientCall('PUT', '/v1/session/create', { body: { TTL: '10s' } })).json<{ ID: string }>().ID;
+      const id = (await lenientCall('PUT', '/v1/session/create', { body: { TTL: '10s' } })).json<{
+        ID: string;
+      }>().ID;
       await clock.advance(10_000);
       expect((await lenientCall('GET', `/v1/session/info/${id}`)).json<unknown[]>()).to.have.length(1);
       await clock.advance(10_000);

@@ -90,7 +90,9 @@ function visibleIn(policy: AclPolicy, scope: Scope): boolean {
 
 /** Links may name a policy of the token's own namespace or of its partition's default namespace. */
 function linkScopes(scope: Scope): Scope[] {
-  return scope.namespace === 'default' ? [scope] : [scope, { partition: scope.partition, namespace: 'default' }];
+  return scope.namespace === 'default'
+    ? [scope]
+    : [scope, { partition: scope.partition, namespace: 'default' }];
 }
 
 export function findPolicyById(ctx: AclContext, id: string, scope: Scope): AclPolicy | undefined {
@@ -134,7 +136,9 @@ export function resolvePolicyLinks(ctx: AclContext, links: unknown, scope: Scope
       policy ??= id !== '' ? findPolicyById(ctx, id, candidate) : findPolicyByName(ctx, name, candidate);
     }
     if (!policy) {
-      throw rpcError(id !== '' ? `No such ACL policy with ID "${id}"` : `No such ACL policy with name "${name}"`);
+      throw rpcError(
+        id !== '' ? `No such ACL policy with ID "${id}"` : `No such ACL policy with name "${name}"`,
+      );
     }
     if (!ids.includes(policy.id)) ids.push(policy.id);
   }
