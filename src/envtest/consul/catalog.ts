@@ -86,6 +86,7 @@ export function registerCatalog(state: ConsulState, body: Decoded, datacenter: s
         datacenter,
         taggedAddresses: (body['TaggedAddresses'] as Record<string, string> | undefined) ?? {},
         meta: (body['NodeMeta'] as Record<string, string> | undefined) ?? {},
+        checks: mergeCheckIds(existing?.checks ?? [], body),
         createIndex: existing?.createIndex ?? index,
         modifyIndex: index,
       };
@@ -113,6 +114,21 @@ export function registerCatalog(state: ConsulState, body: Decoded, datacenter: s
       state.services.set(node, services);
     }
   });
+}
+
+/** Node-level check IDs named by `Check`/`Checks` (a check's ID defaults to its Name). */
+function mergeCheckIds(existing: readonly string[], body: Decoded): string[] {
+  const ids = new Set(existing);
+  const raw = [body['Check'], ...(Array.isArray(body['Checks']) ? body['Checks'] : [])];
+  for (const check of raw) {
+    if (typeof check !== 'object' || check === null) continue;
+    const record = check as Record<string, unknown>;
+    if (typeof record['ServiceID'] === 'string' && record['ServiceID'] !== '') continue;
+    const id =
+      typeof record['CheckID'] === 'string' && record['CheckID'] !== '' ? record['CheckID'] : record['Name'];
+    if (typeof id === 'string' && id !== '') ids.add(id);
+  }
+  return [...ids];
 }
 
 export function deregisterCatalog(state: ConsulState, body: Decoded, now: number): void {

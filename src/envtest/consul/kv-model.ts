@@ -43,6 +43,8 @@ export interface CatalogNode {
   readonly datacenter: string;
   readonly taggedAddresses: Readonly<Record<string, string>>;
   readonly meta: Readonly<Record<string, string>>;
+  /** IDs of the node-level health checks registered on the node (the agent node has serfHealth). */
+  readonly checks: readonly string[];
   readonly createIndex: number;
   readonly modifyIndex: number;
 }

@@ -95,6 +95,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
         Node: nodeName,
         Address: '127.0.0.1',
         Service: { ID: 'consul', Service: 'consul', Port: 8300 },
+        Check: { CheckID: 'serfHealth', Name: 'Serf Health Status', Status: 'passing' },
       },
       datacenter,
       DEFAULT_SCOPE,

@@ -2,7 +2,7 @@
  * Sessions: create, renew, destroy, read and list, plus invalidation (which frees held locks).
  *
  * Invariants:
- * - A session's node is registered in the catalog when it is created.
+ * - A session's node, and each of its node checks (default serfHealth), are registered when it is created.
  * - Invalidating a session (destroy, TTL expiry, node deregistration) deletes it and, in the same
  *   write, releases or deletes every key it holds and starts their lock-delay.
  * - TTLs must lie in [sessionTtlMin, 24h]; Consul's error text is kept.
@@ -100,10 +100,14 @@ export function createSession(
       );
     }
   }
-  if (!state.nodes.has(node)) throw rpcError('Missing node registration');
+  const registered = state.nodes.get(node);
+  if (!registered) throw rpcError('Missing node registration');
   const delay = lockDelayMs(body['LockDelay']);
   const nodeChecks = (body['NodeChecks'] as string[] | undefined) ??
     (body['Checks'] as string[] | undefined) ?? ['serfHealth'];
+  for (const check of nodeChecks) {
+    if (!registered.checks.includes(check)) throw rpcError(`Missing check '${check}' registration`);
+  }
   const serviceChecks = Array.isArray(body['ServiceChecks'])
     ? (body['ServiceChecks'] as { ID: string; Namespace?: string }[])
     : [];

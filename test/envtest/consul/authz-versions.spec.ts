@@ -68,6 +68,11 @@ describe('Consul envtest: authorization', () => {
     ).to.equal(200);
   });
 
+  it('prefers ?token= over X-Consul-Token, as Consul does', async () => {
+    const response = await call('GET', '/v1/acl/policies?token=0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6');
+    expect([response.status, response.text]).to.deep.equal([403, 'ACL not found']);
+  });
+
   it('evaluates key_prefix and session_prefix rules (exact beats prefix, longest prefix wins)', async () => {
     const token = await tokenWithRules(
       call,

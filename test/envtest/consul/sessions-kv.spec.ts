@@ -81,6 +81,11 @@ describe('Consul envtest: sessions and KV locks (ManualClock)', () => {
     expect([behavior.status, behavior.text]).to.deep.equal([500, "Invalid Behavior setting 'explode'"]);
     const node = await call('PUT', '/v1/session/create', { body: { Node: 'ghost' } });
     expect([node.status, node.text]).to.deep.equal([500, 'Missing node registration']);
+    await call('PUT', '/v1/catalog/register', { body: { Node: 'bare', Address: '10.0.0.9' } });
+    const noCheck = await call('PUT', '/v1/session/create', { body: { Node: 'bare' } });
+    expect([noCheck.status, noCheck.text]).to.deep.equal([500, "Missing check 'serfHealth' registration"]);
+    const noChecks = await call('PUT', '/v1/session/create', { body: { Node: 'bare', NodeChecks: [] } });
+    expect(noChecks.status).to.equal(200);
     const unknown = await call('PUT', '/v1/session/create', { body: { Nmae: 'typo' } });
     expect([unknown.status, unknown.text]).to.deep.equal([
       400,

@@ -2,8 +2,8 @@
  * RequestContext: one HTTP request as handlers see it — query, scope, token, body and authorizer.
  *
  * Invariants:
- * - The request token comes from `X-Consul-Token`, then `Authorization: Bearer`, then `?token=`,
- *   as in Consul's parseTokenInternal; it is never stored anywhere but here.
+ * - The request token comes from `?token=`, then `X-Consul-Token`, then `Authorization: Bearer`,
+ *   in the order of Consul's parseTokenInternal; it is never stored anywhere but here.
  * - Body decode errors are 400 with the endpoint's prefix ("Token decoding failed: …"); on OSS an
  *   unknown "Namespace" field gets Consul's " - Namespaces are a Consul Enterprise feature" suffix.
  * - `resource` is what the CallLog records; handlers set it to an AccessorID, name or key, never a secret.
@@ -42,14 +42,16 @@ export class RequestContext {
 
   /** The request's secret, or '' when none was sent. */
   secret(): string {
+    const fromQuery = this.query.get('token');
+    if (fromQuery) return fromQuery;
     const header = this.req.headers['x-consul-token'];
     if (typeof header === 'string' && header !== '') return header;
     const authorization = this.req.headers['authorization'];
-    if (typeof authorization === 'string') {
-      const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
-      if (match) return match[1]!.trim();
+    if (typeof authorization === 'string' && authorization !== '') {
+      const parts = authorization.split(' ');
+      if (parts.length === 2 && parts[0]!.toLowerCase() === 'bearer') return parts[1]!.trim();
     }
-    return this.query.get('token') ?? '';
+    return '';
   }
 
   acl(): AclContext {
