@@ -58,7 +58,7 @@ async function decodeScoped(ctx: RequestContext, kind: 'token' | 'policy' | 'rol
 }
 
 function tokenIndex(ctx: RequestContext): number {
-  return ctx.runtime.state.tableIndex('acl-tokens', 'acl-policies', 'acl-roles');
+  return ctx.runtime.state.tableIndex('acl-tokens');
 }
 
 const tokenRoutes: Route[] = [
@@ -288,7 +288,7 @@ const policyRoutes: Route[] = [
 ];
 
 function roleIndex(ctx: RequestContext): number {
-  return ctx.runtime.state.tableIndex('acl-roles', 'acl-policies');
+  return ctx.runtime.state.tableIndex('acl-roles');
 }
 
 const roleRoutes: Route[] = [
