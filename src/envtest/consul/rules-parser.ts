@@ -134,7 +134,8 @@ function tokenize(source: string): Token[] {
     }
     fail(`illegal char`);
   }
-  tokens.push({ type: 'eof', text: '', line, column: i - lineStart + 1 });
+  // HCL v1 reports end-of-file one column past the last character.
+  tokens.push({ type: 'eof', text: '', line, column: i - lineStart + 2 });
   return tokens;
 }
 
@@ -204,7 +205,7 @@ class HclParser {
       return;
     }
     this.fail(
-      keys[0]!,
+      after,
       `key '${keys.map((k) => (k.type === 'string' ? `"${k.text}"` : k.text)).join(' ')}' expected start of object ('{') or assignment ('=')`,
     );
   }
@@ -307,6 +308,25 @@ function goQuote(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
+const GO_RULES: Record<ResourceKind, { type: string; keyField: string; enterprise: boolean }> = {
+  key: { type: 'KeyRule', keyField: 'Prefix', enterprise: true },
+  session: { type: 'SessionRule', keyField: 'Node', enterprise: true },
+  service: { type: 'ServiceRule', keyField: 'Name', enterprise: true },
+  node: { type: 'NodeRule', keyField: 'Name', enterprise: true },
+  agent: { type: 'AgentRule', keyField: 'Node', enterprise: false },
+  event: { type: 'EventRule', keyField: 'Event', enterprise: false },
+  query: { type: 'PreparedQueryRule', keyField: 'Prefix', enterprise: false },
+};
+
+/** Approximates Go's `%#v` of the rule struct, as Consul's validation errors print it. */
+function goRule(kind: ResourceKind, name: string, policy: unknown, intentions: unknown): string {
+  const shape = GO_RULES[kind];
+  const fields = [`${shape.keyField}:${JSON.stringify(name)}`, `Policy:${goQuote(policy ?? '')}`];
+  if (kind === 'service') fields.push(`Intentions:${goQuote(intentions ?? '')}`);
+  if (shape.enterprise) fields.push('EnterpriseRule:acl.EnterpriseRule{}');
+  return `&acl.${shape.type}{${fields.join(', ')}}`;
+}
+
 function interpret(tree: Tree, rules: PolicyRules): void {
   for (const [rawKey, value] of Object.entries(tree)) {
     const key = rawKey.toLowerCase();
@@ -325,13 +345,11 @@ function interpret(tree: Tree, rules: PolicyRules): void {
         const body = flattenBlocks(rawBody);
         const policy = body['policy'] ?? body['Policy'];
         const access = asAccess(policy, base === 'key');
-        const label = isPrefix ? `${base} prefix` : base;
-        if (policy !== undefined && policy !== '' && !access) {
-          throw rpcError(`Invalid ${label} policy: ${goQuote(policy)}`);
-        }
-        const intentions = body['intentions'];
-        if (intentions !== undefined && intentions !== '' && !asAccess(intentions, false)) {
-          throw rpcError(`Invalid ${label} intentions policy: ${goQuote(intentions)}`);
+        const intentions = body['intentions'] ?? '';
+        const label = isPrefix ? `${base}_prefix` : base;
+        if (!access) throw rpcError(`Invalid ${label} policy: ${goRule(base, name, policy, intentions)}`);
+        if (intentions !== '' && !asAccess(intentions, false)) {
+          throw rpcError(`Invalid ${label} intentions policy: ${goRule(base, name, policy, intentions)}`);
         }
         if (access) (isPrefix ? rules.prefix : rules.exact)[base].set(name, access);
       }

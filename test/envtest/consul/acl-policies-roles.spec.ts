@@ -80,7 +80,9 @@ describe('Consul envtest: ACL policies and roles', () => {
 
     const garbage = await call('PUT', '/v1/acl/policy', { body: { Name: 'g', Rules: 'this is not hcl' } });
     expect(garbage.status).to.equal(500);
-    expect(garbage.text).to.match(/^Failed to parse ACL rules: At 1:1: /);
+    expect(garbage.text).to.equal(
+      "Failed to parse ACL rules: At 1:17: key 'this is not hcl' expected start of object ('{') or assignment ('=')",
+    );
 
     const unclosed = await call('PUT', '/v1/acl/policy', {
       body: { Name: 'g', Rules: 'key_prefix "a" { policy = "read"' },

@@ -66,9 +66,20 @@ node "n1" { policy = "deny" }
     expect(parseError('{"acl": ').body).to.match(/^Failed to parse ACL rules: /);
   });
 
+  it('matches HCL v1 wording for bare words', () => {
+    expect(parseError('not a valid hcl').body).to.equal(
+      "Failed to parse ACL rules: At 1:17: key 'not a valid hcl' expected start of object ('{') or assignment ('=')",
+    );
+  });
+
   it('rejects invalid policy values', () => {
     expect(parseError('acl = "admin"').body).to.equal('Invalid acl policy: "admin"');
-    expect(parseError('key_prefix "" { policy = "all" }').body).to.equal('Invalid key prefix policy: "all"');
-    expect(parseError('service "web" { policy = "list" }').body).to.equal('Invalid service policy: "list"');
+    expect(parseError('key_prefix "" { policy = "all" }').body).to.equal(
+      'Invalid key_prefix policy: &acl.KeyRule{Prefix:"", Policy:"all", EnterpriseRule:acl.EnterpriseRule{}}',
+    );
+    expect(parseError('service "web" { policy = "list" }').body).to.match(
+      /^Invalid service policy: &acl\.ServiceRule\{Name:"web"/,
+    );
+    expect(parseError('node_prefix "" { }').body).to.match(/^Invalid node_prefix policy: /);
   });
 });
