@@ -89,6 +89,7 @@ export function putKv(
   if (options.cas !== undefined) {
     if (options.cas === 0 ? existing !== undefined : existing?.modifyIndex !== options.cas) return false;
   }
+  if (options.acquire === '' || options.release === '') throw rpcError('missing session');
   let session = existing?.session;
   let lockIndex = existing?.lockIndex ?? 0;
   if (options.acquire !== undefined) {
@@ -128,7 +129,9 @@ export function deleteKv(
   const scoped = kvKey(scope, key);
   if (cas !== undefined && !recurse) {
     const existing = state.kv.get(scoped);
-    if (!existing || existing.modifyIndex !== cas) return false;
+    // Consul's kvsDeleteCASTxn: a missing key counts as deleted.
+    if (!existing) return true;
+    if (existing.modifyIndex !== cas) return false;
   }
   const doomed = recurse ? [...state.kv.keys()].filter((k) => k.startsWith(scoped)) : [scoped];
   state.write(['kvs'], (index) => {

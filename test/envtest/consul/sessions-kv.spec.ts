@@ -173,6 +173,10 @@ describe('Consul envtest: sessions and KV locks (ManualClock)', () => {
     const raw = await call('GET', '/v1/kv/app/one?raw');
     expect(raw.text).to.equal('y');
 
+    expect((await call('DELETE', '/v1/kv/app/one?cas=1')).json()).to.equal(false);
+    expect((await call('DELETE', '/v1/kv/missing?cas=7')).json()).to.equal(true);
+    const noSession = await call('PUT', '/v1/kv/app/one?acquire=', { rawBody: 'x' });
+    expect([noSession.status, noSession.text]).to.deep.equal([500, 'missing session']);
     expect((await call('DELETE', '/v1/kv/app/one')).json()).to.equal(true);
     expect(await kv('app/one')).to.equal(undefined);
     expect((await call('DELETE', '/v1/kv/app?recurse')).json()).to.equal(true);
