@@ -85,6 +85,12 @@ function writeError(
   res.end(body);
 }
 
+function isSecret(runtime: ServerRuntime, value: string): boolean {
+  if (value === runtime.state.initialManagementSecret) return true;
+  for (const token of runtime.state.tokens.values()) if (token.secretId === value) return true;
+  return false;
+}
+
 export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { routes, runtime, calls, faults } = deps;
   return async (req, res) => {
@@ -98,6 +104,8 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
     const found = match(routes, method, ctx.url.pathname);
     let operation = 'unknown';
     const record = (status: number, error?: string) => {
+      // Defence in depth: a client that put a SecretID in a URL must not get it logged.
+      if (ctx.resource !== undefined && isSecret(runtime, ctx.resource)) ctx.resource = '<hidden>';
       calls.record({
         operation,
         status,

@@ -218,3 +218,19 @@ describe('Consul envtest: restart with state', () => {
     }
   });
 });
+
+describe('Consul envtest: secrets stay out of the call log', () => {
+  it('hides a SecretID a client put in a URL path', async () => {
+    const server = await startConsulServer();
+    const call = client(server);
+    try {
+      const response = await call('GET', `/v1/acl/token/${server.managementToken}`);
+      expect(response.status).to.equal(404);
+      const [record] = server.calls.all();
+      expect(record).to.include({ operation: 'acl.token.read', resource: '<hidden>' });
+      expect(JSON.stringify(server.calls.all())).not.to.contain(server.managementToken);
+    } finally {
+      await server.close();
+    }
+  });
+});
