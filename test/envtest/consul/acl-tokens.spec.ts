@@ -61,7 +61,15 @@ describe('Consul envtest: ACL tokens', () => {
 
     const bad = await call('PUT', '/v1/acl/token', { body: { AccessorID: 'not-a-uuid' } });
     expect(bad.status).to.equal(500);
-    expect(bad.text).to.equal('Invalid Token: AccessorID is not a valid UUID');
+    expect(bad.text).to.equal('Invalid Token: AccessorID - not a valid UUID');
+
+    const reserved = await call('PUT', '/v1/acl/token', {
+      body: { SecretID: '00000000-0000-0000-0000-000000000099' },
+    });
+    expect(reserved.status).to.equal(500);
+    expect(reserved.text).to.equal(
+      'Invalid Token: SecretID - UUIDs with the prefix "00000000-0000-0000-0000-0000000000" are reserved',
+    );
   });
 
   it('rejects unknown body fields, malformed JSON and unknown policies', async () => {

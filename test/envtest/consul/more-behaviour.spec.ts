@@ -30,6 +30,48 @@ describe('Consul envtest: more behaviour', () => {
     expect(response.text).to.contain('global-management');
   });
 
+  it('validates policy updates in Consul order with its messages', async () => {
+    const a = (await call('PUT', '/v1/acl/policy', { body: { Name: 'a' } })).json<PolicyJson>();
+    await call('PUT', '/v1/acl/policy', { body: { Name: 'b' } });
+    const badId = await call('PUT', '/v1/acl/policy/not-a-uuid', { body: { Name: 'a' } });
+    expect([badId.status, badId.text]).to.deep.equal([500, 'Policy ID invalid UUID']);
+    const missing = await call('PUT', '/v1/acl/policy/7c9e6679-7425-40de-944b-e07fc1f90ae7', {
+      body: { Name: 'z' },
+    });
+    expect([missing.status, missing.text]).to.deep.equal([
+      500,
+      'cannot find policy 7c9e6679-7425-40de-944b-e07fc1f90ae7',
+    ]);
+    const clash = await call('PUT', `/v1/acl/policy/${a.ID}`, { body: { Name: 'b' } });
+    expect([clash.status, clash.text]).to.deep.equal([
+      500,
+      'Invalid Policy: A policy with name "b" already exists',
+    ]);
+  });
+
+  it('validates token updates with token_writer messages', async () => {
+    const token = (await call('PUT', '/v1/acl/token', { body: {} })).json<TokenJson>();
+    const missing = await call('PUT', '/v1/acl/token/7c9e6679-7425-40de-944b-e07fc1f90ae7', { body: {} });
+    expect([missing.status, missing.text]).to.deep.equal([
+      500,
+      'Cannot find token "7c9e6679-7425-40de-944b-e07fc1f90ae7"',
+    ]);
+    const local = await call('PUT', `/v1/acl/token/${token.AccessorID}`, { body: { Local: true } });
+    expect([local.status, local.text]).to.deep.equal([
+      500,
+      `Cannot toggle local mode of ${token.AccessorID}`,
+    ]);
+    const secret = await call('PUT', `/v1/acl/token/${token.AccessorID}`, {
+      body: { SecretID: '7c9e6679-7425-40de-944b-e07fc1f90ae8' },
+    });
+    expect([secret.status, secret.text]).to.deep.equal([500, "Changing a token's SecretID is not permitted"]);
+    const method = await call('PUT', '/v1/acl/token', { body: { AuthMethod: 'k8s' } });
+    expect([method.status, method.text]).to.deep.equal([
+      500,
+      'AuthMethod field is disallowed outside of login',
+    ]);
+  });
+
   it('updates a role and keeps its ID', async () => {
     await call('PUT', '/v1/acl/policy', { body: { Name: 'p1' } });
     await call('PUT', '/v1/acl/policy', { body: { Name: 'p2' } });

@@ -33,10 +33,12 @@ export function resourceNotFound(ctx: AclContext, kind: 'token' | 'policy' | 'ro
   return notFound(`Requested ${kind} does not exist: ${ACL_NOT_FOUND}`);
 }
 
-/** The answer for deleting a token/policy/role that does not exist, per version. */
-export function deleteNotFound(ctx: AclContext, kind: 'token' | 'policy' | 'role'): ConsulHttpError {
-  if (ctx.version === '1.14') return aclNotFound();
-  return notFound(`Cannot find ${kind} to delete`);
+/**
+ * Deleting a token/policy/role that does not exist: a silent success (`true`) up to 1.14, a 404
+ * "Cannot find <kind> to delete" from 1.15 (hashicorp/consul#16105).
+ */
+export function rejectMissingDelete(ctx: AclContext, kind: 'token' | 'policy' | 'role'): void {
+  if (ctx.version !== '1.14') throw notFound(`Cannot find ${kind} to delete`);
 }
 
 /** Namespace/Partition fields for enterprise responses; nothing in OSS. */

@@ -7,11 +7,18 @@
  * - The builtin global-management policy always exists, cannot be deleted, and its rules cannot change.
  */
 import { badRequest, rpcError } from '../errors.js';
+import { isUuid } from '../ids.js';
 import { type Decoded } from '../json-body.js';
 import { parseRules } from '../rules-parser.js';
 import { DEFAULT_SCOPE, sameScope, type Scope } from '../scope.js';
 import { type ConsulState } from '../state.js';
-import { type AclContext, contentHash, deleteNotFound, resourceNotFound, scopeFields } from './context.js';
+import {
+  type AclContext,
+  contentHash,
+  rejectMissingDelete,
+  resourceNotFound,
+  scopeFields,
+} from './context.js';
 import { type AclPolicy, GLOBAL_MANAGEMENT_POLICY_ID, GLOBAL_MANAGEMENT_POLICY_NAME } from './model.js';
 
 const POLICY_NAME = /^[A-Za-z0-9\-_]{1,128}$/;
@@ -154,22 +161,40 @@ export function renderPolicyLinks(ctx: AclContext, ids: readonly string[]): { ID
   return links;
 }
 
+/** PolicySet's checks, in Consul's order; `existingId` is set for updates. */
 function validatedFields(ctx: AclContext, body: Decoded, scope: Scope, existingId: string | undefined) {
   const name = typeof body['Name'] === 'string' ? body['Name'] : '';
   if (name === '') throw rpcError('Invalid Policy: no Name is set');
   if (!POLICY_NAME.test(name)) {
     throw rpcError("Invalid Policy: invalid Name. Only alphanumeric characters, '-' and '_' are allowed");
   }
-  const clash = findPolicyByName(ctx, name, scope);
-  if (clash && clash.id !== existingId)
-    throw rpcError(`Invalid Policy: A Policy with Name "${name}" already exists`);
   const rules = typeof body['Rules'] === 'string' ? body['Rules'] : '';
+  const datacenters = (body['Datacenters'] as string[] | undefined) ?? [];
+  const nameMatch = findPolicyByName(ctx, name, scope);
+  if (existingId === undefined) {
+    if (nameMatch) throw rpcError(`Invalid Policy: A Policy with Name "${name}" already exists`);
+  } else {
+    if (!isUuid(existingId)) throw rpcError('Policy ID invalid UUID');
+    const idMatch = findPolicyById(ctx, existingId, scope);
+    if (!idMatch) throw rpcError(`cannot find policy ${existingId}`);
+    if (idMatch.name !== name && nameMatch) {
+      throw rpcError(`Invalid Policy: A policy with name "${name}" already exists`);
+    }
+    if (existingId === GLOBAL_MANAGEMENT_POLICY_ID) {
+      if (body['Datacenters'] !== undefined) {
+        throw rpcError('Changing the Datacenters of the builtin global-management policy is not permitted');
+      }
+      if (rules !== idMatch.rules) {
+        throw rpcError('Changing the Rules for the builtin global-management policy is not permitted');
+      }
+    }
+  }
   parseRules(rules);
   return {
     name,
     rules,
     description: typeof body['Description'] === 'string' ? body['Description'] : '',
-    datacenters: (body['Datacenters'] as string[] | undefined) ?? [],
+    datacenters,
   };
 }
 
@@ -196,31 +221,24 @@ export function createPolicy(ctx: AclContext, body: Decoded, scope: Scope): AclP
 export function updatePolicy(ctx: AclContext, id: string, body: Decoded, scope: Scope): AclPolicy {
   const bodyId = typeof body['ID'] === 'string' ? body['ID'] : '';
   if (bodyId !== '' && bodyId !== id) throw badRequest('Policy ID in URL and payload do not match');
-  const existing = findPolicyById(ctx, id, scope);
-  if (!existing) throw rpcError(`Cannot find policy ${id}`);
   const fields = validatedFields(ctx, body, scope, id);
-  if (id === GLOBAL_MANAGEMENT_POLICY_ID && fields.rules.trim() !== existing.rules.trim()) {
-    throw rpcError('Changing the Rules for the builtin global-management policy is not permitted');
-  }
+  const existing = findPolicyById(ctx, id, scope)!;
   return ctx.state.write(['acl-policies'], (index) => {
-    const policy: AclPolicy = {
-      ...existing,
-      ...fields,
-      rules: id === GLOBAL_MANAGEMENT_POLICY_ID ? existing.rules : fields.rules,
-      hash: contentHash(fields),
-      modifyIndex: index,
-    };
+    const policy: AclPolicy = { ...existing, ...fields, hash: contentHash(fields), modifyIndex: index };
     ctx.state.policies.set(id, policy);
     return policy;
   });
 }
 
-export function deletePolicy(ctx: AclContext, id: string, scope: Scope): AclPolicy {
+export function deletePolicy(ctx: AclContext, id: string, scope: Scope): AclPolicy | undefined {
   if (id === GLOBAL_MANAGEMENT_POLICY_ID) {
     throw rpcError('Delete operation not permitted on the builtin global-management policy');
   }
   const existing = findPolicyById(ctx, id, scope);
-  if (!existing) throw deleteNotFound(ctx, 'policy');
+  if (!existing) {
+    rejectMissingDelete(ctx, 'policy');
+    return undefined;
+  }
   ctx.state.write(['acl-policies'], () => {
     ctx.state.policies.delete(id);
   });

@@ -6,9 +6,16 @@
  * - Policy links are stored by ID; the rendered role resolves names and drops deleted policies.
  */
 import { badRequest, rpcError } from '../errors.js';
+import { isUuid } from '../ids.js';
 import { type Decoded } from '../json-body.js';
 import { sameScope, type Scope } from '../scope.js';
-import { type AclContext, contentHash, deleteNotFound, resourceNotFound, scopeFields } from './context.js';
+import {
+  type AclContext,
+  contentHash,
+  rejectMissingDelete,
+  resourceNotFound,
+  scopeFields,
+} from './context.js';
 import { validateNodeIdentities, validateServiceIdentities } from './identities.js';
 import { type AclRole } from './model.js';
 import { renderPolicyLinks, resolvePolicyLinks } from './policies.js';
@@ -85,15 +92,24 @@ export function renderRoleLinks(ctx: AclContext, ids: readonly string[]): { ID: 
   return links;
 }
 
+/** RoleSet's checks, in Consul's order; `existingId` is set for updates. */
 function validatedFields(ctx: AclContext, body: Decoded, scope: Scope, existingId: string | undefined) {
   const name = typeof body['Name'] === 'string' ? body['Name'] : '';
   if (name === '') throw rpcError('Invalid Role: no Name is set');
   if (!ROLE_NAME.test(name)) {
     throw rpcError("Invalid Role: invalid Name. Only alphanumeric characters, '-' and '_' are allowed");
   }
-  const clash = findRoleByName(ctx, name, scope);
-  if (clash && clash.id !== existingId)
-    throw rpcError(`Invalid Role: A Role with Name "${name}" already exists`);
+  if (existingId === undefined) {
+    if (findRoleByName(ctx, name, scope))
+      throw rpcError(`Invalid Role: A Role with Name "${name}" already exists`);
+  } else {
+    if (!isUuid(existingId)) throw rpcError('Role ID invalid UUID');
+    const idMatch = findRoleById(ctx, existingId, scope);
+    if (!idMatch) throw rpcError(`cannot find role ${existingId}`);
+    if (idMatch.name !== name && findRoleByName(ctx, name, scope)) {
+      throw rpcError(`Invalid Role: A role with name "${name}" already exists`);
+    }
+  }
   return {
     name,
     description: typeof body['Description'] === 'string' ? body['Description'] : '',
@@ -126,9 +142,8 @@ export function createRole(ctx: AclContext, body: Decoded, scope: Scope): AclRol
 export function updateRole(ctx: AclContext, id: string, body: Decoded, scope: Scope): AclRole {
   const bodyId = typeof body['ID'] === 'string' ? body['ID'] : '';
   if (bodyId !== '' && bodyId !== id) throw badRequest('Role ID in URL and payload do not match');
-  const existing = findRoleById(ctx, id, scope);
-  if (!existing) throw rpcError(`Cannot find role ${id}`);
   const fields = validatedFields(ctx, body, scope, id);
+  const existing = findRoleById(ctx, id, scope)!;
   return ctx.state.write(['acl-roles'], (index) => {
     const role: AclRole = { ...existing, ...fields, hash: contentHash(fields), modifyIndex: index };
     ctx.state.roles.set(id, role);
@@ -136,9 +151,12 @@ export function updateRole(ctx: AclContext, id: string, body: Decoded, scope: Sc
   });
 }
 
-export function deleteRole(ctx: AclContext, id: string, scope: Scope): AclRole {
+export function deleteRole(ctx: AclContext, id: string, scope: Scope): AclRole | undefined {
   const existing = findRoleById(ctx, id, scope);
-  if (!existing) throw deleteNotFound(ctx, 'role');
+  if (!existing) {
+    rejectMissingDelete(ctx, 'role');
+    return undefined;
+  }
   ctx.state.write(['acl-roles'], () => {
     ctx.state.roles.delete(id);
   });

@@ -16,7 +16,7 @@ import {
   permissionDeniedCause,
   rpcError,
 } from '../errors.js';
-import { parseGoDuration } from '../duration.js';
+import { formatGoDuration, parseGoDuration } from '../duration.js';
 import { isUuid } from '../ids.js';
 import { type Decoded } from '../json-body.js';
 import { DEFAULT_SCOPE, sameScope, type Scope } from '../scope.js';
@@ -24,7 +24,7 @@ import { type ConsulState } from '../state.js';
 import {
   type AclContext,
   contentHash,
-  deleteNotFound,
+  rejectMissingDelete,
   isoTime,
   resourceNotFound,
   scopeFields,
@@ -194,10 +194,12 @@ export function listTokens(ctx: AclContext, scope: Scope, filters: TokenListFilt
     .sort((a, b) => a.accessorId.localeCompare(b.accessorId));
 }
 
+/** token_writer.go's validateTokenID + tokenIDInUse for a caller-chosen AccessorID or SecretID. */
 function checkNewId(ctx: AclContext, field: 'AccessorID' | 'SecretID', value: string): void {
-  if (!isUuid(value)) throw rpcError(`Invalid Token: ${field} is not a valid UUID`);
-  if (value.toLowerCase().startsWith(RESERVED_PREFIX))
-    throw rpcError(`Invalid Token: ${field} is a reserved UUID`);
+  if (value.startsWith(RESERVED_PREFIX)) {
+    throw rpcError(`Invalid Token: ${field} - UUIDs with the prefix "${RESERVED_PREFIX}" are reserved`);
+  }
+  if (!isUuid(value)) throw rpcError(`Invalid Token: ${field} - not a valid UUID`);
   for (const token of ctx.state.tokens.values()) {
     if (token.accessorId === value || token.secretId === value) {
       throw rpcError(`Invalid Token: ${field} is already in use`);
@@ -205,24 +207,48 @@ function checkNewId(ctx: AclContext, field: 'AccessorID' | 'SecretID', value: st
   }
 }
 
-function linkFields(ctx: AclContext, body: Decoded, scope: Scope) {
+/** token_writer.go's write(): role links, policy links, then identities. */
+function linkFields(ctx: AclContext, body: Decoded, scope: Scope, local: boolean) {
+  const roleIds = resolveRoleLinks(ctx, body['Roles'], scope);
+  const policyIds = resolvePolicyLinks(ctx, body['Policies'], scope);
+  for (const identity of (body['ServiceIdentities'] as Decoded[] | undefined) ?? []) {
+    const datacenters = identity['Datacenters'] as string[] | undefined;
+    if (local && datacenters && datacenters.length > 0 && identity['ServiceName']) {
+      throw rpcError(
+        `Service identity "${String(identity['ServiceName'])}" cannot specify a list of datacenters on a local token`,
+      );
+    }
+  }
   return {
     description: typeof body['Description'] === 'string' ? body['Description'] : '',
-    policyIds: resolvePolicyLinks(ctx, body['Policies'], scope),
-    roleIds: resolveRoleLinks(ctx, body['Roles'], scope),
+    policyIds,
+    roleIds,
     serviceIdentities: validateServiceIdentities(body['ServiceIdentities'], 'token'),
     nodeIdentities: validateNodeIdentities(body['NodeIdentities'], 'token'),
   };
 }
 
-function expirationFrom(ctx: AclContext, body: Decoded): number | undefined {
-  const ttl = body['ExpirationTTL'];
-  if (ttl === undefined || ttl === '' || ttl === 0) return undefined;
-  const ms = typeof ttl === 'string' ? parseGoDuration(ttl) : typeof ttl === 'number' ? ttl / 1e6 : undefined;
+function ttlMs(raw: unknown): number {
+  if (raw === undefined || raw === '' || raw === 0) return 0;
+  const ms = typeof raw === 'string' ? parseGoDuration(raw) : typeof raw === 'number' ? raw / 1e6 : undefined;
   if (ms === undefined)
-    throw badRequest(`Token decoding failed: time: invalid duration ${JSON.stringify(ttl)}`);
-  if (ms < MIN_EXPIRATION_TTL_MS || ms > MAX_EXPIRATION_TTL_MS) {
-    throw rpcError(`Token Expiration TTL '${String(ttl)}' should be between 1m0s and 24h0m0s`);
+    throw badRequest(`Token decoding failed: time: invalid duration ${JSON.stringify(raw)}`);
+  return ms;
+}
+
+function expirationFrom(ctx: AclContext, body: Decoded): number | undefined {
+  const ms = ttlMs(body['ExpirationTTL']);
+  if (ms < 0) throw rpcError(`Token Expiration TTL '${formatGoDuration(ms)}' should be > 0`);
+  if (ms === 0) return undefined;
+  if (ms > MAX_EXPIRATION_TTL_MS) {
+    throw rpcError(
+      `ExpirationTime cannot be more than ${formatGoDuration(MAX_EXPIRATION_TTL_MS)} in the future (was ${formatGoDuration(ms)})`,
+    );
+  }
+  if (ms < MIN_EXPIRATION_TTL_MS) {
+    throw rpcError(
+      `ExpirationTime cannot be less than ${formatGoDuration(MIN_EXPIRATION_TTL_MS)} in the future (was ${formatGoDuration(ms)})`,
+    );
   }
   return ctx.now + ms;
 }
@@ -235,8 +261,11 @@ export function createToken(ctx: AclContext, body: Decoded, scope: Scope): AclTo
   if (accessorId !== undefined) checkNewId(ctx, 'AccessorID', accessorId);
   if (secretId !== undefined) checkNewId(ctx, 'SecretID', secretId);
   const expirationTime = expirationFrom(ctx, body);
-  const fields = linkFields(ctx, body, scope);
+  if (typeof body['AuthMethod'] === 'string' && body['AuthMethod'] !== '') {
+    throw rpcError('AuthMethod field is disallowed outside of login');
+  }
   const local = body['Local'] === true;
+  const fields = linkFields(ctx, body, scope, local);
   const finalAccessor = accessorId ?? ctx.newId();
   const finalSecret = secretId ?? ctx.newId();
   return ctx.state.write(['acl-tokens'], (index) => {
@@ -245,9 +274,6 @@ export function createToken(ctx: AclContext, body: Decoded, scope: Scope): AclTo
       secretId: finalSecret,
       ...fields,
       local,
-      ...(typeof body['AuthMethod'] === 'string' && body['AuthMethod'] !== ''
-        ? { authMethod: body['AuthMethod'] }
-        : {}),
       ...(expirationTime !== undefined ? { expirationTime } : {}),
       createTime: ctx.now,
       hash: tokenHash({ ...fields, local }),
@@ -264,19 +290,26 @@ export function updateToken(ctx: AclContext, accessorId: string, body: Decoded, 
   const bodyAccessor =
     typeof body['AccessorID'] === 'string' && body['AccessorID'] !== '' ? body['AccessorID'] : accessorId;
   if (bodyAccessor !== accessorId) throw badRequest('Token Accessor ID in URL and payload do not match');
-  if (!isUuid(accessorId)) throw rpcError('Invalid Token: AccessorID is not a valid UUID');
+  if (!isUuid(accessorId)) throw rpcError('AccessorID is not a valid UUID');
   const existing = ctx.state.tokens.get(accessorId);
   if (!visible(ctx, existing, scope)) throw rpcError(`Cannot find token "${accessorId}"`);
   const secretId = typeof body['SecretID'] === 'string' ? body['SecretID'] : '';
   if (secretId !== '' && secretId !== existing.secretId)
     throw rpcError("Changing a token's SecretID is not permitted");
-  if (body['Local'] !== undefined && body['Local'] !== existing.local) {
+  if ((body['Local'] === true) !== existing.local)
     throw rpcError(`Cannot toggle local mode of ${accessorId}`);
+  const authMethod = typeof body['AuthMethod'] === 'string' ? body['AuthMethod'] : '';
+  if (authMethod !== '' && authMethod !== (existing.authMethod ?? '')) {
+    throw rpcError(`Cannot change AuthMethod of ${accessorId}`);
   }
-  if (body['ExpirationTTL'] !== undefined && body['ExpirationTTL'] !== '' && body['ExpirationTTL'] !== 0) {
-    throw rpcError('Cannot change expiration time');
+  if (ttlMs(body['ExpirationTTL']) !== 0) throw rpcError(`Cannot change expiration time of ${accessorId}`);
+  const expiration = body['ExpirationTime'];
+  if (typeof expiration === 'string' && expiration !== '') {
+    if (existing.expirationTime === undefined || Date.parse(expiration) !== existing.expirationTime) {
+      throw rpcError(`Cannot change expiration time of ${accessorId}`);
+    }
   }
-  const fields = linkFields(ctx, body, scope);
+  const fields = linkFields(ctx, body, scope, existing.local);
   return ctx.state.write(['acl-tokens'], (index) => {
     const token: AclToken = {
       ...existing,
@@ -289,17 +322,24 @@ export function updateToken(ctx: AclContext, accessorId: string, body: Decoded, 
   });
 }
 
+/**
+ * TokenDelete's checks in Consul's order; a missing token is a no-op up to 1.14 (returns undefined)
+ * and a 404 from 1.15.
+ */
 export function deleteToken(
   ctx: AclContext,
   accessorId: string,
   scope: Scope,
   requestAccessorId: string,
-): AclToken {
+): AclToken | undefined {
   if (!isUuid(accessorId)) throw rpcError('Accessor ID is missing or an invalid UUID');
   if (accessorId === ANONYMOUS_ACCESSOR_ID)
     throw rpcError('Delete operation not permitted on the anonymous token');
   const existing = ctx.state.tokens.get(accessorId);
-  if (!visible(ctx, existing, scope)) throw deleteNotFound(ctx, 'token');
+  if (!existing || !sameScope(existing.scope, scope)) {
+    rejectMissingDelete(ctx, 'token');
+    return undefined;
+  }
   if (accessorId === requestAccessorId) {
     throw rpcError("Deletion of the request's authorization token is not permitted");
   }

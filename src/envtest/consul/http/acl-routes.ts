@@ -260,7 +260,7 @@ const policyRoutes: Route[] = [
           ctx.resource = id;
           const scope = ctx.scope();
           ctx.authorizer().require('acl', 'write');
-          ctx.resource = deletePolicy(ctx.acl(), id!, scope).name;
+          ctx.resource = deletePolicy(ctx.acl(), id!, scope)?.name ?? id;
           return json(true);
         },
       },
@@ -359,7 +359,7 @@ const roleRoutes: Route[] = [
           ctx.resource = id;
           const scope = ctx.scope();
           ctx.authorizer().require('acl', 'write');
-          ctx.resource = deleteRole(ctx.acl(), id!, scope).name;
+          ctx.resource = deleteRole(ctx.acl(), id!, scope)?.name ?? id;
           return json(true);
         },
       },
