@@ -26,9 +26,11 @@ import { aclRoutes } from './http/acl-routes.js';
 import { agentRoutes } from './http/agent-routes.js';
 import { catalogRoutes } from './http/catalog-routes.js';
 import { kvRoutes } from './http/kv-routes.js';
+import { namespaceRoutes } from './http/namespace-routes.js';
 import { type ServerRuntime } from './http/runtime.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { idGenerator } from './ids.js';
+import { ensureDefaultNamespace } from './namespaces.js';
 import { createRouter } from './router.js';
 import { SessionTimers } from './session-timers.js';
 import { ConsulState } from './state.js';
@@ -86,6 +88,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
 
   const acl: AclContext = { state, now: clock.now(), newId, enterprise, version };
   ensureBuiltinPolicy(state);
+  if (enterprise) ensureDefaultNamespace(state, 'default');
   ensureSystemTokens(acl, installManagement ? managementToken : undefined);
   if (!state.nodes.has(nodeName)) {
     registerCatalog(
@@ -119,7 +122,14 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
   };
   const calls = new CallLog();
   const faults = new FaultInjector(options.random);
-  const routes = [...aclRoutes(), ...sessionRoutes(), ...kvRoutes(), ...catalogRoutes(), ...agentRoutes()];
+  const routes = [
+    ...aclRoutes(),
+    ...sessionRoutes(),
+    ...kvRoutes(),
+    ...catalogRoutes(),
+    ...namespaceRoutes(),
+    ...agentRoutes(),
+  ];
   const listener = await listen(createRouter({ routes, runtime, calls, faults }), options.port ?? 0);
 
   let closed: Promise<void> | undefined;

@@ -11,8 +11,10 @@
  */
 import { type AclPolicy, type AclRole, type AclToken } from './acl/model.js';
 import { type CatalogNode, type CatalogService, type KvEntry, type Session } from './kv-model.js';
+import { type Namespace } from './namespaces.js';
 
-export type Table = 'acl-tokens' | 'acl-policies' | 'acl-roles' | 'sessions' | 'kvs' | 'nodes' | 'services';
+export type Table =
+  'acl-tokens' | 'acl-policies' | 'acl-roles' | 'sessions' | 'kvs' | 'nodes' | 'services' | 'namespaces';
 
 export type ChangeListener = (index: number, tables: readonly Table[]) => void;
 
@@ -34,6 +36,9 @@ export class ConsulState {
   readonly nodes = new Map<string, CatalogNode>();
   /** Services by node name, then by service ID. */
   readonly services = new Map<string, Map<string, CatalogService>>();
+
+  /** Enterprise namespaces by `partition/name`. */
+  readonly namespaces = new Map<string, Namespace>();
 
   /** The index at which `PUT /v1/acl/bootstrap` succeeded, if it has. */
   bootstrapIndex: number | undefined;
