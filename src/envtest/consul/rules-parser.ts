@@ -6,7 +6,7 @@
  *   Consul's PolicySet; invalid rule values raise `Invalid <kind> policy: …`.
  * - Unknown top-level keys are ignored, as HCL decoding into Consul's PolicyRules ignores them.
  * - Blank rules are valid and grant nothing.
- * - Enterprise `namespace`/`partition` blocks are parsed and validated but not evaluated (simplification).
+ * - Enterprise `partition`/`namespace` blocks (and their `_prefix` forms) are kept as scoped rules.
  */
 import { rpcError } from './errors.js';
 
@@ -32,6 +32,15 @@ export interface PolicyRules {
   readonly global: Partial<Record<GlobalKind, Access>>;
   readonly exact: Record<ResourceKind, Map<string, Access>>;
   readonly prefix: Record<ResourceKind, Map<string, Access>>;
+  /** Enterprise `partition`/`namespace` (and `_prefix`) blocks, applying only to matching scopes. */
+  readonly scoped: ScopedRules[];
+}
+
+export interface ScopedRules {
+  readonly kind: 'partition' | 'namespace';
+  readonly name: string;
+  readonly prefix: boolean;
+  readonly rules: PolicyRules;
 }
 
 export function emptyRules(): PolicyRules {
@@ -40,7 +49,7 @@ export function emptyRules(): PolicyRules {
       ResourceKind,
       Map<string, Access>
     >;
-  return { global: {}, exact: maps(), prefix: maps() };
+  return { global: {}, exact: maps(), prefix: maps(), scoped: [] };
 }
 
 // ---------- tokenizer ----------
@@ -361,7 +370,16 @@ function interpret(tree: Tree, rules: PolicyRules): void {
       key === 'partition' ||
       key === 'partition_prefix'
     ) {
-      for (const body of Object.values(flattenBlocks(value))) interpret(flattenBlocks(body), emptyRules());
+      for (const [name, body] of Object.entries(flattenBlocks(value))) {
+        const child = emptyRules();
+        interpret(flattenBlocks(body), child);
+        rules.scoped.push({
+          kind: key.startsWith('partition') ? 'partition' : 'namespace',
+          name,
+          prefix: key.endsWith(PREFIX_SUFFIX),
+          rules: child,
+        });
+      }
     }
     // Unknown keys are ignored, as HCL decoding does.
   }

@@ -82,3 +82,40 @@ describe('Consul envtest: namespaces (Enterprise)', () => {
     }
   });
 });
+
+describe('Consul envtest: partition and namespace rule blocks (Enterprise)', () => {
+  it('applies namespace blocks only in matching namespaces', async () => {
+    const server = await startConsulServer({ enterprise: true });
+    const call = client(server);
+    try {
+      await call('PUT', '/v1/acl/policy', {
+        body: {
+          Name: 'team-a-kv',
+          Rules: `partition "default" {
+  namespace "team-a" {
+    key_prefix "" { policy = "write" }
+  }
+  namespace_prefix "shared-" {
+    key_prefix "cfg/" { policy = "read" }
+  }
+}`,
+        },
+      });
+      const token = (
+        await call('PUT', '/v1/acl/token', { body: { Policies: [{ Name: 'team-a-kv' }] } })
+      ).json<TokenJson>();
+      const put = (ns: string) =>
+        call('PUT', `/v1/kv/cfg/x?ns=${ns}`, { token: token.SecretID, rawBody: 'v' });
+      expect((await put('team-a')).status).to.equal(200);
+      expect((await put('team-b')).status).to.equal(403);
+      expect((await put('shared-1')).status).to.equal(403);
+      await call('PUT', '/v1/kv/cfg/x?ns=shared-1', { rawBody: 'v' });
+      expect((await call('GET', '/v1/kv/cfg/x?ns=shared-1', { token: token.SecretID })).status).to.equal(200);
+      expect(
+        (await call('GET', '/v1/kv/cfg/x?partition=other&ns=team-a', { token: token.SecretID })).status,
+      ).to.equal(403);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -6,6 +6,8 @@
  * - An exact rule beats any prefix rule; among prefix rules the longest prefix wins.
  * - When several policies name the same resource, deny beats write beats list beats read.
  * - Anything no rule names is denied.
+ * - Enterprise `partition`/`namespace` blocks count only when the request's scope matches them; rules
+ *   outside such blocks apply in every scope (a simplification of Consul's per-namespace policies).
  * - A denial raises Consul's PermissionDeniedError text, naming the AccessorID, never the SecretID.
  */
 import { permissionDenied } from '../errors.js';
@@ -17,7 +19,9 @@ import {
   type PolicyRules,
   RESOURCE_KINDS,
   type ResourceKind,
+  type ScopedRules,
 } from '../rules-parser.js';
+import { DEFAULT_SCOPE, type Scope } from '../scope.js';
 import { type ConsulState } from '../state.js';
 import { type AclToken } from './model.js';
 
@@ -34,7 +38,18 @@ function grants(actual: Access | undefined, needed: 'read' | 'list' | 'write'): 
   return true;
 }
 
-function mergeInto(target: PolicyRules, source: PolicyRules): void {
+function scopeMatches(scoped: ScopedRules, scope: Scope): boolean {
+  const value = scoped.kind === 'partition' ? scope.partition : scope.namespace;
+  return scoped.prefix ? value.startsWith(scoped.name) : value === scoped.name;
+}
+
+/** Merges `source` into `target`, including the scoped blocks that match the request's scope. */
+function mergeInto(target: PolicyRules, source: PolicyRules, scope: Scope): void {
+  mergeFlat(target, source);
+  for (const scoped of source.scoped) if (scopeMatches(scoped, scope)) mergeInto(target, scoped.rules, scope);
+}
+
+function mergeFlat(target: PolicyRules, source: PolicyRules): void {
   for (const [kind, access] of Object.entries(source.global) as [GlobalKind, Access][]) {
     target.global[kind] = stronger(target.global[kind], access);
   }
@@ -108,7 +123,7 @@ export class Authorizer {
 }
 
 /** Builds the authorizer for a stored token. */
-export function authorizerFor(state: ConsulState, token: AclToken): Authorizer {
+export function authorizerFor(state: ConsulState, token: AclToken, scope: Scope = DEFAULT_SCOPE): Authorizer {
   const merged = emptyRules();
   const policyIds = new Set(token.policyIds);
   const serviceNames = token.serviceIdentities.map((identity) => identity.ServiceName);
@@ -122,9 +137,9 @@ export function authorizerFor(state: ConsulState, token: AclToken): Authorizer {
   }
   for (const id of policyIds) {
     const policy = state.policies.get(id);
-    if (policy) mergeInto(merged, parseRules(policy.rules));
+    if (policy) mergeInto(merged, parseRules(policy.rules), scope);
   }
-  for (const name of serviceNames) mergeInto(merged, parseRules(serviceIdentityRules(name)));
-  for (const name of nodeNames) mergeInto(merged, parseRules(nodeIdentityRules(name)));
+  for (const name of serviceNames) mergeInto(merged, parseRules(serviceIdentityRules(name)), scope);
+  for (const name of nodeNames) mergeInto(merged, parseRules(nodeIdentityRules(name)), scope);
   return new Authorizer(token.accessorId, merged);
 }

@@ -86,7 +86,7 @@ const tokenRoutes: Route[] = [
           const { body, scope } = await decodeScoped(ctx, 'token');
           if (typeof body['AccessorID'] === 'string' && body['AccessorID'] !== '')
             ctx.resource = body['AccessorID'];
-          ctx.authorizer().require('acl', 'write');
+          ctx.authorizer(scope).require('acl', 'write');
           const acl = ctx.acl();
           const token = createToken(acl, body, scope);
           ctx.resource = token.accessorId;
@@ -136,7 +136,7 @@ const tokenRoutes: Route[] = [
         async handle(ctx, [accessorId]) {
           ctx.resource = accessorId;
           const { body, scope } = await decodeScoped(ctx, 'token');
-          ctx.authorizer().require('acl', 'write');
+          ctx.authorizer(scope).require('acl', 'write');
           const acl = ctx.acl();
           return json(renderToken(acl, updateToken(acl, accessorId!, body, scope)));
         },
@@ -202,7 +202,7 @@ const policyRoutes: Route[] = [
         async handle(ctx) {
           const { body, scope } = await decodeScoped(ctx, 'policy');
           if (typeof body['Name'] === 'string') ctx.resource = body['Name'];
-          ctx.authorizer().require('acl', 'write');
+          ctx.authorizer(scope).require('acl', 'write');
           const acl = ctx.acl();
           return json(renderPolicy(acl, createPolicy(acl, body, scope)));
         },
@@ -249,7 +249,7 @@ const policyRoutes: Route[] = [
           ctx.resource = id;
           const { body, scope } = await decodeScoped(ctx, 'policy');
           if (typeof body['Name'] === 'string') ctx.resource = body['Name'];
-          ctx.authorizer().require('acl', 'write');
+          ctx.authorizer(scope).require('acl', 'write');
           const acl = ctx.acl();
           return json(renderPolicy(acl, updatePolicy(acl, id!, body, scope)));
         },
@@ -300,7 +300,7 @@ const roleRoutes: Route[] = [
         async handle(ctx) {
           const { body, scope } = await decodeScoped(ctx, 'role');
           if (typeof body['Name'] === 'string') ctx.resource = body['Name'];
-          ctx.authorizer().require('acl', 'write');
+          ctx.authorizer(scope).require('acl', 'write');
           const acl = ctx.acl();
           return json(renderRole(acl, createRole(acl, body, scope)));
         },
@@ -346,7 +346,7 @@ const roleRoutes: Route[] = [
         async handle(ctx, [id]) {
           ctx.resource = id;
           const { body, scope } = await decodeScoped(ctx, 'role');
-          ctx.authorizer().require('acl', 'write');
+          ctx.authorizer(scope).require('acl', 'write');
           const acl = ctx.acl();
           const role = updateRole(acl, id!, body, scope);
           ctx.resource = role.name;

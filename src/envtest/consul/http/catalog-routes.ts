@@ -33,7 +33,7 @@ async function register(ctx: RequestContext) {
   if (enterprise) scope = scopeWithBody(scope, body);
   const plan = planRegistration(body);
   ctx.resource = plan.serviceName ?? plan.node;
-  const authz = ctx.authorizer();
+  const authz = ctx.authorizer(scope);
   const nodeExists = state.nodes.has(plan.node);
   if (!(body['SkipNodeUpdate'] === true && nodeExists)) authz.requireResource('node', plan.node, 'write');
   if (plan.serviceName !== undefined) authz.requireResource('service', plan.serviceName, 'write');

@@ -73,8 +73,9 @@ export class RequestContext {
     return this.token;
   }
 
-  authorizer(): Authorizer {
-    return authorizerFor(this.runtime.state, this.requestToken());
+  /** The request token's permissions in `scope` (default: the scope the request names). */
+  authorizer(scope: Scope = this.scope()): Authorizer {
+    return authorizerFor(this.runtime.state, this.requestToken(), scope);
   }
 
   async rawBody(): Promise<Buffer> {

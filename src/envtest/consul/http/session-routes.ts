@@ -49,7 +49,7 @@ export function sessionRoutes(): Route[] {
             if (ctx.runtime.enterprise) scope = scopeWithBody(scope, body);
             const node =
               typeof body['Node'] === 'string' && body['Node'] !== '' ? body['Node'] : ctx.runtime.nodeName;
-            ctx.authorizer().requireResource('session', node, 'write');
+            ctx.authorizer(scope).requireResource('session', node, 'write');
             const { runtime } = ctx;
             const session = createSession(runtime.state, body, scope, {
               defaultNode: runtime.nodeName,
