@@ -1,0 +1,5 @@
+// Public surface of the Consul envtest server.
+export { type ConsulServer, type ConsulServerOptions, startConsulServer } from './server.js';
+export { ConsulState } from './state.js';
+export { type ConsulVersion } from './acl/context.js';
+export { parseRules, type PolicyRules } from './rules-parser.js';

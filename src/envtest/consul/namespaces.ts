@@ -1,0 +1,136 @@
+/**
+ * Namespaces (Consul Enterprise): create, read, update, delete and list, per partition.
+ *
+ * Invariants:
+ * - Every partition has a `default` namespace, which cannot be deleted.
+ * - Namespace names are unique per partition; PolicyDefaults/RoleDefaults links are stored by ID and
+ *   rendered with their current names, like token links.
+ * - Objects may live in a namespace that was never created (the emulator does not enforce existence).
+ */
+import { type AclContext } from './acl/context.js';
+import { renderPolicyLinks, resolvePolicyLinks } from './acl/policies.js';
+import { renderRoleLinks, resolveRoleLinks } from './acl/roles.js';
+import { badRequest, rpcError } from './errors.js';
+import { ANY, type Decoded, STRING, STRING_MAP, type StructSchema } from './json-body.js';
+import { type ConsulState } from './state.js';
+
+export interface Namespace {
+  readonly name: string;
+  readonly partition: string;
+  readonly description: string;
+  readonly policyDefaults: readonly string[];
+  readonly roleDefaults: readonly string[];
+  readonly meta: Readonly<Record<string, string>>;
+  readonly createIndex: number;
+  readonly modifyIndex: number;
+}
+
+const NAMESPACE_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?$/;
+
+export const NAMESPACE_SCHEMA: StructSchema = {
+  structName: 'Namespace',
+  fields: {
+    Name: STRING,
+    Description: STRING,
+    ACLs: ANY,
+    Meta: STRING_MAP,
+    Partition: STRING,
+    CreateIndex: ANY,
+    ModifyIndex: ANY,
+    DeletedAt: ANY,
+  },
+};
+
+function key(partition: string, name: string): string {
+  return `${partition}/${name}`;
+}
+
+export function ensureDefaultNamespace(state: ConsulState, partition: string): void {
+  if (state.namespaces.has(key(partition, 'default'))) return;
+  state.write(['namespaces'], (index) => {
+    state.namespaces.set(key(partition, 'default'), {
+      name: 'default',
+      partition,
+      description: 'Builtin Default Namespace',
+      policyDefaults: [],
+      roleDefaults: [],
+      meta: {},
+      createIndex: index,
+      modifyIndex: index,
+    });
+  });
+}
+
+export function renderNamespace(ctx: AclContext, namespace: Namespace): Record<string, unknown> {
+  const policies = renderPolicyLinks(ctx, namespace.policyDefaults);
+  const roles = renderRoleLinks(ctx, namespace.roleDefaults);
+  return {
+    Name: namespace.name,
+    Description: namespace.description,
+    ...(policies.length > 0 || roles.length > 0
+      ? {
+          ACLs: {
+            ...(policies.length > 0 ? { PolicyDefaults: policies } : {}),
+            ...(roles.length > 0 ? { RoleDefaults: roles } : {}),
+          },
+        }
+      : {}),
+    ...(Object.keys(namespace.meta).length > 0 ? { Meta: namespace.meta } : {}),
+    Partition: namespace.partition,
+    CreateIndex: namespace.createIndex,
+    ModifyIndex: namespace.modifyIndex,
+  };
+}
+
+export function getNamespace(state: ConsulState, partition: string, name: string): Namespace | undefined {
+  return state.namespaces.get(key(partition, name));
+}
+
+export function listNamespaces(state: ConsulState, partition: string): Namespace[] {
+  return [...state.namespaces.values()]
+    .filter((namespace) => namespace.partition === partition)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Creates (`create`) or replaces a namespace. */
+export function writeNamespace(
+  ctx: AclContext,
+  partition: string,
+  body: Decoded,
+  urlName: string | undefined,
+): Namespace {
+  const name = typeof body['Name'] === 'string' && body['Name'] !== '' ? body['Name'] : (urlName ?? '');
+  if (urlName !== undefined && name !== urlName)
+    throw badRequest('Namespace name in URL and payload do not match');
+  if (name === '') throw badRequest('Namespace name is required');
+  if (!NAMESPACE_NAME.test(name)) throw rpcError(`Namespace name "${name}" is invalid`);
+  const existing = getNamespace(ctx.state, partition, name);
+  if (urlName === undefined && existing) throw rpcError(`Namespace "${name}" already exists`);
+  if (urlName !== undefined && !existing) throw rpcError(`Namespace "${name}" does not exist`);
+  const acls = (body['ACLs'] as Decoded | undefined) ?? {};
+  const defaultScope = { partition, namespace: 'default' };
+  const policyDefaults = resolvePolicyLinks(ctx, acls['PolicyDefaults'], defaultScope);
+  const roleDefaults = resolveRoleLinks(ctx, acls['RoleDefaults'], defaultScope);
+  return ctx.state.write(['namespaces'], (index) => {
+    const namespace: Namespace = {
+      name,
+      partition,
+      description: typeof body['Description'] === 'string' ? body['Description'] : '',
+      policyDefaults,
+      roleDefaults,
+      meta: (body['Meta'] as Record<string, string> | undefined) ?? {},
+      createIndex: existing?.createIndex ?? index,
+      modifyIndex: index,
+    };
+    ctx.state.namespaces.set(key(partition, name), namespace);
+    return namespace;
+  });
+}
+
+export function deleteNamespace(state: ConsulState, partition: string, name: string): void {
+  if (name === 'default') throw rpcError('Cannot delete the default namespace');
+  if (!state.namespaces.has(key(partition, name))) return;
+  state.write(['namespaces'], () => {
+    state.namespaces.delete(key(partition, name));
+  });
+}

@@ -1,0 +1,83 @@
+// Test helpers for the Consul envtest server: a tiny HTTP client and a no-sleep wait.
+import { flushMicrotasks } from '../../../src/time/index.js';
+import { type ConsulServer } from '../../../src/envtest/consul/server.js';
+
+export interface ConsulResponse {
+  readonly status: number;
+  readonly text: string;
+  readonly headers: Headers;
+  json<T = unknown>(): T;
+  readonly index: number;
+}
+
+export interface CallOptions {
+  /** Secret to send in X-Consul-Token; `null` sends none. Default: the management token. */
+  readonly token?: string | null;
+  readonly body?: unknown;
+  readonly rawBody?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export function client(server: ConsulServer) {
+  return async function call(
+    method: string,
+    path: string,
+    options: CallOptions = {},
+  ): Promise<ConsulResponse> {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    const token = options.token === undefined ? server.managementToken : options.token;
+    if (token !== null) headers['X-Consul-Token'] = token;
+    const body =
+      options.rawBody !== undefined
+        ? options.rawBody
+        : options.body !== undefined
+          ? JSON.stringify(options.body)
+          : undefined;
+    const response = await fetch(server.url + path, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      text,
+      headers: response.headers,
+      json: <T>() => JSON.parse(text) as T,
+      index: Number(response.headers.get('x-consul-index') ?? '0'),
+    };
+  };
+}
+
+/** Yields to the event loop until `condition` holds; never sleeps on real time. */
+export async function until(condition: () => boolean, what = 'condition'): Promise<void> {
+  for (let i = 0; i < 10_000; i++) {
+    if (condition()) return;
+    await flushMicrotasks();
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface TokenJson {
+  AccessorID: string;
+  SecretID: string;
+  Description: string;
+  Policies?: { ID: string; Name: string }[];
+  Roles?: { ID: string; Name: string }[];
+  ServiceIdentities?: { ServiceName: string; Datacenters?: string[] }[];
+  Local: boolean;
+  CreateIndex: number;
+  ModifyIndex: number;
+  Namespace?: string;
+  Partition?: string;
+}
+
+export interface PolicyJson {
+  ID: string;
+  Name: string;
+  Rules?: string;
+  Description: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+  Namespace?: string;
+}
