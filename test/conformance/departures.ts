@@ -78,6 +78,31 @@ export const departures: Departure[] = [
     case: 'DescribeTasks with an empty task list gives InvalidParameterException',
     reason: `${MINISTACK_SRC}: describe_tasks accepts an empty list; AWS rejects it with InvalidParameterException`,
   },
+  // --- Secrets Manager ---
+  {
+    backend: 'moto',
+    service: 'secretsmanager',
+    case: 'PutSecretValue on a secret scheduled for deletion gives InvalidRequestException',
+    reason:
+      'moto 5.2.5 moto/secretsmanager/models.py: put_secret_value has no deleted-secret check and succeeds; ' +
+      'AWS gives InvalidRequestException',
+  },
+  {
+    backend: 'moto',
+    service: 'secretsmanager',
+    case: 'CreateSecret over a name scheduled for deletion gives InvalidRequestException',
+    reason:
+      'moto 5.2.5 moto/secretsmanager/models.py: create_secret gives ResourceExistsException; AWS documents ' +
+      'InvalidRequestException "The secret is scheduled for deletion"',
+  },
+  {
+    backend: 'ministack',
+    service: 'secretsmanager',
+    case: 'CreateSecret over a name scheduled for deletion gives InvalidRequestException',
+    reason:
+      'ministack 1.5.33 ministack/services/secretsmanager.py: create gives ResourceExistsException; AWS ' +
+      'documents InvalidRequestException "The secret is scheduled for deletion"',
+  },
 ];
 
 export function departureFor(backend: string, service: string, caseName: string): Departure | undefined {

@@ -3,7 +3,8 @@
 // - the backend is started in before() and stopped in after(), whatever the cases did;
 // - BackendUnavailable skips the whole suite with its reason printed (pending, never passed);
 // - a case listed in departures.ts for THIS backend is skipped with its reason printed; every
-//   other case runs;
+//   other case runs; with CONFORMANCE_CHECK_DEPARTURES=1 departed cases run and must FAIL
+//   (a passing one is a stale departure);
 // - cases are independent: each creates its own uniquely named resources.
 import { randomUUID } from 'node:crypto';
 import { BackendUnavailable, type Backend, type BackendInstance } from './backend.js';
@@ -54,13 +55,23 @@ export function runContract<C>(contract: Contract<C>, backend: Backend): void {
     for (const testCase of contract.cases) {
       const departure = departureFor(backend.name, contract.service, testCase.name);
       it(testCase.name, async function () {
-        if (departure !== undefined) {
+        if (testCase.timeoutMs !== undefined) this.timeout(testCase.timeoutMs);
+        if (departure !== undefined && process.env.CONFORMANCE_CHECK_DEPARTURES !== '1') {
           console.log(`      [departure] ${backend.name}: ${departure.reason}`);
           this.skip();
         }
-        if (testCase.timeoutMs !== undefined) this.timeout(testCase.timeoutMs);
         if (ctx === undefined) throw new Error('backend did not start');
-        await testCase.run(ctx);
+        if (departure === undefined) {
+          await testCase.run(ctx);
+          return;
+        }
+        // CONFORMANCE_CHECK_DEPARTURES=1: a departed case must still fail on its backend.
+        const outcome = await testCase.run(ctx).then(
+          () => 'passed',
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        );
+        if (outcome === 'passed') throw new Error(`stale departure: the case passes on ${backend.name}`);
+        console.log(`      [departure confirmed] ${outcome.split('\n')[0]}`);
       });
     }
   });
