@@ -5,6 +5,8 @@
 //   module is missing, its backend is unavailable (suite skipped with the reason), never passed;
 // - the expected module shapes are declared here; when the servers land, these declarations
 //   must match their exports (or be replaced by static imports).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { BackendUnavailable, type Backend, type BackendInstance } from '../harness/backend.js';
 
 interface EnvtestServer {
@@ -33,17 +35,10 @@ interface ConsulModule {
 }
 
 async function load<M>(relative: string, exportName: string): Promise<M> {
-  const specifier = new URL(relative, import.meta.url).href;
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(specifier)) as Record<string, unknown>;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND') {
-      throw new BackendUnavailable(`${relative} is not in this tree yet`);
-    }
-    throw error;
-  }
+  const url = new URL(relative, import.meta.url);
+  // Only a missing server file means "unavailable"; a server that fails to load is an error.
+  if (!existsSync(fileURLToPath(url))) throw new BackendUnavailable(`${relative} is not in this tree yet`);
+  const module = (await import(url.href)) as Record<string, unknown>;
   if (typeof module[exportName] !== 'function')
     throw new Error(`${relative} does not export ${exportName}()`);
   return module as M;
