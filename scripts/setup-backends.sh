@@ -8,7 +8,7 @@
 #     consul-build-error.txt  the exact error when that build fails
 # - Idempotent and fast when cached: a step whose result exists (and matches the pins) is skipped.
 # - Optional backends never fail the script: a failed step prints a WARNING and the script
-#   still exits 0. The conformance suites report a missing backend as unavailable (skipped).
+#   still exits 0. SKIP_PYTHON_SETUP=1 / SKIP_CONSUL_BUILD=1 skip a step. The conformance suites report a missing backend as unavailable (skipped).
 set -uo pipefail
 
 MOTO_VERSION="5.2.5"
@@ -166,12 +166,25 @@ setup_consul() {
   log "consul: built $("$CONSUL_BIN" version | head -n 1) at $CONSUL_BIN"
 }
 
+# Runs one optional backend step and prints how long it took.
+timed() {
+  local what="$1" start=$SECONDS rc=0
+  shift
+  "$@" || rc=1
+  log "$what: $([[ $rc -eq 0 ]] && echo ok || echo FAILED) in $((SECONDS - start))s"
+  return $rc
+}
+
 status=0
-setup_python || status=1
+if [[ "${SKIP_PYTHON_SETUP:-}" == "1" ]]; then
+  log "python: SKIP_PYTHON_SETUP=1, not installing"
+else
+  timed "python backends" setup_python || status=1
+fi
 if [[ "${SKIP_CONSUL_BUILD:-}" == "1" ]]; then
   log "consul: SKIP_CONSUL_BUILD=1, not building"
 else
-  setup_consul || status=1
+  timed "consul build" setup_consul || status=1
 fi
 if [[ $status -ne 0 ]]; then
   warn "some optional backends are unavailable (see above); continuing"
