@@ -151,9 +151,7 @@ setup_consul() {
       go mod edit -replace github.com/hashicorp/consul/api=./api-local || exit 1
     consul_step "tidy" go mod tidy || exit 1
     mkdir -p "$CONSUL_DIR"
-    # -checklinkname=0: old dependencies use go:linkname into the runtime, which newer
-    # linkers reject by default.
-    consul_step "build" go build -trimpath -ldflags="-s -w -checklinkname=0" -o "$CONSUL_BIN.tmp" . || exit 1
+    consul_step "build" go build -trimpath -ldflags="-s -w" -o "$CONSUL_BIN.tmp" . || exit 1
     mv "$CONSUL_BIN.tmp" "$CONSUL_BIN"
   )
   local rc=$?
