@@ -104,6 +104,7 @@ consul_step() {
       echo "go: $(go version 2>&1)"
       echo "--- last 60 lines of output ---"
       tail -n 60 "$BUILD_LOG"
+      echo
     } >"$CONSUL_ERR"
     warn "consul: step '$what' failed; details in $CONSUL_ERR"
     return 1
