@@ -1,7 +1,7 @@
 // Starts a third-party server as its own process group and stops the whole group.
 // Invariants:
-// - every started group is killed on stop(), and also when the node process exits (so a crashed
-//   or --exit'ed mocha run leaves no server behind);
+// - every started group is killed on stop(), and also when the node process exits or is
+//   interrupted by SIGINT/SIGTERM (so a crashed, --exit'ed or cancelled run leaves no server);
 // - stop() is idempotent and bounded: SIGTERM, then SIGKILL after graceMs;
 // - output is kept (last 64 KiB) to explain a failed start.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,9 +21,20 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
+  const killAll = (): void => {
     for (const pid of live) killGroup(pid, 'SIGKILL');
-  });
+  };
+  process.on('exit', killAll);
+  // An interrupted run (Ctrl-C, CI timeout) emits no 'exit' by default: clean up, then exit.
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(code);
+    });
+  }
 }
 
 export interface ManagedProcess {
