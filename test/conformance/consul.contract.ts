@@ -60,10 +60,15 @@ function ok(res: ConsulResponse, what: string): ConsulResponse {
   return res;
 }
 
+/** True for Consul ≤ 1.14 (the 403 "ACL not found" / delete-is-idempotent generation). */
+function isLegacy(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major === 1 && minor !== undefined && minor <= 14;
+}
+
 /** Versions ≤ 1.14 answer a missing token/policy with 403 "ACL not found"; ≥ 1.15 with 404. */
 function expectAclNotFound(res: ConsulResponse, version: string): void {
-  const [major, minor] = version.split('.').map(Number);
-  const legacy = major === 1 && minor !== undefined && minor <= 14;
+  const legacy = isLegacy(version);
   if (version === '') {
     expect([403, 404], res.text).to.include(res.status);
   } else if (legacy) {
@@ -151,6 +156,24 @@ const cases: ContractCase<ConsulContext>[] = [
       const token = await createToken(ctx, { Description: 'doomed' });
       await deleteToken(ctx, token.AccessorID);
       expectAclNotFound(await ctx.consul.get(`/v1/acl/token/${token.AccessorID}`), ctx.version);
+    },
+  },
+  {
+    name: 'deleting a token or policy that does not exist (1.14: 200 true; 1.15+: 404)',
+    async run(ctx) {
+      const token = await ctx.consul.delete(`/v1/acl/token/${randomUUID()}`);
+      const policy = await ctx.consul.delete(`/v1/acl/policy/${randomUUID()}`);
+      if (isLegacy(ctx.version)) {
+        expect([token.status, token.text.trim()]).to.deep.equal([200, 'true']);
+        expect([policy.status, policy.text.trim()]).to.deep.equal([200, 'true']);
+      } else if (ctx.version !== '') {
+        expect([token.status, policy.status]).to.deep.equal([404, 404]);
+        expect(token.text).to.contain('Cannot find token to delete');
+        expect(policy.text).to.contain('Cannot find policy to delete');
+      } else {
+        expect([200, 404]).to.include(token.status);
+        expect([200, 404]).to.include(policy.status);
+      }
     },
   },
   {
