@@ -1,0 +1,111 @@
+// Where a third-party server departs from AWS (or from the real Consul version it claims):
+// those cases are skipped FOR THAT BACKEND ONLY, with the reason printed.
+// Invariants:
+// - each entry was found by running the case against the backend and checked against AWS's
+//   documented behaviour (see the reason);
+// - our envtest backends (names starting "envtest-") are never listed; departureFor refuses them;
+// - departures.spec.ts checks every entry names an existing case.
+export interface Departure {
+  backend: string;
+  service: 'ecs' | 'secretsmanager' | 'consul';
+  case: string;
+  reason: string;
+}
+
+const MOTO_SRC = 'moto 5.2.5 moto/ecs/models.py';
+const MINISTACK_SRC = 'ministack 1.5.33 ministack/services/ecs.py';
+
+export const departures: Departure[] = [
+  // --- moto, ECS ---
+  {
+    backend: 'moto',
+    service: 'ecs',
+    case: 'ListTasks serviceName excludes tasks not started by that service',
+    reason: `${MOTO_SRC}: list_tasks ignores serviceName (a TODO); AWS returns only the service's tasks`,
+  },
+  {
+    backend: 'moto',
+    service: 'ecs',
+    case: 'ListTasks without desiredStatus returns only RUNNING tasks',
+    reason: `${MOTO_SRC}: list_tasks without desiredStatus returns tasks in every state; AWS defaults to RUNNING`,
+  },
+  {
+    backend: 'moto',
+    service: 'ecs',
+    case: 'ListTasks paginates with maxResults and nextToken',
+    reason: `${MOTO_SRC}: list_tasks ignores maxResults and never sets nextToken`,
+  },
+  {
+    backend: 'moto',
+    service: 'ecs',
+    case: 'DescribeTasks reports an unknown task ARN in failures with reason MISSING',
+    reason: `${MOTO_SRC}: describe_tasks omits unknown ARNs and always returns failures: []; AWS reports {arn, reason: "MISSING"}`,
+  },
+  {
+    backend: 'moto',
+    service: 'ecs',
+    case: 'DescribeTasks with more than 100 tasks gives InvalidParameterException',
+    reason: `${MOTO_SRC}: describe_tasks accepts any number of tasks; AWS limits the list to 100`,
+  },
+  // --- ministack, ECS ---
+  {
+    backend: 'ministack',
+    service: 'ecs',
+    case: 'DescribeTasks returns tags only with include TAGS',
+    reason: `${MINISTACK_SRC}: describe_tasks returns tags even without include=["TAGS"]; AWS omits them`,
+  },
+  {
+    backend: 'ministack',
+    service: 'ecs',
+    case: 'ListTasks on a missing cluster gives ClusterNotFoundException',
+    reason: `${MINISTACK_SRC}: list_tasks on an unknown cluster returns an empty list; AWS raises ClusterNotFoundException`,
+  },
+  {
+    backend: 'ministack',
+    service: 'ecs',
+    case: 'RunTask on a missing cluster gives ClusterNotFoundException',
+    reason: `${MINISTACK_SRC}: run_task creates a missing cluster; AWS raises ClusterNotFoundException`,
+  },
+  {
+    backend: 'ministack',
+    service: 'ecs',
+    case: 'DescribeTasks with more than 100 tasks gives InvalidParameterException',
+    reason: `${MINISTACK_SRC}: describe_tasks accepts any number of tasks (reports them MISSING); AWS limits the list to 100`,
+  },
+  {
+    backend: 'ministack',
+    service: 'ecs',
+    case: 'DescribeTasks with an empty task list gives InvalidParameterException',
+    reason: `${MINISTACK_SRC}: describe_tasks accepts an empty list; AWS rejects it with InvalidParameterException`,
+  },
+  // --- Secrets Manager ---
+  {
+    backend: 'moto',
+    service: 'secretsmanager',
+    case: 'PutSecretValue on a secret scheduled for deletion gives InvalidRequestException',
+    reason:
+      'moto 5.2.5 moto/secretsmanager/models.py: put_secret_value has no deleted-secret check and succeeds; ' +
+      'AWS gives InvalidRequestException',
+  },
+  {
+    backend: 'moto',
+    service: 'secretsmanager',
+    case: 'CreateSecret over a name scheduled for deletion gives InvalidRequestException',
+    reason:
+      'moto 5.2.5 moto/secretsmanager/models.py: create_secret gives ResourceExistsException; AWS documents ' +
+      'InvalidRequestException "The secret is scheduled for deletion"',
+  },
+  {
+    backend: 'ministack',
+    service: 'secretsmanager',
+    case: 'CreateSecret over a name scheduled for deletion gives InvalidRequestException',
+    reason:
+      'ministack 1.5.33 ministack/services/secretsmanager.py: create gives ResourceExistsException; AWS ' +
+      'documents InvalidRequestException "The secret is scheduled for deletion"',
+  },
+];
+
+export function departureFor(backend: string, service: string, caseName: string): Departure | undefined {
+  if (backend.startsWith('envtest-')) return undefined;
+  return departures.find((d) => d.backend === backend && d.service === service && d.case === caseName);
+}
