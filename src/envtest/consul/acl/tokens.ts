@@ -349,6 +349,33 @@ export function deleteToken(
   return existing;
 }
 
+/** `PUT /v1/acl/token/:accessor/clone`: a new token with the same links and fresh IDs. */
+export function cloneToken(ctx: AclContext, accessorId: string, body: Decoded, scope: Scope): AclToken {
+  const source = ctx.state.tokens.get(accessorId);
+  if (!visible(ctx, source, scope)) throw aclNotFound();
+  if (source.authMethod) throw rpcError('Cannot clone a token created from an auth method');
+  const description =
+    typeof body['Description'] === 'string' && body['Description'] !== ''
+      ? body['Description']
+      : source.description;
+  const newAccessor = ctx.newId();
+  const newSecret = ctx.newId();
+  return ctx.state.write(['acl-tokens'], (index) => {
+    const token: AclToken = {
+      ...source,
+      accessorId: newAccessor,
+      secretId: newSecret,
+      description,
+      createTime: ctx.now,
+      hash: tokenHash({ ...source, description }),
+      createIndex: index,
+      modifyIndex: index,
+    };
+    ctx.state.tokens.set(newAccessor, token);
+    return token;
+  });
+}
+
 /** `PUT /v1/acl/bootstrap`: one management token, once per cluster. */
 export function bootstrapAcl(ctx: AclContext): AclToken {
   if (ctx.state.bootstrapIndex !== undefined) {
