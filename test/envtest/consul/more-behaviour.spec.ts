@@ -121,6 +121,12 @@ describe('Consul envtest: more behaviour', () => {
     expect(all.json<{ Key: string }[]>().map((e) => e.Key)).to.deep.equal(['public/a']);
     const denied = await call('GET', '/v1/kv/private/b', { token: token.SecretID });
     expect(denied.status).to.equal(403);
+    const keys = await call('GET', '/v1/kv/?keys', { token: token.SecretID });
+    expect([keys.status, keys.json()]).to.deep.equal([200, ['public/a']]);
+    const anonymousKeys = await call('GET', '/v1/kv/?keys', { token: null });
+    expect([anonymousKeys.status, anonymousKeys.text]).to.deep.equal([200, '[]']);
+    const anonymousServices = await call('GET', '/v1/catalog/services', { token: null });
+    expect([anonymousServices.status, anonymousServices.text]).to.deep.equal([200, '{}']);
     const deleteTree = await call('DELETE', '/v1/kv/?recurse', { token: token.SecretID });
     expect(deleteTree.status).to.equal(403);
   });

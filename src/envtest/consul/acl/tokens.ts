@@ -9,8 +9,10 @@
  * - SecretIDs appear only in token bodies returned to the caller, never in errors or logs.
  */
 import {
+  ACL_NOT_FOUND,
   aclNotFound,
   ANONYMOUS_ACCESSOR_ID,
+  ConsulHttpError,
   badRequest,
   notFound,
   permissionDeniedCause,
@@ -114,7 +116,16 @@ export function ensureSystemTokens(ctx: AclContext, managementSecret: string | u
 /** The token a request acts as: the anonymous token when no secret was sent. */
 export function resolveRequestToken(ctx: AclContext, secretId: string): AclToken {
   const token = findBySecret(ctx.state, secretId === '' ? ANONYMOUS_TOKEN_SECRET : secretId);
-  if (!token || isExpired(token, ctx.now)) throw aclNotFound();
+  if (!token || isExpired(token, ctx.now)) {
+    if (ctx.state.bootstrapIndex === undefined) {
+      throw new ConsulHttpError(
+        403,
+        `ACL system must be bootstrapped before making any requests that require authorization: ${ACL_NOT_FOUND}`,
+        'ACLNotFound',
+      );
+    }
+    throw aclNotFound();
+  }
   return token;
 }
 
