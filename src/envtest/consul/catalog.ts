@@ -8,7 +8,7 @@
  */
 import { badRequest, rpcError } from './errors.js';
 import { ANY, BOOL, type Decoded, STRING, STRING_MAP, type StructSchema } from './json-body.js';
-import { type CatalogNode, type CatalogService } from './kv-model.js';
+import { type CatalogNode, type CatalogService } from './catalog-model.js';
 import { type Scope } from './scope.js';
 import { invalidateSession } from './sessions.js';
 import { type ConsulState } from './state.js';

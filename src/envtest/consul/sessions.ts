@@ -11,7 +11,7 @@ import { formatGoDuration, parseGoDuration } from './duration.js';
 import { notFound, rpcError } from './errors.js';
 import { type IdGenerator } from './ids.js';
 import { ANY, type Decoded, STRING, STRING_ARRAY, type StructSchema } from './json-body.js';
-import { type Session, type SessionBehavior } from './kv-model.js';
+import { type Session, type SessionBehavior } from './session-model.js';
 import { releaseSessionKeys } from './kv.js';
 import { type Scope } from './scope.js';
 import { type ConsulState } from './state.js';

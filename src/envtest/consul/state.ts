@@ -10,8 +10,10 @@
  * - The state holds no timers and no clock: TTLs and blocking are the server's job.
  */
 import { type AclPolicy, type AclRole, type AclToken } from './acl/model.js';
-import { type CatalogNode, type CatalogService, type KvEntry, type Session } from './kv-model.js';
+import { type CatalogNode, type CatalogService } from './catalog-model.js';
+import { type KvEntry } from './kv-model.js';
 import { type Namespace } from './namespaces.js';
+import { type Session } from './session-model.js';
 
 export type Table =
   'acl-tokens' | 'acl-policies' | 'acl-roles' | 'sessions' | 'kvs' | 'nodes' | 'services' | 'namespaces';

@@ -216,6 +216,13 @@ describe('Consul envtest: ACL tokens', () => {
     const fresh = await startConsulServer({ initialManagement: false });
     try {
       const freshCall = client(fresh);
+      const before = await freshCall('GET', '/v1/acl/tokens', {
+        token: '5d2e9a4c-1b3f-4e6a-8c7d-9e0f1a2b3c4d',
+      });
+      expect([before.status, before.text]).to.deep.equal([
+        403,
+        'ACL system must be bootstrapped before making any requests that require authorization: ACL not found',
+      ]);
       const first = await freshCall('PUT', '/v1/acl/bootstrap', { token: null });
       expect(first.status).to.equal(200);
       const body = first.json<TokenJson & { ID: string }>();
@@ -225,6 +232,8 @@ describe('Consul envtest: ACL tokens', () => {
       ]);
       const usable = await freshCall('GET', '/v1/acl/tokens', { token: body.SecretID });
       expect(usable.status).to.equal(200);
+      // management + anonymous, as Consul's own API test expects after bootstrap
+      expect(usable.json<TokenJson[]>()).to.have.length(2);
       const second = await freshCall('PUT', '/v1/acl/bootstrap', { token: null });
       expect(second.status).to.equal(403);
       expect(second.text).to.match(

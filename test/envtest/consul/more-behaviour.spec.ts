@@ -121,6 +121,12 @@ describe('Consul envtest: more behaviour', () => {
     expect(all.json<{ Key: string }[]>().map((e) => e.Key)).to.deep.equal(['public/a']);
     const denied = await call('GET', '/v1/kv/private/b', { token: token.SecretID });
     expect(denied.status).to.equal(403);
+    const keys = await call('GET', '/v1/kv/?keys', { token: token.SecretID });
+    expect([keys.status, keys.json()]).to.deep.equal([200, ['public/a']]);
+    const anonymousKeys = await call('GET', '/v1/kv/?keys', { token: null });
+    expect([anonymousKeys.status, anonymousKeys.text]).to.deep.equal([200, '[]']);
+    const anonymousServices = await call('GET', '/v1/catalog/services', { token: null });
+    expect([anonymousServices.status, anonymousServices.text]).to.deep.equal([200, '{}']);
     const deleteTree = await call('DELETE', '/v1/kv/?recurse', { token: token.SecretID });
     expect(deleteTree.status).to.equal(403);
   });
@@ -165,6 +171,34 @@ describe('Consul envtest: more behaviour', () => {
       expect(self.json<TokenJson>().Description).to.equal('Initial Management Token');
     } finally {
       await custom.close();
+    }
+  });
+});
+
+describe('Consul envtest: token clone', () => {
+  it('clones a token with new IDs, the same links and an optional new description', async () => {
+    const server = await startConsulServer();
+    const call = client(server);
+    try {
+      await call('PUT', '/v1/acl/policy', { body: { Name: 'p' } });
+      const source = (
+        await call('PUT', '/v1/acl/token', { body: { Description: 'orig', Policies: [{ Name: 'p' }] } })
+      ).json<TokenJson>();
+      const clone = await call('PUT', `/v1/acl/token/${source.AccessorID}/clone`, {
+        body: { Description: 'copy' },
+      });
+      expect(clone.status).to.equal(200);
+      const cloned = clone.json<TokenJson>();
+      expect(cloned.AccessorID).not.to.equal(source.AccessorID);
+      expect(cloned.SecretID).not.to.equal(source.SecretID);
+      expect(cloned.Description).to.equal('copy');
+      expect(cloned.Policies).to.deep.equal(source.Policies);
+      const missing = await call('PUT', '/v1/acl/token/7c9e6679-7425-40de-944b-e07fc1f90ae7/clone', {
+        body: {},
+      });
+      expect([missing.status, missing.text]).to.deep.equal([403, 'ACL not found']);
+    } finally {
+      await server.close();
     }
   });
 });

@@ -9,8 +9,10 @@
  * - SecretIDs appear only in token bodies returned to the caller, never in errors or logs.
  */
 import {
+  ACL_NOT_FOUND,
   aclNotFound,
   ANONYMOUS_ACCESSOR_ID,
+  ConsulHttpError,
   badRequest,
   notFound,
   permissionDeniedCause,
@@ -114,7 +116,16 @@ export function ensureSystemTokens(ctx: AclContext, managementSecret: string | u
 /** The token a request acts as: the anonymous token when no secret was sent. */
 export function resolveRequestToken(ctx: AclContext, secretId: string): AclToken {
   const token = findBySecret(ctx.state, secretId === '' ? ANONYMOUS_TOKEN_SECRET : secretId);
-  if (!token || isExpired(token, ctx.now)) throw aclNotFound();
+  if (!token || isExpired(token, ctx.now)) {
+    if (ctx.state.bootstrapIndex === undefined) {
+      throw new ConsulHttpError(
+        403,
+        `ACL system must be bootstrapped before making any requests that require authorization: ${ACL_NOT_FOUND}`,
+        'ACLNotFound',
+      );
+    }
+    throw aclNotFound();
+  }
   return token;
 }
 
@@ -347,6 +358,33 @@ export function deleteToken(
     ctx.state.tokens.delete(accessorId);
   });
   return existing;
+}
+
+/** `PUT /v1/acl/token/:accessor/clone`: a new token with the same links and fresh IDs. */
+export function cloneToken(ctx: AclContext, accessorId: string, body: Decoded, scope: Scope): AclToken {
+  const source = ctx.state.tokens.get(accessorId);
+  if (!visible(ctx, source, scope)) throw aclNotFound();
+  if (source.authMethod) throw rpcError('Cannot clone a token created from an auth method');
+  const description =
+    typeof body['Description'] === 'string' && body['Description'] !== ''
+      ? body['Description']
+      : source.description;
+  const newAccessor = ctx.newId();
+  const newSecret = ctx.newId();
+  return ctx.state.write(['acl-tokens'], (index) => {
+    const token: AclToken = {
+      ...source,
+      accessorId: newAccessor,
+      secretId: newSecret,
+      description,
+      createTime: ctx.now,
+      hash: tokenHash({ ...source, description }),
+      createIndex: index,
+      modifyIndex: index,
+    };
+    ctx.state.tokens.set(newAccessor, token);
+    return token;
+  });
 }
 
 /** `PUT /v1/acl/bootstrap`: one management token, once per cluster. */

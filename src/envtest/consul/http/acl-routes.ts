@@ -9,6 +9,7 @@
  */
 import {
   bootstrapAcl,
+  cloneToken,
   createToken,
   deleteToken,
   listTokens,
@@ -89,6 +90,23 @@ const tokenRoutes: Route[] = [
           ctx.authorizer(scope).require('acl', 'write');
           const acl = ctx.acl();
           const token = createToken(acl, body, scope);
+          ctx.resource = token.accessorId;
+          return json(renderToken(acl, token));
+        },
+      },
+    },
+  },
+  {
+    pattern: /^\/v1\/acl\/token\/([^/]+)\/clone$/,
+    methods: {
+      PUT: {
+        operation: 'acl.token.clone',
+        async handle(ctx, [accessorId]) {
+          ctx.resource = accessorId;
+          const { body, scope } = await decodeScoped(ctx, 'token');
+          ctx.authorizer(scope).require('acl', 'write');
+          const acl = ctx.acl();
+          const token = cloneToken(acl, accessorId!, body, scope);
           ctx.resource = token.accessorId;
           return json(renderToken(acl, token));
         },

@@ -3,9 +3,10 @@
  *
  * Invariants:
  * - `cas`, `acquire` and `release` are mutually exclusive (400 "Conflicting flags: …").
- * - A missing key or an empty listing answers 404 with an empty body and still carries X-Consul-Index.
- * - Reads need key:read (recursive reads are filtered), keys listing key:list, writes key:write,
- *   recursive deletes write on the whole prefix.
+ * - A missing key or an empty recursive read answers 404 with an empty body and still carries
+ *   X-Consul-Index; an empty `?keys` listing is 200 [].
+ * - Reads need key:read (recursive reads and key listings are filtered, as with Consul's default
+ *   enable_key_list_policy = false), writes key:write, recursive deletes write on the whole prefix.
  * - A blocked read wakes only when the keys it covers change, but reports the KV table index, as
  *   Consul does.
  */
@@ -51,14 +52,14 @@ async function read(ctx: RequestContext, key: string): Promise<Reply> {
   const { state, enterprise } = ctx.runtime;
   const kvIndex = () => state.tableIndex('kvs');
   if (has(ctx, 'keys')) {
-    authz.requireResource('key', key, 'list');
+    // With acl.enable_key_list_policy off (Consul's default) keys are filtered by key:read, and an
+    // empty listing is 200 [] rather than 404.
     const separator = ctx.query.get('separator') ?? '';
-    const reply = await queryReply(ctx, () => ({
+    return queryReply(ctx, () => ({
       index: kvIndex(),
       watchIndex: kvWatchIndex(state, scope, key, false),
-      value: listKeys(state, scope, key, separator),
+      value: listKeys(state, scope, key, separator).filter((k) => authz.canResource('key', k, 'read')),
     }));
-    return (reply.json as string[]).length === 0 ? notFoundReply(reply.index!) : reply;
   }
   if (has(ctx, 'recurse')) {
     const reply = await queryReply(ctx, () => ({

@@ -6,7 +6,7 @@
  *   sessions whose node the token may read (Consul filters rather than denies).
  * - Renewing restarts the TTL timer; destroying cancels it and frees the session's locks.
  */
-import { type Session } from '../kv-model.js';
+import { type Session } from '../session-model.js';
 import { scopeWithBody } from '../scope.js';
 import {
   createSession,
