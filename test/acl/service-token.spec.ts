@@ -29,7 +29,8 @@ for (const version of ['1.14', '1.15'] as const) {
       expect(token.Description).to.equal('Token for web service\nconsul.hashicorp.com/cluster: prod');
       expect(token.ServiceIdentities).to.deep.equal([{ ServiceName: 'web' }]);
       // P12: the secret write precedes the token create in the servers' call logs.
-      const putAt = world.smServer.calls.all().find((call) => call.operation === 'PutSecretValue')?.at as number;
+      const putAt = world.smServer.calls.all().find((call) => call.operation === 'PutSecretValue')
+        ?.at as number;
       const createAt = world.consulServer.calls
         .all()
         .find((call) => call.operation === 'acl.token.create' && call.status === 200)?.at as number;
@@ -40,7 +41,10 @@ for (const version of ['1.14', '1.15'] as const) {
     });
 
     it('reuses the IDs of a complete secret and creates nothing when the token exists (P13)', async () => {
-      const ids = { accessor_id: '0b3f4e36-1c57-4a5c-9d2e-0e6f7a8b9c01', token: '5d6e7f80-9a1b-4c2d-8e3f-405162738495' };
+      const ids = {
+        accessor_id: '0b3f4e36-1c57-4a5c-9d2e-0e6f7a8b9c01',
+        token: '5d6e7f80-9a1b-4c2d-8e3f-405162738495',
+      };
       await world.createServiceSecret('api', JSON.stringify(ids));
       await world.runTasks('api');
       const controller = await world.startController();
@@ -53,7 +57,10 @@ for (const version of ['1.14', '1.15'] as const) {
       await eventually('a second full reconcile', async () =>
         (await world.consulServer.calls.count('acl.tokens.list')) > 2 ? true : undefined,
       );
-      expect(world.consulServer.calls.count('acl.token.create') - creates, 'no new service token').to.be.at.most(1);
+      expect(
+        world.consulServer.calls.count('acl.token.create') - creates,
+        'no new service token',
+      ).to.be.at.most(1);
       expect(await world.serviceTokens()).to.have.length(1);
       expect(world.smServer.calls.count('PutSecretValue')).to.equal(1, 'only the client secret was written');
     });
@@ -65,15 +72,18 @@ for (const version of ['1.14', '1.15'] as const) {
       await world.runTasks('web');
       await world.startController();
       await eventually('a token for web', async () => (await world.serviceTokens()).length === 1);
-      expect((await world.serviceTokens()).map((token) => token.ServiceIdentities?.[0].ServiceName)).to.deep.equal([
-        'web',
-      ]);
+      expect(
+        (await world.serviceTokens()).map((token) => token.ServiceIdentities?.[0].ServiceName),
+      ).to.deep.equal(['web']);
       expect(await world.secretValue(`${world.prefix}-legacy`)).to.deep.equal({});
     });
 
     it('names the service by the service-name tag (P5)', async () => {
       await world.createServiceSecret('frontend');
-      await world.runTasks('web-v2', 1, [MESH, { key: 'consul.hashicorp.com/service-name', value: 'frontend' }]);
+      await world.runTasks('web-v2', 1, [
+        MESH,
+        { key: 'consul.hashicorp.com/service-name', value: 'frontend' },
+      ]);
       await world.startController();
       const token = await eventually('a token for frontend', async () => (await world.serviceTokens())[0]);
       expect(token.ServiceIdentities).to.deep.equal([{ ServiceName: 'frontend' }]);
@@ -100,7 +110,9 @@ for (const version of ['1.14', '1.15'] as const) {
       await world.runTasks('web');
       const controller = await world.startController();
       await eventually('a token for web', async () => (await world.serviceTokens()).length === 1);
-      expect(controller.logs.some((line) => line.includes('secret test-nosecret does not exist'))).to.equal(true);
+      expect(controller.logs.some((line) => line.includes('secret test-nosecret does not exist'))).to.equal(
+        true,
+      );
       await world.createServiceSecret('late');
       await world.runTasks('late');
       await eventually('a token for late', async () => (await world.serviceTokens()).length === 2);

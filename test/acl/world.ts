@@ -25,7 +25,11 @@ import { consulSettingsFromEnv } from '../../src/consul/consul-settings.js';
 import { createContainer } from '../../src/di/container.js';
 import { frameworkModule } from '../../src/di/framework-module.js';
 import { TYPES } from '../../src/di/types.js';
-import { type ConsulServer, type ConsulServerOptions, startConsulServer } from '../../src/envtest/consul/server.js';
+import {
+  type ConsulServer,
+  type ConsulServerOptions,
+  startConsulServer,
+} from '../../src/envtest/consul/server.js';
 import { type EcsServer, startEcsServer, type EcsServerOptions } from '../../src/envtest/ecs/server.js';
 import {
   type SecretsManagerServer,
@@ -104,7 +108,10 @@ export class AclWorld {
   }
 
   /** Builds and starts the real controller container against this world's servers. */
-  async startController(overrides: Partial<AclControllerConfig> = {}, token?: string): Promise<RunningController> {
+  async startController(
+    overrides: Partial<AclControllerConfig> = {},
+    token?: string,
+  ): Promise<RunningController> {
     const logs: string[] = [];
     const client = { region: 'us-east-1', credentials: CREDENTIALS };
     const container = createContainer(
@@ -158,7 +165,12 @@ export class AclWorld {
     const arns: string[] = [];
     for (let left = count; left > 0; left -= 10) {
       const result = await this.ecs.send(
-        new RunTaskCommand({ cluster: this.cluster, taskDefinition: family, count: Math.min(10, left), tags }),
+        new RunTaskCommand({
+          cluster: this.cluster,
+          taskDefinition: family,
+          count: Math.min(10, left),
+          tags,
+        }),
       );
       arns.push(...(result.tasks ?? []).map((task) => task.taskArn as string));
     }
@@ -189,7 +201,11 @@ export class AclWorld {
   }
 
   /** A Consul API call with the management token. */
-  async consul<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  async consul<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: T }> {
     const response = await fetch(`${this.consulServer.url}${path}`, {
       method,
       headers: { 'x-consul-token': this.consulServer.managementToken },

@@ -146,7 +146,8 @@ describe('Consul envtest: version switch', () => {
         ]);
         const kinds = ['token', 'policy', 'policy', 'role'];
         responses.forEach((response, i) => {
-          if (version === '1.14') {
+          if (version === '1.14' && kinds[i] !== 'role') {
+            // A missing role already reads 404 on a real 1.14.8 (see the conformance suite).
             expect(response.status).to.equal(403);
             expect(response.text).to.equal('ACL not found');
           } else {

@@ -27,9 +27,13 @@ export function contentHash(content: unknown): string {
   return createHash('sha256').update(JSON.stringify(content)).digest('base64');
 }
 
-/** The answer for reading a token/policy/role that does not exist, per version. */
+/**
+ * The answer for reading a token/policy/role that does not exist, per version. Up to 1.14 a
+ * missing token or policy is 403 "ACL not found", but a missing role is already 404 (checked on
+ * a real 1.14.8).
+ */
 export function resourceNotFound(ctx: AclContext, kind: 'token' | 'policy' | 'role'): ConsulHttpError {
-  if (ctx.version === '1.14') return aclNotFound();
+  if (ctx.version === '1.14' && kind !== 'role') return aclNotFound();
   return notFound(`Requested ${kind} does not exist: ${ACL_NOT_FOUND}`);
 }
 

@@ -191,7 +191,8 @@ const tokenRoutes: Route[] = [
             policy: ctx.query.get('policy') ?? '',
             role: ctx.query.get('role') ?? '',
             authMethod: ctx.query.get('authmethod') ?? '',
-            serviceName: ctx.query.get('servicename') ?? '',
+            // Consul 1.14 accepts `servicename` but does not filter by it (checked on 1.14.8).
+            serviceName: ctx.runtime.version === '1.14' ? '' : (ctx.query.get('servicename') ?? ''),
           };
           ctx.resource = filters.policy || filters.role || filters.serviceName || undefined;
           return queryReply(ctx, () => {
