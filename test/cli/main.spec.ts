@@ -25,3 +25,43 @@ describe('ecs-acl-controller CLI', () => {
     expect(result.stdout).to.match(/^ecs-acl-controller \d+\.\d+\.\d+/);
   });
 });
+
+describe('ecs-acl-controller envtest', function () {
+  this.timeout(20_000);
+
+  it('prints one JSON line with working server URLs, and stops on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const { ECSClient, ListClustersCommand } = await import('@aws-sdk/client-ecs');
+    const child = spawn(process.execPath, [CLI, 'envtest', '-consul-version', '1.14'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      let buffer = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        if (buffer.includes('\n')) resolve(buffer.split('\n')[0]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
+    });
+    const urls = JSON.parse(line) as Record<string, string>;
+    expect(Object.keys(urls).sort()).to.deep.equal(['consul', 'consulToken', 'ecs', 'secretsmanager']);
+    const ecs = new ECSClient({
+      endpoint: urls.ecs,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    expect((await ecs.send(new ListClustersCommand({}))).clusterArns).to.deep.equal([]);
+    ecs.destroy();
+    const self = await fetch(`${urls.consul}/v1/acl/token/self`, {
+      headers: { 'x-consul-token': urls.consulToken },
+    });
+    expect(self.status).to.equal(200);
+    const missing = await fetch(`${urls.consul}/v1/acl/policy/name/nope`, {
+      headers: { 'x-consul-token': urls.consulToken },
+    });
+    expect(missing.status, '1.14 flavour').to.equal(403);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).to.equal(0);
+  });
+});
