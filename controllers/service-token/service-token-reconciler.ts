@@ -33,6 +33,8 @@ export const SERVICE_TOKEN_CONTROLLER = 'service-token';
 interface Verified {
   readonly accessorId: string;
   readonly digest: string;
+  /** The token's ModifyIndex when verified: any later change to the token is rechecked. */
+  readonly modifyIndex: number | undefined;
   readonly at: number;
 }
 
@@ -175,7 +177,12 @@ export class ServiceTokenReconciler implements Reconciler {
       this.firstSeen.delete(key);
     }
     if (!this.deps.config.dryRun) {
-      this.verified.set(key, { accessorId: ids.accessorId, digest: digestSecret(ids.secretId), at: now });
+      this.verified.set(key, {
+        accessorId: ids.accessorId,
+        digest: digestSecret(ids.secretId),
+        modifyIndex: this.deps.tokens.store.get(ids.accessorId)?.modifyIndex,
+        at: now,
+      });
     }
   }
 
@@ -186,7 +193,9 @@ export class ServiceTokenReconciler implements Reconciler {
     const token = this.deps.tokens.store.get(verified.accessorId);
     const fresh = this.deps.clock.now() - verified.at < this.deps.config.secretRecheckMs;
     const onlyOne = this.deps.tokens.store.indexKeys(TOKENS_BY_SERVICE, key).length === 1;
-    if (fresh && onlyOne && token?.serviceKey === key && token.secretDigest === verified.digest) return true;
+    const unchanged = token?.modifyIndex !== undefined && token.modifyIndex === verified.modifyIndex;
+    if (fresh && onlyOne && unchanged && token?.serviceKey === key && token.secretDigest === verified.digest)
+      return true;
     this.verified.delete(key);
     return false;
   }
