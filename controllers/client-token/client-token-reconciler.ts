@@ -60,7 +60,7 @@ export class ClientTokenReconciler implements Reconciler {
   private async ensure(signal: AbortSignal): Promise<void> {
     const { acl, config, logger, metrics } = this.deps;
     const scope: AclScope = config.partitionsEnabled ? { partition: config.partition ?? 'default' } : {};
-    const context = { cluster: config.cluster, secret: config.clientSecretArn };
+    const context = { cluster: config.cluster, secretName: config.clientSecretArn };
     let { ids } = await ensureSecretIds(this.deps, config.clientSecretArn, context, signal);
     const existing = await this.consul(() => acl.readToken(ids.accessorId, scope, signal));
     if (

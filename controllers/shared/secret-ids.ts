@@ -40,10 +40,10 @@ export async function ensureSecretIds(
     throw error;
   }
   if (read.state === 'missing' && config.createSecrets) {
-    if (config.dryRun) logger.info('dry-run: would create secret', { ...context, secret: secretId });
+    if (config.dryRun) logger.info('dry-run: would create secret', { ...context, secretName: secretId });
     else {
       await secrets.createEmpty(secretId, { 'ecs-acl-controller/created-by': 'ecs-acl-controller' }, signal);
-      logger.info('created secret', { ...context, secret: secretId });
+      logger.info('created secret', { ...context, secretName: secretId });
     }
     read = { state: 'empty' } as const;
   }
@@ -60,7 +60,7 @@ export async function ensureSecretIds(
     metrics.errors.inc({ kind: 'secret_malformed' });
     logger.error('secret value is malformed; replacing it with new IDs', {
       ...context,
-      secret: secretId,
+      secretName: secretId,
       reason: read.reason,
     });
   }
@@ -68,7 +68,7 @@ export async function ensureSecretIds(
   if (config.dryRun) {
     logger.info('dry-run: would write new token IDs to secret', {
       ...context,
-      secret: secretId,
+      secretName: secretId,
       accessorId: ids.accessorId,
     });
     return { ids, fresh: true };
@@ -79,6 +79,10 @@ export async function ensureSecretIds(
     metrics.errors.inc({ kind: 'secret_write' });
     throw error;
   }
-  logger.info('wrote new token IDs to secret', { ...context, secret: secretId, accessorId: ids.accessorId });
+  logger.info('wrote new token IDs to secret', {
+    ...context,
+    secretName: secretId,
+    accessorId: ids.accessorId,
+  });
   return { ids, fresh: true };
 }

@@ -3,6 +3,7 @@
  * consul-ecs's command of the same name. It resolves flags and environment, builds the container,
  * starts the manager, and either runs until SIGTERM/SIGINT or, with `-once`, until converged.
  *
+ * With -once it waits until converged, or for two resync intervals plus 10 s.
  * Exit codes: 0 clean stop (or converged with -once); 1 fatal error (or not converged with
  * -once); 2 bad flags or environment; 3 caches never synced; 4 shutdown timed out.
  */
@@ -45,6 +46,8 @@ export const aclControllerCommand: Command = {
     }
     const cluster = run.config.cluster ?? (await discoverCluster());
     const config: AclControllerConfig = { ...run.config, cluster };
+    const ecs = new ECSClient({ customUserAgent: 'ecs-acl-controller' });
+    const secretsManager = new SecretsManagerClient({ customUserAgent: 'ecs-acl-controller' });
     const container = createContainer(
       frameworkModule({
         logLevel: run.logLevel,
@@ -58,11 +61,7 @@ export const aclControllerCommand: Command = {
       }),
       aclControllersModule({
         config,
-        clients: {
-          ecs: new ECSClient({ customUserAgent: 'ecs-acl-controller' }),
-          secretsManager: new SecretsManagerClient({ customUserAgent: 'ecs-acl-controller' }),
-          consul,
-        },
+        clients: { ecs, secretsManager, consul },
       }),
     );
     const manager = container.get<Manager>(TYPES.Manager);
@@ -74,9 +73,14 @@ export const aclControllerCommand: Command = {
       dryRun: config.dryRun,
       once: run.once,
     });
-    return run.once
-      ? runOnce(manager, container.get<Clock>(TYPES.Clock), logger, config)
-      : runUntilSignal(manager, logger);
+    try {
+      return run.once
+        ? await runOnce(manager, container.get<Clock>(TYPES.Clock), logger, config)
+        : await runUntilSignal(manager, logger);
+    } finally {
+      ecs.destroy();
+      secretsManager.destroy();
+    }
   },
 };
 
@@ -100,11 +104,7 @@ async function runOnce(
   process.once('SIGTERM', stopOnSignal);
   process.once('SIGINT', stopOnSignal);
   await manager.start();
-  const result = await waitConverged(
-    manager.controllers,
-    clock,
-    Math.max(60_000, 2 * config.resyncIntervalMs),
-  );
+  const result = await waitConverged(manager.controllers, clock, 2 * config.resyncIntervalMs + 10_000);
   logger.info(result.converged ? 'converged' : 'not converged', { failing: result.failing });
   await manager.stop();
   return result.converged ? EXIT_CODES.ok : EXIT_CODES.fatal;

@@ -46,4 +46,5 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: idle keep-alive sockets of the HTTP clients must not hold a stopped process.
+process.exit(await main(process.argv.slice(2)));

@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import { expect } from 'chai';
+
+import { AclWorld, eventually } from './world.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+describe('ACL controller safety, end to end', function () {
+  this.timeout(40_000);
+  let world: AclWorld;
+
+  beforeEach(async () => {
+    world = await AclWorld.start();
+  });
+  afterEach(async () => {
+    await world.close();
+  });
+
+  it('is crash safe between the secret write and the token create: same IDs, one token', async () => {
+    await world.createServiceSecret('web');
+    await world.runTasks('web');
+    // Every token create fails: the controller writes the secret, then "dies" before the token exists.
+    const removeFault = world.consulServer.faults.add({
+      operation: 'acl.token.create',
+      kind: 'reset',
+      count: 1_000,
+    });
+    const first = await world.startController();
+    const written = await eventually('IDs in the secret', async () => {
+      const secret = await world.secretValue(`${world.prefix}-web`);
+      return secret.accessor_id ? secret : undefined;
+    });
+    await first.stop();
+    expect(await world.serviceTokens()).to.deep.equal([]);
+    removeFault();
+    await world.startController();
+    const token = await eventually('the token', async () => (await world.serviceTokens())[0]);
+    expect([token.AccessorID, token.SecretID]).to.deep.equal([written.accessor_id, written.token]);
+    expect(await world.serviceTokens()).to.have.length(1);
+    expect(await world.secretValue(`${world.prefix}-web`)).to.deep.equal(written);
+  });
+
+  it('never writes a SecretID to a log line or to /metrics', async () => {
+    await world.createServiceSecret('web', 'garbage');
+    await world.createServiceSecret('api');
+    await world.runTasks('web');
+    await world.runTasks('api');
+    const controller = await world.startController({}, undefined);
+    await eventually('two tokens', async () => (await world.serviceTokens()).length === 2);
+    const secrets = [
+      (await world.secretValue(`${world.prefix}-web`)).token,
+      (await world.secretValue(`${world.prefix}-api`)).token,
+      (await world.secretValue(world.clientSecretArn)).token,
+      world.consulServer.managementToken,
+    ];
+    expect(secrets.every((secret) => typeof secret === 'string' && secret.length === 36)).to.equal(true);
+    const haystack = `${controller.logs.join('\n')}\n${await controller.metrics()}`;
+    expect(controller.logs.length).to.be.greaterThan(5);
+    for (const secret of secrets) expect(haystack).to.not.contain(secret);
+  });
+
+  it('changes nothing in dry-run mode, and logs what it would do', async () => {
+    await world.createServiceSecret('web');
+    await world.runTasks('web');
+    const controller = await world.startController({ dryRun: true });
+    await eventually('the intended changes logged', async () =>
+      controller.logs.some((line) => line.includes('dry-run: would create the service token')),
+    );
+    expect(await world.serviceTokens()).to.deep.equal([]);
+    expect(await world.secretValue(`${world.prefix}-web`)).to.deep.equal({});
+    expect(world.smServer.calls.count('PutSecretValue')).to.equal(0);
+    expect(world.consulServer.calls.count('acl.token.create')).to.equal(0);
+  });
+
+  it('with -once, reconciles fully and exits 0 when converged, 1 when not (real CLI process)', async function () {
+    this.timeout(60_000);
+    await world.createServiceSecret('web');
+    await world.runTasks('web');
+    const run = (extra: string[]) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [
+            CLI,
+            'acl-controller',
+            '-cluster',
+            world.cluster,
+            '-consul-client-secret-arn',
+            world.clientSecretArn,
+            '-secret-name-prefix',
+            world.prefix,
+            '-listen-addr',
+            '127.0.0.1:0',
+            '-resync-interval',
+            '1s',
+            '-once',
+            ...extra,
+          ],
+          {
+            env: {
+              ...process.env,
+              AWS_REGION: 'us-east-1',
+              AWS_ACCESS_KEY_ID: 'AKIDTEST',
+              AWS_SECRET_ACCESS_KEY: 'test',
+              AWS_ENDPOINT_URL_ECS: world.ecsServer.url,
+              AWS_ENDPOINT_URL_SECRETS_MANAGER: world.smServer.url,
+              CONSUL_HTTP_ADDR: world.consulServer.url,
+              CONSUL_HTTP_TOKEN: world.consulServer.managementToken,
+            },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.on('exit', (code) => resolve({ code, output }));
+      });
+    const converged = await run([]);
+    expect(converged.code, converged.output).to.equal(0);
+    expect(converged.output).to.contain('"msg":"converged"');
+    expect(await world.serviceTokens()).to.have.length(1);
+    expect(converged.output).to.not.contain(world.consulServer.managementToken);
+
+    await world.runTasks('nosecret');
+    const failing = await run([]);
+    expect(failing.code, failing.output).to.equal(1);
+    expect(failing.output).to.contain('service-token/nosecret');
+  });
+});
