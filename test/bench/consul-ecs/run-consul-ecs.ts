@@ -1,0 +1,145 @@
+/**
+ * runConsulEcs: starts HashiCorp's consul-ecs v0.4.3 `acl-controller` as a child process against
+ * the envtest ECS, Secrets Manager and Consul servers, and hands back its logs and a stop().
+ *
+ * How the unmodified binary is pointed at loopback:
+ * - Cluster: ECS_CONTAINER_METADATA_URI_V4 names a TaskMetadataStub.
+ * - Consul: CONSUL_HTTP_ADDR / CONSUL_HTTP_TOKEN (read by consul/api's DefaultConfig).
+ * - AWS: aws-sdk-go v1.42.34 has no endpoint variable, so HTTPS_PROXY names an AwsEndpointProxy
+ *   that terminates TLS for ecs/secretsmanager.<region>.amazonaws.com with a throwaway CA the SDK
+ *   trusts through AWS_CA_BUNDLE, and forwards to the envtest servers. Go never proxies loopback
+ *   addresses, so the Consul and metadata calls go direct.
+ *
+ * Invariants:
+ * - The child gets a clean environment (no inherited proxy, AWS or Consul variables), static
+ *   test credentials, and HOME in a temp dir (no ~/.aws files); HTTP_PROXY also names the proxy,
+ *   which refuses everything but the two mapped hosts.
+ * - `stop()` sends SIGTERM (consul-ecs has no handler, so it exits), SIGKILL after 5 s, then closes
+ *   the stub and the proxy and removes the temp files. It is safe to call twice.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+import { type AwsEndpointProxy, startAwsEndpointProxy } from './aws-endpoint-proxy.js';
+import { makeLoopbackCerts } from './loopback-certs.js';
+import { startTaskMetadataStub, type TaskMetadataStub } from './task-metadata-stub.js';
+
+export const CONSUL_ECS_VERSION = '0.4.3';
+
+function cacheDir(): string {
+  return process.env.ECS_ACL_CACHE ?? join(homedir(), '.cache', 'ecs-acl-controller');
+}
+
+/** Where scripts/build-consul-ecs.sh puts the binary (CONSUL_ECS_BIN overrides). */
+export function consulEcsBin(): string {
+  return process.env.CONSUL_ECS_BIN ?? join(cacheDir(), `consul-ecs-${CONSUL_ECS_VERSION}`, 'consul-ecs');
+}
+
+/** Why the binary is unavailable (undefined when it is there). */
+export function consulEcsUnavailable(): string | undefined {
+  const bin = consulEcsBin();
+  if (existsSync(bin)) return undefined;
+  const errorFile = join(cacheDir(), 'consul-ecs-build-error.txt');
+  const hint = existsSync(errorFile) ? `; build errors in ${errorFile}` : '; run scripts/build-consul-ecs.sh';
+  return `consul-ecs binary not found at ${bin}${hint}`;
+}
+
+export interface ConsulEcsOptions {
+  readonly cluster: string;
+  readonly clientSecretArn: string;
+  readonly secretNamePrefix: string;
+  readonly ecsUrl: string;
+  readonly secretsManagerUrl: string;
+  readonly consulUrl: string;
+  readonly consulToken: string;
+  readonly region?: string;
+  readonly binary?: string;
+  /** Extra flags after the required ones (e.g. -partitions-enabled). */
+  readonly extraArgs?: readonly string[];
+}
+
+export interface ConsulEcsHandle {
+  readonly pid: number | undefined;
+  /** stdout and stderr lines, in arrival order. */
+  readonly logs: readonly string[];
+  readonly proxy: AwsEndpointProxy;
+  readonly metadata: TaskMetadataStub;
+  /** The exit code once the process has exited (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export async function runConsulEcs(options: ConsulEcsOptions): Promise<ConsulEcsHandle> {
+  const region = options.region ?? 'us-east-1';
+  const ecsHost = `ecs.${region}.amazonaws.com`;
+  const smHost = `secretsmanager.${region}.amazonaws.com`;
+  const certs = makeLoopbackCerts([ecsHost, smHost]);
+  const home = mkdtempSync(join(tmpdir(), 'consul-ecs-home-'));
+  const metadata = await startTaskMetadataStub({ cluster: options.cluster, region });
+  const proxy = await startAwsEndpointProxy(
+    { [ecsHost]: options.ecsUrl, [smHost]: options.secretsManagerUrl },
+    certs,
+  );
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    ECS_CONTAINER_METADATA_URI_V4: metadata.url,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'AKIDTEST',
+    AWS_SECRET_ACCESS_KEY: 'test-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CA_BUNDLE: certs.caFile,
+    HTTPS_PROXY: proxy.url,
+    HTTP_PROXY: proxy.url,
+    NO_PROXY: '127.0.0.1,localhost,::1',
+    CONSUL_HTTP_ADDR: options.consulUrl,
+    CONSUL_HTTP_TOKEN: options.consulToken,
+  };
+  const args = [
+    'acl-controller',
+    '-consul-client-secret-arn',
+    options.clientSecretArn,
+    '-secret-name-prefix',
+    options.secretNamePrefix,
+    ...(options.extraArgs ?? []),
+  ];
+  const child: ChildProcess = spawn(options.binary ?? consulEcsBin(), args, {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => logs.push(line));
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', (error) => {
+      logs.push(`spawn error: ${error.message}`);
+      resolve(-1);
+    });
+  });
+
+  let stopped: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await Promise.all([proxy.close(), metadata.close()]);
+    certs.remove();
+    rmSync(home, { recursive: true, force: true });
+  };
+  return {
+    pid: child.pid,
+    logs,
+    proxy,
+    metadata,
+    exited,
+    stop: () => (stopped ??= stop()),
+  };
+}
