@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 if [ -x scripts/setup-backends.sh ]; then
   scripts/setup-backends.sh || echo "warning: some third-party test backends could not be set up" >&2
 fi
+if [ -x scripts/setup-lint.sh ]; then
+  scripts/setup-lint.sh || echo "warning: the deployment linters could not be set up" >&2
+fi
 npx tsc -p tsconfig.json || exit 1
 
 log=$(mktemp)

@@ -1,0 +1,89 @@
+# IAM of the controller. Invariants: the task role's policy IS config/iam/controller-policy.json
+# (read with templatefile, one source of truth), minus the CreateSecret statement unless
+# create_secrets, plus ssmmessages only if enable_execute_command. The execution role reads
+# only the bootstrap-token and CA secrets and writes logs.
+
+locals {
+  policy_template = jsondecode(templatefile("${path.module}/../../iam/controller-policy.json", {
+    region             = var.region
+    account            = local.account_id
+    cluster            = local.cluster_name
+    secret_name_prefix = var.name_prefix
+    client_secret_arn  = aws_secretsmanager_secret.client_token.arn
+  }))
+
+  create_secrets_sid = "OptionalCreateSecretsOnlyWithCreateSecretsFlag"
+
+  exec_statements = var.enable_execute_command ? [{
+    Sid    = "EcsExec"
+    Effect = "Allow"
+    Action = [
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]
+    Resource = "*"
+  }] : []
+
+  task_policy = {
+    Version = "2012-10-17"
+    Statement = concat(
+      [for statement in local.policy_template.Statement : statement if var.create_secrets || statement.Sid != local.create_secrets_sid],
+      local.exec_statements,
+    )
+  }
+
+  execution_secret_arns = compact([var.consul_bootstrap_token_secret_arn, var.consul_server_ca_cert_arn])
+}
+
+data "aws_iam_policy_document" "ecs_tasks_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "task" {
+  name               = "${var.name_prefix}-consul-acl-controller-task"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "task" {
+  name   = "ecs-acl-controller"
+  role   = aws_iam_role.task.id
+  policy = jsonencode(local.task_policy)
+}
+
+resource "aws_iam_role" "execution" {
+  name               = "${var.name_prefix}-consul-acl-controller-execution"
+  path               = "/ecs/"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "execution" {
+  name = "ecs-acl-controller-execution"
+  role = aws_iam_role.execution.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "ReadContainerSecrets"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = local.execution_secret_arns
+      },
+      {
+        Sid      = "WriteLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "*"
+      },
+    ]
+  })
+}

@@ -1,0 +1,244 @@
+/**
+ * config/iam/controller-policy.json: its shape (placeholders, Sids, no wildcards beyond the ECS
+ * actions that have no resource-level permissions), its decisions on hand-made requests, and,
+ * end to end, that every AWS call a real controller makes against the envtest servers is
+ * allowed, with CreateSecret allowed only through the optional, tag-conditioned statement.
+ */
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { CREATED_BY_TAG } from '../../controllers/shared/acl-config.js';
+import { AclWorld, eventually } from '../acl/world.js';
+import {
+  allowingStatement,
+  fillPlaceholders,
+  type IamRequest,
+  placeholders,
+  type PolicyDocument,
+} from './iam-eval.js';
+import { REPO } from './tools.js';
+
+const TEMPLATE = readFileSync(join(REPO, 'config/iam/controller-policy.json'), 'utf8');
+const OPTIONAL_SID = 'OptionalCreateSecretsOnlyWithCreateSecretsFlag';
+const [TAG_KEY, TAG_VALUE] = Object.entries(CREATED_BY_TAG)[0] as [string, string];
+
+function policyFor(values: Record<string, string>, withOptional = true): PolicyDocument {
+  const policy = JSON.parse(fillPlaceholders(TEMPLATE, values)) as PolicyDocument;
+  return withOptional
+    ? policy
+    : { ...policy, Statement: policy.Statement.filter((s) => s.Sid !== OPTIONAL_SID) };
+}
+
+const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+describe('IAM policy of the controller', () => {
+  const values = {
+    region: 'eu-west-1',
+    account: '111122223333',
+    cluster: 'prod',
+    secret_name_prefix: 'mesh',
+    client_secret_arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:mesh-consul-client-token-AbCdEf',
+  };
+  const clusterArn = 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod';
+  const policy = policyFor(values);
+
+  describe('shape', () => {
+    it('uses exactly the documented placeholders', () => {
+      expect(placeholders(TEMPLATE)).to.deep.equal(Object.keys(values).sort());
+    });
+
+    it('has only Allow statements with unique Sids and no action wildcards', () => {
+      const sids = policy.Statement.map((statement) => statement.Sid);
+      expect(new Set(sids).size).to.equal(policy.Statement.length);
+      for (const statement of policy.Statement) {
+        expect(statement.Effect).to.equal('Allow');
+        for (const action of list(statement.Action))
+          expect(action).to.match(/^(ecs|secretsmanager):[A-Z][A-Za-z]+$/);
+      }
+    });
+
+    it('uses Resource "*" only where ECS has no resource-level permissions, and scopes the list calls by cluster', () => {
+      for (const statement of policy.Statement.filter((s) => list(s.Resource).includes('*'))) {
+        const actions = list(statement.Action);
+        expect(['ecs:ListTasks', 'ecs:ListServices', 'ecs:DescribeTaskDefinition']).to.include.members(
+          actions,
+        );
+        if (!actions.includes('ecs:DescribeTaskDefinition')) {
+          expect(statement.Condition?.ArnEquals?.['ecs:cluster']).to.equal(clusterArn);
+        }
+      }
+    });
+
+    it('grants no delete, and CreateSecret/TagResource only in the optional, tag-conditioned statement', () => {
+      const actions = policy.Statement.flatMap((statement) => list(statement.Action));
+      expect(actions.filter((action) => /Delete/.test(action))).to.deep.equal([]);
+      const creating = policy.Statement.filter((s) =>
+        list(s.Action).some((a) => /CreateSecret|TagResource/.test(a)),
+      );
+      expect(creating.map((statement) => statement.Sid)).to.deep.equal([OPTIONAL_SID]);
+      expect(creating[0]?.Condition?.StringEquals?.[`aws:RequestTag/${TAG_KEY}`]).to.equal(TAG_VALUE);
+    });
+  });
+
+  describe('decisions', () => {
+    const secret = (name: string) => `arn:aws:secretsmanager:eu-west-1:111122223333:secret:${name}-XyZ123`;
+    const cases: Array<[string, IamRequest, boolean]> = [
+      [
+        'ListTasks in our cluster',
+        { action: 'ecs:ListTasks', resource: '*', context: { 'ecs:cluster': clusterArn } },
+        true,
+      ],
+      [
+        'ListTasks in another cluster',
+        {
+          action: 'ecs:ListTasks',
+          resource: '*',
+          context: { 'ecs:cluster': clusterArn.replace('prod', 'dev') },
+        },
+        false,
+      ],
+      [
+        'DescribeTasks of our cluster',
+        {
+          action: 'ecs:DescribeTasks',
+          resource: 'arn:aws:ecs:eu-west-1:111122223333:task/prod/0123',
+          context: { 'ecs:cluster': clusterArn },
+        },
+        true,
+      ],
+      [
+        'DescribeTasks of another cluster',
+        {
+          action: 'ecs:DescribeTasks',
+          resource: 'arn:aws:ecs:eu-west-1:111122223333:task/dev/0123',
+          context: { 'ecs:cluster': clusterArn.replace('prod', 'dev') },
+        },
+        false,
+      ],
+      [
+        'GetSecretValue of a prefixed secret',
+        { action: 'secretsmanager:GetSecretValue', resource: secret('mesh-web') },
+        true,
+      ],
+      [
+        'PutSecretValue of another prefix',
+        { action: 'secretsmanager:PutSecretValue', resource: secret('other-web') },
+        false,
+      ],
+      [
+        'GetSecretValue in another region',
+        {
+          action: 'secretsmanager:GetSecretValue',
+          resource: secret('mesh-web').replace('eu-west-1', 'us-east-1'),
+        },
+        false,
+      ],
+      ['DeleteSecret', { action: 'secretsmanager:DeleteSecret', resource: secret('mesh-web') }, false],
+      [
+        'CreateSecret with our tag',
+        {
+          action: 'secretsmanager:CreateSecret',
+          resource: secret('mesh-api'),
+          context: { [`aws:RequestTag/${TAG_KEY}`]: TAG_VALUE, 'aws:TagKeys': [TAG_KEY] },
+        },
+        true,
+      ],
+      [
+        'CreateSecret without a tag',
+        { action: 'secretsmanager:CreateSecret', resource: secret('mesh-api') },
+        false,
+      ],
+      [
+        'CreateSecret with an extra tag key',
+        {
+          action: 'secretsmanager:CreateSecret',
+          resource: secret('mesh-api'),
+          context: { [`aws:RequestTag/${TAG_KEY}`]: TAG_VALUE, 'aws:TagKeys': [TAG_KEY, 'owner'] },
+        },
+        false,
+      ],
+    ];
+    for (const [what, request, allowed] of cases) {
+      it(`${allowed ? 'allows' : 'denies'} ${what}`, () => {
+        expect(allowingStatement(policy, request) !== undefined).to.equal(allowed);
+      });
+    }
+  });
+
+  describe('against a running controller (with -create-secrets)', function () {
+    this.timeout(30_000);
+    let world: AclWorld;
+    after(async () => {
+      await world?.close();
+    });
+
+    it('is enough for every AWS call the controller makes, and CreateSecret needs the optional statement', async () => {
+      world = await AclWorld.start();
+      await world.createServiceSecret('web');
+      await world.runTasks('web');
+      await world.runTasks('api');
+      const ecsBefore = world.ecsServer.calls.all().length;
+      const smBefore = world.smServer.calls.all().length;
+      await world.startController({ createSecrets: true });
+      await eventually('tokens for web and api', async () =>
+        (await world.serviceTokens()).length === 2 ? true : undefined,
+      );
+
+      const [, , , region, account] = world.clientSecretArn.split(':') as string[];
+      const live = { region: region as string, account: account as string, cluster: world.cluster };
+      const livePolicy = policyFor({
+        ...live,
+        secret_name_prefix: world.prefix,
+        client_secret_arn: world.clientSecretArn,
+      });
+      const liveClusterArn = `arn:aws:ecs:${live.region}:${live.account}:cluster/${live.cluster}`;
+      const requests: IamRequest[] = [
+        ...world.ecsServer.calls
+          .all()
+          .slice(ecsBefore)
+          .map((call): IamRequest => ({
+            action: `ecs:${call.operation}`,
+            resource:
+              call.operation === 'DescribeTasks'
+                ? `arn:aws:ecs:${live.region}:${live.account}:task/${live.cluster}/0123`
+                : liveClusterArn,
+            context: {
+              'ecs:cluster': call.resource?.startsWith('arn:')
+                ? call.resource
+                : `${liveClusterArn.slice(0, -live.cluster.length)}${call.resource}`,
+            },
+          })),
+        ...world.smServer.calls
+          .all()
+          .slice(smBefore)
+          .map((call): IamRequest => ({
+            action: `secretsmanager:${call.operation}`,
+            resource: call.resource?.startsWith('arn:')
+              ? call.resource
+              : `arn:aws:secretsmanager:${live.region}:${live.account}:secret:${call.resource}-AbC123`,
+            context:
+              call.operation === 'CreateSecret'
+                ? { [`aws:RequestTag/${TAG_KEY}`]: TAG_VALUE, 'aws:TagKeys': [TAG_KEY] }
+                : {},
+          })),
+      ];
+      const operations = new Set(requests.map((request) => request.action));
+      expect([...operations]).to.include.members([
+        'ecs:ListTasks',
+        'ecs:DescribeTasks',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:CreateSecret',
+      ]);
+      const denied = requests.filter((request) => allowingStatement(livePolicy, request) === undefined);
+      expect(denied).to.deep.equal([]);
+      const withoutOptional = policyFor(
+        { ...live, secret_name_prefix: world.prefix, client_secret_arn: world.clientSecretArn },
+        false,
+      );
+      const creates = requests.filter((request) => request.action === 'secretsmanager:CreateSecret');
+      for (const create of creates) expect(allowingStatement(withoutOptional, create)).to.equal(undefined);
+    });
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * config/terraform/acl-controller: a drop-in for terraform-aws-consul-ecs v0.4.x
+ * `modules/acl-controller`. Without Terraform here, it is checked by parsing with python-hcl2
+ * (installed by scripts/setup-lint.sh) and by reading references in the source: the upstream
+ * inputs exist with the same types and defaults, every var/local/resource reference resolves,
+ * the container matches config/ecs/task-definition.json, the command uses only real flags, and
+ * the IAM policy is read from config/iam/controller-policy.json with exactly its placeholders.
+ */
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+import { ACL_CONTROLLER_FLAGS } from '../../src/cli/acl-controller-flags.js';
+import { readJson } from './deploy-configs.js';
+import { placeholders } from './iam-eval.js';
+import { lintTool, REPO } from './tools.js';
+
+const run = promisify(execFile);
+const MODULE = join(REPO, 'config/terraform/acl-controller');
+
+/** Inputs of terraform-aws-consul-ecs v0.4.3 modules/acl-controller: name → [type, default]. */
+const UPSTREAM: Record<string, [string, unknown]> = {
+  consul_ecs_image: ['string', 'public.ecr.aws/hashicorp/consul-ecs:0.4.3'],
+  ecs_cluster_arn: ['string', undefined],
+  region: ['string', undefined],
+  requires_compatibilities: ['${list(string)}', ['EC2', 'FARGATE']],
+  launch_type: ['string', 'FARGATE'],
+  consul_bootstrap_token_secret_arn: ['string', undefined],
+  log_configuration: ['any', null],
+  subnets: ['${list(string)}', undefined],
+  consul_server_http_addr: ['string', undefined],
+  name_prefix: ['string', undefined],
+  consul_server_ca_cert_arn: ['string', ''],
+  assign_public_ip: ['bool', false],
+  consul_partitions_enabled: ['bool', false],
+  consul_partition: ['string', 'default'],
+  security_groups: ['${list(string)}', []],
+};
+
+type Block = Record<string, Record<string, unknown>>;
+interface HclFile {
+  __file__: string;
+  variable?: Array<Record<string, { type?: string; default?: unknown; description?: string }>>;
+  locals?: Array<Record<string, unknown>>;
+  resource?: Array<Record<string, Block>>;
+  data?: Array<Record<string, Block>>;
+  output?: Array<Record<string, { value: string }>>;
+}
+
+const files = readdirSync(MODULE).filter((name) => name.endsWith('.tf'));
+const source = files.map((name) => readFileSync(join(MODULE, name), 'utf8')).join('\n');
+const code = source.replace(/^\s*#.*$/gm, '');
+
+function declared(kind: 'variable' | 'locals' | 'output'): Set<string> {
+  const pattern =
+    kind === 'locals' ? /^\s*locals\s*\{([\s\S]*?)^\}/gm : new RegExp(`^${kind}\\s+"([\\w-]+)"`, 'gm');
+  const names = new Set<string>();
+  for (const match of code.matchAll(pattern)) {
+    if (kind !== 'locals') names.add(match[1] as string);
+    else for (const local of (match[1] as string).matchAll(/^ {2}(\w+)\s*=/gm)) names.add(local[1] as string);
+  }
+  return names;
+}
+
+describe('Terraform module acl-controller', () => {
+  describe('references (read from the source)', () => {
+    it('declares every var.X it uses, and uses every variable it declares', () => {
+      const variables = declared('variable');
+      const used = new Set([...code.matchAll(/\bvar\.(\w+)/g)].map((m) => m[1] as string));
+      expect([...used].filter((name) => !variables.has(name))).to.deep.equal([]);
+      expect([...variables].filter((name) => !used.has(name))).to.deep.equal([]);
+    });
+
+    it('declares every local.X it uses', () => {
+      const locals = declared('locals');
+      const used = new Set([...code.matchAll(/\blocal\.(\w+)/g)].map((m) => m[1] as string));
+      expect(locals.size).to.be.at.least(5);
+      expect([...used].filter((name) => !locals.has(name))).to.deep.equal([]);
+    });
+
+    it('references only resources and data sources it declares', () => {
+      const resources = new Set(
+        [...code.matchAll(/^resource\s+"(\w+)"\s+"(\w+)"/gm)].map((m) => `${m[1]}.${m[2]}`),
+      );
+      const data = new Set(
+        [...code.matchAll(/^data\s+"(\w+)"\s+"(\w+)"/gm)].map((m) => `data.${m[1]}.${m[2]}`),
+      );
+      const usedResources = new Set(
+        [...code.matchAll(/(?<![\w.])(aws_\w+)\.(\w+)\.\w+/g)].map((m) => `${m[1]}.${m[2]}`),
+      );
+      const usedData = new Set(
+        [...code.matchAll(/\bdata\.(\w+)\.(\w+)/g)].map((m) => `data.${m[1]}.${m[2]}`),
+      );
+      expect(usedResources.size).to.be.at.least(4);
+      expect([...usedResources].filter((name) => !resources.has(name))).to.deep.equal([]);
+      expect([...usedData].filter((name) => !data.has(name))).to.deep.equal([]);
+    });
+
+    it('reads the IAM policy from config/iam/controller-policy.json and fills exactly its placeholders', () => {
+      const call = /templatefile\("\$\{path\.module\}\/([^"]+)",\s*\{([\s\S]*?)\}\)\)/.exec(code);
+      expect(call, 'templatefile call').to.not.equal(null);
+      const path = resolve(MODULE, (call as RegExpExecArray)[1] as string);
+      expect(path).to.equal(join(REPO, 'config/iam/controller-policy.json'));
+      const keys = [...((call as RegExpExecArray)[2] as string).matchAll(/^\s*(\w+)\s*=/gm)].map((m) => m[1]);
+      expect(keys.sort()).to.deep.equal(placeholders(readFileSync(path, 'utf8')));
+      const optional = /create_secrets_sid\s*=\s*"(\w+)"/.exec(code)?.[1];
+      const sids = readJson<{ Statement: Array<{ Sid: string }> }>(
+        'config/iam/controller-policy.json',
+      ).Statement.map((statement) => statement.Sid);
+      expect(sids).to.include(optional);
+    });
+
+    it('passes only real acl-controller flags in the container command', () => {
+      const command = /command = concat\(([\s\S]*?)\n {2}\)/.exec(code)?.[1] ?? '';
+      const flags = [...command.matchAll(/"-([a-z-]+)"/g)].map((m) => m[1] as string);
+      const known = new Set(ACL_CONTROLLER_FLAGS.map((flag) => flag.name));
+      expect(flags.length).to.be.at.least(8);
+      expect(flags.filter((flag) => !known.has(flag))).to.deep.equal([]);
+      expect(flags).to.include.members([
+        'consul-client-secret-arn',
+        'secret-name-prefix',
+        'partitions-enabled',
+        'partition',
+      ]);
+    });
+  });
+
+  describe('parsed with python-hcl2', function () {
+    this.timeout(20_000);
+    let parsed: HclFile[];
+    const pick = <T>(key: keyof HclFile) =>
+      parsed
+        .flatMap((file) => (file[key] as Array<Record<string, T>> | undefined) ?? [])
+        .reduce<Record<string, T>>((all, entry) => ({ ...all, ...entry }), {});
+
+    before(async function () {
+      const hcl2tojson = lintTool(this, 'hcl2tojson');
+      const { stdout } = await run(hcl2tojson, ['--strip-string-quotes', '--ndjson', '--compact', ...files], {
+        cwd: MODULE,
+      });
+      parsed = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as HclFile);
+    });
+
+    it('parses every .tf file', () => {
+      expect(parsed.map((file) => file.__file__).sort()).to.deep.equal([...files].sort());
+    });
+
+    it('has every upstream v0.4.x input with the same type and default (except the image default)', () => {
+      const variables = pick<{ type?: string; default?: unknown }>('variable');
+      for (const [name, [type, fallback]] of Object.entries(UPSTREAM)) {
+        const variable = variables[name];
+        expect(variable, name).to.not.equal(undefined);
+        expect(variable?.type, `${name} type`).to.equal(type);
+        if (name !== 'consul_ecs_image') expect(variable?.default, `${name} default`).to.deep.equal(fallback);
+      }
+      const extra = Object.entries(variables).filter(([name]) => !(name in UPSTREAM));
+      expect(extra.length).to.be.at.least(5);
+      for (const [name, variable] of extra)
+        expect(variable.default, `${name} needs a default`).to.not.equal(undefined);
+      for (const name of ['gc_grace_period', 'resync_interval', 'create_secrets'])
+        expect(variables).to.have.property(name);
+    });
+
+    it('defaults the image to ours, the one in the ECS task definition', () => {
+      const variables = pick<{ default?: unknown }>('variable');
+      const task = readJson<{ containerDefinitions: Array<{ image: string }> }>(
+        'config/ecs/task-definition.json',
+      );
+      expect(variables.consul_ecs_image?.default).to.equal(task.containerDefinitions[0]?.image);
+    });
+
+    it('runs one task of the consul-acl-controller service, with the upstream network inputs', () => {
+      const resources = pick<Block>('resource');
+      const service = resources.aws_ecs_service?.this as Record<string, unknown>;
+      expect(service.name).to.equal('consul-acl-controller');
+      expect(service.desired_count).to.equal(1);
+      expect(service.launch_type).to.equal('${var.launch_type}');
+      const network = (service.network_configuration as Array<Record<string, string>>)[0];
+      expect(network).to.include({
+        subnets: '${var.subnets}',
+        security_groups: '${var.security_groups}',
+        assign_public_ip: '${var.assign_public_ip}',
+      });
+      const secret = resources.aws_secretsmanager_secret?.client_token as Record<string, unknown>;
+      expect(secret.name).to.equal('${var.name_prefix}-consul-client-token');
+      const outputs = pick<{ value: string }>('output');
+      expect(outputs.client_token_secret_arn?.value).to.equal(
+        '${aws_secretsmanager_secret.client_token.arn}',
+      );
+    });
+
+    it('builds the same container as config/ecs/task-definition.json', () => {
+      const locals = pick<unknown>('locals');
+      const container = locals.container as Record<string, unknown>;
+      const json = readJson<{ containerDefinitions: Array<Record<string, unknown>> }>(
+        'config/ecs/task-definition.json',
+      ).containerDefinitions[0] as Record<string, unknown>;
+      for (const key of [
+        'user',
+        'readonlyRootFilesystem',
+        'essential',
+        'linuxParameters',
+        'healthCheck',
+        'mountPoints',
+      ]) {
+        expect(container[key], key).to.deep.equal(json[key]);
+      }
+      expect(locals.ops_port).to.equal(
+        (json.portMappings as Array<{ containerPort: number }>)[0]?.containerPort,
+      );
+      const taskDefinition = pick<Block>('resource').aws_ecs_task_definition?.this as Record<string, unknown>;
+      expect(taskDefinition.network_mode).to.equal('awsvpc');
+      expect(taskDefinition.container_definitions).to.equal('${jsonencode([local.container])}');
+      expect(taskDefinition.volume).to.deep.equal([{ name: 'tmp', __is_block__: true }]);
+    });
+  });
+});
