@@ -50,6 +50,8 @@ describe('partitions and namespaces (envtest Enterprise mode), end to end', func
       return /acl_controller_errors_total\{kind="invalid_task_tags"\} 1/.test(text) ? text : undefined;
     });
     expect(metrics).to.contain('acl_controller_managed_services 0');
-    expect(controller.logs.some((line) => line.includes('requires both partition and namespace tags'))).to.equal(true);
+    expect(
+      controller.logs.some((line) => line.includes('requires both partition and namespace tags')),
+    ).to.equal(true);
   });
 });
