@@ -11,9 +11,13 @@ import { ContainerModule } from 'inversify';
 import { type Registry } from 'prom-client';
 import { type SchedulerLike } from 'rxjs';
 
+import { CallRateLimiter } from '../src/aws/call-rate-limiter.js';
+import { createEcsServiceInformer } from '../src/aws/ecs-service-informer.js';
+import { EcsServiceLister } from '../src/aws/ecs-service-lister.js';
 import { createEcsTaskInformer } from '../src/aws/ecs-task-informer.js';
 import { EcsTaskLister } from '../src/aws/ecs-task-lister.js';
 import { SecretStore } from '../src/aws/secret-store.js';
+import { TaskDefinitionCache } from '../src/aws/task-definition-cache.js';
 import { type InformerObserver } from '../src/cache/informer-observer.js';
 import { AclApi } from '../src/consul/acl-api.js';
 import { createPolicyInformer, createTokenInformer } from '../src/consul/acl-informers.js';
@@ -67,6 +71,10 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
         scheduler,
         observer,
       };
+      // One client-side bucket per ECS throttling bucket: task reads, and the other reads.
+      const taskReads = new CallRateLimiter(clock, config.ecsReadRate);
+      const otherReads = new CallRateLimiter(clock, config.ecsReadRate);
+      const taskDefinitions = new TaskDefinitionCache(clients.ecs, clock, api, otherReads);
       return {
         config,
         clock,
@@ -82,11 +90,29 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
             partitionsEnabled: config.partitionsEnabled,
             clock,
             observer: api,
+            limiter: taskReads,
           }),
           resyncPeriodMs: config.resyncIntervalMs,
           scheduler,
           observer,
         }),
+        services: config.preProvision
+          ? createEcsServiceInformer({
+              lister: new EcsServiceLister({
+                ecs: clients.ecs,
+                cluster: config.cluster,
+                partitionsEnabled: config.partitionsEnabled,
+                taskDefinitions,
+                clock,
+                observer: api,
+                limiter: otherReads,
+              }),
+              resyncPeriodMs: config.resyncIntervalMs,
+              scheduler,
+              observer,
+            })
+          : undefined,
+        taskDefinitions,
         tokens: createTokenInformer(aclInformer),
         policies: createPolicyInformer(aclInformer),
       };
@@ -94,6 +120,11 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
     bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).tasks);
     bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).tokens);
     bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).policies);
+    if (config.preProvision) {
+      bind(TYPES.Informer).toDynamicValue(
+        (ctx) => ctx.get<AclDeps>(ACL_DEPS).services as AclDeps['services'],
+      );
+    }
     bind(TYPES.ControllerPlugin).to(ServiceTokenController);
     bind(TYPES.ControllerPlugin).to(ClientTokenController);
     bind(TYPES.ControllerPlugin).to(GarbageCollectorController);

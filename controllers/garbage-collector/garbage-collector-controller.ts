@@ -9,6 +9,7 @@ import { type InformerEvent } from '../../src/cache/events.js';
 import { type OwnedPolicy, type OwnedToken } from '../../src/consul/owned-acl.js';
 import { type AnyWatch } from '../../src/controller/watch.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
+import { type MeshService } from '../../src/mesh/mesh-service.js';
 import { type MeshTask } from '../../src/mesh/mesh-task.js';
 import { serviceKey } from '../../src/mesh/service-ref.js';
 import { ACL_DEPS, type AclDeps } from '../shared/acl-deps.js';
@@ -34,6 +35,15 @@ export class GarbageCollectorController implements ControllerPlugin {
         source: this.deps.tokens.events$,
         toKeys: (event: InformerEvent<OwnedToken>) => (event.obj.serviceKey ? [event.obj.serviceKey] : []),
       },
+      ...(this.deps.services
+        ? [
+            {
+              source: this.deps.services.events$,
+              toKeys: (event: InformerEvent<MeshService>) =>
+                event.obj.mesh && event.obj.service ? [serviceKey(event.obj.service)] : [],
+            },
+          ]
+        : []),
       {
         source: this.deps.policies.events$,
         toKeys: (event: InformerEvent<OwnedPolicy>) => [event.obj.serviceKey],

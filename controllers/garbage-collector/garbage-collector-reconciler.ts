@@ -6,16 +6,17 @@
  * - Only objects whose description marks them as owned by exactly this cluster are candidates
  *   (the informers never hold anything else), so another cluster's tokens, the client token and
  *   tokens we did not make are never touched.
- * - The grace period starts when the controller first sees the service without running mesh
- *   tasks and restarts if a task comes back; a restart of the process restarts it too, which only
+ * - The grace period starts when the controller first sees the service needing no token (no
+ *   running mesh task and, with pre-provisioning, no ACTIVE mesh ECS service: deleted or INACTIVE)
+ *   and restarts if it needs one again; a restart of the process restarts it too, which only
  *   ever delays a deletion. Grace 0 deletes at once, as consul-ecs did.
  * - The service's secret is left as it is, so a returning service gets the same token IDs back.
  */
-import { TASKS_BY_SERVICE } from '../../src/aws/ecs-task-informer.js';
 import { POLICIES_BY_SERVICE, TOKENS_BY_SERVICE } from '../../src/consul/acl-informers.js';
 import { parseServiceKey } from '../../src/mesh/service-ref.js';
 import { type Reconciler, type ReconcileResult } from '../../src/reconcile/reconciler.js';
 import { type AclDeps } from '../shared/acl-deps.js';
+import { serviceNeedsToken } from '../shared/service-demand.js';
 
 export const GARBAGE_COLLECTOR = 'garbage-collector';
 
@@ -25,13 +26,10 @@ export class GarbageCollectorReconciler implements Reconciler {
   constructor(private readonly deps: AclDeps) {}
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | void> {
-    const { tasks, tokens, policies, config, clock } = this.deps;
+    const { tokens, policies, config, clock } = this.deps;
     const owned = tokens.store.byIndex(TOKENS_BY_SERVICE, key).filter((token) => token.kind === 'service');
     const ownedPolicies = policies.store.byIndex(POLICIES_BY_SERVICE, key);
-    if (
-      tasks.store.indexKeys(TASKS_BY_SERVICE, key).length > 0 ||
-      (owned.length === 0 && ownedPolicies.length === 0)
-    ) {
+    if (serviceNeedsToken(this.deps, key) || (owned.length === 0 && ownedPolicies.length === 0)) {
       this.absentSince.delete(key);
       return;
     }

@@ -1,6 +1,7 @@
 /**
  * ServiceTokenController: the plugin that runs ServiceTokenReconciler. Its key is the service
- * key; it is enqueued by every event of a mesh task of the service and of a token owned for it.
+ * key; it is enqueued by every event of a mesh task of the service, of a mesh ECS service under
+ * that name (pre-provisioning), and of a token owned for it.
  * Tasks whose tags are unusable are reported here (error log and metric), once per task.
  */
 import { inject, injectable } from 'inversify';
@@ -9,6 +10,7 @@ import { type InformerEvent } from '../../src/cache/events.js';
 import { type AnyWatch } from '../../src/controller/watch.js';
 import { type OwnedToken } from '../../src/consul/owned-acl.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
+import { type MeshService } from '../../src/mesh/mesh-service.js';
 import { type MeshTask } from '../../src/mesh/mesh-task.js';
 import { serviceKey } from '../../src/mesh/service-ref.js';
 import { ACL_DEPS, type AclDeps } from '../shared/acl-deps.js';
@@ -26,13 +28,42 @@ export class ServiceTokenController implements ControllerPlugin {
   }
 
   watches(): readonly AnyWatch[] {
+    const services = this.deps.services;
     return [
       { source: this.deps.tasks.events$, toKeys: (event: InformerEvent<MeshTask>) => this.taskKeys(event) },
+      ...(services
+        ? [
+            {
+              source: services.events$,
+              toKeys: (event: InformerEvent<MeshService>) => this.serviceKeys(event),
+            },
+          ]
+        : []),
       {
         source: this.deps.tokens.events$,
         toKeys: (event: InformerEvent<OwnedToken>) => (event.obj.serviceKey ? [event.obj.serviceKey] : []),
       },
     ];
+  }
+
+  private serviceKeys(event: InformerEvent<MeshService>): string[] {
+    const { obj } = event;
+    if (!obj.mesh) return [];
+    if (obj.problem) {
+      if (event.type === 'added') {
+        this.deps.metrics.errors.inc({ kind: 'invalid_task_tags' });
+        this.deps.logger.error('skipping mesh ECS service with unusable tags', {
+          ecsService: obj.serviceArn,
+          cluster: this.deps.config.cluster,
+          reason: obj.problem,
+        });
+      }
+      return [];
+    }
+    if (!obj.service) return [];
+    const key = serviceKey(obj.service);
+    if (event.type === 'added' && obj.status === 'ACTIVE') this.reconciler.noteNeeded(key);
+    return [key];
   }
 
   private taskKeys(event: InformerEvent<MeshTask>): string[] {

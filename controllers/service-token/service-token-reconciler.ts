@@ -13,20 +13,21 @@
  * 3. A token with the secret's AccessorID that we do not own is never touched: the secret gets
  *    new IDs instead (counted as `foreign_token_conflict`).
  * 4. An invalid service name is a terminal error for that key only.
- * 5. A key without running mesh tasks is left alone here: that is the garbage collector's job.
+ * 5. A key that needs no token (no running mesh task, no ACTIVE mesh ECS service) is left alone
+ *    here: that is the garbage collector's job.
  * 6. Nothing is written in dry-run mode; every intended change is logged instead.
  * 7. A token that is known good skips the secret read until `secretRecheckMs` has passed.
  */
 import { type TokenIds } from '../../src/aws/token-secret.js';
 import { TOKENS_BY_SERVICE } from '../../src/consul/acl-informers.js';
 import { digestSecret, type OwnedToken, toOwnedToken } from '../../src/consul/owned-acl.js';
-import { TASKS_BY_SERVICE } from '../../src/aws/ecs-task-informer.js';
 import { isValidServiceIdentityName, parseServiceKey, type ServiceRef } from '../../src/mesh/service-ref.js';
 import { serviceDescription } from '../../src/mesh/token-description.js';
 import { type Reconciler, type ReconcileResult, TerminalError } from '../../src/reconcile/reconciler.js';
 import { secretNameFor } from '../shared/acl-config.js';
 import { type AclDeps } from '../shared/acl-deps.js';
 import { ensureSecretIds } from '../shared/secret-ids.js';
+import { serviceNeedsToken, servicesNeedingTokens } from '../shared/service-demand.js';
 
 export const SERVICE_TOKEN_CONTROLLER = 'service-token';
 
@@ -53,9 +54,9 @@ export class ServiceTokenReconciler implements Reconciler {
   }
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | void> {
-    const { tasks, metrics } = this.deps;
-    metrics.managedServices.set(tasks.store.indexValues(TASKS_BY_SERVICE).length);
-    if (tasks.store.indexKeys(TASKS_BY_SERVICE, key).length === 0) {
+    const { metrics } = this.deps;
+    metrics.managedServices.set(servicesNeedingTokens(this.deps));
+    if (!serviceNeedsToken(this.deps, key)) {
       this.firstSeen.delete(key);
       this.verified.delete(key);
       this.readyOnce.delete(key);

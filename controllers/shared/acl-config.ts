@@ -22,6 +22,12 @@ export interface AclControllerConfig {
   readonly createSecrets: boolean;
   /** How often a service whose token looks right has its secret re-read anyway. */
   readonly secretRecheckMs: number;
+  /** Give ACTIVE mesh ECS services their token before any task runs. */
+  readonly preProvision: boolean;
+  /** SQS queue fed by EventBridge with this cluster's "ECS Task State Change" events. */
+  readonly eventsQueueUrl?: string;
+  /** Client-side rate of ECS read calls per second (per throttling bucket). */
+  readonly ecsReadRate: number;
 }
 
 /** consul-ecs's secret naming: `<prefix>-<svc>`, or `<prefix>-<svc>-<ns>-<partition>`. */

@@ -3,9 +3,11 @@
  */
 import { type Informer } from '../../src/cache/informer.js';
 import { type SecretStore } from '../../src/aws/secret-store.js';
+import { type TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
 import { type AclApi } from '../../src/consul/acl-api.js';
 import { type OwnedPolicy, type OwnedToken } from '../../src/consul/owned-acl.js';
 import { type Logger } from '../../src/log/logger.js';
+import { type MeshService } from '../../src/mesh/mesh-service.js';
 import { type MeshTask } from '../../src/mesh/mesh-task.js';
 import { type Clock } from '../../src/time/clock.js';
 import { type AclControllerConfig } from './acl-config.js';
@@ -14,6 +16,9 @@ import { type AclMetrics } from './acl-metrics.js';
 export interface AclDeps {
   readonly config: AclControllerConfig;
   readonly tasks: Informer<MeshTask>;
+  /** ECS services, when pre-provisioning is on. */
+  readonly services?: Informer<MeshService>;
+  readonly taskDefinitions: TaskDefinitionCache;
   readonly tokens: Informer<OwnedToken>;
   readonly policies: Informer<OwnedPolicy>;
   readonly acl: AclApi;

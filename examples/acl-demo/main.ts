@@ -62,6 +62,8 @@ const container = createContainer(
       dryRun: false,
       createSecrets: false,
       secretRecheckMs: 300_000,
+      preProvision: true,
+      ecsReadRate: 10,
     },
     clients: {
       ecs: new ECSClient({ ...client, endpoint: ecsServer.url }),

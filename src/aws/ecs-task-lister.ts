@@ -15,6 +15,7 @@ import { type ListResult } from '../cache/informer.js';
 import { type MeshTask, toMeshTask } from '../mesh/mesh-task.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Clock } from '../time/clock.js';
+import { type CallRateLimiter } from './call-rate-limiter.js';
 import { observedCall } from './observed-call.js';
 
 export interface EcsTaskListerOptions {
@@ -23,6 +24,8 @@ export interface EcsTaskListerOptions {
   readonly partitionsEnabled: boolean;
   readonly clock: Clock;
   readonly observer: ApiCallObserver;
+  /** The client-side bucket for ECS task reads (ListTasks, DescribeTasks). */
+  readonly limiter?: CallRateLimiter;
 }
 
 const PAGE = 100;
@@ -54,6 +57,7 @@ export class EcsTaskLister {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
+      await this.options.limiter?.acquire(signal);
       const page = await observedCall(observer, clock, 'ecs', 'ListTasks', () =>
         ecs.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING', maxResults: PAGE, nextToken }), {
           abortSignal: signal,
@@ -67,6 +71,7 @@ export class EcsTaskLister {
 
   private async describe(arns: string[], signal: AbortSignal): Promise<MeshTask[]> {
     const { ecs, cluster, clock, observer, partitionsEnabled } = this.options;
+    await this.options.limiter?.acquire(signal);
     const result = await observedCall(observer, clock, 'ecs', 'DescribeTasks', () =>
       ecs.send(new DescribeTasksCommand({ cluster, tasks: arns, include: ['TAGS'] }), {
         abortSignal: signal,

@@ -72,6 +72,23 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
     default: '5m',
   },
   {
+    name: 'pre-provision',
+    kind: 'bool',
+    help: 'Give ACTIVE mesh ECS services their token before their first task.',
+    default: 'true',
+  },
+  {
+    name: 'events-queue-url',
+    kind: 'string',
+    help: 'SQS queue with the cluster\'s "ECS Task State Change" events (from EventBridge); enables event-driven updates.',
+  },
+  {
+    name: 'ecs-read-rate',
+    kind: 'int',
+    help: 'Client-side limit of ECS read calls per second, per throttling bucket.',
+    default: '10',
+  },
+  {
     name: 'graceful-shutdown-timeout',
     kind: 'duration',
     help: 'How long shutdown may wait for in-flight work.',
@@ -106,7 +123,13 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   }
   const concurrency = Number(get('concurrency'));
   if (concurrency < 1 || concurrency > 64) throw new UsageError('flag -concurrency must be between 1 and 64');
-  const resyncIntervalMs = duration('resync-interval');
+  const eventsQueueUrl = get('events-queue-url');
+  // With events, the full resync is only a safety net: 10 minutes unless set explicitly.
+  const resyncIntervalMs =
+    eventsQueueUrl && !flags.has('resync-interval') ? 600_000 : duration('resync-interval');
+  const ecsReadRate = Number(get('ecs-read-rate'));
+  if (ecsReadRate < 1 || ecsReadRate > 1000)
+    throw new UsageError('flag -ecs-read-rate must be between 1 and 1000');
   if (resyncIntervalMs < 1000) throw new UsageError('flag -resync-interval must be at least 1s');
   const logFormat = get('log-format');
   if (logFormat !== 'json' && logFormat !== 'text')
@@ -134,6 +157,9 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
       dryRun: bool('dry-run'),
       createSecrets: bool('create-secrets'),
       secretRecheckMs: duration('secret-recheck-interval'),
+      preProvision: bool('pre-provision'),
+      eventsQueueUrl,
+      ecsReadRate,
     },
     listenHost: match[1] || '0.0.0.0',
     listenPort: Number(match[2]),

@@ -10,7 +10,7 @@
  *   (both absent means default/default). A task that breaks a rule keeps `mesh` but carries
  *   `problem`, and has no `service`.
  */
-import { MESH_TAG, NAMESPACE_TAG, PARTITION_TAG, SERVICE_NAME_TAG } from './mesh-tags.js';
+import { meshIdentity, NO_SERVICE_NAME } from './mesh-identity.js';
 import { type ServiceRef } from './service-ref.js';
 
 export interface MeshTask {
@@ -39,26 +39,22 @@ export function familyFromTaskDefinitionArn(arn: string): string | undefined {
 }
 
 export function toMeshTask(facts: TaskFacts, partitionsEnabled: boolean): MeshTask {
-  const tags = new Map(facts.tags.map((tag) => [tag.key ?? '', tag.value ?? '']));
   const base = {
     taskArn: facts.taskArn,
     taskDefinitionArn: facts.taskDefinitionArn,
-    mesh: tags.get(MESH_TAG) === 'true',
     version: facts.version ?? 0,
   };
-  if (!base.mesh) return base;
-  const name = tags.get(SERVICE_NAME_TAG) || familyFromTaskDefinitionArn(facts.taskDefinitionArn);
-  if (!name) {
+  const identity = meshIdentity(
+    facts.tags,
+    familyFromTaskDefinitionArn(facts.taskDefinitionArn),
+    partitionsEnabled,
+  );
+  if (identity.problem === NO_SERVICE_NAME) {
     return {
       ...base,
+      mesh: true,
       problem: `cannot determine task family from task definition ARN "${facts.taskDefinitionArn}"`,
     };
   }
-  if (!partitionsEnabled) return { ...base, service: { name } };
-  const partition = tags.get(PARTITION_TAG);
-  const namespace = tags.get(NAMESPACE_TAG);
-  if ((partition === undefined) !== (namespace === undefined)) {
-    return { ...base, problem: 'task definition requires both partition and namespace tags' };
-  }
-  return { ...base, service: { name, partition: partition ?? 'default', namespace: namespace ?? 'default' } };
+  return { ...base, ...identity };
 }

@@ -103,6 +103,8 @@ export class AclWorld {
       dryRun: false,
       createSecrets: false,
       secretRecheckMs: 300_000,
+      preProvision: true,
+      ecsReadRate: 50,
       ...overrides,
     };
   }

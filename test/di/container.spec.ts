@@ -57,6 +57,8 @@ describe('the real container of the ACL controller', () => {
           dryRun: false,
           createSecrets: false,
           secretRecheckMs: 300_000,
+          preProvision: true,
+          ecsReadRate: 10,
         },
         clients: {
           ecs: new ECSClient({ endpoint, region: 'us-east-1', credentials }),

@@ -1,0 +1,38 @@
+/**
+ * The ECS service informer: the cluster's services, indexed by the service key of ACTIVE mesh
+ * services. It relists on every resync and on `trigger()`.
+ */
+import { type SchedulerLike } from 'rxjs';
+
+import { type InformerObserver } from '../cache/informer-observer.js';
+import { Informer } from '../cache/informer.js';
+import { type MeshService, meshServiceVersion } from '../mesh/mesh-service.js';
+import { serviceKey } from '../mesh/service-ref.js';
+import { fromAbortable } from '../rx/from-abortable.js';
+import { type EcsServiceLister } from './ecs-service-lister.js';
+
+/** Index of ACTIVE mesh services by service key. */
+export const ACTIVE_SERVICES_BY_KEY = 'activeByService';
+
+export interface EcsServiceInformerOptions {
+  readonly lister: EcsServiceLister;
+  readonly resyncPeriodMs: number;
+  readonly scheduler: SchedulerLike;
+  readonly observer?: InformerObserver;
+}
+
+export function createEcsServiceInformer(options: EcsServiceInformerOptions): Informer<MeshService> {
+  return new Informer<MeshService>({
+    name: 'ecs-services',
+    list: () => fromAbortable((signal) => options.lister.list(signal)),
+    keyOf: (service) => service.serviceArn,
+    versionOf: meshServiceVersion,
+    indexers: {
+      [ACTIVE_SERVICES_BY_KEY]: (service) =>
+        service.mesh && service.service && service.status === 'ACTIVE' ? [serviceKey(service.service)] : [],
+    },
+    resyncPeriodMs: options.resyncPeriodMs,
+    scheduler: options.scheduler,
+    observer: options.observer,
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * EcsServiceLister: the list function of the ECS service informer.
+ *
+ * Invariants:
+ * - One list is `ListServices` (pages of 100, to the end), then `DescribeServices` (10 a call,
+ *   include TAGS), then `DescribeTaskDefinition` only for task definitions never seen before.
+ * - Services reported as failures (gone in between) are left out. Any API error fails the list.
+ */
+import { DescribeServicesCommand, type ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
+
+import { type ListResult } from '../cache/informer.js';
+import { type MeshService, toMeshService } from '../mesh/mesh-service.js';
+import { type ApiCallObserver } from '../metrics/api-metrics.js';
+import { type Clock } from '../time/clock.js';
+import { type CallRateLimiter } from './call-rate-limiter.js';
+import { observedCall } from './observed-call.js';
+import { type TaskDefinitionCache } from './task-definition-cache.js';
+
+export interface EcsServiceListerOptions {
+  readonly ecs: ECSClient;
+  readonly cluster: string;
+  readonly partitionsEnabled: boolean;
+  readonly taskDefinitions: TaskDefinitionCache;
+  readonly clock: Clock;
+  readonly observer: ApiCallObserver;
+  readonly limiter?: CallRateLimiter;
+}
+
+export class EcsServiceLister {
+  constructor(private readonly options: EcsServiceListerOptions) {}
+
+  async list(signal: AbortSignal): Promise<ListResult<MeshService>> {
+    const arns = await this.listArns(signal);
+    const services: MeshService[] = [];
+    for (let i = 0; i < arns.length; i += 10)
+      services.push(...(await this.describe(arns.slice(i, i + 10), signal)));
+    return { items: services };
+  }
+
+  private async listArns(signal: AbortSignal): Promise<string[]> {
+    const { ecs, cluster } = this.options;
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call('ListServices', signal, () =>
+        ecs.send(new ListServicesCommand({ cluster, maxResults: 100, nextToken }), { abortSignal: signal }),
+      );
+      arns.push(...(page.serviceArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return arns;
+  }
+
+  private async describe(arns: string[], signal: AbortSignal): Promise<MeshService[]> {
+    const { ecs, cluster, taskDefinitions, partitionsEnabled } = this.options;
+    const result = await this.call('DescribeServices', signal, () =>
+      ecs.send(new DescribeServicesCommand({ cluster, services: arns, include: ['TAGS'] }), {
+        abortSignal: signal,
+      }),
+    );
+    const services: MeshService[] = [];
+    for (const service of result.services ?? []) {
+      if (!service.serviceArn || !service.taskDefinition) continue;
+      const taskDefinition = await taskDefinitions.get(service.taskDefinition, signal);
+      services.push(
+        toMeshService(
+          {
+            serviceArn: service.serviceArn,
+            status: service.status ?? 'ACTIVE',
+            taskDefinitionArn: service.taskDefinition,
+            desiredCount: service.desiredCount ?? 0,
+            propagateTags: service.propagateTags,
+            tags: service.tags ?? [],
+            taskDefinition,
+          },
+          partitionsEnabled,
+        ),
+      );
+    }
+    return services;
+  }
+
+  private async call<T>(operation: string, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+    await this.options.limiter?.acquire(signal);
+    return observedCall(this.options.observer, this.options.clock, 'ecs', operation, call);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * meshIdentity: decides, from one set of ECS tags and a task-definition family, whether something
+ * belongs to the mesh and as which Consul service. Tasks (their own tags) and ECS services (their
+ * task definition's or their own tags) share this rule.
+ *
+ * Invariants:
+ * - `mesh` is true only when the tag `consul.hashicorp.com/mesh` is exactly "true".
+ * - The service name is the `consul.hashicorp.com/service-name` tag if non-empty, else the family.
+ * - With partitions enabled, the partition and namespace tags come together or not at all (both
+ *   absent means default/default); otherwise they are ignored.
+ * - A mesh identity that breaks a rule has `problem` and no `service`. Never throws.
+ */
+import { MESH_TAG, NAMESPACE_TAG, PARTITION_TAG, SERVICE_NAME_TAG } from './mesh-tags.js';
+import { type ServiceRef } from './service-ref.js';
+
+export const NO_SERVICE_NAME = 'no service-name tag and no task family';
+
+export type Tags = ReadonlyArray<{ readonly key?: string; readonly value?: string }>;
+
+export interface MeshIdentity {
+  readonly mesh: boolean;
+  readonly service?: ServiceRef;
+  readonly problem?: string;
+}
+
+export function meshIdentity(
+  tags: Tags,
+  family: string | undefined,
+  partitionsEnabled: boolean,
+): MeshIdentity {
+  const byKey = new Map(tags.map((tag) => [tag.key ?? '', tag.value ?? '']));
+  if (byKey.get(MESH_TAG) !== 'true') return { mesh: false };
+  const name = byKey.get(SERVICE_NAME_TAG) || family;
+  if (!name) return { mesh: true, problem: NO_SERVICE_NAME };
+  if (!partitionsEnabled) return { mesh: true, service: { name } };
+  const partition = byKey.get(PARTITION_TAG);
+  const namespace = byKey.get(NAMESPACE_TAG);
+  if ((partition === undefined) !== (namespace === undefined)) {
+    return { mesh: true, problem: 'task definition requires both partition and namespace tags' };
+  }
+  return {
+    mesh: true,
+    service: { name, partition: partition ?? 'default', namespace: namespace ?? 'default' },
+  };
+}
+
+export function hasMeshTag(tags: Tags): boolean {
+  return tags.some((tag) => tag.key === MESH_TAG && tag.value === 'true');
+}

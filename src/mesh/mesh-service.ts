@@ -1,0 +1,53 @@
+/**
+ * MeshService: what the controllers need to know about one ECS service, to give it a token before
+ * its first task starts (pre-provisioning).
+ *
+ * Invariants:
+ * - An ECS service is a mesh service when its task definition's tags say so, or its own tags do
+ *   and it propagates them to tasks (`propagateTags` SERVICE); its name and scope come from that
+ *   same tag set (else the task-definition family).
+ * - Only ACTIVE services count as needing a token; DRAINING and INACTIVE ones are kept in the
+ *   cache with their status, so the garbage collector sees them go.
+ */
+import { meshIdentity, hasMeshTag, type Tags } from './mesh-identity.js';
+import { type ServiceRef } from './service-ref.js';
+
+export interface MeshService {
+  readonly serviceArn: string;
+  readonly status: string;
+  readonly taskDefinitionArn: string;
+  readonly desiredCount: number;
+  readonly mesh: boolean;
+  readonly service?: ServiceRef;
+  readonly problem?: string;
+}
+
+export interface ServiceFacts {
+  readonly serviceArn: string;
+  readonly status: string;
+  readonly taskDefinitionArn: string;
+  readonly desiredCount: number;
+  readonly propagateTags?: string;
+  readonly tags: Tags;
+  readonly taskDefinition: { readonly family: string; readonly tags: Tags };
+}
+
+export function toMeshService(facts: ServiceFacts, partitionsEnabled: boolean): MeshService {
+  const base = {
+    serviceArn: facts.serviceArn,
+    status: facts.status,
+    taskDefinitionArn: facts.taskDefinitionArn,
+    desiredCount: facts.desiredCount,
+  };
+  const source = hasMeshTag(facts.taskDefinition.tags)
+    ? facts.taskDefinition.tags
+    : facts.propagateTags === 'SERVICE' && hasMeshTag(facts.tags)
+      ? facts.tags
+      : undefined;
+  if (!source) return { ...base, mesh: false };
+  return { ...base, ...meshIdentity(source, facts.taskDefinition.family, partitionsEnabled) };
+}
+
+export function meshServiceVersion(service: MeshService): string {
+  return `${service.status}|${service.taskDefinitionArn}|${service.desiredCount}`;
+}
