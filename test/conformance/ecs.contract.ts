@@ -64,7 +64,7 @@ async function fixture(ctx: EcsContext, tags: Tag[] = []): Promise<{ cluster: st
   return { cluster, family };
 }
 
-async function registerFamily(ctx: EcsContext, family: string, tags: Tag[] = []): Promise<string> {
+export async function registerFamily(ctx: EcsContext, family: string, tags: Tag[] = []): Promise<string> {
   const out = await ctx.ecs.send(
     new RegisterTaskDefinitionCommand({
       family,
@@ -84,14 +84,14 @@ async function registerFamily(ctx: EcsContext, family: string, tags: Tag[] = [])
   return arn;
 }
 
-interface RunOptions {
+export interface RunOptions {
   count?: number;
   startedBy?: string;
   group?: string;
   tags?: Tag[];
 }
 
-async function runTasks(
+export async function runTasks(
   ctx: EcsContext,
   cluster: string,
   family: string,
