@@ -269,14 +269,14 @@ export class AclWorld {
     return result.taskDefinition?.taskDefinitionArn as string;
   }
 
-  /** Runs `count` tasks of `family` carrying `tags` (mesh by default). */
-  async runTasks(family: string, count = 1, tags: Tag[] = [MESH]): Promise<string[]> {
+  /** Runs `count` tasks of `family` carrying `tags` (mesh by default), in this world's cluster by default. */
+  async runTasks(family: string, count = 1, tags: Tag[] = [MESH], cluster = this.cluster): Promise<string[]> {
     await this.registerTaskDefinition(family, []);
     const arns: string[] = [];
     const { ecsNetwork } = this.backends;
     if (ecsNetwork !== undefined) {
       for (let left = count; left > 0; left -= 10) {
-        const tasks = await runContractTasks(this.ecsContext(ecsNetwork), this.cluster, family, {
+        const tasks = await runContractTasks(this.ecsContext(ecsNetwork), cluster, family, {
           count: Math.min(10, left),
           tags,
         });
@@ -287,7 +287,7 @@ export class AclWorld {
     for (let left = count; left > 0; left -= 10) {
       const result = await this.ecs.send(
         new RunTaskCommand({
-          cluster: this.cluster,
+          cluster,
           taskDefinition: family,
           count: Math.min(10, left),
           tags,

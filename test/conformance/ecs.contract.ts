@@ -242,6 +242,19 @@ const cases: ContractCase<EcsContext>[] = [
     },
   },
   {
+    name: 'ListTasks on a cluster excludes tasks of a cluster whose name contains it',
+    async run(ctx) {
+      const { cluster, family } = await fixture(ctx);
+      const longer = `${cluster}-2`;
+      await ctx.ecs.send(new CreateClusterCommand({ clusterName: longer }));
+      const mine = await runTasks(ctx, cluster, family);
+      const theirs = await runTasks(ctx, longer, family);
+      const running = { desiredStatus: 'RUNNING' as const };
+      expect(await listAll(ctx, { cluster, ...running })).to.deep.equal(arnsOf(mine));
+      expect(await listAll(ctx, { cluster: longer, ...running })).to.deep.equal(arnsOf(theirs));
+    },
+  },
+  {
     name: 'ListTasks serviceName excludes tasks not started by that service',
     async run(ctx) {
       const { cluster, family } = await fixture(ctx);
