@@ -15,6 +15,10 @@
  * - Any error restarts the loop by itself after a capped, jittered exponential backoff; the attempt
  *   counter resets after a successful list or watch. Errors never reach subscribers.
  * - A subscriber to `events$` first receives the current store content as `added` events.
+ * - `upsert`/`remove` apply single changes from another source (events) between lists. They never
+ *   go backwards: an object older than the stored one (by `isNewer`) or than a removal's
+ *   tombstone is dropped; and a list that was in flight when a key was changed this way leaves
+ *   that key alone.
  */
 import {
   auditTime,
@@ -73,7 +77,12 @@ export interface InformerOptions<T> {
   readonly scheduler: SchedulerLike;
   readonly random?: Random;
   readonly observer?: InformerObserver;
+  /** Orders versions for `upsert`/`remove`; by default any different version counts as newer. */
+  readonly isNewer?: (incoming: string, current: string) => boolean;
 }
+
+/** How many removals `remove` remembers, to drop stale events for removed keys. */
+const TOMBSTONES = 10_000;
 
 type RelistKind = 'list' | 'resync';
 
@@ -87,6 +96,9 @@ export class Informer<T> {
 
   private readonly synced = new BehaviorSubject(false);
   private readonly triggers = new Subject<void>();
+  private readonly direct = new Subject<InformerEvent<T>>();
+  private readonly touchedDuringList = new Set<string>();
+  private readonly tombstones = new Map<string, string>();
   private readonly loop$: Observable<InformerEvent<T>>;
   private readonly observer: InformerObserver;
   private failures = 0;
@@ -98,7 +110,7 @@ export class Informer<T> {
     this.observer = options.observer ?? NO_INFORMER_OBSERVER;
     this.store = new Store(options.keyOf, options.indexers);
     this.synced$ = this.synced.pipe(distinctUntilChanged());
-    this.loop$ = defer(() => this.restartingLoop$()).pipe(share());
+    this.loop$ = defer(() => merge(this.restartingLoop$(), this.direct)).pipe(share());
     this.events$ = defer(() => concat(from(this.storeAsAdds()), this.loop$));
   }
 
@@ -110,6 +122,51 @@ export class Informer<T> {
   /** Relists as soon as possible; calls in the same tick collapse into one relist. */
   trigger(): void {
     this.triggers.next();
+  }
+
+  /**
+   * Applies one object from another source (an event). Returns false, changing nothing, when
+   * the object is not newer than the stored one or than a tombstone for its key.
+   */
+  upsert(obj: T): boolean {
+    const key = this.store.keyOf(obj);
+    const version = this.options.versionOf(obj);
+    const tombstone = this.tombstones.get(key);
+    if (tombstone !== undefined && !this.newer(version, tombstone)) return false;
+    const current = this.store.get(key);
+    if (current !== undefined && !this.newer(version, this.options.versionOf(current))) return false;
+    this.tombstones.delete(key);
+    this.store.upsert(obj);
+    this.touchedDuringList.add(key);
+    const event: InformerEvent<T> =
+      current === undefined ? { type: 'added', key, obj } : { type: 'updated', key, obj, old: current };
+    this.observer.synced(this.name, 'watch', [event]);
+    this.direct.next(event);
+    return true;
+  }
+
+  /**
+   * Removes a key because another source said it is gone, at `version`. Later `upsert`s of the
+   * key with a version that is not newer are dropped. Returns false if nothing changed.
+   */
+  remove(key: string, version: string): boolean {
+    const current = this.store.get(key);
+    if (current !== undefined && !this.newer(version, this.options.versionOf(current))) return false;
+    this.tombstones.delete(key);
+    this.tombstones.set(key, version);
+    if (this.tombstones.size > TOMBSTONES)
+      this.tombstones.delete(this.tombstones.keys().next().value as string);
+    this.touchedDuringList.add(key);
+    if (current === undefined) return false;
+    this.store.delete(key);
+    const event: InformerEvent<T> = { type: 'deleted', key, obj: current };
+    this.observer.synced(this.name, 'watch', [event]);
+    this.direct.next(event);
+    return true;
+  }
+
+  private newer(incoming: string, current: string): boolean {
+    return this.options.isNewer ? this.options.isNewer(incoming, current) : incoming !== current;
   }
 
   hasSynced(): boolean {
@@ -179,7 +236,8 @@ export class Informer<T> {
   }
 
   private apply(result: ListResult<T>, resync: boolean, via: 'list' | 'watch'): InformerEvent<T>[] {
-    const events = replaceStore(this.store, result.items, this.options.versionOf, resync);
+    const keep = via === 'list' ? this.touchedDuringList : new Set<string>();
+    const events = replaceStore(this.store, result.items, this.options.versionOf, resync, keep);
     this.resourceVersion = result.resourceVersion;
     this.failures = 0;
     this.lastSyncMs = this.options.scheduler.now();

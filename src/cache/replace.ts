@@ -9,6 +9,8 @@
  * - An object whose version did not change gives no event, unless `resync` is set; then it gives
  *   a `resync` event.
  * - A snapshot that names one key twice keeps the last object for it.
+ * - Keys in `keep` are left exactly as the store has them: a snapshot taken before a newer
+ *   direct update (an event) must not undo it.
  */
 import { type InformerEvent } from './events.js';
 import { type Store } from './store.js';
@@ -18,13 +20,15 @@ export function replaceStore<T>(
   snapshot: readonly T[],
   versionOf: (obj: T) => string,
   resync: boolean,
+  keep: ReadonlySet<string> = new Set(),
 ): InformerEvent<T>[] {
   const incoming = new Map<string, T>();
   for (const obj of snapshot) incoming.set(store.keyOf(obj), obj);
 
   const events: InformerEvent<T>[] = [];
+  for (const key of keep) incoming.delete(key);
   for (const key of store.keys()) {
-    if (incoming.has(key)) continue;
+    if (incoming.has(key) || keep.has(key)) continue;
     const last = store.delete(key) as T;
     events.push({ type: 'deleted', key, obj: last });
   }

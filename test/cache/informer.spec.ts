@@ -259,3 +259,48 @@ describe('Informer with a synchronous source', () => {
     });
   });
 });
+
+describe('Informer direct updates (events between lists)', () => {
+  const numeric = (incoming: string, current: string) => Number(incoming) > Number(current);
+
+  it('applies newer objects, drops stale and duplicate ones, and honours removal tombstones', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const { list } = scriptedList(ts, [() => cold('-x|', { x: snapshot(obj('a', 1)) })]);
+      const informer = newInformer(ts, { list, isNewer: numeric });
+      const seen: string[] = [];
+      const subscription = informer.events$.subscribe((event) => seen.push(`${event.type}:${event.key}@${event.obj.v}`));
+      ts.schedule(() => {
+        expect(informer.upsert(obj('a', 3))).to.equal(true);
+        expect(informer.upsert(obj('a', 3)), 'duplicate').to.equal(false);
+        expect(informer.upsert(obj('a', 2)), 'reordered, older').to.equal(false);
+        expect(informer.remove('a', '4')).to.equal(true);
+        expect(informer.upsert(obj('a', 4)), 'stale after removal').to.equal(false);
+        expect(informer.upsert(obj('b', 1))).to.equal(true);
+      }, 5);
+      ts.schedule(() => subscription.unsubscribe(), 10);
+      ts.flush();
+      expect(seen).to.deep.equal(['added:a@1', 'updated:a@3', 'deleted:a@3', 'added:b@1']);
+      expect(informer.store.keys()).to.deep.equal(['b']);
+    });
+  });
+
+  it('does not let a list that was in flight undo a direct update', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const { list } = scriptedList(ts, [
+        () => cold('-x|', { x: snapshot(obj('a', 1)) }),
+        () => cold('-----y|', { y: snapshot(obj('a', 1)) }),
+      ]);
+      const informer = newInformer(ts, { list, isNewer: numeric, pollPeriodMs: 10 });
+      const subscription = informer.run();
+      // The second list starts at 10 and answers at 15 with a snapshot taken before "b" started.
+      ts.schedule(() => informer.upsert(obj('b', 2)), 12);
+      ts.schedule(() => {
+        expect(informer.store.keys().sort()).to.deep.equal(['a', 'b']);
+      }, 16);
+      ts.schedule(() => subscription.unsubscribe(), 17);
+      ts.flush();
+    });
+  });
+});

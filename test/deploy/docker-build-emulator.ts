@@ -6,8 +6,9 @@
  * Invariants and the two documented departures from a real build:
  * - A plain `npm ci` (the build stage's, with dev dependencies) is replaced by a symlink to the
  *   repository's node_modules, which `npm ci` in .ci/run installed from the same lockfile.
- * - `npm ci --omit=dev` really runs, with `--offline` added and npm's default cache (warmed by
- *   that same `npm ci`) instead of the image's /tmp/.npm: no network is used at test time.
+ * - `npm ci --omit=dev` really runs, with `--prefer-offline` added and npm's default cache (warmed by
+ *   that same `npm ci`) instead of the image's /tmp/.npm: the registry is asked only for what the
+ *   cache lacks (npm 11 records no download URLs in the lockfile).
  * - Only WORKDIR /app is supported, and any instruction it does not understand throws.
  */
 import { execFile } from 'node:child_process';
@@ -110,7 +111,7 @@ async function runStep(
       return;
     }
     const { npm_config_cache: _imageCache, ...rest } = env;
-    await exec('npm', [...words.slice(1), '--offline'], dir, rest, where);
+    await exec('npm', [...words.slice(1), '--prefer-offline'], dir, rest, where);
     return;
   }
   await exec('sh', ['-c', command], dir, env, where);
