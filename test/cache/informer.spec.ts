@@ -269,7 +269,9 @@ describe('Informer direct updates (events between lists)', () => {
       const { list } = scriptedList(ts, [() => cold('-x|', { x: snapshot(obj('a', 1)) })]);
       const informer = newInformer(ts, { list, isNewer: numeric });
       const seen: string[] = [];
-      const subscription = informer.events$.subscribe((event) => seen.push(`${event.type}:${event.key}@${event.obj.v}`));
+      const subscription = informer.events$.subscribe((event) =>
+        seen.push(`${event.type}:${event.key}@${event.obj.v}`),
+      );
       ts.schedule(() => {
         expect(informer.upsert(obj('a', 3))).to.equal(true);
         expect(informer.upsert(obj('a', 3)), 'duplicate').to.equal(false);
