@@ -1,7 +1,14 @@
 /**
- * AclWorld: an end-to-end test world for the ACL controller: envtest ECS, Secrets Manager and
- * Consul servers on loopback, real SDK clients to drive them, and the real controller (the same
+ * AclWorld: an end-to-end test world for the ACL controller: ECS, Secrets Manager and Consul
+ * servers on loopback, real SDK clients to drive them, and the real controller (the same
  * container the CLI builds) pointed at them over HTTP.
+ *
+ * `AclWorld.start()` starts its own envtest servers (with call logs, faults and state) and owns
+ * them. `AclWorld.attach(backends)` drives servers started elsewhere (any ECS + Secrets Manager
+ * backend, any Consul: moto, ministack, a real Consul agent, envtest) through `AclBackends`
+ * endpoints; such a world owns no server, and the envtest-only members (`ecsServer`, `smServer`,
+ * `consulServer`) throw on it, so a scenario asserting on call logs is envtest-only by
+ * construction. Attached worlds sharing servers use a unique cluster and secret prefix each.
  */
 import {
   CreateClusterCommand,
@@ -18,6 +25,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { type Container } from 'inversify';
+import { randomUUID } from 'node:crypto';
 
 import { aclControllersModule } from '../../controllers/acl-module.js';
 import { type AclControllerConfig } from '../../controllers/shared/acl-config.js';
@@ -36,6 +44,12 @@ import {
   startSecretsManagerServer,
 } from '../../src/envtest/secretsmanager/server.js';
 import { type Manager } from '../../src/manager/manager.js';
+import { type EcsNetwork } from '../conformance/harness/backend.js';
+import {
+  type EcsContext,
+  registerFamily as registerContractFamily,
+  runTasks as runContractTasks,
+} from '../conformance/ecs.contract.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 export const MESH = { key: 'consul.hashicorp.com/mesh', value: 'true' };
@@ -46,6 +60,37 @@ export interface WorldOptions {
   readonly cluster?: string;
 }
 
+/** The servers a world talks to: endpoints, plus call logs when the servers are envtest's. */
+export interface AclBackends {
+  /** e.g. "moto + envtest-consul-1.14". */
+  readonly name: string;
+  readonly ecsUrl: string;
+  readonly secretsManagerUrl: string;
+  readonly consulUrl: string;
+  /** A Consul token with global-management rights. */
+  readonly managementToken: string;
+  /**
+   * How tasks are networked (see the ECS contract): when set, tasks are run the way the ECS
+   * contract runs them (FARGATE; awsvpc, or bridge for moto). Unset: plain RunTask (envtest).
+   */
+  readonly ecsNetwork?: EcsNetwork;
+  /** Only envtest servers keep call logs; scenarios asserting on them need these. */
+  readonly servers?: EnvtestServers;
+}
+
+export interface EnvtestServers {
+  ecs: EcsServer;
+  secretsManager: SecretsManagerServer;
+  consul: ConsulServer;
+}
+
+export interface AttachOptions {
+  /** Defaults to a unique `acl-xxxxxxxx`, so worlds can share servers. */
+  readonly cluster?: string;
+  /** Defaults to a unique `t-xxxxxxxx`. */
+  readonly prefix?: string;
+}
+
 export interface RunningController {
   readonly manager: Manager;
   readonly container: Container;
@@ -54,41 +99,104 @@ export interface RunningController {
   stop(): Promise<void>;
 }
 
+/** Endpoints of envtest servers; reads the servers live, so a restarted server is followed. */
+export function envtestBackends(servers: EnvtestServers, name = 'envtest'): AclBackends {
+  return {
+    name,
+    get ecsUrl() {
+      return servers.ecs.url;
+    },
+    get secretsManagerUrl() {
+      return servers.secretsManager.url;
+    },
+    get consulUrl() {
+      return servers.consul.url;
+    },
+    get managementToken() {
+      return servers.consul.managementToken;
+    },
+    servers,
+  };
+}
+
 export class AclWorld {
-  readonly cluster: string;
-  readonly prefix = 'test';
   clientSecretArn = '';
   private readonly controllers: RunningController[] = [];
 
   private constructor(
-    readonly ecsServer: EcsServer,
-    readonly smServer: SecretsManagerServer,
-    public consulServer: ConsulServer,
+    readonly backends: AclBackends,
     readonly ecs: ECSClient,
     readonly sm: SecretsManagerClient,
-    cluster: string,
-  ) {
-    this.cluster = cluster;
-  }
+    readonly cluster: string,
+    readonly prefix: string,
+    /** Whether close() also closes the servers (only a world that started them). */
+    private readonly ownsServers: boolean,
+  ) {}
 
+  /** A world on its own, fresh envtest servers (cluster "prod", prefix "test"). */
   static async start(options: WorldOptions = {}): Promise<AclWorld> {
-    const [ecsServer, smServer, consulServer] = await Promise.all([
+    const [ecs, secretsManager, consul] = await Promise.all([
       startEcsServer(options.ecs),
       startSecretsManagerServer(),
       startConsulServer(options.consul),
     ]);
+    return AclWorld.create(
+      envtestBackends({ ecs, secretsManager, consul }),
+      options.cluster ?? 'prod',
+      'test',
+      true,
+    );
+  }
+
+  /** A world on servers started elsewhere; close() leaves them running. */
+  static async attach(backends: AclBackends, options: AttachOptions = {}): Promise<AclWorld> {
+    const id = randomUUID().slice(0, 8);
+    return AclWorld.create(backends, options.cluster ?? `acl-${id}`, options.prefix ?? `t-${id}`, false);
+  }
+
+  private static async create(
+    backends: AclBackends,
+    cluster: string,
+    prefix: string,
+    ownsServers: boolean,
+  ): Promise<AclWorld> {
     const client = { region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 };
     const world = new AclWorld(
-      ecsServer,
-      smServer,
-      consulServer,
-      new ECSClient({ ...client, endpoint: ecsServer.url }),
-      new SecretsManagerClient({ ...client, endpoint: smServer.url }),
-      options.cluster ?? 'prod',
+      backends,
+      new ECSClient({ ...client, endpoint: backends.ecsUrl }),
+      new SecretsManagerClient({ ...client, endpoint: backends.secretsManagerUrl }),
+      cluster,
+      prefix,
+      ownsServers,
     );
     await world.ecs.send(new CreateClusterCommand({ clusterName: world.cluster }));
     world.clientSecretArn = await world.createSecret(`${world.prefix}-consul-client-token`, '{}');
     return world;
+  }
+
+  private servers(): EnvtestServers {
+    const { servers } = this.backends;
+    if (servers === undefined) {
+      throw new Error(`call logs, faults and server state are envtest-only (${this.backends.name})`);
+    }
+    return servers;
+  }
+
+  get ecsServer(): EcsServer {
+    return this.servers().ecs;
+  }
+
+  get smServer(): SecretsManagerServer {
+    return this.servers().secretsManager;
+  }
+
+  get consulServer(): ConsulServer {
+    return this.servers().consul;
+  }
+
+  /** Replaces the envtest Consul server (e.g. restarted on the same port). */
+  set consulServer(server: ConsulServer) {
+    this.servers().consul = server;
   }
 
   config(overrides: Partial<AclControllerConfig> = {}): AclControllerConfig {
@@ -125,11 +233,11 @@ export class AclWorld {
       aclControllersModule({
         config: this.config(overrides),
         clients: {
-          ecs: new ECSClient({ ...client, endpoint: this.ecsServer.url }),
-          secretsManager: new SecretsManagerClient({ ...client, endpoint: this.smServer.url }),
+          ecs: new ECSClient({ ...client, endpoint: this.backends.ecsUrl }),
+          secretsManager: new SecretsManagerClient({ ...client, endpoint: this.backends.secretsManagerUrl }),
           consul: consulSettingsFromEnv({
-            CONSUL_HTTP_ADDR: this.consulServer.url,
-            CONSUL_HTTP_TOKEN: token ?? this.consulServer.managementToken,
+            CONSUL_HTTP_ADDR: this.backends.consulUrl,
+            CONSUL_HTTP_TOKEN: token ?? this.backends.managementToken,
           }),
         },
         watchWaitMs: 2_000,
@@ -151,6 +259,8 @@ export class AclWorld {
   }
 
   async registerTaskDefinition(family: string, tags: Tag[] = [MESH]): Promise<string> {
+    const { ecsNetwork } = this.backends;
+    if (ecsNetwork !== undefined) return registerContractFamily(this.ecsContext(ecsNetwork), family, tags);
     const result = await this.ecs.send(
       new RegisterTaskDefinitionCommand({
         family,
@@ -161,14 +271,25 @@ export class AclWorld {
     return result.taskDefinition?.taskDefinitionArn as string;
   }
 
-  /** Runs `count` tasks of `family` carrying `tags` (mesh by default). */
-  async runTasks(family: string, count = 1, tags: Tag[] = [MESH]): Promise<string[]> {
+  /** Runs `count` tasks of `family` carrying `tags` (mesh by default), in this world's cluster by default. */
+  async runTasks(family: string, count = 1, tags: Tag[] = [MESH], cluster = this.cluster): Promise<string[]> {
     await this.registerTaskDefinition(family, []);
     const arns: string[] = [];
+    const { ecsNetwork } = this.backends;
+    if (ecsNetwork !== undefined) {
+      for (let left = count; left > 0; left -= 10) {
+        const tasks = await runContractTasks(this.ecsContext(ecsNetwork), cluster, family, {
+          count: Math.min(10, left),
+          tags,
+        });
+        arns.push(...tasks.map((task) => task.taskArn as string));
+      }
+      return arns;
+    }
     for (let left = count; left > 0; left -= 10) {
       const result = await this.ecs.send(
         new RunTaskCommand({
-          cluster: this.cluster,
+          cluster,
           taskDefinition: family,
           count: Math.min(10, left),
           tags,
@@ -177,6 +298,10 @@ export class AclWorld {
       arns.push(...(result.tasks ?? []).map((task) => task.taskArn as string));
     }
     return arns;
+  }
+
+  private ecsContext(network: EcsNetwork): EcsContext {
+    return { ecs: this.ecs, network };
   }
 
   async stopTasks(arns: readonly string[]): Promise<void> {
@@ -208,9 +333,9 @@ export class AclWorld {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; json: T }> {
-    const response = await fetch(`${this.consulServer.url}${path}`, {
+    const response = await fetch(`${this.backends.consulUrl}${path}`, {
       method,
-      headers: { 'x-consul-token': this.consulServer.managementToken },
+      headers: { 'x-consul-token': this.backends.managementToken },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -229,11 +354,20 @@ export class AclWorld {
     return json.filter((token) => token.Description.startsWith('Token for '));
   }
 
+  /** The service tokens of this world's cluster only (for worlds sharing a Consul). */
+  async ownServiceTokens(): Promise<ConsulTokenStub[]> {
+    const mark = `\nconsul.hashicorp.com/cluster: ${this.cluster}`;
+    return (await this.serviceTokens()).filter((token) => token.Description.endsWith(mark));
+  }
+
   async close(): Promise<void> {
     for (const controller of this.controllers) await controller.manager.stop();
     this.ecs.destroy();
     this.sm.destroy();
-    await Promise.all([this.ecsServer.close(), this.smServer.close(), this.consulServer.close()]);
+    if (this.ownsServers) {
+      const { ecs, secretsManager, consul } = this.servers();
+      await Promise.all([ecs.close(), secretsManager.close(), consul.close()]);
+    }
   }
 }
 

@@ -26,6 +26,12 @@ export const departures: Departure[] = [
   {
     backend: 'moto',
     service: 'ecs',
+    case: 'ListTasks on a cluster excludes tasks of a cluster whose name contains it',
+    reason: `${MOTO_SRC}: list_tasks filters by \`cluster.name in t.cluster_arn\` (a substring test), so cluster "prod" also lists the tasks of "prod-2"; AWS matches the cluster exactly`,
+  },
+  {
+    backend: 'moto',
+    service: 'ecs',
     case: 'ListTasks without desiredStatus returns only RUNNING tasks',
     reason: `${MOTO_SRC}: list_tasks without desiredStatus returns tasks in every state; AWS defaults to RUNNING`,
   },

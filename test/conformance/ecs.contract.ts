@@ -64,7 +64,7 @@ async function fixture(ctx: EcsContext, tags: Tag[] = []): Promise<{ cluster: st
   return { cluster, family };
 }
 
-async function registerFamily(ctx: EcsContext, family: string, tags: Tag[] = []): Promise<string> {
+export async function registerFamily(ctx: EcsContext, family: string, tags: Tag[] = []): Promise<string> {
   const out = await ctx.ecs.send(
     new RegisterTaskDefinitionCommand({
       family,
@@ -84,14 +84,14 @@ async function registerFamily(ctx: EcsContext, family: string, tags: Tag[] = [])
   return arn;
 }
 
-interface RunOptions {
+export interface RunOptions {
   count?: number;
   startedBy?: string;
   group?: string;
   tags?: Tag[];
 }
 
-async function runTasks(
+export async function runTasks(
   ctx: EcsContext,
   cluster: string,
   family: string,
@@ -239,6 +239,19 @@ const cases: ContractCase<EcsContext>[] = [
       expect(await listAll(ctx, { cluster, family, ...running })).to.deep.equal(arnsOf(a));
       expect(await listAll(ctx, { cluster, startedBy: 'beta', ...running })).to.deep.equal(arnsOf(b));
       expect(await listAll(ctx, { cluster: otherCluster, ...running })).to.deep.equal(arnsOf(c));
+    },
+  },
+  {
+    name: 'ListTasks on a cluster excludes tasks of a cluster whose name contains it',
+    async run(ctx) {
+      const { cluster, family } = await fixture(ctx);
+      const longer = `${cluster}-2`;
+      await ctx.ecs.send(new CreateClusterCommand({ clusterName: longer }));
+      const mine = await runTasks(ctx, cluster, family);
+      const theirs = await runTasks(ctx, longer, family);
+      const running = { desiredStatus: 'RUNNING' as const };
+      expect(await listAll(ctx, { cluster, ...running })).to.deep.equal(arnsOf(mine));
+      expect(await listAll(ctx, { cluster: longer, ...running })).to.deep.equal(arnsOf(theirs));
     },
   },
   {
