@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 
 import { type ECSClient } from '@aws-sdk/client-ecs';
 import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type SQSClient } from '@aws-sdk/client-sqs';
 import { ContainerModule } from 'inversify';
 import { type Registry } from 'prom-client';
 import { type SchedulerLike } from 'rxjs';
@@ -18,6 +19,8 @@ import { createEcsTaskInformer } from '../src/aws/ecs-task-informer.js';
 import { EcsTaskLister } from '../src/aws/ecs-task-lister.js';
 import { SecretStore } from '../src/aws/secret-store.js';
 import { TaskDefinitionCache } from '../src/aws/task-definition-cache.js';
+import { TaskEventConsumer } from '../src/aws/task-event-consumer.js';
+import { TaskEventMetrics } from '../src/aws/task-event-metrics.js';
 import { type InformerObserver } from '../src/cache/informer-observer.js';
 import { AclApi } from '../src/consul/acl-api.js';
 import { createPolicyInformer, createTokenInformer } from '../src/consul/acl-informers.js';
@@ -37,6 +40,8 @@ import { AclMetrics } from './shared/acl-metrics.js';
 
 export interface AclClients {
   readonly ecs: ECSClient;
+  /** Needed only with `eventsQueueUrl`. */
+  readonly sqs?: SQSClient;
   readonly secretsManager: SecretsManagerClient;
   readonly consul: ConsulSettings;
 }
@@ -48,6 +53,8 @@ export interface AclModuleSettings {
   readonly newId?: () => string;
   /** Longest blocking-query wait on Consul lists (default 5 minutes). */
   readonly watchWaitMs?: number;
+  /** SQS long-polling wait of the event consumer (default 20 s). */
+  readonly eventsWaitSeconds?: number;
 }
 
 export function aclControllersModule(settings: AclModuleSettings): ContainerModule {
@@ -75,6 +82,14 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
       const taskReads = new CallRateLimiter(clock, config.ecsReadRate);
       const otherReads = new CallRateLimiter(clock, config.ecsReadRate);
       const taskDefinitions = new TaskDefinitionCache(clients.ecs, clock, api, otherReads);
+      const taskLister = new EcsTaskLister({
+        ecs: clients.ecs,
+        cluster: config.cluster,
+        partitionsEnabled: config.partitionsEnabled,
+        clock,
+        observer: api,
+        limiter: taskReads,
+      });
       return {
         config,
         clock,
@@ -84,14 +99,7 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
         secrets: new SecretStore(clients.secretsManager, clock, api),
         newId: settings.newId ?? randomUUID,
         tasks: createEcsTaskInformer({
-          lister: new EcsTaskLister({
-            ecs: clients.ecs,
-            cluster: config.cluster,
-            partitionsEnabled: config.partitionsEnabled,
-            clock,
-            observer: api,
-            limiter: taskReads,
-          }),
+          lister: taskLister,
           resyncPeriodMs: config.resyncIntervalMs,
           scheduler,
           observer,
@@ -113,6 +121,7 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
             })
           : undefined,
         taskDefinitions,
+        taskLister,
         tokens: createTokenInformer(aclInformer),
         policies: createPolicyInformer(aclInformer),
       };
@@ -120,6 +129,28 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
     bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).tasks);
     bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).tokens);
     bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).policies);
+    if (config.eventsQueueUrl) {
+      const queueUrl = config.eventsQueueUrl;
+      bind(TYPES.Runnable).toDynamicValue((ctx) => {
+        const deps = ctx.get<AclDeps>(ACL_DEPS);
+        if (!clients.sqs) throw new Error('eventsQueueUrl is set but no SQS client was given');
+        return new TaskEventConsumer({
+          sqs: clients.sqs,
+          queueUrl,
+          cluster: config.cluster,
+          partitionsEnabled: config.partitionsEnabled,
+          tasks: deps.tasks,
+          lister: deps.taskLister,
+          taskDefinitions: deps.taskDefinitions,
+          clock: deps.clock,
+          random: ctx.get<Random>(TYPES.Random),
+          logger: deps.logger,
+          observer: ctx.get<ApiMetrics>(TYPES.ApiMetrics),
+          metrics: new TaskEventMetrics(ctx.get<Registry>(TYPES.Registry)),
+          waitSeconds: settings.eventsWaitSeconds,
+        });
+      });
+    }
     if (config.preProvision) {
       bind(TYPES.Informer).toDynamicValue(
         (ctx) => ctx.get<AclDeps>(ACL_DEPS).services as AclDeps['services'],

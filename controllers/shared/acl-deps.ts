@@ -3,6 +3,7 @@
  */
 import { type Informer } from '../../src/cache/informer.js';
 import { type SecretStore } from '../../src/aws/secret-store.js';
+import { type EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { type TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
 import { type AclApi } from '../../src/consul/acl-api.js';
 import { type OwnedPolicy, type OwnedToken } from '../../src/consul/owned-acl.js';
@@ -19,6 +20,7 @@ export interface AclDeps {
   /** ECS services, when pre-provisioning is on. */
   readonly services?: Informer<MeshService>;
   readonly taskDefinitions: TaskDefinitionCache;
+  readonly taskLister: EcsTaskLister;
   readonly tokens: Informer<OwnedToken>;
   readonly policies: Informer<OwnedPolicy>;
   readonly acl: AclApi;

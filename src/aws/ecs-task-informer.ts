@@ -29,6 +29,8 @@ export function createEcsTaskInformer(options: EcsTaskInformerOptions): Informer
     list: () => fromAbortable((signal) => options.lister.list(signal)),
     keyOf: (task) => task.taskArn,
     versionOf: (task) => String(task.version),
+    // ECS task versions only grow, so events (at least once, unordered) can be ordered by them.
+    isNewer: (incoming, current) => Number(incoming) > Number(current),
     indexers: { [TASKS_BY_SERVICE]: (task) => (task.mesh && task.service ? [serviceKey(task.service)] : []) },
     resyncPeriodMs: options.resyncPeriodMs,
     scheduler: options.scheduler,

@@ -52,6 +52,25 @@ export class EcsTaskLister {
     return { items: [...next.values()] };
   }
 
+  /** The cached description of a task, if it was described before. */
+  known(taskArn: string): MeshTask | undefined {
+    return this.described.get(taskArn);
+  }
+
+  /** Remembers a task learnt elsewhere (an event), so the next list does not describe it again. */
+  remember(task: MeshTask): void {
+    this.described.set(task.taskArn, task);
+  }
+
+  /** Describes tasks in batches of 100 and remembers them; MISSING tasks are left out. */
+  async describeTasks(arns: readonly string[], signal: AbortSignal): Promise<MeshTask[]> {
+    const tasks: MeshTask[] = [];
+    for (let i = 0; i < arns.length; i += PAGE)
+      tasks.push(...(await this.describe(arns.slice(i, i + PAGE), signal)));
+    for (const task of tasks) this.remember(task);
+    return tasks;
+  }
+
   private async listRunningArns(signal: AbortSignal): Promise<string[]> {
     const { ecs, cluster, clock, observer } = this.options;
     const arns: string[] = [];
@@ -69,11 +88,11 @@ export class EcsTaskLister {
     return arns;
   }
 
-  private async describe(arns: string[], signal: AbortSignal): Promise<MeshTask[]> {
+  private async describe(arns: readonly string[], signal: AbortSignal): Promise<MeshTask[]> {
     const { ecs, cluster, clock, observer, partitionsEnabled } = this.options;
     await this.options.limiter?.acquire(signal);
     const result = await observedCall(observer, clock, 'ecs', 'DescribeTasks', () =>
-      ecs.send(new DescribeTasksCommand({ cluster, tasks: arns, include: ['TAGS'] }), {
+      ecs.send(new DescribeTasksCommand({ cluster, tasks: [...arns], include: ['TAGS'] }), {
         abortSignal: signal,
       }),
     );

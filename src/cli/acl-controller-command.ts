@@ -9,6 +9,7 @@
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 import { aclControllersModule } from '../../controllers/acl-module.js';
 import { type AclControllerConfig } from '../../controllers/shared/acl-config.js';
@@ -48,6 +49,7 @@ export const aclControllerCommand: Command = {
     const config: AclControllerConfig = { ...run.config, cluster };
     const ecs = new ECSClient({ customUserAgent: 'ecs-acl-controller' });
     const secretsManager = new SecretsManagerClient({ customUserAgent: 'ecs-acl-controller' });
+    const sqs = config.eventsQueueUrl ? new SQSClient({ customUserAgent: 'ecs-acl-controller' }) : undefined;
     const container = createContainer(
       frameworkModule({
         logLevel: run.logLevel,
@@ -61,7 +63,7 @@ export const aclControllerCommand: Command = {
       }),
       aclControllersModule({
         config,
-        clients: { ecs, secretsManager, consul },
+        clients: { ecs, secretsManager, sqs, consul },
       }),
     );
     const manager = container.get<Manager>(TYPES.Manager);
@@ -80,6 +82,7 @@ export const aclControllerCommand: Command = {
     } finally {
       ecs.destroy();
       secretsManager.destroy();
+      sqs?.destroy();
     }
   },
 };

@@ -12,6 +12,7 @@ export const TYPES = {
   OpsServer: Symbol.for('ecs-acl-controller.OpsServer'),
   ManagerOptions: Symbol.for('ecs-acl-controller.ManagerOptions'),
   Informer: Symbol.for('ecs-acl-controller.Informer'),
+  Runnable: Symbol.for('ecs-acl-controller.Runnable'),
   InformerObserver: Symbol.for('ecs-acl-controller.InformerObserver'),
   ControllerPlugin: Symbol.for('ecs-acl-controller.ControllerPlugin'),
   ControllerMetrics: Symbol.for('ecs-acl-controller.ControllerMetrics'),

@@ -2,10 +2,11 @@
  * Manager: runs the ops server, the informers and the controllers, in controller-runtime's order.
  *
  * Invariants:
- * - Start order: ops server, then informers, then (once every informer has synced) controllers.
+ * - Start order: ops server, then runnables (event consumers), then informers, then (once every
+ *   informer has synced) controllers.
  *   If the informers do not sync within `cacheSyncTimeoutMs`, start fails with exit code 3.
- * - Stop order: controllers (stop taking work, finish in-flight reconciles), then informers, then
- *   the ops server last, so metrics and probes answer until the end.
+ * - Stop order: controllers (stop taking work, finish in-flight reconciles), then runnables, then
+ *   informers, then the ops server last, so metrics and probes answer until the end.
  * - Stop is bounded by `gracefulShutdownMs`: past it, in-flight reconciles are aborted and stop
  *   resolves with `graceful: false`.
  * - `/readyz` passes only when every informer has synced and every controller is running;
@@ -28,6 +29,7 @@ import { defaultRateLimiter } from '../workqueue/rate-limiters.js';
 import { type ControllerPlugin } from './controller-plugin.js';
 import { EXIT_CODES, ManagerError } from './errors.js';
 import { type ManagerOptions } from './manager-options.js';
+import { type Runnable } from './runnable.js';
 
 export interface ManagerMetrics {
   readonly controllers: ControllerMetrics;
@@ -46,6 +48,7 @@ export class Manager {
     @inject(TYPES.Probes) probes: OpsServerProbes,
     @multiInject(TYPES.Informer) @optional() private readonly informers: readonly Informer<unknown>[] = [],
     @multiInject(TYPES.ControllerPlugin) @optional() plugins: readonly ControllerPlugin[] = [],
+    @multiInject(TYPES.Runnable) @optional() private readonly runnables: readonly Runnable[] = [],
     @inject(TYPES.Clock) private readonly clock: Clock,
     @inject(TYPES.Logger) private readonly logger: Logger,
     @inject(TYPES.ManagerOptions) private readonly options: ManagerOptions,
@@ -90,6 +93,7 @@ export class Manager {
     this.phase = 'starting';
     const url = await this.ops.start(this.options.opsPort, this.options.opsHost);
     this.logger.info('ops server listening', { url, endpoints: ['/metrics', '/healthz', '/readyz'] });
+    for (const runnable of this.runnables) runnable.start();
     for (const informer of this.informers) {
       this.informerMetrics.track(informer);
       this.informerRuns.push(informer.run());
@@ -121,6 +125,7 @@ export class Manager {
     });
     const graceful = await Promise.race([controllersStopped, deadline]);
     cancelDeadline();
+    await Promise.all(this.runnables.map((runnable) => runnable.stop()));
     for (const run of this.informerRuns) run.unsubscribe();
     this.informerRuns = [];
     await this.ops.stop();

@@ -1,0 +1,213 @@
+/**
+ * TaskEventConsumer: applies the cluster's "ECS Task State Change" events, read from an SQS queue
+ * fed by EventBridge, to the ECS task informer, so task changes are seen in about a second instead
+ * of at the next full relist.
+ *
+ * Invariants:
+ * - Loop: `ReceiveMessage` (long polling, 20 s, up to 10 messages); apply every event of the batch;
+ *   then delete the messages that were applied or are useless (malformed, other clusters, other
+ *   event types). A message whose application failed is not deleted: SQS redelivers it.
+ * - Delivery is at least once and unordered: `detail.version` orders events, so duplicates and
+ *   stale events never move the cache backwards (the informer enforces it).
+ * - Events carry no tags: a task's mesh identity comes from the cached description of the task,
+ *   else from the cached task-definition tags when they mark it as mesh, else from one batched
+ *   `DescribeTasks` for the whole receive batch.
+ * - It runs as a manager runnable, so it starts before the informers' first list, and nothing
+ *   that happens in between is missed. Errors back off on the clock; it never stops by itself.
+ */
+import {
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+
+import { type Informer } from '../cache/informer.js';
+import { type Logger } from '../log/logger.js';
+import { hasMeshTag } from '../mesh/mesh-identity.js';
+import { type MeshTask, toMeshTask } from '../mesh/mesh-task.js';
+import { type ApiCallObserver } from '../metrics/api-metrics.js';
+import { type Runnable } from '../manager/runnable.js';
+import { backoffDelay } from '../time/backoff.js';
+import { type Clock, type Random, sleep } from '../time/clock.js';
+import { type EcsTaskLister } from './ecs-task-lister.js';
+import { observedCall } from './observed-call.js';
+import { type TaskDefinitionCache } from './task-definition-cache.js';
+import { type TaskEventMetrics, type TaskEventResult } from './task-event-metrics.js';
+import { isSameCluster, parseTaskStateEvent, type TaskStateEvent } from './task-state-event.js';
+
+export interface TaskEventConsumerOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly cluster: string;
+  readonly partitionsEnabled: boolean;
+  readonly tasks: Informer<MeshTask>;
+  readonly lister: EcsTaskLister;
+  readonly taskDefinitions: TaskDefinitionCache;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly observer: ApiCallObserver;
+  readonly metrics: TaskEventMetrics;
+  /** Long-polling wait per receive, in seconds (SQS allows 0–20). */
+  readonly waitSeconds?: number;
+}
+
+export class TaskEventConsumer implements Runnable {
+  readonly name = 'ecs-task-events';
+  private abort = new AbortController();
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: TaskEventConsumerOptions) {}
+
+  start(): void {
+    this.abort = new AbortController();
+    this.loop = this.run(this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort(new Error('event consumer stopped'));
+    await this.loop;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const { clock, random, logger } = this.options;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const messages = await this.receive(signal);
+        await this.applyBatch(messages, signal);
+        failures = 0;
+      } catch (error) {
+        if (signal.aborted) return;
+        failures += 1;
+        const delay = backoffDelay(failures, { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 1 }, random);
+        logger.warn('ECS task events: receive or apply failed; retrying', {
+          error,
+          attempt: failures,
+          retryInMs: Math.round(delay),
+        });
+        await sleep(clock, delay, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  private async receive(signal: AbortSignal): Promise<Message[]> {
+    const { sqs, queueUrl, waitSeconds = 20 } = this.options;
+    const result = await this.call('ReceiveMessage', () =>
+      sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: waitSeconds,
+        }),
+        { abortSignal: signal },
+      ),
+    );
+    return result.Messages ?? [];
+  }
+
+  private async applyBatch(messages: readonly Message[], signal: AbortSignal): Promise<void> {
+    const { cluster, metrics, logger } = this.options;
+    const done: Message[] = [];
+    const running: Array<{ message: Message; event: TaskStateEvent }> = [];
+    for (const message of messages) {
+      const parsed = parseTaskStateEvent(message.Body);
+      if (parsed.kind === 'malformed') {
+        metrics.events.inc({ result: 'malformed' });
+        logger.warn('ECS task events: dropping a malformed message', {
+          reason: parsed.reason,
+          messageId: message.MessageId,
+        });
+        done.push(message);
+      } else if (parsed.kind === 'other' || !isSameCluster(parsed.event.clusterArn, cluster)) {
+        metrics.events.inc({ result: 'ignored' });
+        done.push(message);
+      } else if (parsed.event.desiredStatus !== 'RUNNING') {
+        this.record(
+          this.options.tasks.remove(parsed.event.taskArn, String(parsed.event.version)),
+          parsed.event,
+        );
+        done.push(message);
+      } else {
+        running.push({ message, event: parsed.event });
+      }
+    }
+    const identities = await this.identify(
+      running.map(({ event }) => event),
+      signal,
+    );
+    for (const { message, event } of running) {
+      const known = identities.get(event.taskArn);
+      if (known) {
+        const task = { ...known, version: event.version };
+        const applied = this.options.tasks.upsert(task);
+        // The next full list must return this version, not the one first described.
+        if (applied) this.options.lister.remember(task);
+        this.record(applied, event);
+      }
+      // Described as MISSING: it stopped in between; its stop event will (or did) remove it.
+      else this.options.metrics.events.inc({ result: 'stale' });
+      done.push(message);
+    }
+    await Promise.all(done.map((message) => this.delete(message, signal)));
+  }
+
+  /** Mesh identities for the tasks of running events: cache, then task definition, then DescribeTasks. */
+  private async identify(
+    events: readonly TaskStateEvent[],
+    signal: AbortSignal,
+  ): Promise<Map<string, MeshTask>> {
+    const { lister, taskDefinitions, partitionsEnabled } = this.options;
+    const found = new Map<string, MeshTask>();
+    const toDescribe: string[] = [];
+    for (const event of events) {
+      const cached = lister.known(event.taskArn);
+      if (cached) {
+        found.set(event.taskArn, cached);
+        continue;
+      }
+      const definition = await taskDefinitions.peek(event.taskDefinitionArn).catch(() => undefined);
+      if (definition && hasMeshTag(definition.tags)) {
+        const task = toMeshTask(
+          {
+            taskArn: event.taskArn,
+            taskDefinitionArn: event.taskDefinitionArn,
+            tags: definition.tags,
+            version: event.version,
+          },
+          partitionsEnabled,
+        );
+        lister.remember(task);
+        found.set(event.taskArn, task);
+      } else {
+        toDescribe.push(event.taskArn);
+      }
+    }
+    for (const task of await lister.describeTasks([...new Set(toDescribe)], signal))
+      found.set(task.taskArn, task);
+    return found;
+  }
+
+  private record(applied: boolean, event: TaskStateEvent): void {
+    const result: TaskEventResult = applied ? 'applied' : 'stale';
+    this.options.metrics.events.inc({ result });
+    if (applied && event.at !== undefined) {
+      this.options.metrics.lag.observe(Math.max(0, this.options.clock.now() - event.at) / 1000);
+    }
+  }
+
+  private async delete(message: Message, signal: AbortSignal): Promise<void> {
+    if (!message.ReceiptHandle) return;
+    await this.call('DeleteMessage', () =>
+      this.options.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+        { abortSignal: signal },
+      ),
+    );
+  }
+
+  private call<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return observedCall(this.options.observer, this.options.clock, 'sqs', operation, call);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * parseTaskStateEvent: reads one EventBridge "ECS Task State Change" event, as delivered in an SQS
+ * message body, into the few fields the controller uses.
+ *
+ * Invariants: never throws; anything that is not such an event, or lacks the task ARN, cluster
+ * ARN, task-definition ARN, desired status or a numeric `detail.version`, is reported as
+ * malformed with a reason that quotes no part of the input.
+ */
+export interface TaskStateEvent {
+  readonly taskArn: string;
+  readonly clusterArn: string;
+  readonly taskDefinitionArn: string;
+  readonly desiredStatus: string;
+  readonly lastStatus: string;
+  readonly version: number;
+  /** The event's `time`, in ms since the epoch, when present and valid. */
+  readonly at?: number;
+}
+
+export type ParsedTaskStateEvent =
+  | { readonly kind: 'event'; readonly event: TaskStateEvent }
+  | { readonly kind: 'other'; readonly detailType: string }
+  | { readonly kind: 'malformed'; readonly reason: string };
+
+export function parseTaskStateEvent(body: string | undefined): ParsedTaskStateEvent {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body ?? '');
+  } catch {
+    return { kind: 'malformed', reason: 'message body is not JSON' };
+  }
+  if (parsed === null || typeof parsed !== 'object')
+    return { kind: 'malformed', reason: 'message body is not an object' };
+  const envelope = parsed as Record<string, unknown>;
+  const detailType = envelope['detail-type'];
+  if (typeof detailType !== 'string') return { kind: 'malformed', reason: 'no detail-type' };
+  if (detailType !== 'ECS Task State Change') return { kind: 'other', detailType: detailType.slice(0, 64) };
+  const detail = envelope.detail as Record<string, unknown> | null | undefined;
+  if (detail === null || typeof detail !== 'object') return { kind: 'malformed', reason: 'no detail object' };
+  const text = (field: string) =>
+    typeof detail[field] === 'string' && detail[field] !== '' ? (detail[field] as string) : undefined;
+  const taskArn = text('taskArn');
+  const clusterArn = text('clusterArn');
+  const taskDefinitionArn = text('taskDefinitionArn');
+  const desiredStatus = text('desiredStatus');
+  const version = detail.version;
+  if (!taskArn || !clusterArn || !taskDefinitionArn || !desiredStatus) {
+    return {
+      kind: 'malformed',
+      reason: 'detail lacks taskArn, clusterArn, taskDefinitionArn or desiredStatus',
+    };
+  }
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+    return { kind: 'malformed', reason: 'detail.version is not a non-negative integer' };
+  }
+  const time = typeof envelope.time === 'string' ? Date.parse(envelope.time) : NaN;
+  return {
+    kind: 'event',
+    event: {
+      taskArn,
+      clusterArn,
+      taskDefinitionArn,
+      desiredStatus,
+      lastStatus: text('lastStatus') ?? '',
+      version,
+      at: Number.isFinite(time) ? time : undefined,
+    },
+  };
+}
+
+/** True when `clusterArn` names `cluster`, given as a short name or an ARN. */
+export function isSameCluster(clusterArn: string, cluster: string): boolean {
+  if (cluster.startsWith('arn:')) return clusterArn === cluster;
+  return clusterArn.endsWith(`:cluster/${cluster}`);
+}
