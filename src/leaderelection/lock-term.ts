@@ -150,16 +150,16 @@ export class LockTerm {
     let index: string | undefined;
     let waitMs = options.watchWaitMs;
     let failures = 0;
-    let first = true;
+    // A read without an index answers at once (a missing key has none): wait before the next one.
+    let pauseFirst = false;
     while (!signal.aborted) {
       try {
-        // Without an index a read answers at once; wait first so a missing key cannot spin us.
-        if (!first && index === undefined && !(await pause(clock, options.lockRetryMs, signal))) return;
-        first = false;
+        if (pauseFirst && !(await pause(clock, options.lockRetryMs, signal))) return;
         const read = await api.readLock(options.key, { index, waitMs, signal });
         if (signal.aborted) return;
         failures = 0;
-        index = nextIndex(index, read.index);
+        index = nextIndex(read.index);
+        pauseFirst = index === undefined;
         const holder = read.entry?.session;
         hooks.holderSeen(holder === undefined ? undefined : holderOf(read.entry));
         waitMs = options.watchWaitMs;
@@ -178,7 +178,9 @@ export class LockTerm {
         const acquired = await api.acquire(options.key, sessionId, this.record(), signal);
         if (signal.aborted) return;
         if (acquired) {
+          // Read it back at once: confirms the hold and yields an index to watch from.
           this.becomeLeader();
+          pauseFirst = false;
           continue;
         }
         // Refused although nobody holds it: the previous holder's lock-delay (or a lost race).
@@ -196,6 +198,7 @@ export class LockTerm {
           retryInMs: Math.round(delay),
         });
         if (!(await pause(clock, delay, signal))) return;
+        pauseFirst = false;
       }
     }
   }
@@ -210,10 +213,12 @@ export class LockTerm {
   }
 }
 
-/** The next blocking index: Consul's rule is to start over when it goes backwards or is not > 0. */
-function nextIndex(previous: string | undefined, received: string | undefined): string | undefined {
+/**
+ * The index for the next blocking read: always the latest one received (so an index that went
+ * backwards restarts the watch, as Consul advises), none when it is missing or not > 0.
+ */
+function nextIndex(received: string | undefined): string | undefined {
   if (received === undefined || !/^\d+$/.test(received) || BigInt(received) <= 0n) return undefined;
-  if (previous !== undefined && BigInt(received) < BigInt(previous)) return undefined;
   return received;
 }
 
