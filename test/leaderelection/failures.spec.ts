@@ -91,6 +91,25 @@ describe('LeaderElector when Consul fails (virtual time)', () => {
     expect(h.now - destroyedAt).to.equal(waited);
   });
 
+  it('stop() is bounded by releaseTimeoutMs when Consul hangs', async () => {
+    h = await Harness.start();
+    const a = h.member('task-a', { releaseTimeoutMs: 2_000 });
+    a.elector.start();
+    await h.until(() => a.elector.isLeader(), 'a to lead');
+    h.server.faults.add({ operation: '*', kind: 'latency', latencyMs: 3_600_000, fraction: 1 });
+    let stopped = false;
+    const stopping = a.elector.stop().then(() => (stopped = true));
+    expect(a.elector.isLeader()).to.equal(false);
+    const waited = await h.eventually(() => stopped, 'stop() to resolve', 10_000, 50);
+    await stopping;
+    expect(waited).to.be.within(2_000, 2_100);
+    // The destroy never reached Consul: the session outlives stop() and expires with its TTL.
+    h.server.faults.clear();
+    expect(await h.sessionIds()).to.have.length(1);
+    await h.advance(15_000, 500);
+    expect(await h.sessionIds()).to.deep.equal([]);
+  });
+
   it('keeps retrying session creation with backoff until Consul answers, then leads', async () => {
     h = await Harness.start();
     h.server.faults.add({ operation: 'session.create', kind: 'server-error', count: 4 });
