@@ -11,8 +11,9 @@
  *   is the old session destroyed (best effort, bounded) and a new one created to compete again.
  * - `leading$` replays the current state and emits only changes; `lost$` never fires on `stop()`.
  * - `stop()` is idempotent and resolves once the lock is released and the session destroyed
- *   (each bounded by `releaseTimeoutMs`); leading$ emits false before any call goes out, then both
- *   observables complete. An explicit release frees the key without lock-delay (Consul semantics),
+ *   (the two together bounded by `releaseTimeoutMs`; a session Consul never heard destroyed expires
+ *   with its TTL); leading$ emits false before any call goes out, then both observables complete.
+ *   A session whose create was still in flight at stop() may likewise be left to its TTL. An explicit release frees the key without lock-delay (Consul semantics),
  *   so a standby takes over at once; an involuntary loss leaves Consul's lock-delay in force.
  * - Every Consul failure is retried (session create with backoff); nothing escapes the loop.
  * - Time comes only from the injected Clock.
