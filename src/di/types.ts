@@ -13,6 +13,7 @@ export const TYPES = {
   ManagerOptions: Symbol.for('ecs-acl-controller.ManagerOptions'),
   Informer: Symbol.for('ecs-acl-controller.Informer'),
   Runnable: Symbol.for('ecs-acl-controller.Runnable'),
+  Leadership: Symbol.for('ecs-acl-controller.Leadership'),
   InformerObserver: Symbol.for('ecs-acl-controller.InformerObserver'),
   ControllerPlugin: Symbol.for('ecs-acl-controller.ControllerPlugin'),
   ControllerMetrics: Symbol.for('ecs-acl-controller.ControllerMetrics'),

@@ -9,8 +9,11 @@
  *   informers, then the ops server last, so metrics and probes answer until the end.
  * - Stop is bounded by `gracefulShutdownMs`: past it, in-flight reconciles are aborted and stop
  *   resolves with `graceful: false`.
- * - `/readyz` passes only when every informer has synced and every controller is running;
- *   `/healthz` passes while the process is alive.
+ * - With a leader election bound, controllers are built and started each time leadership is
+ *   gained, after the informers synced, and stopped the moment it is lost (in-flight reconciles
+ *   are aborted at once); informers and runnables keep running, so a standby stays warm.
+ * - `/readyz` passes only when every informer has synced and every controller is running (a
+ *   standby, which runs none, is ready); `/healthz` passes while the process is alive.
  * - Controller names are unique; a duplicate fails at construction.
  */
 import { inject, injectable, multiInject, optional } from 'inversify';
@@ -27,19 +30,16 @@ import { type OpsServer, type OpsServerProbes } from '../ops/ops-server.js';
 import { type Clock } from '../time/clock.js';
 import { defaultRateLimiter } from '../workqueue/rate-limiters.js';
 import { type ControllerPlugin } from './controller-plugin.js';
+import { type Leadership } from './leadership.js';
 import { EXIT_CODES, ManagerError } from './errors.js';
 import { type ManagerOptions } from './manager-options.js';
 import { type Runnable } from './runnable.js';
 
-export interface ManagerMetrics {
-  readonly controllers: ControllerMetrics;
-  readonly queues: WorkQueueMetrics;
-  readonly informers: InformerMetrics;
-}
-
 @injectable()
 export class Manager {
-  readonly controllers: readonly Controller[];
+  private active: readonly Controller[] = [];
+  private leading = false;
+  private leadershipSubscription: Subscription | undefined;
   private informerRuns: Subscription[] = [];
   private phase: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
@@ -52,9 +52,10 @@ export class Manager {
     @inject(TYPES.Clock) private readonly clock: Clock,
     @inject(TYPES.Logger) private readonly logger: Logger,
     @inject(TYPES.ManagerOptions) private readonly options: ManagerOptions,
-    @inject(TYPES.ControllerMetrics) controllerMetrics: ControllerMetrics,
-    @inject(TYPES.WorkQueueMetrics) queueMetrics: WorkQueueMetrics,
+    @inject(TYPES.ControllerMetrics) private readonly controllerMetrics: ControllerMetrics,
+    @inject(TYPES.WorkQueueMetrics) private readonly queueMetrics: WorkQueueMetrics,
     @inject(TYPES.InformerMetrics) private readonly informerMetrics: InformerMetrics,
+    @inject(TYPES.Leadership) @optional() private readonly leadership?: Leadership,
   ) {
     assertUniqueNames(
       plugins.map((plugin) => plugin.name),
@@ -64,23 +65,23 @@ export class Manager {
       informers.map((informer) => informer.name),
       'informer',
     );
-    this.controllers = plugins.map((plugin) => {
-      const workers = plugin.maxConcurrentReconciles ?? 1;
-      return new Controller({
-        name: plugin.name,
-        reconciler: plugin.reconciler,
-        watches: plugin.watches(),
-        maxConcurrentReconciles: workers,
-        rateLimiter: defaultRateLimiter(clock, plugin.rateLimiter),
-        clock,
-        logger,
-        metrics: controllerMetrics.forController(plugin.name, workers),
-        queueObserver: queueMetrics.forQueue(plugin.name),
-      });
-    });
+    this.plugins = plugins;
+    this.active = this.buildControllers();
     probes.healthz.add('ping', () => undefined);
     probes.readyz.add('informers', () => this.unsyncedInformers());
     probes.readyz.add('controllers', () => this.notRunningControllers());
+  }
+
+  private readonly plugins: readonly ControllerPlugin[];
+
+  /** The controllers of the current (or last) leadership term; all of them without election. */
+  get controllers(): readonly Controller[] {
+    return this.active;
+  }
+
+  /** True while this process runs the controllers (always, without leader election). */
+  get isLeading(): boolean {
+    return this.leadership === undefined ? this.phase === 'running' : this.leading;
   }
 
   /** The ops server's URL once started. */
@@ -100,8 +101,15 @@ export class Manager {
     }
     await this.waitForSync();
     if (this.phase !== 'starting') return;
-    for (const controller of this.controllers) controller.start();
     this.phase = 'running';
+    if (this.leadership) {
+      this.leadershipSubscription = this.leadership.leading$.subscribe(
+        (leading) => void this.onLeadership(leading),
+      );
+      this.leadership.start();
+    } else {
+      for (const controller of this.active) controller.start();
+    }
     this.logger.info('manager started', {
       informers: this.informers.map((informer) => informer.name),
       controllers: this.controllers.map((controller) => controller.name),
@@ -114,17 +122,15 @@ export class Manager {
     this.phase = 'stopping';
     const { gracefulShutdownMs } = this.options;
     this.logger.info('manager stopping', { gracefulShutdownMs });
-    const controllersStopped = Promise.all(
-      this.controllers.map((controller) =>
-        controller.isRunning ? controller.stop(gracefulShutdownMs) : true,
-      ),
-    ).then((results) => results.every(Boolean));
+    this.leadershipSubscription?.unsubscribe();
+    const controllersStopped = this.transition.then(() => this.stopControllers(gracefulShutdownMs));
     let cancelDeadline: () => void = () => undefined;
     const deadline = new Promise<boolean>((resolve) => {
       cancelDeadline = this.clock.setTimer(gracefulShutdownMs + 1_000, () => resolve(false));
     });
     const graceful = await Promise.race([controllersStopped, deadline]);
     cancelDeadline();
+    await this.leadership?.stop();
     await Promise.all(this.runnables.map((runnable) => runnable.stop()));
     for (const run of this.informerRuns) run.unsubscribe();
     this.informerRuns = [];
@@ -132,6 +138,49 @@ export class Manager {
     this.phase = 'stopped';
     this.logger.info('manager stopped', { graceful });
     return { graceful };
+  }
+
+  private buildControllers(): Controller[] {
+    return this.plugins.map((plugin) => {
+      const workers = plugin.maxConcurrentReconciles ?? 1;
+      return new Controller({
+        name: plugin.name,
+        reconciler: plugin.reconciler,
+        watches: plugin.watches(),
+        maxConcurrentReconciles: workers,
+        rateLimiter: defaultRateLimiter(this.clock, plugin.rateLimiter),
+        clock: this.clock,
+        logger: this.logger,
+        metrics: this.controllerMetrics.forController(plugin.name, workers),
+        queueObserver: this.queueMetrics.forQueue(plugin.name),
+      });
+    });
+  }
+
+  private async stopControllers(gracefulMs: number): Promise<boolean> {
+    const results = await Promise.all(
+      this.active.map((controller) => (controller.isRunning ? controller.stop(gracefulMs) : true)),
+    );
+    return results.every(Boolean);
+  }
+
+  /** Leadership changes run one at a time, in order. */
+  private transition: Promise<void> = Promise.resolve();
+
+  private onLeadership(leading: boolean): Promise<void> {
+    this.transition = this.transition.then(async () => {
+      if (leading === this.leading || this.phase !== 'running') return;
+      this.leading = leading;
+      if (leading) {
+        this.active = this.buildControllers();
+        for (const controller of this.active) controller.start();
+        this.logger.info('leadership gained; controllers started');
+      } else {
+        this.logger.warn('leadership lost; controllers stopped');
+        await this.stopControllers(0);
+      }
+    });
+    return this.transition;
   }
 
   private waitForSync(): Promise<void> {
@@ -175,7 +224,8 @@ export class Manager {
 
   private notRunningControllers(): string | undefined {
     if (this.phase !== 'running') return `manager is ${this.phase}`;
-    const stopped = this.controllers.filter((controller) => !controller.isRunning).map((c) => c.name);
+    if (this.leadership && !this.leading) return undefined;
+    const stopped = this.active.filter((controller) => !controller.isRunning).map((c) => c.name);
     return stopped.length === 0 ? undefined : `not running: ${stopped.join(', ')}`;
   }
 }
