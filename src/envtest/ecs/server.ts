@@ -18,13 +18,15 @@ import { type JsonObject } from '../aws/input.js';
 import { type AwsJsonServer, startAwsJsonServer } from '../aws/server.js';
 import { serverException, throttling } from './errors.js';
 import { type EcsEventsOptions, TaskEventPipe } from './event-pipe.js';
-import { type EcsTimings } from './model.js';
+import { type EcsTimings, type ServiceLaunchRetry } from './model.js';
 import { clusterOperations } from './operations/clusters.js';
 import { serviceOperations } from './operations/services.js';
 import { taggingOperations } from './operations/tagging.js';
 import { taskDefinitionOperations } from './operations/task-definitions.js';
 import { taskOperations } from './operations/tasks.js';
-import { EcsState } from './state.js';
+import { DEFAULT_SERVICE_LAUNCH_RETRY, EcsState } from './state.js';
+import { type SecretResolver, storeResolver } from './task-secrets.js';
+import { SecretStore } from '../secretsmanager/store.js';
 
 export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
 
@@ -48,6 +50,13 @@ export interface EcsServerOptions {
   readonly clearTagsOnStop?: boolean;
   /** Publish "ECS Task State Change" events to an envtest SQS queue or a function. */
   readonly events?: EcsEventsOptions;
+  /**
+   * Where tasks read `containerDefinitions[].secrets` at start: the envtest Secrets Manager
+   * server's `state` (a SecretStore) or a resolver. Without it secrets are not checked.
+   */
+  readonly secrets?: SecretStore | SecretResolver;
+  /** Service scheduler retry gaps after failed launches; defaults 10 s doubling up to 27 min. */
+  readonly serviceLaunchRetry?: Partial<ServiceLaunchRetry>;
 }
 
 export interface EcsServer extends AwsJsonServer<EcsState> {
@@ -83,6 +92,10 @@ export async function startEcsServer(options: EcsServerOptions = {}): Promise<Ec
     accountId,
     timings: { ...DEFAULT_ECS_TIMINGS, ...options.timings },
     clearTagsOnStop: options.clearTagsOnStop ?? false,
+    ...(options.secrets !== undefined
+      ? { secrets: options.secrets instanceof SecretStore ? storeResolver(options.secrets) : options.secrets }
+      : {}),
+    serviceLaunchRetry: { ...DEFAULT_SERVICE_LAUNCH_RETRY, ...options.serviceLaunchRetry },
   });
   const events = options.events
     ? new TaskEventPipe(state, options.events, { clock, random, region, accountId })
