@@ -7,7 +7,7 @@
 // - departures.spec.ts checks every entry names an existing case.
 export interface Departure {
   backend: string;
-  service: 'ecs' | 'secretsmanager' | 'consul';
+  service: 'ecs' | 'secretsmanager' | 'consul' | 'sqs';
   case: string;
   reason: string;
 }
