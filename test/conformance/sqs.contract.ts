@@ -139,17 +139,39 @@ const cases: ContractCase<SqsContext>[] = [
     },
   },
   {
-    name: 'ReceiveMessage with MaxNumberOfMessages 11 is rejected as a client error',
+    name: 'ReceiveMessage with MaxNumberOfMessages 11 gives InvalidParameterValue',
     async run(ctx) {
       const url = await queue(ctx);
-      let failure: unknown;
-      try {
-        await receive(ctx, url, { MaxNumberOfMessages: 11 });
-      } catch (error) {
-        failure = error;
-      }
-      expect(failure, 'MaxNumberOfMessages 11 was accepted').to.be.instanceOf(Error);
-      expect((failure as { $fault?: string }).$fault).to.equal('client');
+      await expectAwsError(receive(ctx, url, { MaxNumberOfMessages: 11 }), 'InvalidParameterValue');
+    },
+  },
+  {
+    name: 'ReceiveMessage with WaitTimeSeconds 21 gives InvalidParameterValue',
+    // A backend that accepts 21 waits 21 s before answering (CONFORMANCE_CHECK_DEPARTURES=1).
+    timeoutMs: 30_000,
+    async run(ctx) {
+      const url = await queue(ctx);
+      await expectAwsError(receive(ctx, url, { WaitTimeSeconds: 21 }), 'InvalidParameterValue');
+    },
+  },
+  {
+    name: 'CreateQueue with VisibilityTimeout above 43200 gives InvalidAttributeValue',
+    async run(ctx) {
+      await expectAwsError(
+        ctx.sqs.send(
+          new CreateQueueCommand({ QueueName: uniqueName('q'), Attributes: { VisibilityTimeout: '43201' } }),
+        ),
+        'InvalidAttributeValue',
+      );
+    },
+  },
+  {
+    name: 'CreateQueue with a space in the name gives InvalidParameterValue',
+    async run(ctx) {
+      await expectAwsError(
+        ctx.sqs.send(new CreateQueueCommand({ QueueName: `${uniqueName('q')} x` })),
+        'InvalidParameterValue',
+      );
     },
   },
   {
@@ -190,6 +212,37 @@ const cases: ContractCase<SqsContext>[] = [
         ctx.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'not-a-receipt-handle' })),
         'ReceiptHandleIsInvalid',
       );
+    },
+  },
+  {
+    name: 'ChangeMessageVisibility of a message that is not in flight gives MessageNotInflight',
+    async run(ctx) {
+      const url = await queue(ctx);
+      await send(ctx, url, 'visible');
+      const [message] = await receive(ctx, url, { VisibilityTimeout: 0, WaitTimeSeconds: 1 });
+      await expectAwsError(
+        ctx.sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: url,
+            ReceiptHandle: message?.ReceiptHandle,
+            VisibilityTimeout: 30,
+          }),
+        ),
+        'MessageNotInflight',
+      );
+    },
+  },
+  {
+    name: 'DeleteMessage with an older receipt handle succeeds but does not delete the message',
+    async run(ctx) {
+      const url = await queue(ctx);
+      await send(ctx, url, 'twice');
+      const [first] = await receive(ctx, url, { VisibilityTimeout: 0, WaitTimeSeconds: 1 });
+      const [second] = await receive(ctx, url, { VisibilityTimeout: 0, WaitTimeSeconds: 1 });
+      expect(second?.ReceiptHandle).to.not.equal(first?.ReceiptHandle);
+      await ctx.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first?.ReceiptHandle }));
+      const [third] = await receive(ctx, url, { WaitTimeSeconds: 1 });
+      expect(third?.Body).to.equal('twice');
     },
   },
   {
