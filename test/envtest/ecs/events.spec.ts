@@ -4,6 +4,7 @@ import { expect } from 'chai';
 
 import { type SqsServer, startSqsServer } from '../../../src/envtest/sqs/server.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
+import { eventually } from '../expect-error.js';
 import { sqsClient } from '../sqs/fixture.js';
 import { type EcsFixture, seedClusterAndTaskDefinition, startEcsFixture } from './fixture.js';
 
@@ -122,6 +123,22 @@ describe('ECS emulator: Task State Change events', () => {
       expect(events[2]?.detail.stoppedAt).to.equal(new Date(start + 6_000).toISOString());
       expect(fixture.server.events?.published).to.have.length(6);
       expect(fixture.server.events?.delivered).to.equal(6);
+    });
+
+    it('a consumer long-polling the queue wakes on the first event', async () => {
+      const polling = sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20, MaxNumberOfMessages: 10 }),
+      );
+      await eventually(() => sqsServer.state.waiting === 1);
+      const run = await fixture.ecs.send(new RunTaskCommand({ cluster: 'mesh', taskDefinition: 'app' }));
+      const out = await polling;
+      const event = JSON.parse(out.Messages?.[0]?.Body ?? '{}') as Event;
+      expect(event.detail).to.include({
+        taskArn: run.tasks?.[0]?.taskArn,
+        lastStatus: 'PROVISIONING',
+        version: 1,
+      });
+      expect(clock.now()).to.equal(start);
     });
 
     it('events to a deleted queue are dropped and counted', async () => {

@@ -44,6 +44,54 @@ describe('ECS emulator: task secrets resolved at start', () => {
     });
   });
 
+  it('by default a service retries its first failed launch 10 s later (a resolver function works too)', async () => {
+    const clock = new ManualClock();
+    let value = '{}';
+    const fixture = await startEcsFixture({ clock, secrets: () => value });
+    try {
+      await fixture.ecs.send(new CreateClusterCommand({ clusterName: 'mesh' }));
+      await fixture.ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'web',
+          containerDefinitions: [
+            {
+              name: 'app',
+              image: 'nginx',
+              memory: 64,
+              secrets: [
+                {
+                  name: 'T',
+                  valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:t-AbCdEf:token::',
+                },
+              ],
+            },
+          ],
+        }),
+      );
+      await fixture.ecs.send(
+        new CreateServiceCommand({
+          cluster: 'mesh',
+          serviceName: 'web',
+          taskDefinition: 'web',
+          desiredCount: 1,
+        }),
+      );
+      await clock.advance(0);
+      expect(fixture.server.state.launchAttemptsOf('web').map((a) => a.outcome)).to.deep.equal(['FAILED']);
+      value = '{"token":"t"}';
+      await clock.advance(9_999);
+      expect(fixture.server.state.launchAttemptsOf('web')).to.have.length(1);
+      await clock.advance(1);
+      const attempts = fixture.server.state.launchAttemptsOf('web');
+      expect(attempts.map((a) => [a.outcome, a.createdAt - clock.now()])).to.deep.equal([
+        ['FAILED', -10_000],
+        ['RUNNING', 0],
+      ]);
+    } finally {
+      await fixture.close();
+    }
+  });
+
   describe('with an envtest Secrets Manager store', () => {
     let clock: ManualClock;
     let smServer: SecretsManagerServer;
