@@ -28,6 +28,7 @@ import { type AclScope } from '../src/consul/acl-types.js';
 import { type ConsulSettings } from '../src/consul/consul-settings.js';
 import { ConsulTransport } from '../src/consul/consul-transport.js';
 import { TYPES } from '../src/di/types.js';
+import { LeaderElector } from '../src/leaderelection/leader-elector.js';
 import { type Logger } from '../src/log/logger.js';
 import { type ApiMetrics } from '../src/metrics/api-metrics.js';
 import { type Clock, type Random } from '../src/time/clock.js';
@@ -149,6 +150,29 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
           metrics: new TaskEventMetrics(ctx.get<Registry>(TYPES.Registry)),
           waitSeconds: settings.eventsWaitSeconds,
         });
+      });
+    }
+    if (config.leaderElection) {
+      const election = config.leaderElection;
+      bind(TYPES.Leadership).toDynamicValue((ctx) => {
+        const clock = ctx.get<Clock>(TYPES.Clock);
+        return new LeaderElector(
+          {
+            name: config.cluster,
+            identity: election.identity,
+            key: election.key,
+            ttlMs: election.ttlMs,
+            renewMs: election.renewMs,
+            lockDelayMs: election.lockDelayMs,
+          },
+          {
+            transport: new ConsulTransport(clients.consul, clock, ctx.get<ApiMetrics>(TYPES.ApiMetrics)),
+            clock,
+            registry: ctx.get<Registry>(TYPES.Registry),
+            logger: ctx.get<Logger>(TYPES.Logger),
+            random: ctx.get<Random>(TYPES.Random),
+          },
+        );
       });
     }
     if (config.preProvision) {

@@ -28,6 +28,17 @@ export interface AclControllerConfig {
   readonly eventsQueueUrl?: string;
   /** Client-side rate of ECS read calls per second (per throttling bucket). */
   readonly ecsReadRate: number;
+  /** Reconcile only while holding the cluster's Consul lock. */
+  readonly leaderElection?: LeaderElectionConfig;
+}
+
+export interface LeaderElectionConfig {
+  /** Who this replica is, written into the lock (hostname or task ARN; never a secret). */
+  readonly identity: string;
+  readonly key?: string;
+  readonly ttlMs?: number;
+  readonly renewMs?: number;
+  readonly lockDelayMs?: number;
 }
 
 /** consul-ecs's secret naming: `<prefix>-<svc>`, or `<prefix>-<svc>-<ns>-<partition>`. */

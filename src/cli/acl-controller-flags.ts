@@ -4,6 +4,8 @@
  */
 import { type AclControllerConfig } from '../../controllers/shared/acl-config.js';
 import { type LogLevel, parseLogLevel } from '../log/logger.js';
+import { hostname } from 'node:os';
+
 import { UsageError } from './command.js';
 import { type FlagSpec, flagValue, parseDuration, parseGoFlags } from './go-flags.js';
 
@@ -89,6 +91,31 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
     default: '10',
   },
   {
+    name: 'leader-election',
+    kind: 'bool',
+    help: "Reconcile only while holding the cluster's Consul lock (run several replicas for HA).",
+    default: 'false',
+  },
+  {
+    name: 'leader-election-key',
+    kind: 'string',
+    help: 'Consul KV key of the lock.',
+    default: 'ecs-acl-controller/<cluster>/leader',
+  },
+  { name: 'leader-election-ttl', kind: 'duration', help: 'Session TTL of the lock.', default: '15s' },
+  {
+    name: 'leader-election-renew',
+    kind: 'duration',
+    help: 'How often the session is renewed.',
+    default: '5s',
+  },
+  {
+    name: 'leader-election-lock-delay',
+    kind: 'duration',
+    help: 'Consul lock-delay after a lost lock.',
+    default: '1s',
+  },
+  {
     name: 'graceful-shutdown-timeout',
     kind: 'duration',
     help: 'How long shutdown may wait for in-flight work.',
@@ -123,6 +150,9 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   }
   const concurrency = Number(get('concurrency'));
   if (concurrency < 1 || concurrency > 64) throw new UsageError('flag -concurrency must be between 1 and 64');
+  if (duration('leader-election-renew') >= duration('leader-election-ttl')) {
+    throw new UsageError('flag -leader-election-renew must be shorter than -leader-election-ttl');
+  }
   const eventsQueueUrl = get('events-queue-url');
   // With events, the full resync is only a safety net: 10 minutes unless set explicitly.
   const resyncIntervalMs =
@@ -158,6 +188,15 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
       createSecrets: bool('create-secrets'),
       secretRecheckMs: duration('secret-recheck-interval'),
       preProvision: bool('pre-provision'),
+      leaderElection: bool('leader-election')
+        ? {
+            identity: `${hostname()}/${process.pid}`,
+            key: flags.has('leader-election-key') ? get('leader-election-key') : undefined,
+            ttlMs: duration('leader-election-ttl'),
+            renewMs: duration('leader-election-renew'),
+            lockDelayMs: duration('leader-election-lock-delay'),
+          }
+        : undefined,
       eventsQueueUrl,
       ecsReadRate,
     },

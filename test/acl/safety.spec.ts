@@ -1,11 +1,7 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
 import { expect } from 'chai';
 
+import { spawnController } from './cli-process.js';
 import { AclWorld, eventually } from './world.js';
-
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 describe('ACL controller safety, end to end', function () {
   this.timeout(40_000);
@@ -78,45 +74,11 @@ describe('ACL controller safety, end to end', function () {
     this.timeout(60_000);
     await world.createServiceSecret('web');
     await world.runTasks('web');
-    const run = (extra: string[]) =>
-      new Promise<{ code: number | null; output: string }>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          [
-            CLI,
-            'acl-controller',
-            '-cluster',
-            world.cluster,
-            '-consul-client-secret-arn',
-            world.clientSecretArn,
-            '-secret-name-prefix',
-            world.prefix,
-            '-listen-addr',
-            '127.0.0.1:0',
-            '-resync-interval',
-            '1s',
-            '-once',
-            ...extra,
-          ],
-          {
-            env: {
-              ...process.env,
-              AWS_REGION: 'us-east-1',
-              AWS_ACCESS_KEY_ID: 'AKIDTEST',
-              AWS_SECRET_ACCESS_KEY: 'test',
-              AWS_ENDPOINT_URL_ECS: world.ecsServer.url,
-              AWS_ENDPOINT_URL_SECRETS_MANAGER: world.smServer.url,
-              CONSUL_HTTP_ADDR: world.consulServer.url,
-              CONSUL_HTTP_TOKEN: world.consulServer.managementToken,
-            },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let output = '';
-        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        child.on('exit', (code) => resolve({ code, output }));
-      });
+    const run = async (extra: string[]) => {
+      const controller = spawnController(world, ['-resync-interval', '1s', '-once', ...extra]);
+      const code = await controller.exited;
+      return { code, output: controller.output() };
+    };
     const converged = await run([]);
     expect(converged.code, converged.output).to.equal(0);
     expect(converged.output).to.contain('"msg":"converged"');
