@@ -7,9 +7,21 @@
  *   described before: a task's tags and task definition never change, so they are cached by ARN.
  * - The cache keeps only ARNs seen in the latest list, so it never outgrows the cluster.
  * - A task that DescribeTasks reports MISSING (it stopped in between) is left out of the snapshot.
+ * - A DescribeTasks answer that does not account for every ARN asked about (each must come back
+ *   as a task with its taskArn and taskDefinitionArn, or as a MISSING failure) is an
+ *   InvalidAwsResponseError, reported to the API observer with code "InvalidResponse": a garbled
+ *   answer must never make a running task, and so its service's token, disappear. Nothing of
+ *   such an answer is cached.
+ * - Absent `taskArns` or `tags` lists read as empty: AWS JSON may omit empty lists.
  * - Any ListTasks or DescribeTasks error fails the whole list; the informer retries it.
  */
-import { DescribeTasksCommand, type ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeTasksCommand,
+  type DescribeTasksCommandOutput,
+  type ECSClient,
+  ListTasksCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
 
 import { type ListResult } from '../cache/informer.js';
 import { type MeshTask, toMeshTask } from '../mesh/mesh-task.js';
@@ -26,6 +38,14 @@ export interface EcsTaskListerOptions {
 }
 
 const PAGE = 100;
+
+/** An AWS answer that parsed but cannot be trusted (fields missing, tasks unaccounted for). */
+export class InvalidAwsResponseError extends Error {
+  constructor(operation: string, problem: string) {
+    super(`${operation} answered with an unusable response: ${problem}`);
+    this.name = 'InvalidResponse';
+  }
+}
 
 export class EcsTaskLister {
   private described = new Map<string, MeshTask>();
@@ -67,23 +87,47 @@ export class EcsTaskLister {
 
   private async describe(arns: string[], signal: AbortSignal): Promise<MeshTask[]> {
     const { ecs, cluster, clock, observer, partitionsEnabled } = this.options;
-    const result = await observedCall(observer, clock, 'ecs', 'DescribeTasks', () =>
-      ecs.send(new DescribeTasksCommand({ cluster, tasks: arns, include: ['TAGS'] }), {
-        abortSignal: signal,
-      }),
+    const tasks = await observedCall(observer, clock, 'ecs', 'DescribeTasks', async () =>
+      checkDescribed(
+        arns,
+        await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns, include: ['TAGS'] }), {
+          abortSignal: signal,
+        }),
+      ),
     );
-    return (result.tasks ?? [])
-      .filter((task) => task.taskArn && task.taskDefinitionArn)
-      .map((task) =>
-        toMeshTask(
-          {
-            taskArn: task.taskArn as string,
-            taskDefinitionArn: task.taskDefinitionArn as string,
-            tags: task.tags ?? [],
-            version: task.version,
-          },
-          partitionsEnabled,
-        ),
-      );
+    return tasks.map((task) =>
+      toMeshTask(
+        {
+          taskArn: task.taskArn as string,
+          taskDefinitionArn: task.taskDefinitionArn as string,
+          tags: task.tags ?? [],
+          version: task.version,
+        },
+        partitionsEnabled,
+      ),
+    );
   }
+}
+
+/** The described tasks among `arns`, or an InvalidAwsResponseError if the answer leaves one out. */
+function checkDescribed(arns: readonly string[], result: DescribeTasksCommandOutput): Task[] {
+  const described = new Map<string, Task>();
+  for (const task of result.tasks ?? []) {
+    if (!task.taskArn || !task.taskDefinitionArn) {
+      throw new InvalidAwsResponseError('DescribeTasks', 'a task has no taskArn or taskDefinitionArn');
+    }
+    described.set(task.taskArn, task);
+  }
+  const missing = new Set<string>();
+  for (const failure of result.failures ?? []) {
+    if (failure.reason === 'MISSING' && failure.arn) missing.add(failure.arn);
+  }
+  const unaccounted = arns.filter((arn) => !described.has(arn) && !missing.has(arn));
+  if (unaccounted.length > 0) {
+    throw new InvalidAwsResponseError(
+      'DescribeTasks',
+      `${unaccounted.length} of ${arns.length} tasks neither described nor reported MISSING`,
+    );
+  }
+  return arns.flatMap((arn) => described.get(arn) ?? []);
 }
