@@ -4,8 +4,10 @@
  * Invariants:
  * - Only `POST /` with `X-Amz-Target: <prefix>.<Operation>` is an operation call; anything else is
  *   answered with an AWS-shaped error and still recorded in the call log.
- * - Faults are decided per operation before the handler runs: a faulted call never reaches the
- *   handler (latency excepted, which only delays it), so it never changes state.
+ * - Faults are decided per operation (and resource) before the handler runs: a faulted call never
+ *   reaches the handler (latency excepted, which only delays it), so it never changes state. A
+ *   client that hangs up during a latency fault is recorded as status 0 `ClientGone` and its
+ *   call never runs.
  * - Every call is recorded exactly once in the CallLog, after its outcome is known, faults and
  *   connection resets included. Records name a resource, never a request body or secret value.
  * - Errors carry the code in both the body's `__type` and the `x-amzn-errortype` header, which is
@@ -55,7 +57,7 @@ export function createJsonProtocolHandler(options: JsonProtocolOptions): Request
       }
       const input = parseInput(body);
       resource = safeResource(options, operation, input);
-      const fault = options.faults.decide(operation);
+      const fault = options.faults.decide(operation, resource);
       if (fault?.kind === 'reset') {
         req.socket.destroy();
         record(options, operation, 0, 'ConnectionReset', resource);
@@ -63,7 +65,10 @@ export function createJsonProtocolHandler(options: JsonProtocolOptions): Request
       }
       if (fault?.kind === 'throttle') throw options.throttleError();
       if (fault?.kind === 'server-error') throw options.serverError();
-      if (fault?.kind === 'latency') await sleep(options.clock, fault.latencyMs);
+      if (fault?.kind === 'latency' && !(await delayUnlessGone(options.clock, fault.latencyMs, res))) {
+        record(options, operation, 0, 'ClientGone', resource);
+        return;
+      }
       const handler = options.operations[operation] as OperationHandler;
       const output = await handler(input);
       send(res, 200, JSON.stringify(output ?? {}), options.random);
@@ -77,6 +82,21 @@ export function createJsonProtocolHandler(options: JsonProtocolOptions): Request
       record(options, operation ?? UNKNOWN_OPERATION, error.status, error.code, resource);
     }
   };
+}
+
+/** Waits `ms` on the clock; false (at once) if the client hung up meanwhile. */
+async function delayUnlessGone(clock: Clock, ms: number, res: ServerResponse): Promise<boolean> {
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  res.on('close', onClose);
+  try {
+    await sleep(clock, ms, gone.signal);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    res.off('close', onClose);
+  }
 }
 
 function targetOf(req: IncomingMessage): string | undefined {
