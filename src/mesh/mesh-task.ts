@@ -9,6 +9,9 @@
  * - With partitions enabled, the partition and namespace tags must come together or not at all
  *   (both absent means default/default). A task that breaks a rule keeps `mesh` but carries
  *   `problem`, and has no `service`.
+ * - No part of the service (name, partition, namespace) contains "/", the service-key separator:
+ *   otherwise a service-name tag `evil/default/web` in a cluster without partitions would be keyed
+ *   as service `web` of partition `evil` and act on web's secret.
  */
 import { MESH_TAG, NAMESPACE_TAG, PARTITION_TAG, SERVICE_NAME_TAG } from './mesh-tags.js';
 import { type ServiceRef } from './service-ref.js';
@@ -54,11 +57,18 @@ export function toMeshTask(facts: TaskFacts, partitionsEnabled: boolean): MeshTa
       problem: `cannot determine task family from task definition ARN "${facts.taskDefinitionArn}"`,
     };
   }
-  if (!partitionsEnabled) return { ...base, service: { name } };
+  if (!partitionsEnabled) return withService(base, { name });
   const partition = tags.get(PARTITION_TAG);
   const namespace = tags.get(NAMESPACE_TAG);
   if ((partition === undefined) !== (namespace === undefined)) {
     return { ...base, problem: 'task definition requires both partition and namespace tags' };
   }
-  return { ...base, service: { name, partition: partition ?? 'default', namespace: namespace ?? 'default' } };
+  return withService(base, { name, partition: partition ?? 'default', namespace: namespace ?? 'default' });
+}
+
+function withService(base: MeshTask, service: ServiceRef): MeshTask {
+  if ([service.name, service.partition, service.namespace].some((part) => part?.includes('/'))) {
+    return { ...base, problem: 'service name, partition and namespace must not contain "/"' };
+  }
+  return { ...base, service };
 }
