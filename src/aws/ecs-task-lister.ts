@@ -12,6 +12,9 @@
  *   InvalidAwsResponseError, reported to the API observer with code "InvalidResponse": a garbled
  *   answer must never make a running task, and so its service's token, disappear. Nothing of
  *   such an answer is cached.
+ * - Every field acted on is type-checked (the SDK does not): a wrong-typed field, or a ListTasks
+ *   page whose nextToken repeats the previous one (which would loop forever), is an
+ *   InvalidAwsResponseError too.
  * - Absent `taskArns` or `tags` lists read as empty: AWS JSON may omit empty lists.
  * - Any ListTasks or DescribeTasks error fails the whole list; the informer retries it.
  */
@@ -20,6 +23,7 @@ import {
   type DescribeTasksCommandOutput,
   type ECSClient,
   ListTasksCommand,
+  type ListTasksCommandOutput,
   type Task,
 } from '@aws-sdk/client-ecs';
 
@@ -27,6 +31,7 @@ import { type ListResult } from '../cache/informer.js';
 import { type MeshTask, toMeshTask } from '../mesh/mesh-task.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Clock } from '../time/clock.js';
+import { InvalidAwsResponseError, isOptionalString, isRecord } from './invalid-response.js';
 import { observedCall } from './observed-call.js';
 
 export interface EcsTaskListerOptions {
@@ -38,14 +43,6 @@ export interface EcsTaskListerOptions {
 }
 
 const PAGE = 100;
-
-/** An AWS answer that parsed but cannot be trusted (fields missing, tasks unaccounted for). */
-export class InvalidAwsResponseError extends Error {
-  constructor(operation: string, problem: string) {
-    super(`${operation} answered with an unusable response: ${problem}`);
-    this.name = 'InvalidResponse';
-  }
-}
 
 export class EcsTaskLister {
   private described = new Map<string, MeshTask>();
@@ -74,10 +71,20 @@ export class EcsTaskLister {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await observedCall(observer, clock, 'ecs', 'ListTasks', () =>
-        ecs.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING', maxResults: PAGE, nextToken }), {
-          abortSignal: signal,
-        }),
+      const previous = nextToken;
+      const page = await observedCall(observer, clock, 'ecs', 'ListTasks', async () =>
+        checkListed(
+          previous,
+          await ecs.send(
+            new ListTasksCommand({
+              cluster,
+              desiredStatus: 'RUNNING',
+              maxResults: PAGE,
+              nextToken: previous,
+            }),
+            { abortSignal: signal },
+          ),
+        ),
       );
       arns.push(...(page.taskArns ?? []));
       nextToken = page.nextToken;
@@ -109,18 +116,49 @@ export class EcsTaskLister {
   }
 }
 
+function checkListed(previous: string | undefined, page: ListTasksCommandOutput): ListTasksCommandOutput {
+  const invalid = (problem: string) => new InvalidAwsResponseError('ListTasks', problem);
+  const { taskArns, nextToken } = page as unknown as Record<string, unknown>;
+  if (taskArns !== undefined && !isStringList(taskArns)) throw invalid('taskArns is not a list of ARNs');
+  if (!isOptionalString(nextToken)) throw invalid('nextToken is not a string');
+  if (nextToken !== undefined && nextToken !== '' && nextToken === previous) {
+    throw invalid('nextToken repeats the previous one');
+  }
+  return page;
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string' && item !== '');
+}
+
+function isTag(value: unknown): boolean {
+  return isRecord(value) && isOptionalString(value.key) && isOptionalString(value.value);
+}
+
 /** The described tasks among `arns`, or an InvalidAwsResponseError if the answer leaves one out. */
 function checkDescribed(arns: readonly string[], result: DescribeTasksCommandOutput): Task[] {
+  const invalid = (problem: string) => new InvalidAwsResponseError('DescribeTasks', problem);
+  const { tasks, failures } = result as unknown as Record<string, unknown>;
+  if (tasks !== undefined && !Array.isArray(tasks)) throw invalid('tasks is not a list');
+  if (failures !== undefined && !Array.isArray(failures)) throw invalid('failures is not a list');
   const described = new Map<string, Task>();
-  for (const task of result.tasks ?? []) {
-    if (!task.taskArn || !task.taskDefinitionArn) {
-      throw new InvalidAwsResponseError('DescribeTasks', 'a task has no taskArn or taskDefinitionArn');
+  for (const task of (tasks ?? []) as unknown[]) {
+    if (!isRecord(task)) throw invalid('a task is not an object');
+    if (typeof task.taskArn !== 'string' || task.taskArn === '') throw invalid('a task has no taskArn');
+    if (typeof task.taskDefinitionArn !== 'string' || task.taskDefinitionArn === '') {
+      throw invalid('a task has no taskDefinitionArn');
     }
-    described.set(task.taskArn, task);
+    if (task.tags !== undefined && !(Array.isArray(task.tags) && task.tags.every(isTag))) {
+      throw invalid('a task has malformed tags');
+    }
+    if (task.version !== undefined && typeof task.version !== 'number')
+      throw invalid('a task version is not a number');
+    described.set(task.taskArn, task as Task);
   }
   const missing = new Set<string>();
-  for (const failure of result.failures ?? []) {
-    if (failure.reason === 'MISSING' && failure.arn) missing.add(failure.arn);
+  for (const failure of (failures ?? []) as unknown[]) {
+    if (isRecord(failure) && failure.reason === 'MISSING' && typeof failure.arn === 'string')
+      missing.add(failure.arn);
   }
   const unaccounted = arns.filter((arn) => !described.has(arn) && !missing.has(arn));
   if (unaccounted.length > 0) {
