@@ -10,7 +10,7 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
-import { aclControllersModule } from '../../controllers/acl-module.js';
+import { aclControllersModule, awsClientOptions } from '../../controllers/acl-module.js';
 import { type AclControllerConfig } from '../../controllers/shared/acl-config.js';
 import { clusterFromTaskMetadata } from '../aws/task-metadata.js';
 import { ConsulSettingsError, consulSettingsFromEnv } from '../consul/consul-settings.js';
@@ -46,8 +46,8 @@ export const aclControllerCommand: Command = {
     }
     const cluster = run.config.cluster ?? (await discoverCluster());
     const config: AclControllerConfig = { ...run.config, cluster };
-    const ecs = new ECSClient({ customUserAgent: 'ecs-acl-controller' });
-    const secretsManager = new SecretsManagerClient({ customUserAgent: 'ecs-acl-controller' });
+    const ecs = new ECSClient(awsClientOptions());
+    const secretsManager = new SecretsManagerClient(awsClientOptions());
     const container = createContainer(
       frameworkModule({
         logLevel: run.logLevel,

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { type Container } from 'inversify';
 
-import { aclControllersModule } from '../../controllers/acl-module.js';
+import { aclControllersModule, awsClientOptions } from '../../controllers/acl-module.js';
 import { type AclControllerConfig } from '../../controllers/shared/acl-config.js';
 import { consulSettingsFromEnv } from '../../src/consul/consul-settings.js';
 import { createContainer } from '../../src/di/container.js';
@@ -36,14 +36,29 @@ import {
   startSecretsManagerServer,
 } from '../../src/envtest/secretsmanager/server.js';
 import { type Manager } from '../../src/manager/manager.js';
+import { CONTROLLER_ACCESS_KEY_ID, recordControllerCalls } from '../helpers/aws-actions.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
+/** The controller signs with its own key, so the call logs tell its calls from the test's. */
+const CONTROLLER_CREDENTIALS = {
+  accessKeyId: CONTROLLER_ACCESS_KEY_ID,
+  secretAccessKey: 'controller-secret',
+};
 export const MESH = { key: 'consul.hashicorp.com/mesh', value: 'true' };
 
 export interface WorldOptions {
   readonly consul?: ConsulServerOptions;
   readonly ecs?: EcsServerOptions;
   readonly cluster?: string;
+}
+
+/** Where the controller connects (a proxy in front of a server, say), and its AWS timeout. */
+export interface ControllerOptions {
+  readonly consulUrl?: string;
+  readonly ecsUrl?: string;
+  readonly secretsManagerUrl?: string;
+  /** Per-attempt AWS request timeout (default: the CLI's, awsClientOptions()). */
+  readonly awsRequestTimeoutMs?: number;
 }
 
 export interface RunningController {
@@ -111,9 +126,14 @@ export class AclWorld {
   async startController(
     overrides: Partial<AclControllerConfig> = {},
     token?: string,
+    options: ControllerOptions = {},
   ): Promise<RunningController> {
     const logs: string[] = [];
-    const client = { region: 'us-east-1', credentials: CREDENTIALS };
+    const client = {
+      ...awsClientOptions(options.awsRequestTimeoutMs),
+      region: 'us-east-1',
+      credentials: CONTROLLER_CREDENTIALS,
+    };
     const container = createContainer(
       frameworkModule({
         logLevel: 'debug',
@@ -123,10 +143,13 @@ export class AclWorld {
       aclControllersModule({
         config: this.config(overrides),
         clients: {
-          ecs: new ECSClient({ ...client, endpoint: this.ecsServer.url }),
-          secretsManager: new SecretsManagerClient({ ...client, endpoint: this.smServer.url }),
+          ecs: new ECSClient({ ...client, endpoint: options.ecsUrl ?? this.ecsServer.url }),
+          secretsManager: new SecretsManagerClient({
+            ...client,
+            endpoint: options.secretsManagerUrl ?? this.smServer.url,
+          }),
           consul: consulSettingsFromEnv({
-            CONSUL_HTTP_ADDR: this.consulServer.url,
+            CONSUL_HTTP_ADDR: options.consulUrl ?? this.consulServer.url,
             CONSUL_HTTP_TOKEN: token ?? this.consulServer.managementToken,
           }),
         },
@@ -229,6 +252,8 @@ export class AclWorld {
 
   async close(): Promise<void> {
     for (const controller of this.controllers) await controller.manager.stop();
+    recordControllerCalls('ecs', this.ecsServer.calls.all());
+    recordControllerCalls('secretsmanager', this.smServer.calls.all());
     this.ecs.destroy();
     this.sm.destroy();
     await Promise.all([this.ecsServer.close(), this.smServer.close(), this.consulServer.close()]);

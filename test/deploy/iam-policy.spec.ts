@@ -3,13 +3,28 @@
  * actions that have no resource-level permissions), its decisions on hand-made requests, and,
  * end to end, that every AWS call a real controller makes against the envtest servers is
  * allowed, with CreateSecret allowed only through the optional, tag-conditioned statement.
+ *
+ * Exactness: the policy grants exactly the actions the controller uses, no more and no fewer,
+ * except the statements reserved for a later feature. Those are named here (LATER_FEATURE, Sids
+ * starting "LaterFeature") and must stay unused: when the feature starts calling one, this test
+ * fails, and the statement loses its "LaterFeature" Sid prefix to become an ordinary,
+ * exactness-checked one. "Uses" is checked two ways: the calls the end-to-end scenario below
+ * makes (by the controller's access key, from the envtest call logs), and the AWS SDK commands
+ * the controller's source imports (so a code path the scenario misses still counts). The root
+ * hook in test/setup.ts checks the other direction over every end-to-end suite of the run.
  */
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { CREATED_BY_TAG } from '../../controllers/shared/acl-config.js';
 import { AclWorld, eventually } from '../acl/world.js';
+import {
+  CONTROLLER_ACCESS_KEY_ID,
+  IMPLIED_ACTIONS,
+  policyActions,
+  policyActionsBySid,
+} from '../helpers/aws-actions.js';
 import {
   allowingStatement,
   fillPlaceholders,
@@ -31,6 +46,55 @@ function policyFor(values: Record<string, string>, withOptional = true): PolicyD
 }
 
 const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+/** Granted now for a later feature; must be unused until then (see the header). */
+const LATER_FEATURE: Readonly<Record<string, string>> = {
+  LaterFeatureListServicesOfTheCluster: 'ecs:ListServices',
+  LaterFeatureDescribeServicesOfTheCluster: 'ecs:DescribeServices',
+  LaterFeatureDescribeTaskDefinitionNoResourceLevelPermissions: 'ecs:DescribeTaskDefinition',
+};
+
+const SDK_SERVICES: Readonly<Record<string, string>> = {
+  '@aws-sdk/client-ecs': 'ecs',
+  '@aws-sdk/client-secrets-manager': 'secretsmanager',
+  '@aws-sdk/client-sqs': 'sqs',
+};
+
+/** `<service>:<Operation>` for every `…Command` the controller's source imports from an AWS SDK. */
+function actionsInSource(): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) {
+        if (path !== join(REPO, 'src/envtest')) walk(path);
+      } else if (name.endsWith('.ts')) files.push(path);
+    }
+  };
+  walk(join(REPO, 'src'));
+  walk(join(REPO, 'controllers'));
+  const actions = new Set<string>();
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    for (const [, names, from] of text.matchAll(
+      /import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z-]+)'/g,
+    )) {
+      const service = SDK_SERVICES[from as string];
+      if (service === undefined) throw new Error(`${file}: unknown AWS SDK package ${from}`);
+      for (const raw of (names as string).split(',')) {
+        const name = raw
+          .replace(/^\s*type\s+/, '')
+          .trim()
+          .split(/\s+as\s+/)[0] as string;
+        if (!/^[A-Z]\w*Command$/.test(name)) continue;
+        const action = `${service}:${name.slice(0, -'Command'.length)}`;
+        actions.add(action);
+        for (const implied of IMPLIED_ACTIONS[action] ?? []) actions.add(implied);
+      }
+    }
+  }
+  return [...actions].sort();
+}
 
 describe('IAM policy of the controller', () => {
   const values = {
@@ -78,6 +142,26 @@ describe('IAM policy of the controller', () => {
       );
       expect(creating.map((statement) => statement.Sid)).to.deep.equal([OPTIONAL_SID]);
       expect(creating[0]?.Condition?.StringEquals?.[`aws:RequestTag/${TAG_KEY}`]).to.equal(TAG_VALUE);
+    });
+  });
+
+  describe('exactly the actions the controller uses', () => {
+    it('names the later-feature statements explicitly, and they hold only those actions', () => {
+      const bySid = policyActionsBySid();
+      const later = [...bySid.keys()].filter((sid) => sid.startsWith('LaterFeature'));
+      expect(later.sort()).to.deep.equal(Object.keys(LATER_FEATURE).sort());
+      for (const [sid, action] of Object.entries(LATER_FEATURE))
+        expect(bySid.get(sid)).to.deep.equal([action]);
+    });
+
+    it('the AWS SDK commands in the source need exactly the policy, less the later-feature actions', () => {
+      const later = new Set(Object.values(LATER_FEATURE));
+      const used = actionsInSource();
+      expect(
+        used.filter((action) => later.has(action)),
+        'a later feature is in use: rename its Sid',
+      ).to.deep.equal([]);
+      expect(used).to.deep.equal(policyActions().filter((action) => !later.has(action)));
     });
   });
 
@@ -239,6 +323,21 @@ describe('IAM policy of the controller', () => {
       );
       const creates = requests.filter((request) => request.action === 'secretsmanager:CreateSecret');
       for (const create of creates) expect(allowingStatement(withoutOptional, create)).to.equal(undefined);
+      // Exactly: the controller's own calls (its access key), with implied actions, are the policy
+      // less the later-feature statements, no more and no fewer.
+      const made = new Set<string>();
+      for (const [service, server] of [
+        ['ecs', world.ecsServer],
+        ['secretsmanager', world.smServer],
+      ] as const) {
+        for (const call of server.calls.all()) {
+          if (call.principal !== CONTROLLER_ACCESS_KEY_ID) continue;
+          made.add(`${service}:${call.operation}`);
+          for (const implied of IMPLIED_ACTIONS[`${service}:${call.operation}`] ?? []) made.add(implied);
+        }
+      }
+      const later = new Set(Object.values(LATER_FEATURE));
+      expect([...made].sort()).to.deep.equal(policyActions().filter((action) => !later.has(action)));
     });
   });
 });

@@ -50,6 +50,7 @@ export function createJsonProtocolHandler(options: JsonProtocolOptions): Request
   return async (req, res) => {
     const operation = operationOf(req, options.targetPrefix);
     const body = await readBody(req);
+    const principal = principalOf(req);
     let resource: string | undefined;
     try {
       if (req.method !== 'POST' || operation === undefined || !Object.hasOwn(options.operations, operation)) {
@@ -60,26 +61,26 @@ export function createJsonProtocolHandler(options: JsonProtocolOptions): Request
       const fault = options.faults.decide(operation, resource);
       if (fault?.kind === 'reset') {
         req.socket.destroy();
-        record(options, operation, 0, 'ConnectionReset', resource);
+        record(options, operation, 0, 'ConnectionReset', resource, principal);
         return;
       }
       if (fault?.kind === 'throttle') throw options.throttleError();
       if (fault?.kind === 'server-error') throw options.serverError();
       if (fault?.kind === 'latency' && !(await delayUnlessGone(options.clock, fault.latencyMs, res))) {
-        record(options, operation, 0, 'ClientGone', resource);
+        record(options, operation, 0, 'ClientGone', resource, principal);
         return;
       }
       const handler = options.operations[operation] as OperationHandler;
       const output = await handler(input);
       send(res, 200, JSON.stringify(output ?? {}), options.random);
-      record(options, operation, 200, undefined, resource);
+      record(options, operation, 200, undefined, resource, principal);
     } catch (caught) {
       const error =
         caught instanceof AwsError
           ? caught
           : new AwsError(options.serverError().code, errorMessage(caught), options.serverError().status);
       send(res, error.status, errorBody(error), options.random, error.code);
-      record(options, operation ?? UNKNOWN_OPERATION, error.status, error.code, resource);
+      record(options, operation ?? UNKNOWN_OPERATION, error.status, error.code, resource, principal);
     }
   };
 }
@@ -153,6 +154,7 @@ function record(
   status: number,
   error: string | undefined,
   resource: string | undefined,
+  principal: string | undefined,
 ): void {
   options.calls.record({
     operation,
@@ -160,7 +162,15 @@ function record(
     at: options.clock.now(),
     ...(error !== undefined ? { error } : {}),
     ...(resource !== undefined ? { resource } : {}),
+    ...(principal !== undefined ? { principal } : {}),
   });
+}
+
+/** The access key ID of a SigV4 `Authorization` header (`Credential=<key>/<scope>`), if any. */
+function principalOf(req: IncomingMessage): string | undefined {
+  const authorization = req.headers.authorization;
+  const match = typeof authorization === 'string' ? /Credential=([^/,\s]+)\//.exec(authorization) : null;
+  return match?.[1];
 }
 
 function errorMessage(error: unknown): string {
