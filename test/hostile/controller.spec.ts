@@ -32,6 +32,12 @@ async function metricAtLeast(
   });
 }
 
+/** Waits until the proxy has replaced `count` answers, then a little longer for their effects. */
+async function corruptedAtLeast(proxy: CorruptingProxy, count: number): Promise<void> {
+  await eventually(`${count} corrupted answers`, () => proxy.corrupted >= count);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}
+
 const HTML = '<html><body><h1>502 Bad Gateway</h1></body></html>';
 
 describe('hostile input: the controller end to end', function () {
@@ -95,6 +101,10 @@ describe('hostile input: the controller end to end', function () {
         ? { status: 200, body: '{}' }
         : undefined;
     const errors = sample(await controller.metrics(), 'acl_controller_errors_total', { kind: 'consul' });
+    await corruptedAtLeast(proxy, 2);
+    expect(world.smServer.calls.count('PutSecretValue')).to.equal(putsBefore);
+    expect(await world.secretValue(world.clientSecretArn)).to.deep.equal(secret);
+    expect(await clientTokens()).to.equal(1);
     const text = await metricAtLeast(
       controller,
       'acl_controller_errors_total',
@@ -133,6 +143,8 @@ describe('hostile input: the controller end to end', function () {
         : undefined;
     await world.runTasks('api');
     await eventually('a token for api', async () => (await world.serviceTokens()).length === 2);
+    await corruptedAtLeast(proxy, 2);
+    expect(await world.secretValue('test-web')).to.deep.equal(secret);
     const text = await metricAtLeast(controller, 'acl_controller_errors_total', { kind: 'secret_read' }, 1);
     expect(
       sample(text, 'external_api_requests_total', {
@@ -168,6 +180,8 @@ describe('hostile input: the controller end to end', function () {
     };
     await world.runTasks('web');
     await world.stopTasks(first);
+    await corruptedAtLeast(proxy, 1);
+    expect((await world.serviceTokens()).map((t) => t.AccessorID)).to.deep.equal([token?.AccessorID]);
     const text = await metricAtLeast(
       controller,
       'external_api_requests_total',
