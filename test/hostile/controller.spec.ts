@@ -6,7 +6,9 @@
  */
 import { expect } from 'chai';
 
-import { AclWorld, eventually, type RunningController } from '../acl/world.js';
+import { SERVICE_NAME_TAG } from '../../src/mesh/mesh-tags.js';
+import { AclWorld, eventually, MESH, type RunningController } from '../acl/world.js';
+import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
 import { type CorruptingProxy, startCorruptingProxy } from './corrupting-proxy.js';
 
 /** The value of the first sample of `metric` whose labels include every `labels` pair. */
@@ -206,6 +208,28 @@ describe('hostile input: the controller end to end', function () {
       sample(healed, 'acl_controller_tokens_deleted_total', { controller: 'garbage-collector' }),
     ).to.equal(0);
     expect((await world.serviceTokens()).map((t) => t.AccessorID)).to.deep.equal([token?.AccessorID]);
+  });
+
+  it("a service-name tag with slashes is an invalid task, not another service's secret (regression)", async () => {
+    await world.createServiceSecret('web');
+    await world.createServiceSecret('api');
+    await world.runTasks('evil', 1, [MESH, { key: SERVICE_NAME_TAG, value: 'evil/default/web' }]);
+    await world.runTasks('api');
+    const controller = await world.startController();
+    await eventually('a token for api', async () => (await world.serviceTokens()).length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const touched = world.smServer.calls
+      .all()
+      .filter((call) => call.resource === 'test-web' && call.principal === CONTROLLER_ACCESS_KEY_ID);
+    expect(touched.map((call) => call.operation)).to.deep.equal([]);
+    expect(await world.secretValue('test-web')).to.deep.equal({});
+    const text = await metricAtLeast(
+      controller,
+      'acl_controller_errors_total',
+      { kind: 'invalid_task_tags' },
+      1,
+    );
+    expect(sample(text, 'acl_controller_errors_total', { kind: 'consul' })).to.equal(0);
   });
 
   it('a hung secret read never blocks other services, even with one worker: the request times out', async () => {
