@@ -39,6 +39,25 @@ import { type AclControllerConfig } from './shared/acl-config.js';
 import { ACL_DEPS, type AclDeps } from './shared/acl-deps.js';
 import { AclMetrics } from './shared/acl-metrics.js';
 
+/** Longest one AWS API attempt may take before it fails with TimeoutError (and is retried). */
+export const AWS_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Options for the controller's AWS SDK clients. The SDK has no request timeout by default, so a
+ * hung ECS or Secrets Manager endpoint would hold a worker forever; and `requestTimeout` alone only
+ * logs a warning in this SDK (@smithy/node-http-handler) unless `throwOnRequestTimeout` is set.
+ */
+export function awsClientOptions(requestTimeoutMs: number = AWS_REQUEST_TIMEOUT_MS) {
+  return {
+    customUserAgent: 'ecs-acl-controller',
+    requestHandler: {
+      requestTimeout: requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(requestTimeoutMs, 5_000),
+    },
+  };
+}
+
 export interface AclClients {
   readonly ecs: ECSClient;
   /** Needed only with `eventsQueueUrl`. */

@@ -7,15 +7,32 @@
  *   described before: a task's tags and task definition never change, so they are cached by ARN.
  * - The cache keeps only ARNs seen in the latest list, so it never outgrows the cluster.
  * - A task that DescribeTasks reports MISSING (it stopped in between) is left out of the snapshot.
+ * - A DescribeTasks answer that does not account for every ARN asked about (each must come back
+ *   as a task with its taskArn and taskDefinitionArn, or as a MISSING failure) is an
+ *   InvalidAwsResponseError, reported to the API observer with code "InvalidResponse": a garbled
+ *   answer must never make a running task, and so its service's token, disappear. Nothing of
+ *   such an answer is cached.
+ * - Every field acted on is type-checked (the SDK does not): a wrong-typed field, or a ListTasks
+ *   page whose nextToken repeats the previous one (which would loop forever), is an
+ *   InvalidAwsResponseError too.
+ * - Absent `taskArns` or `tags` lists read as empty: AWS JSON may omit empty lists.
  * - Any ListTasks or DescribeTasks error fails the whole list; the informer retries it.
  */
-import { DescribeTasksCommand, type ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeTasksCommand,
+  type DescribeTasksCommandOutput,
+  type ECSClient,
+  ListTasksCommand,
+  type ListTasksCommandOutput,
+  type Task,
+} from '@aws-sdk/client-ecs';
 
 import { type ListResult } from '../cache/informer.js';
 import { type MeshTask, toMeshTask } from '../mesh/mesh-task.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Clock } from '../time/clock.js';
 import { type CallRateLimiter } from './call-rate-limiter.js';
+import { InvalidAwsResponseError, isOptionalString, isRecord } from './invalid-response.js';
 import { observedCall } from './observed-call.js';
 
 export interface EcsTaskListerOptions {
@@ -77,10 +94,20 @@ export class EcsTaskLister {
     let nextToken: string | undefined;
     do {
       await this.options.limiter?.acquire(signal);
-      const page = await observedCall(observer, clock, 'ecs', 'ListTasks', () =>
-        ecs.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING', maxResults: PAGE, nextToken }), {
-          abortSignal: signal,
-        }),
+      const previous = nextToken;
+      const page = await observedCall(observer, clock, 'ecs', 'ListTasks', async () =>
+        checkListed(
+          previous,
+          await ecs.send(
+            new ListTasksCommand({
+              cluster,
+              desiredStatus: 'RUNNING',
+              maxResults: PAGE,
+              nextToken: previous,
+            }),
+            { abortSignal: signal },
+          ),
+        ),
       );
       arns.push(...(page.taskArns ?? []));
       nextToken = page.nextToken;
@@ -91,23 +118,78 @@ export class EcsTaskLister {
   private async describe(arns: readonly string[], signal: AbortSignal): Promise<MeshTask[]> {
     const { ecs, cluster, clock, observer, partitionsEnabled } = this.options;
     await this.options.limiter?.acquire(signal);
-    const result = await observedCall(observer, clock, 'ecs', 'DescribeTasks', () =>
-      ecs.send(new DescribeTasksCommand({ cluster, tasks: [...arns], include: ['TAGS'] }), {
-        abortSignal: signal,
-      }),
+    const tasks = await observedCall(observer, clock, 'ecs', 'DescribeTasks', async () =>
+      checkDescribed(
+        arns,
+        await ecs.send(new DescribeTasksCommand({ cluster, tasks: [...arns], include: ['TAGS'] }), {
+          abortSignal: signal,
+        }),
+      ),
     );
-    return (result.tasks ?? [])
-      .filter((task) => task.taskArn && task.taskDefinitionArn)
-      .map((task) =>
-        toMeshTask(
-          {
-            taskArn: task.taskArn as string,
-            taskDefinitionArn: task.taskDefinitionArn as string,
-            tags: task.tags ?? [],
-            version: task.version,
-          },
-          partitionsEnabled,
-        ),
-      );
+    return tasks.map((task) =>
+      toMeshTask(
+        {
+          taskArn: task.taskArn as string,
+          taskDefinitionArn: task.taskDefinitionArn as string,
+          tags: task.tags ?? [],
+          version: task.version,
+        },
+        partitionsEnabled,
+      ),
+    );
   }
+}
+
+function checkListed(previous: string | undefined, page: ListTasksCommandOutput): ListTasksCommandOutput {
+  const invalid = (problem: string) => new InvalidAwsResponseError('ListTasks', problem);
+  const { taskArns, nextToken } = page as unknown as Record<string, unknown>;
+  if (taskArns !== undefined && !isStringList(taskArns)) throw invalid('taskArns is not a list of ARNs');
+  if (!isOptionalString(nextToken)) throw invalid('nextToken is not a string');
+  if (nextToken !== undefined && nextToken !== '' && nextToken === previous) {
+    throw invalid('nextToken repeats the previous one');
+  }
+  return page;
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string' && item !== '');
+}
+
+function isTag(value: unknown): boolean {
+  return isRecord(value) && isOptionalString(value.key) && isOptionalString(value.value);
+}
+
+/** The described tasks among `arns`, or an InvalidAwsResponseError if the answer leaves one out. */
+function checkDescribed(arns: readonly string[], result: DescribeTasksCommandOutput): Task[] {
+  const invalid = (problem: string) => new InvalidAwsResponseError('DescribeTasks', problem);
+  const { tasks, failures } = result as unknown as Record<string, unknown>;
+  if (tasks !== undefined && !Array.isArray(tasks)) throw invalid('tasks is not a list');
+  if (failures !== undefined && !Array.isArray(failures)) throw invalid('failures is not a list');
+  const described = new Map<string, Task>();
+  for (const task of (tasks ?? []) as unknown[]) {
+    if (!isRecord(task)) throw invalid('a task is not an object');
+    if (typeof task.taskArn !== 'string' || task.taskArn === '') throw invalid('a task has no taskArn');
+    if (typeof task.taskDefinitionArn !== 'string' || task.taskDefinitionArn === '') {
+      throw invalid('a task has no taskDefinitionArn');
+    }
+    if (task.tags !== undefined && !(Array.isArray(task.tags) && task.tags.every(isTag))) {
+      throw invalid('a task has malformed tags');
+    }
+    if (task.version !== undefined && typeof task.version !== 'number')
+      throw invalid('a task version is not a number');
+    described.set(task.taskArn, task as Task);
+  }
+  const missing = new Set<string>();
+  for (const failure of (failures ?? []) as unknown[]) {
+    if (isRecord(failure) && failure.reason === 'MISSING' && typeof failure.arn === 'string')
+      missing.add(failure.arn);
+  }
+  const unaccounted = arns.filter((arn) => !described.has(arn) && !missing.has(arn));
+  if (unaccounted.length > 0) {
+    throw new InvalidAwsResponseError(
+      'DescribeTasks',
+      `${unaccounted.length} of ${arns.length} tasks neither described nor reported MISSING`,
+    );
+  }
+  return arns.flatMap((arn) => described.get(arn) ?? []);
 }

@@ -4,6 +4,10 @@
  * Invariants:
  * - `read` classifies the secret (missing, scheduled for deletion, or the parse of its value) and
  *   rejects only on API failures; it never returns or logs the raw value.
+ * - An answer that is not a secret value (no SecretString and no SecretBinary, as a proxy's `{}`
+ *   or an empty body deserializes; or a SecretString that is not a string) is an API failure
+ *   (InvalidAwsResponseError, code "InvalidResponse"), never "empty": an empty secret gets new
+ *   IDs written, and a garbled answer must not rotate a service's token.
  * - `write` stores the new value as a new AWSCURRENT version (`PutSecretValue`), so the previous
  *   value stays recoverable as AWSPREVIOUS.
  * - Every call is reported to the API observer.
@@ -11,12 +15,14 @@
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Clock } from '../time/clock.js';
+import { InvalidAwsResponseError } from './invalid-response.js';
 import { observedCall } from './observed-call.js';
 import {
   formatTokenSecret,
@@ -37,8 +43,10 @@ export class SecretStore {
 
   async read(secretId: string, signal?: AbortSignal): Promise<SecretRead> {
     try {
-      const result = await this.call('GetSecretValue', () =>
-        this.client.send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal: signal }),
+      const result = await this.call('GetSecretValue', async () =>
+        checkSecretValue(
+          await this.client.send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal: signal }),
+        ),
       );
       return parseTokenSecret(result.SecretString);
     } catch (error) {
@@ -79,4 +87,18 @@ export class SecretStore {
   private call<T>(operation: string, call: () => Promise<T>): Promise<T> {
     return observedCall(this.observer, this.clock, 'secretsmanager', operation, call);
   }
+}
+
+function checkSecretValue(result: GetSecretValueCommandOutput): GetSecretValueCommandOutput {
+  const { SecretString, SecretBinary } = result as unknown as Record<string, unknown>;
+  if (SecretString !== undefined && typeof SecretString !== 'string') {
+    throw new InvalidAwsResponseError('GetSecretValue', 'SecretString is not a string');
+  }
+  if (SecretString === undefined && SecretBinary === undefined) {
+    throw new InvalidAwsResponseError(
+      'GetSecretValue',
+      'the answer has neither SecretString nor SecretBinary',
+    );
+  }
+  return result;
 }

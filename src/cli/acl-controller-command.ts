@@ -11,7 +11,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
-import { aclControllersModule } from '../../controllers/acl-module.js';
+import { aclControllersModule, awsClientOptions } from '../../controllers/acl-module.js';
 import { type AclControllerConfig } from '../../controllers/shared/acl-config.js';
 import { clusterFromTaskMetadata } from '../aws/task-metadata.js';
 import { ConsulSettingsError, consulSettingsFromEnv } from '../consul/consul-settings.js';
@@ -47,9 +47,9 @@ export const aclControllerCommand: Command = {
     }
     const cluster = run.config.cluster ?? (await discoverCluster());
     const config: AclControllerConfig = { ...run.config, cluster };
-    const ecs = new ECSClient({ customUserAgent: 'ecs-acl-controller' });
-    const secretsManager = new SecretsManagerClient({ customUserAgent: 'ecs-acl-controller' });
-    const sqs = config.eventsQueueUrl ? new SQSClient({ customUserAgent: 'ecs-acl-controller' }) : undefined;
+    const ecs = new ECSClient(awsClientOptions());
+    const secretsManager = new SecretsManagerClient(awsClientOptions());
+    const sqs = config.eventsQueueUrl ? new SQSClient(awsClientOptions()) : undefined;
     const container = createContainer(
       frameworkModule({
         logLevel: run.logLevel,

@@ -5,11 +5,16 @@
  * - Reads return `undefined` for a missing object, whichever not-found flavour the server uses
  *   (403 "ACL not found" up to 1.14, 404 from 1.15); every other failure rejects.
  * - Deletes of a missing object succeed (idempotent).
+ * - Every answer is checked against the documented shape (see acl-shape) before it is returned: an
+ *   answer that is not a token, a policy or a list of them rejects with a ConsulError
+ *   ("unexpected response: …"), so garbage never reads as "missing" or "no tokens". A `null`
+ *   read is not-found and a `null` list is empty, as Consul writes them.
  * - Partition and namespace go out as `partition`/`ns` query parameters only when set, so an OSS
  *   server never sees them.
  */
-import { isConsulNotFound } from './consul-error.js';
-import { type ConsulTransport, type Query } from './consul-transport.js';
+import { aclPolicyProblem, aclTokenProblem, listProblem } from './acl-shape.js';
+import { ConsulError, isConsulNotFound } from './consul-error.js';
+import { type ConsulRequest, type ConsulTransport, type Query } from './consul-transport.js';
 import {
   type AclPolicy,
   type AclPolicyWrite,
@@ -35,7 +40,7 @@ export class AclApi {
     signal?: AbortSignal,
   ): Promise<AclToken | undefined> {
     return this.readOrUndefined(() =>
-      this.transport.json<AclToken>({
+      this.checked<AclToken>(tokenProblem, {
         operation: 'acl.token.read',
         method: 'GET',
         path: `/v1/acl/token/${encodeURIComponent(accessorId)}`,
@@ -47,7 +52,7 @@ export class AclApi {
 
   /** The token the controller itself authenticates with. */
   async readSelf(signal?: AbortSignal): Promise<AclToken> {
-    const { value } = await this.transport.json<AclToken>({
+    const { value } = await this.checked<AclToken>(aclTokenProblem, {
       operation: 'acl.token.self',
       method: 'GET',
       path: '/v1/acl/token/self',
@@ -57,7 +62,7 @@ export class AclApi {
   }
 
   async createToken(token: AclTokenWrite, scope: AclScope = {}, signal?: AbortSignal): Promise<AclToken> {
-    const { value } = await this.transport.json<AclToken>({
+    const { value } = await this.checked<AclToken>(aclTokenProblem, {
       operation: 'acl.token.create',
       method: 'PUT',
       path: '/v1/acl/token',
@@ -73,7 +78,7 @@ export class AclApi {
     scope: AclScope = {},
     signal?: AbortSignal,
   ) {
-    const { value } = await this.transport.json<AclToken>({
+    const { value } = await this.checked<AclToken>(aclTokenProblem, {
       operation: 'acl.token.update',
       method: 'PUT',
       path: `/v1/acl/token/${encodeURIComponent(token.AccessorID)}`,
@@ -94,7 +99,7 @@ export class AclApi {
   }
 
   async listTokens(scope: AclScope = {}, blocking: BlockingOptions = {}): Promise<Indexed<AclToken>> {
-    return this.list<AclToken>('acl.tokens.list', '/v1/acl/tokens', scope, blocking);
+    return this.list<AclToken>('acl.tokens.list', '/v1/acl/tokens', aclTokenProblem, scope, blocking);
   }
 
   async readPolicyByName(
@@ -103,7 +108,7 @@ export class AclApi {
     signal?: AbortSignal,
   ): Promise<AclPolicy | undefined> {
     return this.readOrUndefined(() =>
-      this.transport.json<AclPolicy>({
+      this.checked<AclPolicy>(policyProblem, {
         operation: 'acl.policy.read_by_name',
         method: 'GET',
         path: `/v1/acl/policy/name/${encodeURIComponent(name)}`,
@@ -114,7 +119,7 @@ export class AclApi {
   }
 
   async createPolicy(policy: AclPolicyWrite, scope: AclScope = {}, signal?: AbortSignal): Promise<AclPolicy> {
-    const { value } = await this.transport.json<AclPolicy>({
+    const { value } = await this.checked<AclPolicy>(aclPolicyProblem, {
       operation: 'acl.policy.create',
       method: 'PUT',
       path: '/v1/acl/policy',
@@ -135,12 +140,13 @@ export class AclApi {
   }
 
   async listPolicies(scope: AclScope = {}, blocking: BlockingOptions = {}): Promise<Indexed<AclPolicy>> {
-    return this.list<AclPolicy>('acl.policies.list', '/v1/acl/policies', scope, blocking);
+    return this.list<AclPolicy>('acl.policies.list', '/v1/acl/policies', aclPolicyProblem, scope, blocking);
   }
 
   private async list<T>(
     operation: string,
     path: string,
+    itemProblem: (item: unknown) => string | undefined,
     scope: AclScope,
     blocking: BlockingOptions,
   ): Promise<Indexed<T>> {
@@ -149,7 +155,7 @@ export class AclApi {
       query.index = blocking.index;
       query.wait = `${Math.max(1, Math.round((blocking.waitMs ?? 300_000) / 1000))}s`;
     }
-    const { value, index } = await this.transport.json<T[] | null>({
+    const { value, index } = await this.checked<T[] | null>((list) => listProblem(list, itemProblem), {
       operation,
       method: 'GET',
       path,
@@ -158,6 +164,17 @@ export class AclApi {
       signal: blocking.signal,
     });
     return { items: value ?? [], index: index ?? '0' };
+  }
+
+  /** Sends `req`, parses the JSON answer and rejects it unless `problem` finds nothing wrong. */
+  private async checked<T>(
+    problem: (value: unknown) => string | undefined,
+    req: ConsulRequest,
+  ): Promise<{ value: T; index?: string }> {
+    const { value, index } = await this.transport.json<unknown>(req);
+    const reason = problem(value);
+    if (reason !== undefined) throw new ConsulError(req.operation, 200, `unexpected response: ${reason}`);
+    return { value: value as T, index };
   }
 
   private async readOrUndefined<T>(read: () => Promise<{ value: T }>): Promise<T | undefined> {
@@ -185,4 +202,13 @@ export class AclApi {
 
 function scopeQuery(scope: AclScope): Query {
   return { partition: scope.partition, ns: scope.namespace };
+}
+
+/** Reads may answer `null` for a missing object; anything else must be a token. */
+function tokenProblem(value: unknown): string | undefined {
+  return value === null ? undefined : aclTokenProblem(value);
+}
+
+function policyProblem(value: unknown): string | undefined {
+  return value === null ? undefined : aclPolicyProblem(value);
 }

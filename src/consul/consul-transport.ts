@@ -101,26 +101,39 @@ export class ConsulTransport {
       this.observer.called('consul', req.operation, code, (this.clock.now() - started) / 1000);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<ConsulResponse>((resolve, reject) => {
+      let settled = false;
       const request = send(url, {
         method: req.method,
         headers,
         ...(url.protocol === 'https:' ? { ca: caPem, rejectUnauthorized: verifyTls } : {}),
         signal: req.signal,
       });
-      const budget = timeoutMs + (req.waitMs ? req.waitMs + req.waitMs / 16 : 0);
-      const cancelTimeout = this.clock.setTimer(budget, () =>
-        request.destroy(new Error(`no answer within ${Math.round(budget)} ms`)),
-      );
-      request.on('error', (error) => {
+      // Settles once: a connection that fails after the headers arrived (reset mid-body, or a
+      // body that never ends) rejects too, rather than leaving the call pending forever.
+      const fail = (error: Error) => {
+        if (settled) return;
+        settled = true;
         cancelTimeout();
         report('network');
         reject(new ConsulUnreachableError(req.operation, error));
+      };
+      const budget = timeoutMs + (req.waitMs ? req.waitMs + req.waitMs / 16 : 0);
+      const cancelTimeout = this.clock.setTimer(budget, () => {
+        const error = new Error(`no answer within ${Math.round(budget)} ms`);
+        request.destroy(error);
+        fail(error);
       });
+      request.on('error', fail);
       request.on('response', (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', () => undefined);
+        response.on('error', fail);
+        response.on('close', () => {
+          if (!response.complete) fail(new Error('connection closed before the response was complete'));
+        });
         response.on('end', () => {
+          if (settled) return;
+          settled = true;
           cancelTimeout();
           const status = response.statusCode ?? 0;
           report(String(status));

@@ -36,7 +36,7 @@ export function digestSecret(secretId: string): string {
 export function toOwnedToken(token: AclToken, cluster: string): OwnedToken | undefined {
   const base = {
     accessorId: token.AccessorID,
-    description: token.Description,
+    description: token.Description ?? '',
     serviceIdentities: (token.ServiceIdentities ?? []).map((identity) => identity.ServiceName),
     policyNames: (token.Policies ?? []).map((policy) => policy.Name ?? policy.ID ?? ''),
     secretDigest: token.SecretID && token.SecretID !== '<hidden>' ? digestSecret(token.SecretID) : undefined,

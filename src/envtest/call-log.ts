@@ -3,8 +3,9 @@
  *
  * Invariants:
  * - Every request is recorded exactly once, after its outcome is known, faults included.
- * - Records keep no request bodies and no credentials: only the operation, the outcome and the
- *   resource it named (a secret name, a token accessor ID, a cluster), so a log can be shared.
+ * - Records keep no request bodies and no credentials: only the operation, the outcome, the
+ *   resource it named (a secret name, a token accessor ID, a cluster) and, for AWS calls, the
+ *   caller's access key ID (public, as in CloudTrail), so a log can be shared.
  */
 export interface CallRecord {
   readonly operation: string;
@@ -14,6 +15,8 @@ export interface CallRecord {
   readonly error?: string;
   /** The resource the call named, if any (never a SecretID). */
   readonly resource?: string;
+  /** AWS calls: the access key ID the request was signed with (never the secret key). */
+  readonly principal?: string;
   /** Milliseconds since the epoch, from the server's clock. */
   readonly at: number;
 }

@@ -2,8 +2,10 @@
  * Faults: per-operation fault injection shared by every envtest server.
  *
  * Invariants:
- * - A rule matches an operation by exact name or by `*`; the first matching rule that still has
- *   budget wins, in the order the rules were added.
+ * - A rule matches an operation by exact name or by `*`, and, when it names a `resource`, only
+ *   calls naming exactly that resource (the call log's resource: a secret name or ARN, a cluster,
+ *   a token accessor ID…). The first matching rule that still has budget wins, in the order the
+ *   rules were added.
  * - A rule with `count` fires exactly that many times and then retires; a rule with `fraction`
  *   fires for that share of matching calls, drawn from the injected random source.
  * - Rules are removed by the disposer `add()` returns, or all at once by `clear()`.
@@ -26,6 +28,8 @@ export interface FaultRule<K extends string = FaultKind> {
   readonly fraction?: number;
   /** For `latency` (and event `delay`): the delay added before the normal answer. */
   readonly latencyMs?: number;
+  /** Only calls naming this resource (as the call log records it); absent: any call. */
+  readonly resource?: string;
 }
 
 export interface Fault<K extends string = FaultKind> {
@@ -66,11 +70,12 @@ export class FaultInjector<K extends string = FaultKind> {
     return this.injected;
   }
 
-  /** The fault to apply to one call of `operation`, if any. */
-  decide(operation: string): Fault<K> | undefined {
+  /** The fault to apply to one call of `operation` (naming `resource`, if known), if any. */
+  decide(operation: string, resource?: string): Fault<K> | undefined {
     for (const active of this.rules) {
       const { rule } = active;
       if (rule.operation !== '*' && rule.operation !== operation) continue;
+      if (rule.resource !== undefined && rule.resource !== resource) continue;
       if (active.remaining <= 0) continue;
       if (rule.count === undefined && this.random() >= (rule.fraction ?? 0)) continue;
       active.remaining -= 1;

@@ -8,6 +8,10 @@
  * - The service name is the `consul.hashicorp.com/service-name` tag if non-empty, else the family.
  * - With partitions enabled, the partition and namespace tags come together or not at all (both
  *   absent means default/default); otherwise they are ignored.
+ * - No part of the service (name, partition, namespace) may contain "/", since service keys join
+ *   them with "/".
+ * - No part of the service (name, partition, namespace) may contain "/", since service keys join
+ *   them with "/".
  * - A mesh identity that breaks a rule has `problem` and no `service`. Never throws.
  */
 import { MESH_TAG, NAMESPACE_TAG, PARTITION_TAG, SERVICE_NAME_TAG } from './mesh-tags.js';
@@ -32,16 +36,21 @@ export function meshIdentity(
   if (byKey.get(MESH_TAG) !== 'true') return { mesh: false };
   const name = byKey.get(SERVICE_NAME_TAG) || family;
   if (!name) return { mesh: true, problem: NO_SERVICE_NAME };
-  if (!partitionsEnabled) return { mesh: true, service: { name } };
+  if (!partitionsEnabled) return withService({ name });
   const partition = byKey.get(PARTITION_TAG);
   const namespace = byKey.get(NAMESPACE_TAG);
   if ((partition === undefined) !== (namespace === undefined)) {
     return { mesh: true, problem: 'task definition requires both partition and namespace tags' };
   }
-  return {
-    mesh: true,
-    service: { name, partition: partition ?? 'default', namespace: namespace ?? 'default' },
-  };
+  return withService({ name, partition: partition ?? 'default', namespace: namespace ?? 'default' });
+}
+
+/** A "/" would let a tag pose as another service's key (keys join partition/namespace/name). */
+function withService(service: ServiceRef): MeshIdentity {
+  if ([service.name, service.partition, service.namespace].some((part) => part?.includes('/'))) {
+    return { mesh: true, problem: 'service name, partition and namespace must not contain "/"' };
+  }
+  return { mesh: true, service };
 }
 
 export function hasMeshTag(tags: Tags): boolean {

@@ -9,6 +9,9 @@
  * - With partitions enabled, the partition and namespace tags must come together or not at all
  *   (both absent means default/default). A task that breaks a rule keeps `mesh` but carries
  *   `problem`, and has no `service`.
+ * - No part of the service (name, partition, namespace) contains "/", the service-key separator:
+ *   otherwise a service-name tag `evil/default/web` in a cluster without partitions would be keyed
+ *   as service `web` of partition `evil` and act on web's secret.
  */
 import { meshIdentity, NO_SERVICE_NAME } from './mesh-identity.js';
 import { type ServiceRef } from './service-ref.js';

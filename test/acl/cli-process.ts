@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
 import { type AclWorld } from './world.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -36,7 +37,7 @@ export function spawnController(world: AclWorld, extra: readonly string[]): Cont
       env: {
         ...process.env,
         AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'AKIDTEST',
+        AWS_ACCESS_KEY_ID: CONTROLLER_ACCESS_KEY_ID,
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_ENDPOINT_URL_ECS: world.ecsServer.url,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: world.smServer.url,

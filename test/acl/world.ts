@@ -27,7 +27,7 @@ import {
 import { type Container } from 'inversify';
 import { randomUUID } from 'node:crypto';
 
-import { aclControllersModule } from '../../controllers/acl-module.js';
+import { aclControllersModule, awsClientOptions } from '../../controllers/acl-module.js';
 import { type AclControllerConfig } from '../../controllers/shared/acl-config.js';
 import { consulSettingsFromEnv } from '../../src/consul/consul-settings.js';
 import { createContainer } from '../../src/di/container.js';
@@ -50,8 +50,14 @@ import {
   registerFamily as registerContractFamily,
   runTasks as runContractTasks,
 } from '../conformance/ecs.contract.js';
+import { CONTROLLER_ACCESS_KEY_ID, recordControllerCalls } from '../helpers/aws-actions.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
+/** The controller signs with its own key, so the call logs tell its calls from the test's. */
+const CONTROLLER_CREDENTIALS = {
+  accessKeyId: CONTROLLER_ACCESS_KEY_ID,
+  secretAccessKey: 'controller-secret',
+};
 export const MESH = { key: 'consul.hashicorp.com/mesh', value: 'true' };
 
 export interface WorldOptions {
@@ -89,6 +95,15 @@ export interface AttachOptions {
   readonly cluster?: string;
   /** Defaults to a unique `t-xxxxxxxx`. */
   readonly prefix?: string;
+}
+
+/** Where the controller connects (a proxy in front of a server, say), and its AWS timeout. */
+export interface ControllerOptions {
+  readonly consulUrl?: string;
+  readonly ecsUrl?: string;
+  readonly secretsManagerUrl?: string;
+  /** Per-attempt AWS request timeout (default: the CLI's, awsClientOptions()). */
+  readonly awsRequestTimeoutMs?: number;
 }
 
 export interface RunningController {
@@ -221,9 +236,14 @@ export class AclWorld {
   async startController(
     overrides: Partial<AclControllerConfig> = {},
     token?: string,
+    options: ControllerOptions = {},
   ): Promise<RunningController> {
     const logs: string[] = [];
-    const client = { region: 'us-east-1', credentials: CREDENTIALS };
+    const client = {
+      ...awsClientOptions(options.awsRequestTimeoutMs),
+      region: 'us-east-1',
+      credentials: CONTROLLER_CREDENTIALS,
+    };
     const container = createContainer(
       frameworkModule({
         logLevel: 'debug',
@@ -233,10 +253,13 @@ export class AclWorld {
       aclControllersModule({
         config: this.config(overrides),
         clients: {
-          ecs: new ECSClient({ ...client, endpoint: this.backends.ecsUrl }),
-          secretsManager: new SecretsManagerClient({ ...client, endpoint: this.backends.secretsManagerUrl }),
+          ecs: new ECSClient({ ...client, endpoint: options.ecsUrl ?? this.backends.ecsUrl }),
+          secretsManager: new SecretsManagerClient({
+            ...client,
+            endpoint: options.secretsManagerUrl ?? this.backends.secretsManagerUrl,
+          }),
           consul: consulSettingsFromEnv({
-            CONSUL_HTTP_ADDR: this.backends.consulUrl,
+            CONSUL_HTTP_ADDR: options.consulUrl ?? this.backends.consulUrl,
             CONSUL_HTTP_TOKEN: token ?? this.backends.managementToken,
           }),
         },
@@ -362,6 +385,10 @@ export class AclWorld {
 
   async close(): Promise<void> {
     for (const controller of this.controllers) await controller.manager.stop();
+    if (this.backends.servers) {
+      recordControllerCalls('ecs', this.ecsServer.calls.all());
+      recordControllerCalls('secretsmanager', this.smServer.calls.all());
+    }
     this.ecs.destroy();
     this.sm.destroy();
     if (this.ownsServers) {

@@ -1,6 +1,6 @@
 # IAM of the controller. Invariants: the task role's policy IS config/iam/controller-policy.json
 # (read with templatefile, one source of truth), minus the CreateSecret statement unless
-# create_secrets, plus ssmmessages only if enable_execute_command. The execution role reads
+# create_secrets, minus the SQS statement unless enable_events, plus ssmmessages only if enable_execute_command. The execution role reads
 # only the bootstrap-token and CA secrets and writes logs.
 
 locals {
@@ -10,9 +10,11 @@ locals {
     cluster            = local.cluster_name
     secret_name_prefix = var.name_prefix
     client_secret_arn  = aws_secretsmanager_secret.client_token.arn
+    events_queue_arn   = var.enable_events ? aws_sqs_queue.task_events[0].arn : ""
   }))
 
   create_secrets_sid = "OptionalCreateSecretsOnlyWithCreateSecretsFlag"
+  events_sid         = "OptionalConsumeTaskEventsOnlyWithEventsQueueUrl"
 
   exec_statements = var.enable_execute_command ? [{
     Sid    = "EcsExec"
@@ -29,7 +31,7 @@ locals {
   task_policy = {
     Version = "2012-10-17"
     Statement = concat(
-      [for statement in local.policy_template.Statement : statement if var.create_secrets || statement.Sid != local.create_secrets_sid],
+      [for statement in local.policy_template.Statement : statement if(var.create_secrets || statement.Sid != local.create_secrets_sid) && (var.enable_events || statement.Sid != local.events_sid)],
       local.exec_statements,
     )
   }

@@ -120,6 +120,12 @@ variable "create_secrets" {
   default     = false
 }
 
+variable "enable_events" {
+  description = "Event-driven task updates: an EventBridge rule sends the cluster's ECS Task State Change events to an SQS queue the controller consumes (-events-queue-url)."
+  type        = bool
+  default     = false
+}
+
 variable "enable_execute_command" {
   description = "Enable ECS Exec into the controller task; adds the ssmmessages grants it needs."
   type        = bool

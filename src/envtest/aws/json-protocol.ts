@@ -5,8 +5,10 @@
  * Invariants:
  * - Only `POST /` with `X-Amz-Target: <prefix>.<Operation>` is an operation call; anything else is
  *   answered with an AWS-shaped error and still recorded in the call log.
- * - Faults are decided per operation before the handler runs: a faulted call never reaches the
- *   handler (latency excepted, which only delays it), so it never changes state.
+ * - Faults are decided per operation (and resource) before the handler runs: a faulted call never
+ *   reaches the handler (latency excepted, which only delays it), so it never changes state. A
+ *   client that hangs up during a latency fault is recorded as status 0 `ClientGone` and its
+ *   call never runs.
  * - Every call is recorded exactly once in the CallLog, after its outcome is known, faults and
  *   connection resets included. Records name a resource, never a request body or secret value.
  * - Errors carry the code in both the body's `__type` and the `x-amzn-errortype` header, which is
@@ -51,6 +53,7 @@ export function createJsonProtocolHandler(options: JsonProtocolOptions): Request
   return async (req, res) => {
     const operation = operationOf(req, options.targetPrefix);
     const body = await readBody(req);
+    const principal = principalOf(req);
     let resource: string | undefined;
     try {
       if (req.method !== 'POST' || operation === undefined || !Object.hasOwn(options.operations, operation)) {
@@ -58,28 +61,46 @@ export function createJsonProtocolHandler(options: JsonProtocolOptions): Request
       }
       const input = parseInput(body);
       resource = safeResource(options, operation, input);
-      const fault = options.faults.decide(operation);
+      const fault = options.faults.decide(operation, resource);
       if (fault?.kind === 'reset') {
         req.socket.destroy();
-        record(options, operation, 0, 'ConnectionReset', resource);
+        record(options, operation, 0, 'ConnectionReset', resource, principal);
         return;
       }
       if (fault?.kind === 'throttle') throw options.throttleError();
       if (fault?.kind === 'server-error') throw options.serverError();
-      if (fault?.kind === 'latency') await sleep(options.clock, fault.latencyMs);
+      if (fault?.kind === 'latency' && !(await delayUnlessGone(options.clock, fault.latencyMs, res))) {
+        record(options, operation, 0, 'ClientGone', resource, principal);
+        return;
+      }
       const handler = options.operations[operation] as OperationHandler;
       const output = await handler(input);
       send(res, 200, JSON.stringify(output ?? {}), options);
-      record(options, operation, 200, undefined, resource);
+      record(options, operation, 200, undefined, resource, principal);
     } catch (caught) {
       const error =
         caught instanceof AwsError
           ? caught
           : new AwsError(options.serverError().code, errorMessage(caught), options.serverError().status);
       send(res, error.status, errorBody(error), options, error);
-      record(options, operation ?? UNKNOWN_OPERATION, error.status, error.code, resource);
+      record(options, operation ?? UNKNOWN_OPERATION, error.status, error.code, resource, principal);
     }
   };
+}
+
+/** Waits `ms` on the clock; false (at once) if the client hung up meanwhile. */
+async function delayUnlessGone(clock: Clock, ms: number, res: ServerResponse): Promise<boolean> {
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  res.on('close', onClose);
+  try {
+    await sleep(clock, ms, gone.signal);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    res.off('close', onClose);
+  }
 }
 
 function targetOf(req: IncomingMessage): string | undefined {
@@ -143,6 +164,7 @@ function record(
   status: number,
   error: string | undefined,
   resource: string | undefined,
+  principal: string | undefined,
 ): void {
   options.calls.record({
     operation,
@@ -150,7 +172,15 @@ function record(
     at: options.clock.now(),
     ...(error !== undefined ? { error } : {}),
     ...(resource !== undefined ? { resource } : {}),
+    ...(principal !== undefined ? { principal } : {}),
   });
+}
+
+/** The access key ID of a SigV4 `Authorization` header (`Credential=<key>/<scope>`), if any. */
+function principalOf(req: IncomingMessage): string | undefined {
+  const authorization = req.headers.authorization;
+  const match = typeof authorization === 'string' ? /Credential=([^/,\s]+)\//.exec(authorization) : null;
+  return match?.[1];
 }
 
 function errorMessage(error: unknown): string {

@@ -127,7 +127,9 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
       }
       const handler = found.method;
       operation = typeof handler.operation === 'string' ? handler.operation : handler.operation(ctx);
-      const fault = faults.decide(operation);
+      // Faults see the resource the URL names (its first path parameter: an AccessorID, a policy
+      // ID or name, a KV key…); handlers may refine ctx.resource for the call log afterwards.
+      const fault = faults.decide(operation, found.params[0]);
       if (fault?.kind === 'reset') {
         req.socket.destroy();
         record(0, 'Reset');

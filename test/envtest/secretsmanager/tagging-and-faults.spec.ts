@@ -123,8 +123,10 @@ describe('Secrets Manager emulator: tagging, faults and call log', () => {
       'second',
     ]);
     expect(fixture.server.calls.all()[1]).to.include({ status: 400, error: 'ResourceNotFoundException' });
+    expect(fixture.server.calls.all()[0]?.principal).to.equal('AKIDTEST');
     const logged = JSON.stringify(fixture.server.calls.all());
     expect(logged).to.not.contain('super-secret-value');
     expect(logged).to.not.contain('another-secret-value');
+    expect(logged).to.not.contain('test-secret');
   });
 });
