@@ -24,6 +24,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Container } from 'inversify';
 import { randomUUID } from 'node:crypto';
 
@@ -104,6 +105,8 @@ export interface ControllerOptions {
   readonly secretsManagerUrl?: string;
   /** Per-attempt AWS request timeout (default: the CLI's, awsClientOptions()). */
   readonly awsRequestTimeoutMs?: number;
+  /** SQS endpoint for event-driven updates (with `eventsQueueUrl` in the config). */
+  readonly sqsUrl?: string;
 }
 
 export interface RunningController {
@@ -258,6 +261,7 @@ export class AclWorld {
             ...client,
             endpoint: options.secretsManagerUrl ?? this.backends.secretsManagerUrl,
           }),
+          sqs: options.sqsUrl ? new SQSClient({ ...client, endpoint: options.sqsUrl }) : undefined,
           consul: consulSettingsFromEnv({
             CONSUL_HTTP_ADDR: options.consulUrl ?? this.backends.consulUrl,
             CONSUL_HTTP_TOKEN: token ?? this.backends.managementToken,

@@ -1,0 +1,190 @@
+import {
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { expect } from 'chai';
+
+import { type AclDeps, ACL_DEPS } from '../../controllers/shared/acl-deps.js';
+import { startConsulServer } from '../../src/envtest/consul/server.js';
+import { startEcsServer } from '../../src/envtest/ecs/server.js';
+import { startSecretsManagerServer } from '../../src/envtest/secretsmanager/server.js';
+import { type SqsServer, startSqsServer } from '../../src/envtest/sqs/server.js';
+import { AclWorld, envtestBackends, eventually, MESH, type RunningController } from './world.js';
+
+interface EventsWorld {
+  world: AclWorld;
+  sqs: SqsServer;
+  queueUrl: string;
+  close(): Promise<void>;
+}
+
+/** Envtest servers wired as in AWS: ECS publishes task events to SQS and reads task secrets. */
+async function startEventsWorld(): Promise<EventsWorld> {
+  const [secretsManager, sqs, consul] = await Promise.all([
+    startSecretsManagerServer(),
+    startSqsServer(),
+    startConsulServer(),
+  ]);
+  const queue = sqs.state.createQueue('task-events', {});
+  const ecs = await startEcsServer({
+    events: { sqs: sqs.state, queueUrl: queue.url },
+    secrets: secretsManager.state,
+  });
+  const world = await AclWorld.attach(envtestBackends({ ecs, secretsManager, consul }), {
+    cluster: 'prod',
+    prefix: 'test',
+  });
+  return {
+    world,
+    sqs,
+    queueUrl: queue.url,
+    close: async () => {
+      await world.close();
+      await Promise.all([ecs.close(), secretsManager.close(), sqs.close(), consul.close()]);
+    },
+  };
+}
+
+/** A mesh task definition whose container reads the service token from the secret, as ECS does. */
+async function registerMeshTaskDefinition(world: AclWorld, family: string, secretArn: string): Promise<void> {
+  await world.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family,
+      tags: [MESH],
+      containerDefinitions: [
+        {
+          name: 'mesh-init',
+          image: 'consul-ecs:0.4',
+          memory: 64,
+          secrets: [{ name: 'CONSUL_HTTP_TOKEN', valueFrom: `${secretArn}:token::` }],
+        },
+      ],
+    }),
+  );
+}
+
+async function createService(world: AclWorld, name: string, desiredCount: number): Promise<void> {
+  await world.ecs.send(
+    new CreateServiceCommand({
+      cluster: world.cluster,
+      serviceName: name,
+      taskDefinition: name,
+      desiredCount,
+      propagateTags: 'TASK_DEFINITION',
+    }),
+  );
+}
+
+describe('pre-provisioning and event-driven task updates, end to end', function () {
+  this.timeout(40_000);
+  let env: EventsWorld;
+
+  beforeEach(async () => {
+    env = await startEventsWorld();
+  });
+  afterEach(async () => {
+    await env.close();
+  });
+
+  const start = (overrides: Parameters<AclWorld['startController']>[0]): Promise<RunningController> =>
+    env.world.startController(
+      { resyncIntervalMs: 600_000, eventsQueueUrl: env.queueUrl, ...overrides },
+      undefined,
+      {
+        sqsUrl: env.sqs.url,
+      },
+    );
+
+  it('gives a mesh ECS service at desired count 0 its secret and token before any task; scaled to 2, both tasks start first time', async () => {
+    const { world } = env;
+    const secretArn = await world.createServiceSecret('web');
+    await registerMeshTaskDefinition(world, 'web', secretArn);
+    await createService(world, 'web', 0);
+    await start({});
+    const token = await eventually(
+      'the token, with no task running',
+      async () => (await world.serviceTokens())[0],
+    );
+    expect((await world.secretValue(secretArn)).token).to.equal(token.SecretID);
+    expect(world.ecsServer.state.launchAttemptsOf('web')).to.deep.equal([]);
+
+    await world.ecs.send(
+      new UpdateServiceCommand({ cluster: world.cluster, service: 'web', desiredCount: 2 }),
+    );
+    await eventually('two running tasks', async () => {
+      const described = await world.ecs.send(
+        new DescribeServicesCommand({ cluster: world.cluster, services: ['web'] }),
+      );
+      return described.services?.[0]?.runningCount === 2 ? true : undefined;
+    });
+    const attempts = world.ecsServer.state.launchAttemptsOf('web');
+    expect(attempts.map((attempt) => attempt.outcome)).to.deep.equal(['RUNNING', 'RUNNING']);
+  });
+
+  it('without pre-provisioning, the first task of a new service fails with ResourceInitializationError', async () => {
+    const { world } = env;
+    const secretArn = await world.createServiceSecret('web');
+    await registerMeshTaskDefinition(world, 'web', secretArn);
+    await start({ preProvision: false });
+    await createService(world, 'web', 1);
+    const first = await eventually(
+      'a launch attempt',
+      async () => world.ecsServer.state.launchAttemptsOf('web')[0],
+    );
+    expect(first.outcome).to.equal('FAILED');
+    expect(first.stoppedReason).to.contain('ResourceInitializationError');
+    // The controller still provisions the token from the task events, for the retry.
+    await eventually(
+      'the token after the failed task',
+      async () => (await world.serviceTokens()).length === 1,
+    );
+  });
+
+  it('applies task events within the resync window: a new task gets its token with no relist', async () => {
+    const { world } = env;
+    await world.createServiceSecret('api');
+    const controller = await start({ preProvision: false });
+    const listsAtStart = world.ecsServer.calls.count('ListTasks');
+    const startedAt = performance.now();
+    await world.runTasks('api');
+    await eventually('the token', async () => (await world.serviceTokens()).length === 1);
+    console.log(
+      `      event-driven: token ready ${Math.round(performance.now() - startedAt)} ms after RunTask`,
+    );
+    expect(world.ecsServer.calls.count('ListTasks'), 'no relist happened').to.equal(listsAtStart);
+    expect(await controller.metrics()).to.match(/ecs_task_events_total\{result="applied"\} [1-9]/);
+  });
+
+  it('never moves the task cache backwards under duplicated, reordered and delayed events', async () => {
+    const { world } = env;
+    await world.createServiceSecret('web');
+    const controller = await start({ preProvision: false });
+    const pipe = world.ecsServer.events;
+    pipe?.faults.add({ operation: '*', kind: 'duplicate', fraction: 0.5 });
+    pipe?.faults.add({ operation: '*', kind: 'reorder', fraction: 0.3 });
+    pipe?.faults.add({ operation: '*', kind: 'delay', fraction: 0.3, latencyMs: 50 });
+    const { tasks } = controller.container.get<AclDeps>(ACL_DEPS);
+    const seen = new Map<string, number>();
+    let backwards = 0;
+    const watching = tasks.events$.subscribe((event) => {
+      if (event.type === 'deleted') return;
+      const before = seen.get(event.key) ?? -1;
+      if (event.obj.version < before) backwards += 1;
+      seen.set(event.key, Math.max(before, event.obj.version));
+    });
+    const arns = await world.runTasks('web', 6);
+    await world.stopTasks(arns.slice(0, 3));
+    pipe?.flush();
+    const running = new Set(arns.slice(3));
+    await eventually('the cache equal to ECS', async () => {
+      const cached = new Set(tasks.store.keys());
+      return cached.size === running.size && [...running].every((arn) => cached.has(arn)) ? true : undefined;
+    });
+    watching.unsubscribe();
+    expect(backwards).to.equal(0);
+    expect(await controller.metrics()).to.match(/ecs_task_events_total\{result="stale"\} [1-9]/);
+    expect(await world.serviceTokens()).to.have.length(1);
+  });
+});
