@@ -53,7 +53,12 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
     default: '0.0.0.0:8080',
   },
   { name: 'log-level', kind: 'string', help: 'debug, info, warn or error.', default: 'info' },
-  { name: 'log-format', kind: 'string', help: 'json or text.', default: 'json' },
+  {
+    name: 'log-format',
+    kind: 'string',
+    help: 'json, text, or auto (text on a terminal, JSON lines otherwise, as in containers).',
+    default: 'auto',
+  },
   { name: 'dry-run', kind: 'bool', help: 'Log every intended change, and change nothing.', default: 'false' },
   {
     name: 'once',
@@ -161,9 +166,11 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   if (ecsReadRate < 1 || ecsReadRate > 1000)
     throw new UsageError('flag -ecs-read-rate must be between 1 and 1000');
   if (resyncIntervalMs < 1000) throw new UsageError('flag -resync-interval must be at least 1s');
-  const logFormat = get('log-format');
-  if (logFormat !== 'json' && logFormat !== 'text')
-    throw new UsageError('flag -log-format must be json or text');
+  const requestedFormat = get('log-format');
+  if (requestedFormat !== 'json' && requestedFormat !== 'text' && requestedFormat !== 'auto') {
+    throw new UsageError('flag -log-format must be json, text or auto');
+  }
+  const logFormat = requestedFormat === 'auto' ? (process.stdout.isTTY ? 'text' : 'json') : requestedFormat;
   let logLevel: LogLevel;
   try {
     logLevel = parseLogLevel(get('log-level') as string);

@@ -67,3 +67,13 @@ describe('Go-style flags', () => {
     }
   });
 });
+
+describe('log format', () => {
+  it('is JSON lines when standard output is not a terminal, text on one, unless asked otherwise', () => {
+    expect(parseAclControllerFlags(REQUIRED).logFormat).to.equal(process.stdout.isTTY ? 'text' : 'json');
+    expect(parseAclControllerFlags([...REQUIRED, '-log-format', 'text']).logFormat).to.equal('text');
+    expect(() => parseAclControllerFlags([...REQUIRED, '-log-format', 'xml'])).to.throw(
+      'flag -log-format must be json, text or auto',
+    );
+  });
+});
