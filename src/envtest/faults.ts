@@ -8,46 +8,48 @@
  *   fires for that share of matching calls, drawn from the injected random source.
  * - Rules are removed by the disposer `add()` returns, or all at once by `clear()`.
  * - Deciding has no side effect other than consuming a rule's budget and counting the fault.
+ * - The kinds are a type parameter: servers use `FaultKind`; the ECS event pipe uses its own
+ *   (`EventFaultKind`: duplicate, reorder, delay) with the same rules.
  */
 import { type Random } from '../time/clock.js';
 
 /** What a server does instead of (or before) answering normally. */
 export type FaultKind = 'throttle' | 'server-error' | 'latency' | 'reset';
 
-export interface FaultRule {
+export interface FaultRule<K extends string = FaultKind> {
   /** The operation name (`ListTasks`, `GetSecretValue`, `acl.token.create`…), or `*` for all. */
   readonly operation: string;
-  readonly kind: FaultKind;
+  readonly kind: K;
   /** Fire for the next `count` matching calls. */
   readonly count?: number;
   /** Fire for this fraction (0..1) of matching calls. Ignored when `count` is set. */
   readonly fraction?: number;
-  /** For `latency`: the delay added before the normal answer. */
+  /** For `latency` (and event `delay`): the delay added before the normal answer. */
   readonly latencyMs?: number;
 }
 
-export interface Fault {
-  readonly kind: FaultKind;
+export interface Fault<K extends string = FaultKind> {
+  readonly kind: K;
   readonly latencyMs: number;
 }
 
-interface ActiveRule {
-  readonly rule: FaultRule;
+interface ActiveRule<K extends string> {
+  readonly rule: FaultRule<K>;
   remaining: number;
 }
 
-export class FaultInjector {
-  private readonly rules: ActiveRule[] = [];
+export class FaultInjector<K extends string = FaultKind> {
+  private readonly rules: ActiveRule<K>[] = [];
   private injected = 0;
 
   constructor(private readonly random: Random = Math.random) {}
 
   /** Adds a rule; returns a function that removes it. */
-  add(rule: FaultRule): () => void {
+  add(rule: FaultRule<K>): () => void {
     if (rule.count === undefined && rule.fraction === undefined) {
       throw new Error(`fault rule for ${rule.operation} needs a count or a fraction`);
     }
-    const active: ActiveRule = { rule, remaining: rule.count ?? Number.POSITIVE_INFINITY };
+    const active: ActiveRule<K> = { rule, remaining: rule.count ?? Number.POSITIVE_INFINITY };
     this.rules.push(active);
     return () => {
       const index = this.rules.indexOf(active);
@@ -65,7 +67,7 @@ export class FaultInjector {
   }
 
   /** The fault to apply to one call of `operation`, if any. */
-  decide(operation: string): Fault | undefined {
+  decide(operation: string): Fault<K> | undefined {
     for (const active of this.rules) {
       const { rule } = active;
       if (rule.operation !== '*' && rule.operation !== operation) continue;

@@ -5,11 +5,13 @@ import { consulContract } from './consul.contract.js';
 import { departureFor, departures } from './departures.js';
 import { ecsContract } from './ecs.contract.js';
 import { secretsManagerContract } from './secretsmanager.contract.js';
+import { sqsContract } from './sqs.contract.js';
 
 const caseNames: Record<string, string[]> = {
   ecs: ecsContract.cases.map((c) => c.name),
   secretsmanager: secretsManagerContract.cases.map((c) => c.name),
   consul: consulContract.cases.map((c) => c.name),
+  sqs: sqsContract.cases.map((c) => c.name),
 };
 
 describe('conformance departures', function () {

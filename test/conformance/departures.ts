@@ -7,15 +7,62 @@
 // - departures.spec.ts checks every entry names an existing case.
 export interface Departure {
   backend: string;
-  service: 'ecs' | 'secretsmanager' | 'consul';
+  service: 'ecs' | 'secretsmanager' | 'consul' | 'sqs';
   case: string;
   reason: string;
 }
 
 const MOTO_SRC = 'moto 5.2.5 moto/ecs/models.py';
 const MINISTACK_SRC = 'ministack 1.5.33 ministack/services/ecs.py';
+const MOTO_SQS = 'moto 5.2.5 moto/sqs/models.py';
+const MINISTACK_SQS = 'ministack 1.5.33 ministack/services/sqs.py';
+const SQS_DOC = 'docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference';
 
 export const departures: Departure[] = [
+  // --- moto, SQS ---
+  {
+    backend: 'moto',
+    service: 'sqs',
+    case: 'CreateQueue with VisibilityTimeout above 43200 gives InvalidAttributeValue',
+    reason: `${MOTO_SQS}: create_queue accepts any VisibilityTimeout; AWS allows 0 to 43,200 seconds (${SQS_DOC}/API_CreateQueue.html)`,
+  },
+  {
+    backend: 'moto',
+    service: 'sqs',
+    case: 'ChangeMessageVisibility of a message that is not in flight gives MessageNotInflight',
+    reason: `${MOTO_SQS}: change_message_visibility succeeds on a visible message; AWS answers MessageNotInflight (${SQS_DOC}/API_ChangeMessageVisibility.html)`,
+  },
+  {
+    backend: 'moto',
+    service: 'sqs',
+    case: 'DeleteMessage with an older receipt handle succeeds but does not delete the message',
+    reason: `${MOTO_SQS}: any receipt handle ever issued deletes the message; AWS: "You must provide the most recently received receipt handle … otherwise, the request succeeds, but the message will not be deleted" (${SQS_DOC}/API_DeleteMessage.html)`,
+  },
+  // --- ministack, SQS ---
+  {
+    backend: 'ministack',
+    service: 'sqs',
+    case: 'ReceiveMessage with WaitTimeSeconds 21 gives InvalidParameterValue',
+    reason: `${MINISTACK_SQS}: receive_message accepts WaitTimeSeconds above 20; AWS allows 0 to 20 (${SQS_DOC}/API_ReceiveMessage.html)`,
+  },
+  {
+    backend: 'ministack',
+    service: 'sqs',
+    case: 'CreateQueue with a space in the name gives InvalidParameterValue',
+    reason: `${MINISTACK_SQS}: create_queue accepts any name; AWS allows 1 to 80 alphanumerics, hyphens and underscores (${SQS_DOC}/API_CreateQueue.html)`,
+  },
+  {
+    backend: 'ministack',
+    service: 'sqs',
+    case: 'ChangeMessageVisibility of a message that is not in flight gives MessageNotInflight',
+    reason: `${MINISTACK_SQS}: change_message_visibility succeeds on a visible message; AWS answers MessageNotInflight (${SQS_DOC}/API_ChangeMessageVisibility.html)`,
+  },
+  {
+    backend: 'ministack',
+    service: 'sqs',
+    case: 'DeleteMessage with an older receipt handle succeeds but does not delete the message',
+    reason: `${MINISTACK_SQS}: any receipt handle ever issued deletes the message; AWS: "You must provide the most recently received receipt handle … otherwise, the request succeeds, but the message will not be deleted" (${SQS_DOC}/API_DeleteMessage.html)`,
+  },
   // --- moto, ECS ---
   {
     backend: 'moto',

@@ -6,12 +6,15 @@
  * - `status` is the HTTP status: 400 for client errors (throttling included, as AWS does), 5xx for
  *   server faults.
  * - The message never contains secret values.
+ * - `queryError` is set only by services the SDK models as awsQueryCompatible (SQS): it is sent as
+ *   the `x-amzn-query-error: <code>;<Sender|Receiver>` header, which the SDK copies to `error.Code`.
  */
 export class AwsError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly status = 400,
+    readonly queryError?: string,
   ) {
     super(message);
     this.name = code;

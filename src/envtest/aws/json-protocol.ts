@@ -1,5 +1,6 @@
 /**
- * JsonProtocol: the AWS JSON 1.1 wire protocol for emulated services (ECS, Secrets Manager).
+ * JsonProtocol: the AWS JSON 1.1 wire protocol for emulated services (ECS, Secrets Manager), and
+ * JSON 1.0 (SQS) through `contentType`.
  *
  * Invariants:
  * - Only `POST /` with `X-Amz-Target: <prefix>.<Operation>` is an operation call; anything else is
@@ -40,6 +41,8 @@ export interface JsonProtocolOptions {
   readonly serverError: () => AwsError;
   /** The resource a call names, for the call log (never a secret value). */
   readonly resourceOf?: (operation: string, input: JsonObject) => string | undefined;
+  /** The response content type; AWS JSON 1.1 unless set (SQS answers application/x-amz-json-1.0). */
+  readonly contentType?: string;
 }
 
 const UNKNOWN_OPERATION = 'UnknownOperation';
@@ -66,14 +69,14 @@ export function createJsonProtocolHandler(options: JsonProtocolOptions): Request
       if (fault?.kind === 'latency') await sleep(options.clock, fault.latencyMs);
       const handler = options.operations[operation] as OperationHandler;
       const output = await handler(input);
-      send(res, 200, JSON.stringify(output ?? {}), options.random);
+      send(res, 200, JSON.stringify(output ?? {}), options);
       record(options, operation, 200, undefined, resource);
     } catch (caught) {
       const error =
         caught instanceof AwsError
           ? caught
           : new AwsError(options.serverError().code, errorMessage(caught), options.serverError().status);
-      send(res, error.status, errorBody(error), options.random, error.code);
+      send(res, error.status, errorBody(error), options, error);
       record(options, operation ?? UNKNOWN_OPERATION, error.status, error.code, resource);
     }
   };
@@ -116,13 +119,20 @@ function safeResource(
   }
 }
 
-function send(res: ServerResponse, status: number, body: string, random: Random, errorType?: string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  options: JsonProtocolOptions,
+  error?: AwsError,
+): void {
   const headers: Record<string, string | number> = {
-    'content-type': AWS_JSON_CONTENT_TYPE,
+    'content-type': options.contentType ?? AWS_JSON_CONTENT_TYPE,
     'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': randomUuid(random),
+    'x-amzn-requestid': randomUuid(options.random),
   };
-  if (errorType !== undefined) headers['x-amzn-errortype'] = errorType;
+  if (error !== undefined) headers['x-amzn-errortype'] = error.code;
+  if (error?.queryError !== undefined) headers['x-amzn-query-error'] = error.queryError;
   res.writeHead(status, headers);
   res.end(body);
 }

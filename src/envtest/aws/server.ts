@@ -33,6 +33,8 @@ export interface AwsJsonServerSpec<State> {
   readonly throttleError: () => AwsError;
   readonly serverError: () => AwsError;
   readonly resourceOf?: (operation: string, input: JsonObject) => string | undefined;
+  /** The response content type; AWS JSON 1.1 unless set. */
+  readonly contentType?: string;
   /** Stops the state's timers; called once the listener is closed. */
   readonly onClose?: () => void;
 }
@@ -52,6 +54,7 @@ export async function startAwsJsonServer<State>(
     throttleError: spec.throttleError,
     serverError: spec.serverError,
     ...(spec.resourceOf ? { resourceOf: spec.resourceOf } : {}),
+    ...(spec.contentType !== undefined ? { contentType: spec.contentType } : {}),
   });
   const listener = await listen(handler, spec.port ?? 0);
   let closed: Promise<void> | undefined;

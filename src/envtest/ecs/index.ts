@@ -3,6 +3,8 @@ export type {
   Cluster,
   Container,
   EcsTimings,
+  LaunchAttempt,
+  ServiceLaunchRetry,
   Service,
   Tag,
   Task,
@@ -18,4 +20,14 @@ export {
   type EcsServerOptions,
   startEcsServer,
 } from './server.js';
-export { EcsState, type TaskChangeListener } from './state.js';
+export { DEFAULT_SERVICE_LAUNCH_RETRY, EcsState, type TaskChangeListener } from './state.js';
+export { type EcsEventsOptions, type EventFaultKind, TaskEventPipe } from './event-pipe.js';
+export { TASK_STATE_CHANGE, type TaskStateChangeEvent, taskStateChangeEvent } from './task-events.js';
+export {
+  parseValueFrom,
+  type SecretReference,
+  type SecretResolver,
+  secretsFailure,
+  storeResolver,
+  TASK_FAILED_TO_START,
+} from './task-secrets.js';

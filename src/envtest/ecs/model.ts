@@ -54,6 +54,31 @@ export interface Service {
   readonly createdAt: number;
   updatedAt: number;
   tags: Tag[];
+  /** Launches in a row that failed to reach RUNNING (reset by a RUNNING task or a new task definition). */
+  consecutiveFailedLaunches: number;
+  /** While the clock is before this, the scheduler starts no replacement (ECS service throttle logic). */
+  launchBlockedUntil?: number;
+}
+
+/** How one task's start ended: it reached RUNNING, or failed first (a secret it could not read). */
+export interface LaunchAttempt {
+  readonly taskArn: string;
+  readonly group: string;
+  /** The service that launched it, if any. */
+  readonly serviceName?: string;
+  readonly createdAt: number;
+  /** When the outcome was decided (the end of PENDING). */
+  readonly at: number;
+  readonly outcome: 'RUNNING' | 'FAILED';
+  readonly stoppedReason?: string;
+}
+
+/** The service scheduler's retry gaps after failed launches: initial, doubling, capped. */
+export interface ServiceLaunchRetry {
+  /** Gap after the first failed launch in a row (AWS: about 10 s). */
+  readonly initialDelayMs: number;
+  /** Largest gap (AWS documents 27 minutes). */
+  readonly maxDelayMs: number;
 }
 
 export type TaskLastStatus = 'PROVISIONING' | 'PENDING' | 'RUNNING' | 'STOPPING' | 'STOPPED';

@@ -7,6 +7,8 @@
  *   durations; `close()` stops the listener and cancels every pending step.
  * - Throttle faults answer ThrottlingException "Rate exceeded" (HTTP 400); server-error faults
  *   answer ServerException (HTTP 500).
+ * - With `events`, every task change is published as an "ECS Task State Change" event
+ *   (`server.events`, a TaskEventPipe); without it `server.events` is undefined.
  */
 import { asyncScheduler } from 'rxjs';
 
@@ -15,13 +17,16 @@ import { SchedulerClock } from '../../time/scheduler-clock.js';
 import { type JsonObject } from '../aws/input.js';
 import { type AwsJsonServer, startAwsJsonServer } from '../aws/server.js';
 import { serverException, throttling } from './errors.js';
-import { type EcsTimings } from './model.js';
+import { type EcsEventsOptions, TaskEventPipe } from './event-pipe.js';
+import { type EcsTimings, type ServiceLaunchRetry } from './model.js';
 import { clusterOperations } from './operations/clusters.js';
 import { serviceOperations } from './operations/services.js';
 import { taggingOperations } from './operations/tagging.js';
 import { taskDefinitionOperations } from './operations/task-definitions.js';
 import { taskOperations } from './operations/tasks.js';
-import { EcsState } from './state.js';
+import { DEFAULT_SERVICE_LAUNCH_RETRY, EcsState } from './state.js';
+import { type SecretResolver, storeResolver } from './task-secrets.js';
+import { SecretStore } from '../secretsmanager/store.js';
 
 export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
 
@@ -43,9 +48,21 @@ export interface EcsServerOptions {
    * StopTask documentation). Off by default: stopped tasks keep their tags, as moto does.
    */
   readonly clearTagsOnStop?: boolean;
+  /** Publish "ECS Task State Change" events to an envtest SQS queue or a function. */
+  readonly events?: EcsEventsOptions;
+  /**
+   * Where tasks read `containerDefinitions[].secrets` at start: the envtest Secrets Manager
+   * server's `state` (a SecretStore) or a resolver. Without it secrets are not checked.
+   */
+  readonly secrets?: SecretStore | SecretResolver;
+  /** Service scheduler retry gaps after failed launches; defaults 10 s doubling up to 27 min. */
+  readonly serviceLaunchRetry?: Partial<ServiceLaunchRetry>;
 }
 
-export type EcsServer = AwsJsonServer<EcsState>;
+export interface EcsServer extends AwsJsonServer<EcsState> {
+  /** The event pipe, when `events` was given: published events, delivery counts, event faults. */
+  readonly events: TaskEventPipe | undefined;
+}
 
 function resourceOf(_operation: string, input: JsonObject): string | undefined {
   for (const field of [
@@ -66,15 +83,24 @@ function resourceOf(_operation: string, input: JsonObject): string | undefined {
 export async function startEcsServer(options: EcsServerOptions = {}): Promise<EcsServer> {
   const clock = options.clock ?? new SchedulerClock(asyncScheduler);
   const random = options.random ?? Math.random;
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
   const state = new EcsState({
     clock,
     random,
-    region: options.region ?? 'us-east-1',
-    accountId: options.accountId ?? '123456789012',
+    region,
+    accountId,
     timings: { ...DEFAULT_ECS_TIMINGS, ...options.timings },
     clearTagsOnStop: options.clearTagsOnStop ?? false,
+    ...(options.secrets !== undefined
+      ? { secrets: options.secrets instanceof SecretStore ? storeResolver(options.secrets) : options.secrets }
+      : {}),
+    serviceLaunchRetry: { ...DEFAULT_SERVICE_LAUNCH_RETRY, ...options.serviceLaunchRetry },
   });
-  return startAwsJsonServer({
+  const events = options.events
+    ? new TaskEventPipe(state, options.events, { clock, random, region, accountId })
+    : undefined;
+  const server = await startAwsJsonServer({
     targetPrefix: ECS_TARGET_PREFIX,
     state,
     operations: {
@@ -90,6 +116,10 @@ export async function startEcsServer(options: EcsServerOptions = {}): Promise<Ec
     throttleError: throttling,
     serverError: serverException,
     resourceOf,
-    onClose: () => state.dispose(),
+    onClose: () => {
+      events?.dispose();
+      state.dispose();
+    },
   });
+  return { ...server, events };
 }

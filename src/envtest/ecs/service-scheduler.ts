@@ -6,6 +6,8 @@
  *   RUNNING (0 unless the service is ACTIVE), all on the service's current task definition.
  * - Tasks on an older task definition are stopped and replaced (a one-step deployment).
  * - Service tasks have group `service:<name>` and startedBy the service's deployment id.
+ * - While the service's launches are throttled (`launchBlockedUntil` after failed launches), no
+ *   task is started; the state reconciles again when the gap ends.
  */
 import { type Service } from './model.js';
 import { type EcsState } from './state.js';
@@ -31,6 +33,7 @@ export function reconcileService(state: EcsState, service: Service): void {
   }
   const missing = target - live.length;
   if (missing <= 0) return;
+  if (service.launchBlockedUntil !== undefined && state.clock.now() < service.launchBlockedUntil) return;
   const cluster = state.clusters.get(service.clusterName);
   const taskDefinition = state.taskDefinitions.get(service.taskDefinitionArn);
   if (!cluster || !taskDefinition) return;

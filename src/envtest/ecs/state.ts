@@ -11,7 +11,13 @@
  * - RunTask with a client token already used in the cluster returns the tasks of the first call;
  *   CreateService repeating an ACTIVE service's parameters returns that service (SDK retries).
  * - Services are reconciled synchronously after every change to their desired state, so the count
- *   of their tasks with desiredStatus RUNNING equals desiredCount once a call returns.
+ *   of their tasks with desiredStatus RUNNING equals desiredCount once a call returns (unless the
+ *   service's launches are throttled after failures, see below).
+ * - With a secret resolver, a task's `secrets` are read at the end of PENDING; a failure stops it
+ *   with stopCode TaskFailedToStart. Every start's outcome is appended to `launchAttempts`.
+ * - A service whose task failed to start waits `initialDelayMs · 2^(n-1)` (capped at `maxDelayMs`,
+ *   n = failed launches in a row) on the clock before launching a replacement; a task reaching
+ *   RUNNING, or a new task definition, resets the throttle.
  */
 import { type Clock, type Random } from '../../time/clock.js';
 import { randomChars, randomHex, randomUuid } from '../aws/ids.js';
@@ -20,6 +26,8 @@ import { clusterNotFound, invalidParameter } from './errors.js';
 import {
   type Cluster,
   type EcsTimings,
+  type LaunchAttempt,
+  type ServiceLaunchRetry,
   type JsonValue,
   type PropagateTags,
   type Service,
@@ -31,6 +39,7 @@ import {
 import { reconcileService } from './service-scheduler.js';
 import { copyTags, mergeTags } from './tags.js';
 import { TaskLifecycle } from './task-lifecycle.js';
+import { type SecretResolver, secretsFailure, TASK_FAILED_TO_START } from './task-secrets.js';
 
 export interface EcsStateOptions {
   readonly clock: Clock;
@@ -40,7 +49,16 @@ export interface EcsStateOptions {
   readonly timings: EcsTimings;
   /** Delete a task's tags when it reaches STOPPED, as the StopTask documentation says AWS does. */
   readonly clearTagsOnStop?: boolean;
+  /** Reads task definitions' `secrets` at task start; without it secrets are not checked. */
+  readonly secrets?: SecretResolver;
+  /** Service scheduler retry gaps after failed launches (defaults: 10 s, doubling, 27 min cap). */
+  readonly serviceLaunchRetry?: ServiceLaunchRetry;
 }
+
+export const DEFAULT_SERVICE_LAUNCH_RETRY: ServiceLaunchRetry = {
+  initialDelayMs: 10_000,
+  maxDelayMs: 27 * 60_000,
+};
 
 export type TaskChangeListener = (change: TaskChange) => void;
 
@@ -82,18 +100,35 @@ export class EcsState {
   private readonly listeners = new Set<TaskChangeListener>();
   private readonly lifecycle: TaskLifecycle;
   private readonly launchesByToken = new Map<string, Task[]>();
+  private readonly attempts: LaunchAttempt[] = [];
+  private readonly retryTimers = new Map<Service, () => void>();
+  private readonly secrets: SecretResolver | undefined;
+  private readonly launchRetry: ServiceLaunchRetry;
   private nextSeq = 1;
 
   constructor(options: EcsStateOptions) {
     this.clock = options.clock;
     this.random = options.random;
+    this.secrets = options.secrets;
+    this.launchRetry = options.serviceLaunchRetry ?? DEFAULT_SERVICE_LAUNCH_RETRY;
     this.arns = new EcsArns(options.region, options.accountId);
     this.lifecycle = new TaskLifecycle(
       options.clock,
       options.timings,
       (task) => this.recordChange(task),
       options.clearTagsOnStop ?? false,
+      (task) => this.beforeRunning(task),
     );
+  }
+
+  /** Every task start's outcome (RUNNING or FAILED), in the order they were decided. */
+  get launchAttempts(): readonly LaunchAttempt[] {
+    return this.attempts;
+  }
+
+  /** The launch attempts of one service's tasks, oldest first. */
+  launchAttemptsOf(serviceName: string): LaunchAttempt[] {
+    return this.attempts.filter((attempt) => attempt.serviceName === serviceName);
   }
 
   /** The ordered log of task changes: task ARN, version and statuses after each change. */
@@ -113,6 +148,8 @@ export class EcsState {
   }
 
   dispose(): void {
+    for (const cancel of this.retryTimers.values()) cancel();
+    this.retryTimers.clear();
     this.lifecycle.dispose();
     this.listeners.clear();
   }
@@ -230,6 +267,7 @@ export class EcsState {
       createdAt: now,
       updatedAt: now,
       tags: [...request.tags],
+      consecutiveFailedLaunches: 0,
     };
     this.services.push(service);
     reconcileService(this, service);
@@ -241,6 +279,7 @@ export class EcsState {
     if (change.taskDefinition !== undefined && change.taskDefinition.arn !== service.taskDefinitionArn) {
       service.taskDefinitionArn = change.taskDefinition.arn;
       service.deploymentId = this.newDeploymentId();
+      this.resetLaunchThrottle(service);
     }
     service.updatedAt = this.clock.now();
     reconcileService(this, service);
@@ -338,6 +377,57 @@ export class EcsState {
       default:
         throw invalidParameter('The ARN provided is invalid.');
     }
+  }
+
+  /** At the end of PENDING: reads the task's secrets; false (task stopped) when one fails. */
+  private beforeRunning(task: Task): boolean {
+    const taskDefinition = this.taskDefinitions.get(task.taskDefinitionArn);
+    const failure = this.secrets && taskDefinition ? secretsFailure(taskDefinition, this.secrets) : undefined;
+    const service = this.serviceOf(task);
+    this.attempts.push({
+      taskArn: task.arn,
+      group: task.group,
+      ...(task.serviceName !== undefined ? { serviceName: task.serviceName } : {}),
+      createdAt: task.createdAt,
+      at: this.clock.now(),
+      outcome: failure === undefined ? 'RUNNING' : 'FAILED',
+      ...(failure !== undefined ? { stoppedReason: failure } : {}),
+    });
+    if (failure === undefined) {
+      if (service) this.resetLaunchThrottle(service);
+      return true;
+    }
+    this.lifecycle.stop(task, failure, TASK_FAILED_TO_START);
+    if (service) this.throttleLaunches(service);
+    return false;
+  }
+
+  private serviceOf(task: Task): Service | undefined {
+    if (task.serviceName === undefined) return undefined;
+    const cluster = this.clusters.get(task.clusterName);
+    return cluster ? this.findService(cluster, task.serviceName) : undefined;
+  }
+
+  private throttleLaunches(service: Service): void {
+    service.consecutiveFailedLaunches += 1;
+    const { initialDelayMs, maxDelayMs } = this.launchRetry;
+    const exponent = Math.min(service.consecutiveFailedLaunches - 1, 30);
+    const delayMs = Math.min(initialDelayMs * 2 ** exponent, maxDelayMs);
+    const until = this.clock.now() + delayMs;
+    service.launchBlockedUntil = Math.max(service.launchBlockedUntil ?? 0, until);
+    this.retryTimers.get(service)?.();
+    const cancel = this.clock.setTimer((service.launchBlockedUntil ?? until) - this.clock.now(), () => {
+      this.retryTimers.delete(service);
+      reconcileService(this, service);
+    });
+    this.retryTimers.set(service, cancel);
+  }
+
+  private resetLaunchThrottle(service: Service): void {
+    service.consecutiveFailedLaunches = 0;
+    delete service.launchBlockedUntil;
+    this.retryTimers.get(service)?.();
+    this.retryTimers.delete(service);
   }
 
   private newTask(request: LaunchRequest): Task {

@@ -10,6 +10,9 @@
  *   says "Any tags associated with the task will be deleted").
  * - Every change bumps the task's `version` by one and is reported through `onChange` exactly once.
  * - At most one timer per task is pending; `dispose()` cancels them all.
+ * - At the end of PENDING, `beforeRunning` (when given) decides whether the task may run; when it
+ *   answers false it has already stopped the task (say a secret could not be read), and the task
+ *   never reaches RUNNING.
  */
 import { type Clock } from '../../time/clock.js';
 import { type EcsTimings, type Task, type TaskLastStatus } from './model.js';
@@ -22,6 +25,7 @@ export class TaskLifecycle {
     private readonly timings: EcsTimings,
     private readonly onChange: (task: Task) => void,
     private readonly clearTagsOnStop = false,
+    private readonly beforeRunning?: (task: Task) => boolean,
   ) {}
 
   /** Announces a newly created (PROVISIONING) task and schedules its start. */
@@ -31,6 +35,7 @@ export class TaskLifecycle {
       this.moveTo(task, 'PENDING');
       task.pullStartedAt = this.clock.now();
       this.schedule(task, this.timings.pendingMs, () => {
+        if (this.beforeRunning && !this.beforeRunning(task)) return;
         const now = this.clock.now();
         task.pullStoppedAt = now;
         task.startedAt = now;

@@ -26,6 +26,10 @@ interface SecretsManagerModule {
   startSecretsManagerServer(options?: object): Promise<EnvtestServer>;
 }
 
+interface SqsModule {
+  startSqsServer(options?: object): Promise<EnvtestServer>;
+}
+
 interface ConsulModule {
   startConsulServer(options?: {
     version?: '1.14' | '1.15';
@@ -64,6 +68,14 @@ export const envtestSecretsManagerBackend: Backend = {
       'startSecretsManagerServer',
     );
     return instance(await module.startSecretsManagerServer());
+  },
+};
+
+export const envtestSqsBackend: Backend = {
+  name: 'envtest-sqs',
+  async start() {
+    const module = await load<SqsModule>('../../../src/envtest/sqs/server.js', 'startSqsServer');
+    return instance(await module.startSqsServer());
   },
 };
 

@@ -1,7 +1,7 @@
 // ministack (PyPI `ministack`), from the venv made by scripts/setup-backends.sh.
 // Invariants:
 // - bound to 127.0.0.1 (BIND_HOST; its default is 0.0.0.0) on a free port (GATEWAY_PORT);
-// - only ECS and Secrets Manager are enabled; the IoT mTLS (port 8883) and SFTP listeners are
+// - only ECS, Secrets Manager and SQS are enabled; the IoT mTLS (port 8883) and SFTP listeners are
 //   disabled so nothing else is bound; without the docker library RunTask only records tasks;
 // - stop() kills its process group.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -29,7 +29,7 @@ export const ministackBackend: Backend = {
       env: {
         GATEWAY_PORT: String(port),
         BIND_HOST: '127.0.0.1',
-        SERVICES: 'ecs,secretsmanager',
+        SERVICES: 'ecs,secretsmanager,sqs',
         IOT_MTLS_ENABLED: '0',
         SFTP_ENABLED: '0',
         LOG_LEVEL: 'WARNING',
