@@ -136,9 +136,10 @@ export async function startConsulEcs(world: BenchWorld): Promise<ControllerHandl
   };
 }
 
+/** Resolves once the process has exited and its output is fully read ('close'). */
 function exitOf(child: ChildProcess, logs: string[]): Promise<number | null> {
   return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
+    child.once('close', (code) => resolve(code));
     child.once('error', (error) => {
       logs.push(`spawn error: ${error.message}`);
       resolve(-1);
