@@ -27,6 +27,8 @@ interface Options {
   only: ControllerKind[];
   parallel: boolean;
   out: string;
+  provisioningMs: number | undefined;
+  pendingMs: number | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -36,6 +38,8 @@ function parseArgs(argv: readonly string[]): Options {
     only: [...KINDS],
     parallel: false,
     out: 'BENCHMARKS.md',
+    provisioningMs: undefined,
+    pendingMs: undefined,
   };
   let parallelSet = false;
   for (let i = 0; i < argv.length; i += 1) {
@@ -51,6 +55,8 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--parallel') [options.parallel, parallelSet] = [true, true];
     else if (arg === '--sequential') [options.parallel, parallelSet] = [false, true];
     else if (arg === '--out') options.out = value();
+    else if (arg === '--provisioning-ms') options.provisioningMs = Number(value());
+    else if (arg === '--pending-ms') options.pendingMs = Number(value());
     else throw new Error(`unknown argument ${arg}`);
   }
   for (const kind of options.only) if (!KINDS.includes(kind)) throw new Error(`unknown controller ${kind}`);
@@ -59,8 +65,13 @@ function parseArgs(argv: readonly string[]): Options {
   return options;
 }
 
-function specFor(tasks: number, quick: boolean): WorkloadSpec {
-  const common = { provisioningMs: 2_000, pendingMs: 1_000, ecsReadRate: 50 };
+function specFor(tasks: number, options: Options): WorkloadSpec {
+  const quick = options.quick;
+  const common = {
+    provisioningMs: options.provisioningMs ?? (quick ? 2_000 : 5_000),
+    pendingMs: options.pendingMs ?? (quick ? 1_000 : 3_000),
+    ecsReadRate: 50,
+  };
   if (quick) {
     return {
       ...common,
@@ -111,7 +122,7 @@ async function main(): Promise<void> {
 
   const sizes: SizeResult[] = [];
   for (const tasks of options.sizes) {
-    const spec = specFor(tasks, options.quick);
+    const spec = specFor(tasks, options);
     log(`workload: ${workloadText(spec)}`);
     let runs: RunResult[];
     if (options.parallel) runs = await Promise.all(kinds.map((kind) => runWorkload(kind, spec, log)));

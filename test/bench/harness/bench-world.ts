@@ -23,6 +23,7 @@ import {
   type SecretsManagerServer,
   startSecretsManagerServer,
 } from '../../../src/envtest/secretsmanager/server.js';
+import { type Secret } from '../../../src/envtest/secretsmanager/model.js';
 import { type SqsServer, startSqsServer } from '../../../src/envtest/sqs/server.js';
 import { type ConsulListProxy, startConsulListProxy } from './consul-list-proxy.js';
 
@@ -43,6 +44,8 @@ export class BenchWorld {
   private publishing = false;
   private clusterRecord!: Cluster;
   private readonly services: Service[] = [];
+  /** Secret records by service name (the store's find() scans every secret; these are live objects). */
+  private readonly secrets = new Map<string, Secret>();
   private closed: Promise<void> | undefined;
 
   private constructor(
@@ -65,7 +68,7 @@ export class BenchWorld {
       options.events ? startSqsServer() : Promise.resolve(undefined),
     ]);
     const queue = sqs?.state.createQueue('ecs-task-events', {});
-    let world: BenchWorld | undefined;
+    const holder: { world?: BenchWorld } = {};
     const ecs = await startEcsServer({
       timings: { provisioningMs: options.provisioningMs, pendingMs: options.pendingMs, stoppingMs: 0 },
       secrets: sm.state,
@@ -73,20 +76,21 @@ export class BenchWorld {
         ? {
             events: {
               publish: (body: string) => {
-                if (world?.publishing) sqs.state.sendMessage(queue, body);
+                if (holder.world?.publishing) sqs.state.sendMessage(queue, body);
               },
             },
           }
         : {}),
     });
-    world = new BenchWorld(ecs, sm, consul, sqs, await startConsulListProxy(consul.url));
+    const world = new BenchWorld(ecs, sm, consul, sqs, await startConsulListProxy(consul.url));
+    holder.world = world;
     world.queueUrl = queue?.url;
     world.clusterRecord = ecs.state.createCluster(world.cluster, []);
     world.clientSecretArn = world.putSecret(`${world.prefix}-consul-client-token`).arn;
     return world;
   }
 
-  private putSecret(name: string): { arn: string } {
+  private putSecret(name: string): Secret {
     const store = this.sm.state;
     const secret = store.create({ name, tags: [] });
     store.putValue(secret, store.newVersionId(), { secretString: '{}' });
@@ -96,6 +100,7 @@ export class BenchWorld {
   /** Creates the secret, the mesh task definition and the ECS service (in that order, as Terraform). */
   createMeshService(name: string, desiredCount: number, readsSecret: boolean): Service {
     const secret = this.putSecret(`${this.prefix}-${name}`);
+    this.secrets.set(name, secret);
     const container: Record<string, unknown> = { name: 'app', image: 'app:latest', memory: 128 };
     if (readsSecret) container.secrets = [{ name: 'CONSUL_HTTP_TOKEN', valueFrom: `${secret.arn}:token::` }];
     const state = this.ecs.state;
@@ -140,7 +145,7 @@ export class BenchWorld {
   /** Whether the service's secret holds a token that exists in Consul with that SecretID. */
   tokenReady(service: string): boolean {
     const store = this.sm.state;
-    const secret = store.find(`${this.prefix}-${service}`);
+    const secret = this.secrets.get(service);
     const value = secret && store.versionWithStage(secret, 'AWSCURRENT')?.secretString;
     if (!value) return false;
     let parsed: { accessor_id?: unknown; token?: unknown };

@@ -166,7 +166,15 @@ export async function runWorkload(
         throw new Error(`${kind} exited with ${exitCode}:\n${c.logs.slice(-15).join('\n')}`);
     };
 
-    const complete = await until(() => seeded.every((svc) => world.tokenReady(svc)), spec.convergeMaxMs, 100);
+    const waiting = new Set(seeded);
+    const complete = await until(
+      () => {
+        for (const svc of waiting) if (world.tokenReady(svc)) waiting.delete(svc);
+        return waiting.size === 0;
+      },
+      spec.convergeMaxMs,
+      100,
+    );
     alive();
     const convergeEnd = Date.now();
     result.converge = {
@@ -208,22 +216,37 @@ export async function runWorkload(
     const names = [...Array(spec.burst).keys()].map((i) => `new-${String(i).padStart(4, '0')}`);
     for (const name of names) world.createMeshService(name, 1, true);
     const firstTaskAt = new Map<string, number>();
-    for (const name of names) {
-      const first = [...world.ecs.state.tasks.values()].find((t) => t.serviceName === name);
-      if (first) firstTaskAt.set(name, first.createdAt);
+    const newNames = new Set(names);
+    for (const task of world.ecs.state.tasks.values()) {
+      const name = task.serviceName;
+      if (name !== undefined && newNames.has(name) && !firstTaskAt.has(name))
+        firstTaskAt.set(name, task.createdAt);
     }
     const readyAt = new Map<string, number>();
-    const decided = () =>
-      names.filter((name) => world.ecs.state.launchAttemptsOf(name).length > 0).length === names.length;
+    // First launch outcome per new service, read incrementally from the launch attempt log.
+    const firstAttempt = new Map<string, 'RUNNING' | 'FAILED'>();
+    const wanted = new Set(names);
+    let seen = world.ecs.state.launchAttempts.length;
+    const decided = () => {
+      const attempts = world.ecs.state.launchAttempts;
+      for (; seen < attempts.length; seen += 1) {
+        const attempt = attempts[seen];
+        const name = attempt?.serviceName;
+        if (attempt && name !== undefined && wanted.has(name) && !firstAttempt.has(name)) {
+          firstAttempt.set(name, attempt.outcome);
+        }
+      }
+      return firstAttempt.size === names.length;
+    };
     await until(() => {
       const now = Date.now();
       for (const name of names) if (!readyAt.has(name) && world.tokenReady(name)) readyAt.set(name, now);
-      return readyAt.size === names.length && decided();
+      return decided() && readyAt.size === names.length;
     }, spec.burstWindowMs);
+    decided();
     await sleep(Math.max(0, burst.from + spec.burstWindowMs - Date.now()));
     alive();
     const burstFigures = await burst.end();
-    const attempts = names.map((name) => world.ecs.state.launchAttemptsOf(name)[0]);
     const times = names
       .filter((name) => readyAt.has(name) && firstTaskAt.has(name))
       .map((name) => Math.max(0, ((readyAt.get(name) as number) - (firstTaskAt.get(name) as number)) / 1000));
@@ -231,8 +254,8 @@ export async function runWorkload(
     result.burst = {
       ...burstFigures,
       services: names.length,
-      firstTaskOk: attempts.filter((a) => a?.outcome === 'RUNNING').length,
-      firstTaskDecided: attempts.filter((a) => a !== undefined).length,
+      firstTaskOk: [...firstAttempt.values()].filter((outcome) => outcome === 'RUNNING').length,
+      firstTaskDecided: firstAttempt.size,
       timeToToken: times,
       readyBeforeFirstTask: names.filter(
         (name) => (readyAt.get(name) ?? Infinity) <= (firstTaskAt.get(name) ?? -Infinity),
