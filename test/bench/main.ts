@@ -141,7 +141,7 @@ async function main(): Promise<void> {
       ? `npm run bench${args ? ` -- ${args}` : ''}`
       : `node ${process.argv.slice(1).join(' ')}`;
   const body = [
-    `## ${options.quick ? 'Quick run' : 'Full run'}`,
+    `## ${options.quick ? 'Quick run' : 'Full run'}: ${options.sizes.map((n) => n.toLocaleString('en-US')).join(', ')} tasks`,
     '',
     `- Date: ${started.toISOString()} (took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`,
     `- Machine: ${machine()}`,
@@ -167,7 +167,8 @@ async function main(): Promise<void> {
       '',
     ]),
   ].join('\n');
-  writeSection(resolve(options.out), options.quick ? 'quick' : 'full', body.trimEnd());
+  const section = `${options.quick ? 'quick' : 'full'}-${options.sizes.join('-')}`;
+  writeSection(resolve(options.out), section, body.trimEnd());
   log(`wrote ${options.out} (${Object.values(LABELS).join(', ')})`);
   if (sizes.some((s) => s.runs.some((r) => r.error))) process.exitCode = 1;
 }
