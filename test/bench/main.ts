@@ -29,6 +29,7 @@ interface Options {
   out: string;
   provisioningMs: number | undefined;
   pendingMs: number | undefined;
+  simulate: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -40,6 +41,7 @@ function parseArgs(argv: readonly string[]): Options {
     out: 'BENCHMARKS.md',
     provisioningMs: undefined,
     pendingMs: undefined,
+    simulate: false,
   };
   let parallelSet = false;
   for (let i = 0; i < argv.length; i += 1) {
@@ -56,6 +58,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--sequential') [options.parallel, parallelSet] = [false, true];
     else if (arg === '--out') options.out = value();
     else if (arg === '--provisioning-ms') options.provisioningMs = Number(value());
+    else if (arg === '--simulate-consul-ecs') options.simulate = true;
     else if (arg === '--pending-ms') options.pendingMs = Number(value());
     else throw new Error(`unknown argument ${arg}`);
   }
@@ -115,10 +118,13 @@ async function main(): Promise<void> {
   const started = new Date();
   const log = (line: string) =>
     console.log(`[${((Date.now() - started.getTime()) / 1000).toFixed(0)}s] ${line}`);
-  const unavailable = consulEcsUnavailable();
-  const kinds = options.only.filter((k) => k !== 'consul-ecs' || unavailable === undefined);
+  const unavailable = options.simulate ? '--simulate-consul-ecs was given' : consulEcsUnavailable();
+  // Without the binary, the labelled simulation of its algorithm takes its place.
+  const kinds = options.only.map((k) =>
+    k === 'consul-ecs' && unavailable !== undefined ? 'consul-ecs-sim' : k,
+  );
   if (unavailable !== undefined && options.only.includes('consul-ecs'))
-    log(`consul-ecs not run: ${unavailable}`);
+    log(`consul-ecs binary not used (${unavailable}): running the SIMULATION of its algorithm`);
 
   const sizes: SizeResult[] = [];
   for (const tasks of options.sizes) {
@@ -148,8 +154,8 @@ async function main(): Promise<void> {
     `- Command: \`${command}\``,
     `- Controllers ${options.parallel ? 'ran in parallel' : 'ran one after another'}, each on its own fresh envtest servers (ECS, Secrets Manager, Consul 1.14, SQS) in the benchmark process, each as its own child process.`,
     unavailable === undefined
-      ? `- consul-ecs: the real v0.4.3 binary (fixed 10 s poll).`
-      : `- consul-ecs: **not run** (${unavailable}).`,
+      ? `- consul-ecs: the real v0.4.3 binary (fixed 10 s poll), unmodified, through the TLS-terminating loopback proxy of test/bench/consul-ecs.`
+      : `- consul-ecs: **SIMULATION**, not the binary (${unavailable}): test/bench/consul-ecs-sim replays its documented algorithm (10 s poll, full ListTasks + DescribeTasks, full token and policy lists) against the same servers; its CPU and RSS are not reported.`,
     "- Call counts: the envtest servers' counters (the workload is driven in-process and not counted). CPU and RSS: /proc of each controller process. Event-loop lag: our /metrics (`nodejs_eventloop_lag_p99_seconds`, prom-client `monitorEventLoopDelay`). First-task success: envtest ECS launch attempts. Time to token: measured externally, from the creation of a new service's first task to the moment its secret holds a token that exists in Consul (envtest state polled in-process every 25 ms).",
     '',
     ...sizes.flatMap((size) => [

@@ -9,6 +9,8 @@
  *   `ops server listening` (field url), and `eventLoopLagP99()` scrapes its /metrics
  *   (`nodejs_eventloop_lag_p99_seconds`; prom-client resets that histogram on every scrape, so a
  *   scrape covers the time since the previous one).
+ * - Without the consul-ecs binary, `startSimulatedConsulEcs` runs the labelled simulation of its
+ *   algorithm (../consul-ecs-sim) as a Node child process instead.
  * - `stop()` sends SIGTERM, SIGKILL after 10 s; it is safe to call twice.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -29,6 +31,7 @@ export interface ControllerHandle {
 }
 
 const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+const SIMULATION = fileURLToPath(new URL('../consul-ecs-sim/main.js', import.meta.url));
 
 export interface OurControllerOptions {
   /** -resync-interval (omitted in events mode unless set: the CLI then defaults to 10m). */
@@ -41,7 +44,7 @@ export async function startOurController(
   world: BenchWorld,
   options: OurControllerOptions,
 ): Promise<ControllerHandle> {
-  const args = [
+  return startNodeChild(world, [
     CLI,
     'acl-controller',
     '-cluster',
@@ -58,7 +61,35 @@ export async function startOurController(
     String(options.ecsReadRate),
     ...(options.resyncInterval ? ['-resync-interval', options.resyncInterval] : []),
     ...(options.events && world.queueUrl ? ['-events-queue-url', world.queueUrl] : []),
-  ];
+  ]);
+}
+
+/** The consul-ecs v0.4.3 simulation (not the real binary), as a Node child process. */
+export async function startSimulatedConsulEcs(world: BenchWorld): Promise<ControllerHandle> {
+  return startNodeChild(
+    world,
+    [
+      SIMULATION,
+      '-cluster',
+      world.cluster,
+      '-consul-client-secret-arn',
+      world.clientSecretArn,
+      '-secret-name-prefix',
+      world.prefix,
+    ],
+    'simulated consul-ecs v0.4.3 acl-controller started',
+  );
+}
+
+/**
+ * Spawns `node args…` against the world's servers and waits for its ready line: our ops server
+ * line (whose url gives /metrics) or `readyLine`.
+ */
+async function startNodeChild(
+  world: BenchWorld,
+  args: readonly string[],
+  readyLine?: string,
+): Promise<ControllerHandle> {
   const child: ChildProcess = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -81,7 +112,8 @@ export async function startOurController(
     if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => {
       if (logs.length < 20_000) logs.push(line);
-      if (line.includes('ops server listening')) {
+      if (readyLine !== undefined && line.includes(readyLine)) resolveUrl('');
+      else if (line.includes('ops server listening')) {
         try {
           resolveUrl((JSON.parse(line) as { url: string }).url);
         } catch {
@@ -94,7 +126,7 @@ export async function startOurController(
   const url = await Promise.race([
     opsUrl,
     exited.then((code) => {
-      throw new Error(`our controller exited with ${code}:\n${logs.slice(-20).join('\n')}`);
+      throw new Error(`${args[0]} exited with ${code}:\n${logs.slice(-20).join('\n')}`);
     }),
     new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error(`no ops server after 15 s:\n${logs.join('\n')}`)), 15_000),
@@ -105,6 +137,7 @@ export async function startOurController(
     logs,
     exited,
     eventLoopLagP99: async () => {
+      if (url === '') return undefined;
       try {
         const series = parsePromText(await (await fetch(`${url}/metrics`)).text());
         return series.get('nodejs_eventloop_lag_p99_seconds');

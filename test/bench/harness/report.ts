@@ -17,7 +17,13 @@ export const LABELS: Record<ControllerKind, string> = {
   'ours-polling': 'ours, polling-only',
   'ours-events': 'ours, events + pre-provisioning',
   'consul-ecs': 'consul-ecs v0.4.3',
+  'consul-ecs-sim': 'SIMULATION of consul-ecs v0.4.3 (binary unavailable)',
 };
+
+/** The baseline column: the real binary, or its simulation when that is what ran. */
+function legacyKind(size: SizeResult): ControllerKind {
+  return size.runs.some((r) => r.kind === 'consul-ecs-sim') ? 'consul-ecs-sim' : 'consul-ecs';
+}
 
 const APIS: readonly Api[] = ['ECS', 'SM', 'Consul', 'SQS'];
 
@@ -52,7 +58,8 @@ type Row = [string, ...Array<number | undefined | string>];
 /** Rows of figures: label, then one value per controller; `ratioOf` says whether to add ratios. */
 function rows(size: SizeResult): Array<{ row: Row; ratio: boolean }> {
   const by = (kind: ControllerKind) => size.runs.find((r) => r.kind === kind);
-  const kinds: ControllerKind[] = ['ours-polling', 'ours-events', 'consul-ecs'];
+  const kinds: ControllerKind[] = ['ours-polling', 'ours-events', legacyKind(size)];
+  const simulated = (r: RunResult) => r.kind === 'consul-ecs-sim';
   const each = (f: (r: RunResult) => number | string | undefined) =>
     kinds.map((k) => {
       const r = by(k);
@@ -113,11 +120,14 @@ function rows(size: SizeResult): Array<{ row: Row; ratio: boolean }> {
   add('Burst: time to token p50, s (external)', ttt(50));
   add('Burst: time to token p99, s (external, of the services that got one)', ttt(99));
   add('Burst: services without a token at the end', (r) => r.burst?.notReady, false);
-  add('Full resync (ours) / poll (consul-ecs): CPU ms, median', (r) => r.steady?.resync.medianCpuMs);
-  add('… less idle CPU, ms (derived)', (r) => r.steady?.resync.medianNetCpuMs);
+  const sim = 'n/a (simulation)';
+  add('Full resync (ours) / poll (consul-ecs): CPU ms, median', (r) =>
+    simulated(r) ? sim : r.steady?.resync.medianCpuMs,
+  );
+  add('… less idle CPU, ms (derived)', (r) => (simulated(r) ? sim : r.steady?.resync.medianNetCpuMs));
   add('… resyncs/polls measured in the steady window', (r) => r.steady?.resync.bursts, false);
   add('Peak RSS, MB (VmHWM)', (r) =>
-    r.peakRssOverall !== undefined ? r.peakRssOverall / 2 ** 20 : undefined,
+    simulated(r) ? sim : r.peakRssOverall !== undefined ? r.peakRssOverall / 2 ** 20 : undefined,
   );
   add(
     'Event-loop lag p99, ms (max over steady/churn/burst)',
@@ -125,7 +135,13 @@ function rows(size: SizeResult): Array<{ row: Row; ratio: boolean }> {
       const lags = [r.steady?.lagP99, r.churn?.lagP99, r.burst?.lagP99].filter(
         (v): v is number => v !== undefined,
       );
-      return lags.length > 0 ? Math.max(...lags) * 1000 : r.kind === 'consul-ecs' ? 'n/a (Go)' : undefined;
+      return lags.length > 0
+        ? Math.max(...lags) * 1000
+        : r.kind === 'consul-ecs'
+          ? 'n/a (Go)'
+          : simulated(r)
+            ? sim
+            : undefined;
     },
     false,
   );
@@ -141,7 +157,7 @@ function rows(size: SizeResult): Array<{ row: Row; ratio: boolean }> {
 }
 
 export function tableOf(size: SizeResult): string {
-  const header = `| ${size.spec.tasks.toLocaleString('en-US')} tasks / ${size.spec.services} services | ${LABELS['ours-polling']} | ${LABELS['ours-events']} | ${LABELS['consul-ecs']} | consul-ecs ÷ ours polling | consul-ecs ÷ ours events |`;
+  const header = `| ${size.spec.tasks.toLocaleString('en-US')} tasks / ${size.spec.services} services | ${LABELS['ours-polling']} | ${LABELS['ours-events']} | ${LABELS[legacyKind(size)]} | consul-ecs ÷ ours polling | consul-ecs ÷ ours events |`;
   const lines = [header, '|---|---:|---:|---:|---:|---:|'];
   for (const { row, ratio: withRatio } of rows(size)) {
     const [label, polling, events, legacy] = row;

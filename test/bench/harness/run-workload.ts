@@ -10,11 +10,17 @@
  * - Every wait is bounded; the controller and every server are stopped in `finally`.
  */
 import { type BenchWorld, BenchWorld as World, type CallCounts, countsBetween } from './bench-world.js';
-import { type ControllerHandle, startConsulEcs, startOurController } from './controllers.js';
+import {
+  type ControllerHandle,
+  startConsulEcs,
+  startOurController,
+  startSimulatedConsulEcs,
+} from './controllers.js';
 import { peakRssBytes, ProcSampler } from './proc-stats.js';
 import { percentile, type ResyncCpu, resyncCpu } from './stats.js';
 
-export type ControllerKind = 'ours-polling' | 'ours-events' | 'consul-ecs';
+/** `consul-ecs` is the real v0.4.3 binary; `consul-ecs-sim` the labelled simulation of it. */
+export type ControllerKind = 'ours-polling' | 'ours-events' | 'consul-ecs' | 'consul-ecs-sim';
 
 export interface WorkloadSpec {
   readonly tasks: number;
@@ -152,11 +158,13 @@ export async function runWorkload(
     controller =
       kind === 'consul-ecs'
         ? await startConsulEcs(world)
-        : await startOurController(world, {
-            events: kind === 'ours-events',
-            ecsReadRate: spec.ecsReadRate,
-            ...(kind === 'ours-polling' ? { resyncInterval: spec.pollingResync } : {}),
-          });
+        : kind === 'consul-ecs-sim'
+          ? await startSimulatedConsulEcs(world)
+          : await startOurController(world, {
+              events: kind === 'ours-events',
+              ecsReadRate: spec.ecsReadRate,
+              ...(kind === 'ours-polling' ? { resyncInterval: spec.pollingResync } : {}),
+            });
     const c = controller;
     const s = (sampler = new ProcSampler(c.pid, 100));
     let exitCode: number | null | undefined;
