@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 
 import { consulEcsUnavailable } from './consul-ecs/run-consul-ecs.js';
-import { detailsOf, LABELS, machine, type SizeResult, tableOf, writeSection } from './harness/report.js';
+import { detailsOf, machine, type SizeResult, tableOf, writeSection } from './harness/report.js';
 import {
   type ControllerKind,
   type RunResult,
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   ].join('\n');
   const section = `${options.quick ? 'quick' : 'full'}-${options.sizes.join('-')}`;
   writeSection(resolve(options.out), section, body.trimEnd());
-  log(`wrote ${options.out} (${Object.values(LABELS).join(', ')})`);
+  log(`wrote section ${section} of ${options.out}`);
   if (sizes.some((s) => s.runs.some((r) => r.error))) process.exitCode = 1;
 }
 
