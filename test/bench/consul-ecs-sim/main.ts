@@ -3,7 +3,7 @@
  * environment and flags the real binary would get, polls until SIGTERM. Used by the benchmark only
  * when the real binary is unavailable.
  *
- * Usage: node legacy-main.js -cluster C -consul-client-secret-arn ARN -secret-name-prefix P, with
+ * Usage: node dist/test/bench/consul-ecs-sim/main.js -cluster C -consul-client-secret-arn ARN -secret-name-prefix P, with
  * AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL_SECRETS_MANAGER, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN.
  */
 import { ECSClient } from '@aws-sdk/client-ecs';
