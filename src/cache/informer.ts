@@ -7,7 +7,9 @@
  *   last one unsubscribes every timer and in-flight call is torn down (`share`, not `shareReplay`).
  * - Every list is a full replace: the store is updated first, then deletions are emitted, then
  *   adds and updates. An update is emitted only when the object's version changed.
- * - A resync (every `resyncPeriodMs`) relists and also emits each unchanged object as `resync`.
+ * - A resync (every `resyncPeriodMs`) re-emits each unchanged object as `resync`. Without a watch
+ *   it relists first; with a watch it does not (the watch already keeps the store current), so a
+ *   watched source costs no list calls in steady state.
  * - Without a watch, the source is relisted every `pollPeriodMs`; with one, each watch result is
  *   applied like a list and the next watch starts from its resource version.
  * - `trigger()` calls that arrive in the same tick collapse into one relist, and triggers that
@@ -26,6 +28,7 @@ import {
   concat,
   defer,
   distinctUntilChanged,
+  EMPTY,
   from,
   interval,
   map,
@@ -110,7 +113,9 @@ export class Informer<T> {
     this.observer = options.observer ?? NO_INFORMER_OBSERVER;
     this.store = new Store(options.keyOf, options.indexers);
     this.synced$ = this.synced.pipe(distinctUntilChanged());
-    this.loop$ = defer(() => merge(this.restartingLoop$(), this.direct)).pipe(share());
+    this.loop$ = defer(() => merge(this.restartingLoop$(), this.watchedResyncs$(), this.direct)).pipe(
+      share(),
+    );
     this.events$ = defer(() => concat(from(this.storeAsAdds()), this.loop$));
   }
 
@@ -210,7 +215,7 @@ export class Informer<T> {
         map((): RelistKind => 'list'),
       ),
     ];
-    if (resyncPeriodMs) {
+    if (resyncPeriodMs && !watch) {
       requests.push(interval(resyncPeriodMs, scheduler).pipe(map((): RelistKind => 'resync')));
     }
     if (!watch && pollPeriodMs) {
@@ -244,6 +249,21 @@ export class Informer<T> {
     if (!this.synced.value) this.synced.next(true);
     this.observer.synced(this.name, via, events);
     return events;
+  }
+
+  /** For watched sources: every resync period, the store's objects as `resync` events. */
+  private watchedResyncs$(): Observable<InformerEvent<T>> {
+    const { resyncPeriodMs, watch, scheduler } = this.options;
+    if (!resyncPeriodMs || !watch) return EMPTY;
+    return interval(resyncPeriodMs, scheduler).pipe(
+      mergeMap(() =>
+        from(
+          this.store
+            .list()
+            .map((obj): InformerEvent<T> => ({ type: 'resync', key: this.store.keyOf(obj), obj })),
+        ),
+      ),
+    );
   }
 
   private storeAsAdds(): InformerEvent<T>[] {
