@@ -8,7 +8,9 @@
  *   A token that still exists is reused; a deleted one is recreated with the secret's IDs; an
  *   empty or malformed secret, or one naming a token with another SecretID, gets new IDs, written
  *   to the secret first, then the token is created with them.
- * - It runs continuously: again after every change to an owned client token and every resync.
+ * - It runs continuously: again after every change to an owned client token and every resync; a
+ *   resync whose cached token still matches the last verification (and whose secret recheck is
+ *   not due) makes no API call.
  * - Until the first success, readiness reports the client token as not ready; failures (Consul
  *   down) are retried with backoff and never stop the process.
  */
@@ -38,6 +40,7 @@ export function clientPolicyRules(partition: string | undefined): string {
 
 export class ClientTokenReconciler implements Reconciler {
   private ready = false;
+  private verified: { accessorId: string; digest: string; modifyIndex: number; at: number } | undefined;
 
   constructor(private readonly deps: AclDeps) {}
 
@@ -46,6 +49,7 @@ export class ClientTokenReconciler implements Reconciler {
   }
 
   async reconcile(_key: string, signal: AbortSignal): Promise<ReconcileResult> {
+    if (this.stillVerified()) return { requeueAfterMs: this.deps.config.resyncIntervalMs };
     try {
       await this.ensure(signal);
     } catch (error) {
@@ -55,6 +59,22 @@ export class ClientTokenReconciler implements Reconciler {
     this.ready = true;
     this.deps.metrics.clientTokenReady.set(1);
     return { requeueAfterMs: this.deps.config.resyncIntervalMs };
+  }
+
+  /**
+   * True while the token we last verified is still in the owned-token cache, unchanged, and the
+   * secret recheck is not due: then the resync costs no API call. A deletion, or any change to
+   * the token, shows in the cache at once (blocking watch) and forces the full check.
+   */
+  private stillVerified(): boolean {
+    const verified = this.verified;
+    if (!verified || this.deps.clock.now() - verified.at >= this.deps.config.secretRecheckMs) return false;
+    const token = this.deps.tokens.store.get(verified.accessorId);
+    return (
+      token !== undefined &&
+      token.modifyIndex === verified.modifyIndex &&
+      token.secretDigest === verified.digest
+    );
   }
 
   private async ensure(signal: AbortSignal): Promise<void> {
@@ -68,6 +88,12 @@ export class ClientTokenReconciler implements Reconciler {
       existing.SecretID !== undefined &&
       digestSecret(existing.SecretID) === digestSecret(ids.secretId)
     ) {
+      this.verified = {
+        accessorId: ids.accessorId,
+        digest: digestSecret(ids.secretId),
+        modifyIndex: existing.ModifyIndex ?? -1,
+        at: this.deps.clock.now(),
+      };
       return;
     }
     if (existing) {

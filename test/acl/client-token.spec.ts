@@ -48,6 +48,17 @@ describe('client token bootstrapper, end to end', function () {
     expect(await controller.metrics()).to.contain('acl_controller_client_token_ready 1');
   });
 
+  it('makes no API call on a resync while the cached client token still matches', async () => {
+    await world.startController();
+    await eventually('the client token', clientToken);
+    await eventually('a resync or two', async () => world.ecsServer.calls.count('ListTasks') >= 3);
+    const reads = world.smServer.calls.count('GetSecretValue');
+    const tokenReads = world.consulServer.calls.count('acl.token.read');
+    await eventually('two more resyncs', async () => world.ecsServer.calls.count('ListTasks') >= 5);
+    expect(world.smServer.calls.count('GetSecretValue')).to.equal(reads);
+    expect(world.consulServer.calls.count('acl.token.read')).to.equal(tokenReads);
+  });
+
   it('reuses a valid client token across restarts (P17)', async () => {
     const first = await world.startController();
     const token = await eventually('the client token', clientToken);
@@ -70,8 +81,8 @@ describe('client token bootstrapper, end to end', function () {
     expect(again.AccessorID).to.equal(token.AccessorID);
   });
 
-  it('replaces the client token when its secret was tampered with', async () => {
-    await world.startController();
+  it('replaces the client token when its secret was tampered with, at the next secret recheck', async () => {
+    await world.startController({ secretRecheckMs: 500 });
     const token = await eventually('the client token', clientToken);
     await world.putSecretValue(
       world.clientSecretArn,

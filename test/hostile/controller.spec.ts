@@ -88,7 +88,10 @@ describe('hostile input: the controller end to end', function () {
 
   it('a token read answered {} with HTTP 200: a consul error, and the client token is not rotated (regression)', async () => {
     proxy = await startCorruptingProxy(world.consulServer.url);
-    const controller = await world.startController({}, undefined, { consulUrl: proxy.url });
+    // A zero secret recheck makes every resync read the token again, so the corruption is met.
+    const controller = await world.startController({ secretRecheckMs: 0 }, undefined, {
+      consulUrl: proxy.url,
+    });
     await metricAtLeast(controller, 'acl_controller_client_token_ready', {}, 1);
     const secret = await world.secretValue(world.clientSecretArn);
     const clientTokens = async () =>
