@@ -312,10 +312,15 @@ describe('Informer with a watch', () => {
     const ts = newTestScheduler();
     ts.run(({ cold, expectObservable }) => {
       const a1 = obj('a', 1);
-      const { list, calls } = scriptedList(ts, [() => cold('-x|', { x: { items: [a1], resourceVersion: '1' } })]);
+      const { list, calls } = scriptedList(ts, [
+        () => cold('-x|', { x: { items: [a1], resourceVersion: '1' } }),
+      ]);
       const watch = () => cold<ListResult<Obj>>('-------');
       const informer = newInformer(ts, { list, watch, resyncPeriodMs: 100 });
-      expectObservable(informer.events$, '^ 250ms !').toBe('-a 98ms r 99ms r', { a: added(a1), r: resynced(a1) });
+      expectObservable(informer.events$, '^ 250ms !').toBe('-a 98ms r 99ms r', {
+        a: added(a1),
+        r: resynced(a1),
+      });
       ts.flush();
       expect(calls).to.deep.equal([0]);
     });
