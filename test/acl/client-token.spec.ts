@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { AclWorld, eventually } from './world.js';
+import { AclWorld, eventually, useAclWorld } from './world.js';
 
 interface Token {
   AccessorID: string;
@@ -12,13 +12,7 @@ interface Token {
 describe('client token bootstrapper, end to end', function () {
   this.timeout(30_000);
   let world: AclWorld;
-
-  beforeEach(async () => {
-    world = await AclWorld.start({ consul: { version: '1.14' } });
-  });
-  afterEach(async () => {
-    await world.close();
-  });
+  useAclWorld((started) => (world = started), { consul: { version: '1.14' } });
 
   async function clientToken(): Promise<Token | undefined> {
     const secret = await world.secretValue(world.clientSecretArn);

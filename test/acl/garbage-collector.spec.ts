@@ -1,17 +1,11 @@
 import { expect } from 'chai';
 
-import { AclWorld, eventually } from './world.js';
+import { AclWorld, eventually, useAclWorld } from './world.js';
 
 describe('garbage collector, end to end', function () {
   this.timeout(30_000);
   let world: AclWorld;
-
-  beforeEach(async () => {
-    world = await AclWorld.start();
-  });
-  afterEach(async () => {
-    await world.close();
-  });
+  useAclWorld((started) => (world = started));
 
   it('keeps the token through a stop/start window shorter than the grace period (hazard 4)', async () => {
     await world.createServiceSecret('web');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
 import { spawnController } from './cli-process.js';
-import { AclWorld, eventually } from './world.js';
+import { AclWorld, eventually, useAclWorld } from './world.js';
 
 const TTL_MS = 2_000;
 const LOCK_DELAY_MS = 1_000;
@@ -10,13 +10,7 @@ const RESYNC_MS = 1_000;
 describe('high availability, end to end', function () {
   this.timeout(60_000);
   let world: AclWorld;
-
-  beforeEach(async () => {
-    world = await AclWorld.start({ consul: { sessionTtlMinMs: 1_000 } });
-  });
-  afterEach(async () => {
-    await world.close();
-  });
+  useAclWorld((started) => (world = started), { consul: { sessionTtlMinMs: 1_000 } });
 
   it('fails over when the leader is killed: the standby takes over within TTL + lock-delay + one resync, with no duplicate token', async () => {
     await world.createServiceSecret('web');

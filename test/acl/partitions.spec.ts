@@ -1,17 +1,11 @@
 import { expect } from 'chai';
 
-import { AclWorld, eventually, MESH } from './world.js';
+import { AclWorld, eventually, MESH, useAclWorld } from './world.js';
 
 describe('partitions and namespaces (envtest Enterprise mode), end to end', function () {
   this.timeout(30_000);
   let world: AclWorld;
-
-  beforeEach(async () => {
-    world = await AclWorld.start({ consul: { enterprise: true } });
-  });
-  afterEach(async () => {
-    await world.close();
-  });
+  useAclWorld((started) => (world = started), { consul: { enterprise: true } });
 
   const scoped = (namespace: string) => [
     MESH,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { AclWorld, eventually } from './world.js';
+import { AclWorld, eventually, useAclWorld } from './world.js';
 
 const IDS = {
   accessor_id: '0b3f4e36-1c57-4a5c-9d2e-0e6f7a8b9c01',
@@ -10,13 +10,7 @@ const IDS = {
 describe('service token repair, end to end', function () {
   this.timeout(30_000);
   let world: AclWorld;
-
-  beforeEach(async () => {
-    world = await AclWorld.start();
-  });
-  afterEach(async () => {
-    await world.close();
-  });
+  useAclWorld((started) => (world = started));
 
   it("recreates a token deleted out of band with the secret's IDs", async () => {
     await world.createServiceSecret('web', JSON.stringify(IDS));

@@ -1,18 +1,12 @@
 import { expect } from 'chai';
 
 import { spawnController } from './cli-process.js';
-import { AclWorld, eventually } from './world.js';
+import { AclWorld, eventually, useAclWorld } from './world.js';
 
 describe('ACL controller safety, end to end', function () {
   this.timeout(40_000);
   let world: AclWorld;
-
-  beforeEach(async () => {
-    world = await AclWorld.start();
-  });
-  afterEach(async () => {
-    await world.close();
-  });
+  useAclWorld((started) => (world = started));
 
   it('is crash safe between the secret write and the token create: same IDs, one token', async () => {
     await world.createServiceSecret('web');

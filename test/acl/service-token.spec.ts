@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { AclWorld, eventually, MESH } from './world.js';
+import { AclWorld, eventually, MESH, useAclWorld } from './world.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -8,13 +8,7 @@ for (const version of ['1.14', '1.15'] as const) {
   describe(`service token controller, end to end (Consul ${version} not-found flavour)`, function () {
     this.timeout(30_000);
     let world: AclWorld;
-
-    beforeEach(async () => {
-      world = await AclWorld.start({ consul: { version } });
-    });
-    afterEach(async () => {
-      await world.close();
-    });
+    useAclWorld((started) => (world = started), { consul: { version } });
 
     it('writes IDs to the secret first, then creates one token with exactly those IDs (P8, P10–P13)', async () => {
       await world.createServiceSecret('web');

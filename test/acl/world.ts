@@ -431,3 +431,18 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * Starts an AclWorld before each test of the enclosing `describe`, hands it to `use`, and closes
+ * it after the test.
+ */
+export function useAclWorld(use: (world: AclWorld) => void, options: WorldOptions = {}): void {
+  let world: AclWorld | undefined;
+  beforeEach(async () => {
+    world = await AclWorld.start(options);
+    use(world);
+  });
+  afterEach(async () => {
+    await world!.close();
+  });
+}

@@ -1,19 +1,12 @@
 import { expect } from 'chai';
 
-import { type ConsulServer, startConsulServer } from '../../../src/envtest/consul/server.js';
-import { client, type PolicyJson, type TokenJson } from './helpers.js';
+import { type PolicyJson, type TokenJson, useConsulServer } from './helpers.js';
 
 const GLOBAL_MANAGEMENT_ID = '00000000-0000-0000-0000-000000000001';
 
 describe('Consul envtest: ACL policies and roles', () => {
-  let server: ConsulServer;
-  let call: ReturnType<typeof client>;
-
-  beforeEach(async () => {
-    server = await startConsulServer();
-    call = client(server);
-  });
-  afterEach(() => server.close());
+  const consul = useConsulServer();
+  const { call } = consul;
 
   it('has the builtin global-management policy, which cannot be deleted', async () => {
     const list = await call('GET', '/v1/acl/policies');

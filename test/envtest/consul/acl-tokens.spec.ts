@@ -1,17 +1,11 @@
 import { expect } from 'chai';
 
-import { type ConsulServer, startConsulServer } from '../../../src/envtest/consul/server.js';
-import { client, type PolicyJson, type TokenJson } from './helpers.js';
+import { startConsulServer } from '../../../src/envtest/consul/server.js';
+import { client, type PolicyJson, type TokenJson, useConsulServer } from './helpers.js';
 
 describe('Consul envtest: ACL tokens', () => {
-  let server: ConsulServer;
-  let call: ReturnType<typeof client>;
-
-  beforeEach(async () => {
-    server = await startConsulServer();
-    call = client(server);
-  });
-  afterEach(() => server.close());
+  const consul = useConsulServer();
+  const { call } = consul;
 
   async function policy(name: string, rules = ''): Promise<PolicyJson> {
     const response = await call('PUT', '/v1/acl/policy', { body: { Name: name, Rules: rules } });

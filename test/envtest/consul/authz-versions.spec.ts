@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
-import { type ConsulServer, startConsulServer } from '../../../src/envtest/consul/server.js';
-import { client, type PolicyJson, type TokenJson } from './helpers.js';
+import { startConsulServer } from '../../../src/envtest/consul/server.js';
+import { client, type PolicyJson, type TokenJson, useConsulServer } from './helpers.js';
 
 async function tokenWithRules(
   call: ReturnType<typeof client>,
@@ -15,14 +15,8 @@ async function tokenWithRules(
 }
 
 describe('Consul envtest: authorization', () => {
-  let server: ConsulServer;
-  let call: ReturnType<typeof client>;
-
-  beforeEach(async () => {
-    server = await startConsulServer();
-    call = client(server);
-  });
-  afterEach(() => server.close());
+  const consul = useConsulServer();
+  const { call } = consul;
 
   it('treats a request without a token as the anonymous token', async () => {
     const response = await call('PUT', '/v1/acl/policy', { token: null, body: { Name: 'x' } });
@@ -57,7 +51,7 @@ describe('Consul envtest: authorization', () => {
   });
 
   it('accepts the token from X-Consul-Token, ?token= and Authorization: Bearer', async () => {
-    const secret = server.managementToken;
+    const secret = consul.server.managementToken;
     expect(
       (await call('GET', '/v1/acl/policies', { token: null, headers: { 'X-Consul-Token': secret } })).status,
     ).to.equal(200);
@@ -118,15 +112,9 @@ session_prefix "" { policy = "write" }`,
 describe('Consul envtest: version switch', () => {
   for (const version of ['1.14', '1.15'] as const) {
     describe(`version ${version}`, () => {
-      let server: ConsulServer;
-      let call: ReturnType<typeof client>;
+      const consul = useConsulServer(() => ({ version }));
+      const { call } = consul;
       const missing = '5b8f2c3e-9d4a-4e1b-8c7d-6f5a4b3c2d1e';
-
-      beforeEach(async () => {
-        server = await startConsulServer({ version });
-        call = client(server);
-      });
-      afterEach(() => server.close());
 
       it('reports its version in /v1/agent/self', async () => {
         const self = await call('GET', '/v1/agent/self');

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 
-import { type ConsulServer, startConsulServer } from '../../../src/envtest/consul/server.js';
 import { ManualClock } from '../../../src/time/index.js';
-import { client, type ConsulResponse, type TokenJson, until } from './helpers.js';
+import { type ConsulResponse, type TokenJson, until, useConsulServer } from './helpers.js';
 
 interface Pending {
   readonly promise: Promise<ConsulResponse>;
@@ -20,15 +19,11 @@ function track(promise: Promise<ConsulResponse>): Pending {
 
 describe('Consul envtest: blocking queries (ManualClock)', () => {
   let clock: ManualClock;
-  let server: ConsulServer;
-  let call: ReturnType<typeof client>;
-
-  beforeEach(async () => {
+  const consul = useConsulServer(() => {
     clock = new ManualClock();
-    server = await startConsulServer({ clock });
-    call = client(server);
+    return { clock };
   });
-  afterEach(() => server.close());
+  const { call } = consul;
 
   /** Starts a blocking request and waits until the server holds it (its wait timer is armed). */
   async function block(path: string): Promise<Pending> {
@@ -94,7 +89,7 @@ describe('Consul envtest: blocking queries (ManualClock)', () => {
     const first = await call('GET', '/v1/kv/config/a');
     const pending = await block(`/v1/kv/config/a?index=${first.index}&wait=1m`);
     await call('PUT', '/v1/kv/config/b', { rawBody: 'other key' });
-    await until(() => server.calls.count('kv.put') === 2);
+    await until(() => consul.server.calls.count('kv.put') === 2);
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(pending.done()).to.equal(false);
     await call('PUT', '/v1/kv/config/a', { rawBody: 'two' });
@@ -119,7 +114,7 @@ describe('Consul envtest: blocking queries (ManualClock)', () => {
       call('GET', `/v1/acl/tokens?index=${first.index}`).catch(() => ({}) as ConsulResponse),
     );
     await until(() => clock.pendingTimers > 0);
-    await server.close();
+    await consul.server.close();
     await pending.promise;
     expect(pending.done()).to.equal(true);
   });

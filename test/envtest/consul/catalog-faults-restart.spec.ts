@@ -1,18 +1,12 @@
 import { expect } from 'chai';
 
-import { type ConsulServer, startConsulServer } from '../../../src/envtest/consul/server.js';
+import { startConsulServer } from '../../../src/envtest/consul/server.js';
 import { ManualClock } from '../../../src/time/index.js';
-import { client, type TokenJson, until } from './helpers.js';
+import { client, type TokenJson, until, useConsulServer } from './helpers.js';
 
 describe('Consul envtest: catalog', () => {
-  let server: ConsulServer;
-  let call: ReturnType<typeof client>;
-
-  beforeEach(async () => {
-    server = await startConsulServer();
-    call = client(server);
-  });
-  afterEach(() => server.close());
+  const consul = useConsulServer();
+  const { call } = consul;
 
   it('registers, lists and deregisters services on a node', async () => {
     const register = await call('PUT', '/v1/catalog/register', {
@@ -78,22 +72,16 @@ describe('Consul envtest: catalog', () => {
 });
 
 describe('Consul envtest: faults and call log', () => {
-  let server: ConsulServer;
-  let call: ReturnType<typeof client>;
-
-  beforeEach(async () => {
-    server = await startConsulServer();
-    call = client(server);
-  });
-  afterEach(() => server.close());
+  const consul = useConsulServer();
+  const { call } = consul;
 
   it('throttles with 429 "rate limit exceeded" and counts the call', async () => {
-    server.faults.add({ operation: 'acl.token.create', kind: 'throttle', count: 1 });
+    consul.server.faults.add({ operation: 'acl.token.create', kind: 'throttle', count: 1 });
     const throttled = await call('PUT', '/v1/acl/token', { body: {} });
     expect([throttled.status, throttled.text]).to.deep.equal([429, 'rate limit exceeded']);
     expect((await call('PUT', '/v1/acl/token', { body: {} })).status).to.equal(200);
-    expect(server.calls.count('acl.token.create')).to.equal(2);
-    expect(server.calls.all()[0]).to.include({
+    expect(consul.server.calls.count('acl.token.create')).to.equal(2);
+    expect(consul.server.calls.all()[0]).to.include({
       operation: 'acl.token.create',
       status: 429,
       error: 'RateLimited',
@@ -101,8 +89,8 @@ describe('Consul envtest: faults and call log', () => {
   });
 
   it('injects server errors and connection resets', async () => {
-    server.faults.add({ operation: 'acl.tokens.list', kind: 'server-error', count: 1 });
-    server.faults.add({ operation: 'acl.policies.list', kind: 'reset', count: 1 });
+    consul.server.faults.add({ operation: 'acl.tokens.list', kind: 'server-error', count: 1 });
+    consul.server.faults.add({ operation: 'acl.policies.list', kind: 'reset', count: 1 });
     expect((await call('GET', '/v1/acl/tokens')).status).to.equal(500);
     let failed = false;
     try {
@@ -112,12 +100,12 @@ describe('Consul envtest: faults and call log', () => {
     }
     expect(failed).to.equal(true);
     expect((await call('GET', '/v1/acl/policies')).status).to.equal(200);
-    expect(server.calls.all().map((c) => [c.operation, c.status])).to.deep.equal([
+    expect(consul.server.calls.all().map((c) => [c.operation, c.status])).to.deep.equal([
       ['acl.tokens.list', 500],
       ['acl.policies.list', 0],
       ['acl.policies.list', 200],
     ]);
-    expect(server.faults.injectedCount).to.equal(2);
+    expect(consul.server.faults.injectedCount).to.equal(2);
   });
 
   it('delays a call by the latency fault on the injected clock', async () => {
@@ -152,7 +140,7 @@ describe('Consul envtest: faults and call log', () => {
     await call('GET', '/v1/acl/tokens', { token: token.SecretID });
     const session = (await call('PUT', '/v1/session/create', { body: {} })).json<{ ID: string }>().ID;
     await call('PUT', `/v1/kv/locks/leader?acquire=${session}`);
-    expect(server.calls.snapshot()).to.deep.equal({
+    expect(consul.server.calls.snapshot()).to.deep.equal({
       'acl.policy.create': 1,
       'acl.token.create': 1,
       'acl.token.read': 1,
@@ -162,13 +150,13 @@ describe('Consul envtest: faults and call log', () => {
       'kv.put': 1,
       'session.create': 1,
     });
-    const resources = server.calls.all().map((c) => c.resource);
+    const resources = consul.server.calls.all().map((c) => c.resource);
     expect(resources).to.include(token.AccessorID);
     expect(resources).to.include('named');
     expect(resources).to.include('locks/leader');
     expect(resources).to.include(session);
-    expect(JSON.stringify(server.calls.all())).not.to.contain(token.SecretID);
-    expect(JSON.stringify(server.calls.all())).not.to.contain(server.managementToken);
+    expect(JSON.stringify(consul.server.calls.all())).not.to.contain(token.SecretID);
+    expect(JSON.stringify(consul.server.calls.all())).not.to.contain(consul.server.managementToken);
   });
 
   it('answers unknown paths with 404 and wrong methods with 405', async () => {

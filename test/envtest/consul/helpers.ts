@@ -1,6 +1,10 @@
 // Test helpers for the Consul envtest server: a tiny HTTP client and a no-sleep wait.
 import { flushMicrotasks } from '../../../src/time/index.js';
-import { type ConsulServer } from '../../../src/envtest/consul/server.js';
+import {
+  type ConsulServer,
+  type ConsulServerOptions,
+  startConsulServer,
+} from '../../../src/envtest/consul/server.js';
 
 export interface ConsulResponse {
   readonly status: number;
@@ -46,6 +50,35 @@ export function client(server: ConsulServer) {
       json: <T>() => JSON.parse(text) as T,
       index: Number(response.headers.get('x-consul-index') ?? '0'),
     };
+  };
+}
+
+export type Call = ReturnType<typeof client>;
+
+export interface ConsulFixture {
+  /** The server of the running test. */
+  readonly server: ConsulServer;
+  /** Calls the server of the running test; safe to take out of the fixture once. */
+  readonly call: Call;
+}
+
+/**
+ * Starts a fresh server before each test of the enclosing `describe` and closes it after.
+ * `options` runs in the beforeEach hook, so it may create per-test objects such as a clock.
+ */
+export function useConsulServer(options: () => ConsulServerOptions = () => ({})): ConsulFixture {
+  let server: ConsulServer | undefined;
+  let current: Call | undefined;
+  beforeEach(async () => {
+    server = await startConsulServer(options());
+    current = client(server);
+  });
+  afterEach(() => server!.close());
+  return {
+    get server() {
+      return server!;
+    },
+    call: (method, path, callOptions) => current!(method, path, callOptions),
   };
 }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
-import { type ConsulServer, startConsulServer } from '../../../src/envtest/consul/server.js';
-import { client, type PolicyJson, type TokenJson } from './helpers.js';
+import { startConsulServer } from '../../../src/envtest/consul/server.js';
+import { client, type PolicyJson, type TokenJson, useConsulServer } from './helpers.js';
 
 function seeded(seed: number): () => number {
   let state = seed;
@@ -12,14 +12,8 @@ function seeded(seed: number): () => number {
 }
 
 describe('Consul envtest: more behaviour', () => {
-  let server: ConsulServer;
-  let call: ReturnType<typeof client>;
-
-  beforeEach(async () => {
-    server = await startConsulServer();
-    call = client(server);
-  });
-  afterEach(() => server.close());
+  const consul = useConsulServer();
+  const { call } = consul;
 
   it('refuses to change the rules of the builtin global-management policy', async () => {
     const builtin = (await call('GET', '/v1/acl/policy/name/global-management')).json<PolicyJson>();

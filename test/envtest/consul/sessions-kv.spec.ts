@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 
-import { type ConsulServer, startConsulServer } from '../../../src/envtest/consul/server.js';
+import { startConsulServer } from '../../../src/envtest/consul/server.js';
 import { ManualClock } from '../../../src/time/index.js';
-import { client } from './helpers.js';
+import { client, useConsulServer } from './helpers.js';
 
 interface SessionJson {
   ID: string;
@@ -25,15 +25,11 @@ interface KvJson {
 
 describe('Consul envtest: sessions and KV locks (ManualClock)', () => {
   let clock: ManualClock;
-  let server: ConsulServer;
-  let call: ReturnType<typeof client>;
-
-  beforeEach(async () => {
+  const consul = useConsulServer(() => {
     clock = new ManualClock();
-    server = await startConsulServer({ clock });
-    call = client(server);
+    return { clock };
   });
-  afterEach(() => server.close());
+  const { call } = consul;
 
   async function session(body: Record<string, unknown>): Promise<string> {
     const response = await call('PUT', '/v1/session/create', { body });

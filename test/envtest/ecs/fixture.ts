@@ -2,6 +2,7 @@
 import {
   ECSClient,
   CreateClusterCommand,
+  CreateServiceCommand,
   RegisterTaskDefinitionCommand,
   type Tag,
 } from '@aws-sdk/client-ecs';
@@ -58,4 +59,11 @@ export async function seedClusterAndTaskDefinition(
     clusterArn: created.cluster?.clusterArn ?? '',
     taskDefinitionArn: registered.taskDefinition?.taskDefinitionArn ?? '',
   };
+}
+
+/** Creates service `name` in cluster `mesh`, running task definition family `name`. */
+export async function createMeshService(ecs: ECSClient, name: string, desiredCount: number): Promise<void> {
+  await ecs.send(
+    new CreateServiceCommand({ cluster: 'mesh', serviceName: name, taskDefinition: name, desiredCount }),
+  );
 }

@@ -1,5 +1,4 @@
 import {
-  CreateServiceCommand,
   DescribeTasksCommand,
   type ECSClient,
   RegisterTaskDefinitionCommand,
@@ -19,7 +18,7 @@ import {
   startSecretsManagerServer,
 } from '../../../src/envtest/secretsmanager/server.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
-import { type EcsFixture, startEcsFixture } from './fixture.js';
+import { createMeshService, type EcsFixture, startEcsFixture } from './fixture.js';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
 
 describe('ECS emulator: task secrets resolved at start', () => {
@@ -68,14 +67,7 @@ describe('ECS emulator: task secrets resolved at start', () => {
           ],
         }),
       );
-      await fixture.ecs.send(
-        new CreateServiceCommand({
-          cluster: 'mesh',
-          serviceName: 'web',
-          taskDefinition: 'web',
-          desiredCount: 1,
-        }),
-      );
+      await createMeshService(fixture.ecs, 'web', 1);
       await clock.advance(0);
       expect(fixture.server.state.launchAttemptsOf('web').map((a) => a.outcome)).to.deep.equal(['FAILED']);
       value = '{"token":"t"}';
@@ -232,14 +224,7 @@ describe('ECS emulator: task secrets resolved at start', () => {
     it('a service retries failed launches after 10 s, 20 s, 40 s, 40 s (capped), then runs once the key exists', async () => {
       const arn = await secret('web-token', '{}');
       await register(`${arn}:token::`, 'web');
-      await ecs.send(
-        new CreateServiceCommand({
-          cluster: 'mesh',
-          serviceName: 'web',
-          taskDefinition: 'web',
-          desiredCount: 1,
-        }),
-      );
+      await createMeshService(ecs, 'web', 1);
       const attempts = () => fixture.server.state.launchAttemptsOf('web');
       await clock.advance(2_000); // first task: PROVISIONING 1 s, PENDING 1 s, fails
       expect(attempts().map((a) => a.outcome)).to.deep.equal(['FAILED']);
@@ -272,14 +257,7 @@ describe('ECS emulator: task secrets resolved at start', () => {
     it('a service whose secret already has the key starts its first task on the first try', async () => {
       const arn = await secret('api-token', '{"token":"t"}');
       await register(`${arn}:token::`, 'api');
-      await ecs.send(
-        new CreateServiceCommand({
-          cluster: 'mesh',
-          serviceName: 'api',
-          taskDefinition: 'api',
-          desiredCount: 2,
-        }),
-      );
+      await createMeshService(ecs, 'api', 2);
       await clock.advance(2_000);
       const attempts = fixture.server.state.launchAttemptsOf('api');
       expect(attempts.map((a) => a.outcome)).to.deep.equal(['RUNNING', 'RUNNING']);
@@ -288,14 +266,7 @@ describe('ECS emulator: task secrets resolved at start', () => {
     it('a new task definition resets the throttle and launches at once', async () => {
       const arn = await secret('web-token', '{}');
       await register(`${arn}:token::`, 'web');
-      await ecs.send(
-        new CreateServiceCommand({
-          cluster: 'mesh',
-          serviceName: 'web',
-          taskDefinition: 'web',
-          desiredCount: 1,
-        }),
-      );
+      await createMeshService(ecs, 'web', 1);
       await clock.advance(2_000);
       const good = await secret('web-token-2', '{"token":"t"}');
       const revision2 = await register(`${good}:token::`, 'web');

@@ -12,13 +12,8 @@ import { type Decoded } from '../json-body.js';
 import { parseRules } from '../rules-parser.js';
 import { DEFAULT_SCOPE, sameScope, type Scope } from '../scope.js';
 import { type ConsulState } from '../state.js';
-import {
-  type AclContext,
-  contentHash,
-  rejectMissingDelete,
-  resourceNotFound,
-  scopeFields,
-} from './context.js';
+import { type AclContext, contentHash, resourceNotFound, scopeFields } from './context.js';
+import { insertObject, type ObjectStore, removeObject, replaceObject } from './object-store.js';
 import { type AclPolicy, GLOBAL_MANAGEMENT_POLICY_ID, GLOBAL_MANAGEMENT_POLICY_NAME } from './model.js';
 
 const POLICY_NAME = /^[A-Za-z0-9\-_]{1,128}$/;
@@ -198,49 +193,27 @@ function validatedFields(ctx: AclContext, body: Decoded, scope: Scope, existingI
   };
 }
 
+function store(ctx: AclContext): ObjectStore<AclPolicy> {
+  return { kind: 'policy', table: 'acl-policies', items: ctx.state.policies };
+}
+
 export function createPolicy(ctx: AclContext, body: Decoded, scope: Scope): AclPolicy {
   if (typeof body['ID'] === 'string' && body['ID'] !== '') {
     throw badRequest('Cannot specify the ID when creating a new policy');
   }
-  const fields = validatedFields(ctx, body, scope, undefined);
-  const id = ctx.newId();
-  return ctx.state.write(['acl-policies'], (index) => {
-    const policy: AclPolicy = {
-      id,
-      ...fields,
-      hash: contentHash(fields),
-      createIndex: index,
-      modifyIndex: index,
-      scope,
-    };
-    ctx.state.policies.set(id, policy);
-    return policy;
-  });
+  return insertObject(ctx, store(ctx), validatedFields(ctx, body, scope, undefined), scope);
 }
 
 export function updatePolicy(ctx: AclContext, id: string, body: Decoded, scope: Scope): AclPolicy {
   const bodyId = typeof body['ID'] === 'string' ? body['ID'] : '';
   if (bodyId !== '' && bodyId !== id) throw badRequest('Policy ID in URL and payload do not match');
   const fields = validatedFields(ctx, body, scope, id);
-  const existing = findPolicyById(ctx, id, scope)!;
-  return ctx.state.write(['acl-policies'], (index) => {
-    const policy: AclPolicy = { ...existing, ...fields, hash: contentHash(fields), modifyIndex: index };
-    ctx.state.policies.set(id, policy);
-    return policy;
-  });
+  return replaceObject(ctx, store(ctx), id, findPolicyById(ctx, id, scope)!, fields);
 }
 
 export function deletePolicy(ctx: AclContext, id: string, scope: Scope): AclPolicy | undefined {
   if (id === GLOBAL_MANAGEMENT_POLICY_ID) {
     throw rpcError('Delete operation not permitted on the builtin global-management policy');
   }
-  const existing = findPolicyById(ctx, id, scope);
-  if (!existing) {
-    rejectMissingDelete(ctx, 'policy');
-    return undefined;
-  }
-  ctx.state.write(['acl-policies'], () => {
-    ctx.state.policies.delete(id);
-  });
-  return existing;
+  return removeObject(ctx, store(ctx), id, findPolicyById(ctx, id, scope));
 }

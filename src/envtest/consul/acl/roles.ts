@@ -9,13 +9,8 @@ import { badRequest, rpcError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { type Decoded } from '../json-body.js';
 import { sameScope, type Scope } from '../scope.js';
-import {
-  type AclContext,
-  contentHash,
-  rejectMissingDelete,
-  resourceNotFound,
-  scopeFields,
-} from './context.js';
+import { type AclContext, resourceNotFound, scopeFields } from './context.js';
+import { insertObject, type ObjectStore, removeObject, replaceObject } from './object-store.js';
 import { validateNodeIdentities, validateServiceIdentities } from './identities.js';
 import { type AclRole } from './model.js';
 import { renderPolicyLinks, resolvePolicyLinks } from './policies.js';
@@ -119,46 +114,24 @@ function validatedFields(ctx: AclContext, body: Decoded, scope: Scope, existingI
   };
 }
 
+function store(ctx: AclContext): ObjectStore<AclRole> {
+  return { kind: 'role', table: 'acl-roles', items: ctx.state.roles };
+}
+
 export function createRole(ctx: AclContext, body: Decoded, scope: Scope): AclRole {
   if (typeof body['ID'] === 'string' && body['ID'] !== '') {
     throw badRequest('Cannot specify the ID when creating a new role');
   }
-  const fields = validatedFields(ctx, body, scope, undefined);
-  const id = ctx.newId();
-  return ctx.state.write(['acl-roles'], (index) => {
-    const role: AclRole = {
-      id,
-      ...fields,
-      hash: contentHash(fields),
-      createIndex: index,
-      modifyIndex: index,
-      scope,
-    };
-    ctx.state.roles.set(id, role);
-    return role;
-  });
+  return insertObject(ctx, store(ctx), validatedFields(ctx, body, scope, undefined), scope);
 }
 
 export function updateRole(ctx: AclContext, id: string, body: Decoded, scope: Scope): AclRole {
   const bodyId = typeof body['ID'] === 'string' ? body['ID'] : '';
   if (bodyId !== '' && bodyId !== id) throw badRequest('Role ID in URL and payload do not match');
   const fields = validatedFields(ctx, body, scope, id);
-  const existing = findRoleById(ctx, id, scope)!;
-  return ctx.state.write(['acl-roles'], (index) => {
-    const role: AclRole = { ...existing, ...fields, hash: contentHash(fields), modifyIndex: index };
-    ctx.state.roles.set(id, role);
-    return role;
-  });
+  return replaceObject(ctx, store(ctx), id, findRoleById(ctx, id, scope)!, fields);
 }
 
 export function deleteRole(ctx: AclContext, id: string, scope: Scope): AclRole | undefined {
-  const existing = findRoleById(ctx, id, scope);
-  if (!existing) {
-    rejectMissingDelete(ctx, 'role');
-    return undefined;
-  }
-  ctx.state.write(['acl-roles'], () => {
-    ctx.state.roles.delete(id);
-  });
-  return existing;
+  return removeObject(ctx, store(ctx), id, findRoleById(ctx, id, scope));
 }

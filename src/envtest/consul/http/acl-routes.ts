@@ -38,9 +38,17 @@ import {
   renderRole,
   updateRole,
 } from '../acl/roles.js';
+import { type AclPolicy, type AclRole } from '../acl/model.js';
 import { policySchema, roleSchema, tokenSchema } from '../acl/schemas.js';
 import { badRequest } from '../errors.js';
 import { scopeWithBody } from '../scope.js';
+import {
+  type AclObjectKind,
+  createRoute,
+  deleteMethod,
+  readByNameRoute,
+  readMethod,
+} from './acl-object-routes.js';
 import { json } from './reply.js';
 import { type RequestContext } from './request-context.js';
 import { queryReply, type Route } from './route.js';
@@ -208,60 +216,24 @@ const tokenRoutes: Route[] = [
   },
 ];
 
-function policyIndex(ctx: RequestContext): number {
-  return ctx.runtime.state.tableIndex('acl-policies');
-}
+const policies: AclObjectKind<AclPolicy> = {
+  kind: 'policy',
+  decode: (ctx) => decodeScoped(ctx, 'policy'),
+  index: (ctx) => ctx.runtime.state.tableIndex('acl-policies'),
+  render: renderPolicy,
+  create: createPolicy,
+  read: readPolicy,
+  readByName: readPolicyByName,
+  remove: deletePolicy,
+};
 
 const policyRoutes: Route[] = [
-  {
-    pattern: /^\/v1\/acl\/policy$/,
-    methods: {
-      PUT: {
-        operation: 'acl.policy.create',
-        async handle(ctx) {
-          const { body, scope } = await decodeScoped(ctx, 'policy');
-          if (typeof body['Name'] === 'string') ctx.resource = body['Name'];
-          ctx.authorizer(scope).require('acl', 'write');
-          const acl = ctx.acl();
-          return json(renderPolicy(acl, createPolicy(acl, body, scope)));
-        },
-      },
-    },
-  },
-  {
-    pattern: /^\/v1\/acl\/policy\/name\/(.+)$/,
-    methods: {
-      GET: {
-        operation: 'acl.policy.readByName',
-        handle(ctx, [name]) {
-          ctx.resource = name;
-          const scope = ctx.scope();
-          ctx.authorizer().require('acl', 'read');
-          return queryReply(ctx, () => {
-            const acl = ctx.acl();
-            return { index: policyIndex(ctx), value: renderPolicy(acl, readPolicyByName(acl, name!, scope)) };
-          });
-        },
-      },
-    },
-  },
+  createRoute(policies),
+  readByNameRoute(policies),
   {
     pattern: /^\/v1\/acl\/policy\/([^/]+)$/,
     methods: {
-      GET: {
-        operation: 'acl.policy.read',
-        handle(ctx, [id]) {
-          ctx.resource = id;
-          const scope = ctx.scope();
-          ctx.authorizer().require('acl', 'read');
-          return queryReply(ctx, () => {
-            const acl = ctx.acl();
-            const policy = readPolicy(acl, id!, scope);
-            ctx.resource = policy.name;
-            return { index: policyIndex(ctx), value: renderPolicy(acl, policy) };
-          });
-        },
-      },
+      GET: readMethod(policies),
       PUT: {
         operation: 'acl.policy.update',
         async handle(ctx, [id]) {
@@ -273,16 +245,7 @@ const policyRoutes: Route[] = [
           return json(renderPolicy(acl, updatePolicy(acl, id!, body, scope)));
         },
       },
-      DELETE: {
-        operation: 'acl.policy.delete',
-        handle(ctx, [id]) {
-          ctx.resource = id;
-          const scope = ctx.scope();
-          ctx.authorizer().require('acl', 'write');
-          ctx.resource = deletePolicy(ctx.acl(), id!, scope)?.name ?? id;
-          return json(true);
-        },
-      },
+      DELETE: deleteMethod(policies),
     },
   },
   {
@@ -296,7 +259,7 @@ const policyRoutes: Route[] = [
           return queryReply(ctx, () => {
             const acl = ctx.acl();
             return {
-              index: policyIndex(ctx),
+              index: policies.index(ctx),
               value: listPolicies(acl, scope).map((p) => renderPolicyStub(acl, p)),
             };
           });
@@ -306,60 +269,24 @@ const policyRoutes: Route[] = [
   },
 ];
 
-function roleIndex(ctx: RequestContext): number {
-  return ctx.runtime.state.tableIndex('acl-roles');
-}
+const roles: AclObjectKind<AclRole> = {
+  kind: 'role',
+  decode: (ctx) => decodeScoped(ctx, 'role'),
+  index: (ctx) => ctx.runtime.state.tableIndex('acl-roles'),
+  render: renderRole,
+  create: createRole,
+  read: readRole,
+  readByName: readRoleByName,
+  remove: deleteRole,
+};
 
 const roleRoutes: Route[] = [
-  {
-    pattern: /^\/v1\/acl\/role$/,
-    methods: {
-      PUT: {
-        operation: 'acl.role.create',
-        async handle(ctx) {
-          const { body, scope } = await decodeScoped(ctx, 'role');
-          if (typeof body['Name'] === 'string') ctx.resource = body['Name'];
-          ctx.authorizer(scope).require('acl', 'write');
-          const acl = ctx.acl();
-          return json(renderRole(acl, createRole(acl, body, scope)));
-        },
-      },
-    },
-  },
-  {
-    pattern: /^\/v1\/acl\/role\/name\/(.+)$/,
-    methods: {
-      GET: {
-        operation: 'acl.role.readByName',
-        handle(ctx, [name]) {
-          ctx.resource = name;
-          const scope = ctx.scope();
-          ctx.authorizer().require('acl', 'read');
-          return queryReply(ctx, () => {
-            const acl = ctx.acl();
-            return { index: roleIndex(ctx), value: renderRole(acl, readRoleByName(acl, name!, scope)) };
-          });
-        },
-      },
-    },
-  },
+  createRoute(roles),
+  readByNameRoute(roles),
   {
     pattern: /^\/v1\/acl\/role\/([^/]+)$/,
     methods: {
-      GET: {
-        operation: 'acl.role.read',
-        handle(ctx, [id]) {
-          ctx.resource = id;
-          const scope = ctx.scope();
-          ctx.authorizer().require('acl', 'read');
-          return queryReply(ctx, () => {
-            const acl = ctx.acl();
-            const role = readRole(acl, id!, scope);
-            ctx.resource = role.name;
-            return { index: roleIndex(ctx), value: renderRole(acl, role) };
-          });
-        },
-      },
+      GET: readMethod(roles),
       PUT: {
         operation: 'acl.role.update',
         async handle(ctx, [id]) {
@@ -372,16 +299,7 @@ const roleRoutes: Route[] = [
           return json(renderRole(acl, role));
         },
       },
-      DELETE: {
-        operation: 'acl.role.delete',
-        handle(ctx, [id]) {
-          ctx.resource = id;
-          const scope = ctx.scope();
-          ctx.authorizer().require('acl', 'write');
-          ctx.resource = deleteRole(ctx.acl(), id!, scope)?.name ?? id;
-          return json(true);
-        },
-      },
+      DELETE: deleteMethod(roles),
     },
   },
   {
@@ -396,7 +314,7 @@ const roleRoutes: Route[] = [
           return queryReply(ctx, () => {
             const acl = ctx.acl();
             return {
-              index: roleIndex(ctx),
+              index: roles.index(ctx),
               value: listRoles(acl, scope, policy).map((r) => renderRole(acl, r)),
             };
           });
