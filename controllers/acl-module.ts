@@ -1,14 +1,19 @@
 /**
- * aclControllersModule: binds everything the ACL controllers of one cluster need: the AWS and
- * Consul clients, the three informers (ECS tasks, owned Consul tokens, owned Consul policies) and
- * the three controller plugins (service tokens, client token, garbage collector).
+ * aclControllersModule: binds everything the ACL controllers need, for each ECS cluster served:
+ * the informers (ECS tasks and services, owned Consul tokens and policies), the three controller
+ * plugins (service tokens, client token, garbage collector), and optionally the task-event
+ * consumer and the cluster's leader election.
+ *
+ * Invariants: clusters share only the SDK clients, the registry and the logger; each has its own
+ * informers, caches, rate limiters, work queues and lock, so one cluster's trouble (throttling, a
+ * hung endpoint, a lost lock) never stalls another's controllers.
  */
 import { randomUUID } from 'node:crypto';
 
 import { type ECSClient } from '@aws-sdk/client-ecs';
 import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SQSClient } from '@aws-sdk/client-sqs';
-import { ContainerModule } from 'inversify';
+import { ContainerModule, type ResolutionContext } from 'inversify';
 import { type Registry } from 'prom-client';
 import { type SchedulerLike } from 'rxjs';
 
@@ -31,12 +36,13 @@ import { TYPES } from '../src/di/types.js';
 import { LeaderElector } from '../src/leaderelection/leader-elector.js';
 import { type Logger } from '../src/log/logger.js';
 import { type ApiMetrics } from '../src/metrics/api-metrics.js';
+import { type OpsServerProbes } from '../src/ops/ops-server.js';
 import { type Clock, type Random } from '../src/time/clock.js';
 import { ClientTokenController } from './client-token/client-token-controller.js';
 import { GarbageCollectorController } from './garbage-collector/garbage-collector-controller.js';
 import { ServiceTokenController } from './service-token/service-token-controller.js';
 import { type AclControllerConfig } from './shared/acl-config.js';
-import { ACL_DEPS, type AclDeps } from './shared/acl-deps.js';
+import { ACL_DEPS, type AclDeps, aclDepsId } from './shared/acl-deps.js';
 import { AclMetrics } from './shared/acl-metrics.js';
 
 /** Longest one AWS API attempt may take before it fails with TimeoutError (and is retried). */
@@ -67,7 +73,8 @@ export interface AclClients {
 }
 
 export interface AclModuleSettings {
-  readonly config: AclControllerConfig;
+  /** One config per ECS cluster served: a process may serve several, each with its own everything. */
+  readonly config: AclControllerConfig | readonly AclControllerConfig[];
   readonly clients: AclClients;
   /** Generates token IDs; random UUIDs unless a test injects its own. */
   readonly newId?: () => string;
@@ -77,130 +84,195 @@ export interface AclModuleSettings {
   readonly eventsWaitSeconds?: number;
 }
 
+/**
+ * Binds the ACL controllers of every configured cluster. With one cluster, names are the plain
+ * ones (`service-token`, `ecs-tasks`, ...) and its AclDeps is also bound under `ACL_DEPS`; with
+ * several, each name gets a `/<cluster>` suffix. Each cluster is its own controller group, gated by
+ * its own leader election when that is on.
+ */
 export function aclControllersModule(settings: AclModuleSettings): ContainerModule {
-  const { config, clients } = settings;
+  const configs: readonly AclControllerConfig[] = Array.isArray(settings.config)
+    ? settings.config
+    : [settings.config as AclControllerConfig];
+  assertDistinctClusters(configs);
+  const multi = configs.length > 1;
   return new ContainerModule(({ bind }) => {
-    bind<AclDeps>(ACL_DEPS).toDynamicValue((ctx) => {
-      const clock = ctx.get<Clock>(TYPES.Clock);
-      const scheduler = ctx.get<SchedulerLike>(TYPES.Scheduler);
-      const observer = ctx.get<InformerObserver>(TYPES.InformerObserver);
-      const api = ctx.get<ApiMetrics>(TYPES.ApiMetrics);
-      const acl = new AclApi(new ConsulTransport(clients.consul, clock, api, ctx.get<Random>(TYPES.Random)));
-      const scope: AclScope = config.partitionsEnabled
-        ? { partition: config.partition ?? 'default', namespace: '*' }
-        : {};
-      const aclInformer = {
-        acl,
-        cluster: config.cluster,
-        scope,
-        resyncPeriodMs: config.resyncIntervalMs,
-        watchWaitMs: settings.watchWaitMs,
-        scheduler,
-        observer,
-      };
-      // One client-side bucket per ECS throttling bucket: task reads, and the other reads.
-      const taskReads = new CallRateLimiter(clock, config.ecsReadRate);
-      const otherReads = new CallRateLimiter(clock, config.ecsReadRate);
-      const taskDefinitions = new TaskDefinitionCache(clients.ecs, clock, api, otherReads);
-      const taskLister = new EcsTaskLister({
-        ecs: clients.ecs,
-        cluster: config.cluster,
-        partitionsEnabled: config.partitionsEnabled,
-        clock,
-        observer: api,
-        limiter: taskReads,
-      });
-      return {
-        config,
-        clock,
-        acl,
-        logger: ctx.get<Logger>(TYPES.Logger),
-        metrics: new AclMetrics(ctx.get<Registry>(TYPES.Registry)),
-        secrets: new SecretStore(clients.secretsManager, clock, api),
-        newId: settings.newId ?? randomUUID,
-        tasks: createEcsTaskInformer({
-          lister: taskLister,
+    for (const config of configs) {
+      const depsId = aclDepsId(config.cluster);
+      const scopedName = (base: string) => (multi ? `${base}/${config.cluster}` : base);
+      bind<AclDeps>(depsId).toDynamicValue((ctx) => createAclDeps(ctx, settings, config, scopedName));
+      const deps = (ctx: ResolutionContext) => ctx.get<AclDeps>(depsId);
+      bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).tasks);
+      bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).tokens);
+      bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).policies);
+      if (config.preProvision) {
+        bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).services as AclDeps['services']);
+      }
+      if (config.eventsQueueUrl) {
+        bind(TYPES.Runnable).toDynamicValue((ctx) =>
+          createEventConsumer(ctx, deps(ctx), settings.clients, settings),
+        );
+      }
+      if (config.leaderElection) {
+        bind(TYPES.Leadership).toDynamicValue((ctx) => createLeaderElector(ctx, config, settings.clients));
+      }
+      bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => new ServiceTokenController(deps(ctx)));
+      bind(TYPES.ControllerPlugin).toDynamicValue(
+        (ctx) => new ClientTokenController(deps(ctx), ctx.get<OpsServerProbes>(TYPES.Probes)),
+      );
+      bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => new GarbageCollectorController(deps(ctx)));
+    }
+    if (configs.length === 1) bind<AclDeps>(ACL_DEPS).toService(aclDepsId(configs[0].cluster));
+  });
+}
+
+/** Clusters, secret prefixes and client secrets must differ, or two clusters would fight over a secret. */
+function assertDistinctClusters(configs: readonly AclControllerConfig[]): void {
+  if (configs.length === 0) throw new Error('aclControllersModule needs at least one cluster');
+  const fields = [
+    ['cluster', (c: AclControllerConfig) => c.cluster],
+    ['secret name prefix', (c: AclControllerConfig) => c.secretNamePrefix],
+    ['client secret ARN', (c: AclControllerConfig) => c.clientSecretArn],
+  ] as const;
+  for (const [label, of] of fields) {
+    const values = configs.map(of);
+    const repeated = values.find((value, index) => values.indexOf(value) !== index);
+    if (repeated !== undefined)
+      throw new Error(`two clusters share the ${label} "${repeated}"; each needs its own`);
+  }
+}
+
+function createAclDeps(
+  ctx: ResolutionContext,
+  settings: AclModuleSettings,
+  config: AclControllerConfig,
+  scopedName: (base: string) => string,
+): AclDeps {
+  const { clients } = settings;
+  const clock = ctx.get<Clock>(TYPES.Clock);
+  const scheduler = ctx.get<SchedulerLike>(TYPES.Scheduler);
+  const observer = ctx.get<InformerObserver>(TYPES.InformerObserver);
+  const api = ctx.get<ApiMetrics>(TYPES.ApiMetrics);
+  const acl = new AclApi(new ConsulTransport(clients.consul, clock, api, ctx.get<Random>(TYPES.Random)));
+  const scope: AclScope = config.partitionsEnabled
+    ? { partition: config.partition ?? 'default', namespace: '*' }
+    : {};
+  const aclInformer = {
+    acl,
+    cluster: config.cluster,
+    scope,
+    resyncPeriodMs: config.resyncIntervalMs,
+    watchWaitMs: settings.watchWaitMs,
+    scheduler,
+    observer,
+    scopedName,
+  };
+  // One client-side bucket per ECS throttling bucket: task reads, and the other reads.
+  const taskReads = new CallRateLimiter(clock, config.ecsReadRate);
+  const otherReads = new CallRateLimiter(clock, config.ecsReadRate);
+  const taskDefinitions = new TaskDefinitionCache(clients.ecs, clock, api, otherReads);
+  const taskLister = new EcsTaskLister({
+    ecs: clients.ecs,
+    cluster: config.cluster,
+    partitionsEnabled: config.partitionsEnabled,
+    clock,
+    observer: api,
+    limiter: taskReads,
+  });
+  const registry = ctx.get<Registry>(TYPES.Registry);
+  return {
+    config,
+    clock,
+    acl,
+    logger: ctx.get<Logger>(TYPES.Logger).child({ cluster: config.cluster }),
+    metrics: new AclMetrics(registry, config.cluster),
+    secrets: new SecretStore(clients.secretsManager, clock, api),
+    newId: settings.newId ?? randomUUID,
+    scopedName,
+    tasks: createEcsTaskInformer({
+      name: scopedName('ecs-tasks'),
+      lister: taskLister,
+      resyncPeriodMs: config.resyncIntervalMs,
+      scheduler,
+      observer,
+    }),
+    services: config.preProvision
+      ? createEcsServiceInformer({
+          name: scopedName('ecs-services'),
+          lister: new EcsServiceLister({
+            ecs: clients.ecs,
+            cluster: config.cluster,
+            partitionsEnabled: config.partitionsEnabled,
+            taskDefinitions,
+            clock,
+            observer: api,
+            limiter: otherReads,
+          }),
           resyncPeriodMs: config.resyncIntervalMs,
           scheduler,
           observer,
-        }),
-        services: config.preProvision
-          ? createEcsServiceInformer({
-              lister: new EcsServiceLister({
-                ecs: clients.ecs,
-                cluster: config.cluster,
-                partitionsEnabled: config.partitionsEnabled,
-                taskDefinitions,
-                clock,
-                observer: api,
-                limiter: otherReads,
-              }),
-              resyncPeriodMs: config.resyncIntervalMs,
-              scheduler,
-              observer,
-            })
-          : undefined,
-        taskDefinitions,
-        taskLister,
-        tokens: createTokenInformer(aclInformer),
-        policies: createPolicyInformer(aclInformer),
-      };
-    });
-    bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).tasks);
-    bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).tokens);
-    bind(TYPES.Informer).toDynamicValue((ctx) => ctx.get<AclDeps>(ACL_DEPS).policies);
-    if (config.eventsQueueUrl) {
-      const queueUrl = config.eventsQueueUrl;
-      bind(TYPES.Runnable).toDynamicValue((ctx) => {
-        const deps = ctx.get<AclDeps>(ACL_DEPS);
-        if (!clients.sqs) throw new Error('eventsQueueUrl is set but no SQS client was given');
-        return new TaskEventConsumer({
-          sqs: clients.sqs,
-          queueUrl,
-          cluster: config.cluster,
-          partitionsEnabled: config.partitionsEnabled,
-          tasks: deps.tasks,
-          lister: deps.taskLister,
-          taskDefinitions: deps.taskDefinitions,
-          clock: deps.clock,
-          random: ctx.get<Random>(TYPES.Random),
-          logger: deps.logger,
-          observer: ctx.get<ApiMetrics>(TYPES.ApiMetrics),
-          metrics: new TaskEventMetrics(ctx.get<Registry>(TYPES.Registry)),
-          waitSeconds: settings.eventsWaitSeconds,
-        });
-      });
-    }
-    if (config.leaderElection) {
-      const election = config.leaderElection;
-      bind(TYPES.Leadership).toDynamicValue((ctx) => {
-        const clock = ctx.get<Clock>(TYPES.Clock);
-        return new LeaderElector(
-          {
-            name: config.cluster,
-            identity: election.identity,
-            key: election.key,
-            ttlMs: election.ttlMs,
-            renewMs: election.renewMs,
-            lockDelayMs: election.lockDelayMs,
-          },
-          {
-            transport: new ConsulTransport(clients.consul, clock, ctx.get<ApiMetrics>(TYPES.ApiMetrics)),
-            clock,
-            registry: ctx.get<Registry>(TYPES.Registry),
-            logger: ctx.get<Logger>(TYPES.Logger),
-            random: ctx.get<Random>(TYPES.Random),
-          },
-        );
-      });
-    }
-    if (config.preProvision) {
-      bind(TYPES.Informer).toDynamicValue(
-        (ctx) => ctx.get<AclDeps>(ACL_DEPS).services as AclDeps['services'],
-      );
-    }
-    bind(TYPES.ControllerPlugin).to(ServiceTokenController);
-    bind(TYPES.ControllerPlugin).to(ClientTokenController);
-    bind(TYPES.ControllerPlugin).to(GarbageCollectorController);
+        })
+      : undefined,
+    taskDefinitions,
+    taskLister,
+    tokens: createTokenInformer(aclInformer),
+    policies: createPolicyInformer(aclInformer),
+  };
+}
+
+function createEventConsumer(
+  ctx: ResolutionContext,
+  deps: AclDeps,
+  clients: AclClients,
+  settings: AclModuleSettings,
+): TaskEventConsumer {
+  const { config } = deps;
+  if (!clients.sqs) throw new Error('eventsQueueUrl is set but no SQS client was given');
+  return new TaskEventConsumer({
+    name: deps.scopedName('ecs-task-events'),
+    group: config.cluster,
+    // With leader election only the leader consumes: SQS hands each message to one receiver, and
+    // the leader is the one that must see it. A new leader relists first (it missed the events its
+    // predecessor consumed).
+    leaderOnly: config.leaderElection !== undefined,
+    sqs: clients.sqs,
+    queueUrl: config.eventsQueueUrl as string,
+    cluster: config.cluster,
+    partitionsEnabled: config.partitionsEnabled,
+    tasks: deps.tasks,
+    lister: deps.taskLister,
+    taskDefinitions: deps.taskDefinitions,
+    clock: deps.clock,
+    random: ctx.get<Random>(TYPES.Random),
+    logger: deps.logger,
+    observer: ctx.get<ApiMetrics>(TYPES.ApiMetrics),
+    metrics: new TaskEventMetrics(ctx.get<Registry>(TYPES.Registry)),
+    waitSeconds: settings.eventsWaitSeconds,
   });
+}
+
+function createLeaderElector(
+  ctx: ResolutionContext,
+  config: AclControllerConfig,
+  clients: AclClients,
+): LeaderElector {
+  const election = config.leaderElection as NonNullable<AclControllerConfig['leaderElection']>;
+  const clock = ctx.get<Clock>(TYPES.Clock);
+  return new LeaderElector(
+    {
+      name: config.cluster,
+      identity: election.identity,
+      key: election.key?.replaceAll('<cluster>', config.cluster),
+      ttlMs: election.ttlMs,
+      renewMs: election.renewMs,
+      lockDelayMs: election.lockDelayMs,
+    },
+    {
+      transport: new ConsulTransport(clients.consul, clock, ctx.get<ApiMetrics>(TYPES.ApiMetrics)),
+      clock,
+      registry: ctx.get<Registry>(TYPES.Registry),
+      logger: ctx.get<Logger>(TYPES.Logger).child({ cluster: config.cluster }),
+      random: ctx.get<Random>(TYPES.Random),
+    },
+  );
 }

@@ -21,15 +21,18 @@ import {
 
 @injectable()
 export class ClientTokenController implements ControllerPlugin {
-  readonly name = CLIENT_TOKEN_CONTROLLER;
+  readonly name: string;
+  readonly group: string;
   readonly reconciler: ClientTokenReconciler;
 
   constructor(
     @inject(ACL_DEPS) private readonly deps: AclDeps,
     @inject(TYPES.Probes) probes: OpsServerProbes,
   ) {
+    this.name = deps.scopedName(CLIENT_TOKEN_CONTROLLER);
+    this.group = deps.config.cluster;
     this.reconciler = new ClientTokenReconciler(deps);
-    probes.readyz.add('client-token', () =>
+    probes.readyz.add(deps.scopedName('client-token'), () =>
       this.reconciler.isReady ? undefined : 'the Consul client token is not ready yet',
     );
   }

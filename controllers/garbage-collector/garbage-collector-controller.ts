@@ -17,10 +17,13 @@ import { GARBAGE_COLLECTOR, GarbageCollectorReconciler } from './garbage-collect
 
 @injectable()
 export class GarbageCollectorController implements ControllerPlugin {
-  readonly name = GARBAGE_COLLECTOR;
+  readonly name: string;
+  readonly group: string;
   readonly reconciler: GarbageCollectorReconciler;
 
   constructor(@inject(ACL_DEPS) private readonly deps: AclDeps) {
+    this.name = deps.scopedName(GARBAGE_COLLECTOR);
+    this.group = deps.config.cluster;
     this.reconciler = new GarbageCollectorReconciler(deps);
   }
 

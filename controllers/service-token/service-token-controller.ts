@@ -18,11 +18,14 @@ import { SERVICE_TOKEN_CONTROLLER, ServiceTokenReconciler } from './service-toke
 
 @injectable()
 export class ServiceTokenController implements ControllerPlugin {
-  readonly name = SERVICE_TOKEN_CONTROLLER;
+  readonly name: string;
+  readonly group: string;
   readonly reconciler: ServiceTokenReconciler;
   readonly maxConcurrentReconciles: number;
 
   constructor(@inject(ACL_DEPS) private readonly deps: AclDeps) {
+    this.name = deps.scopedName(SERVICE_TOKEN_CONTROLLER);
+    this.group = deps.config.cluster;
     this.reconciler = new ServiceTokenReconciler(deps);
     this.maxConcurrentReconciles = deps.config.concurrency;
   }

@@ -1,5 +1,7 @@
 /**
- * AclDeps: the collaborators the ACL controllers share, bound once per cluster in the container.
+ * AclDeps: the collaborators the ACL controllers of one cluster share, bound once per cluster in
+ * the container (under `aclDepsId(cluster)`, and also under `ACL_DEPS` when a process serves a
+ * single cluster).
  */
 import { type Informer } from '../../src/cache/informer.js';
 import { type SecretStore } from '../../src/aws/secret-store.js';
@@ -30,6 +32,16 @@ export interface AclDeps {
   readonly clock: Clock;
   /** Generates a new random UUID (injected so tests can predict IDs). */
   readonly newId: () => string;
+  /**
+   * The unique name of one of this cluster's controllers, informers or checks: `base` itself when
+   * the process serves one cluster, `base/<cluster>` when it serves several.
+   */
+  readonly scopedName: (base: string) => string;
 }
 
 export const ACL_DEPS = Symbol.for('ecs-acl-controller.AclDeps');
+
+/** The binding of one cluster's AclDeps. */
+export function aclDepsId(cluster: string): symbol {
+  return Symbol.for(`ecs-acl-controller.AclDeps/${cluster}`);
+}

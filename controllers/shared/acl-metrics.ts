@@ -1,8 +1,12 @@
 /**
- * AclMetrics: the ACL controllers' own metrics, beyond the framework's.
+ * AclMetrics: the ACL controllers' own metrics, beyond the framework's, as seen by one cluster.
  *
- * Invariants: labels are bounded (controller, reason, kind); no service name, ARN or ID is ever
- * a label. Every series this module knows of exists at zero from the start.
+ * Invariants:
+ * - Every series carries a `cluster` label; the metric objects are shared per registry, so one
+ *   process serving several clusters exports one family per metric with a series per cluster.
+ * - Labels are bounded (cluster, controller, reason, kind); no service name, ARN or ID is ever a
+ *   label. Every series this module knows of exists at zero from the moment a cluster's view is
+ *   built.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -31,57 +35,88 @@ const ERROR_KINDS: readonly AclErrorKind[] = [
 
 export type RepairReason = 'token_missing' | 'secret_mismatch' | 'duplicate' | 'drifted' | 'secret_malformed';
 
-export class AclMetrics {
-  readonly tokensCreated: Counter<'controller'>;
-  readonly tokensDeleted: Counter<'controller'>;
-  readonly tokensRepaired: Counter<'controller' | 'reason'>;
-  readonly managedServices: Gauge;
-  readonly errors: Counter<'kind'>;
-  readonly timeToToken: Histogram;
-  readonly clientTokenReady: Gauge;
+type Labels<L extends string> = Partial<Record<L, string>>;
 
-  constructor(registry: Registry) {
+/** A counter whose `cluster` label is already bound. */
+export interface ClusterCounter<L extends string> {
+  inc(labels: Labels<L>, value?: number): void;
+}
+
+/** A gauge with no label but the bound `cluster`. */
+export interface ClusterGauge {
+  set(value: number): void;
+}
+
+/** A histogram with no label but the bound `cluster`. */
+export interface ClusterHistogram {
+  observe(value: number): void;
+}
+
+export class AclMetrics {
+  readonly tokensCreated: ClusterCounter<'controller'>;
+  readonly tokensDeleted: ClusterCounter<'controller'>;
+  readonly tokensRepaired: ClusterCounter<'controller' | 'reason'>;
+  readonly managedServices: ClusterGauge;
+  readonly errors: ClusterCounter<'kind'>;
+  readonly timeToToken: ClusterHistogram;
+  readonly clientTokenReady: ClusterGauge;
+
+  constructor(registry: Registry, cluster: string) {
+    const shared = (name: string) => registry.getSingleMetric(name);
     const registers = [registry];
-    this.tokensCreated = new Counter({
-      name: 'acl_controller_tokens_created_total',
-      help: 'Consul ACL tokens created, by controller.',
-      labelNames: ['controller'],
-      registers,
-    });
-    this.tokensDeleted = new Counter({
-      name: 'acl_controller_tokens_deleted_total',
-      help: 'Consul ACL tokens deleted, by controller.',
-      labelNames: ['controller'],
-      registers,
-    });
-    this.tokensRepaired = new Counter({
-      name: 'acl_controller_tokens_repaired_total',
-      help: 'Drift repaired: tokens recreated or rewritten, duplicates removed, secrets rewritten.',
-      labelNames: ['controller', 'reason'],
-      registers,
-    });
-    this.managedServices = new Gauge({
-      name: 'acl_controller_managed_services',
-      help: 'Mesh services that currently need a token (a running mesh task).',
-      registers,
-    });
-    this.errors = new Counter({
-      name: 'acl_controller_errors_total',
-      help: 'Errors by kind: secret read/write, malformed or missing secrets, Consul, ECS, invalid input.',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.timeToToken = new Histogram({
-      name: 'acl_controller_time_to_token_seconds',
-      help: "Time from a new mesh service's first task being seen to its secret and token being ready.",
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
-      registers,
-    });
-    this.clientTokenReady = new Gauge({
-      name: 'acl_controller_client_token_ready',
-      help: '1 when the shared Consul client token exists and its secret matches it.',
-      registers,
-    });
+    const labelNames = (...names: string[]) => ['cluster', ...names];
+    const counter = <L extends string>(name: string, help: string, labels: L[]): ClusterCounter<L> => {
+      const family =
+        (shared(name) as Counter | undefined) ??
+        new Counter({ name, help, labelNames: labelNames(...labels), registers });
+      return { inc: (bound, value) => family.inc({ cluster, ...bound }, value) };
+    };
+    const gauge = (name: string, help: string): ClusterGauge => {
+      const family =
+        (shared(name) as Gauge | undefined) ?? new Gauge({ name, help, labelNames: labelNames(), registers });
+      family.set({ cluster }, 0);
+      return { set: (value) => family.set({ cluster }, value) };
+    };
+    this.tokensCreated = counter(
+      'acl_controller_tokens_created_total',
+      'Consul ACL tokens created, by controller.',
+      ['controller'],
+    );
+    this.tokensDeleted = counter(
+      'acl_controller_tokens_deleted_total',
+      'Consul ACL tokens deleted, by controller.',
+      ['controller'],
+    );
+    this.tokensRepaired = counter(
+      'acl_controller_tokens_repaired_total',
+      'Drift repaired: tokens recreated or rewritten, duplicates removed, secrets rewritten.',
+      ['controller', 'reason'],
+    );
+    this.managedServices = gauge(
+      'acl_controller_managed_services',
+      'Mesh services that currently need a token (a running mesh task).',
+    );
+    this.errors = counter(
+      'acl_controller_errors_total',
+      'Errors by kind: secret read/write, malformed or missing secrets, Consul, ECS, invalid input.',
+      ['kind'],
+    );
+    const timeToTokenName = 'acl_controller_time_to_token_seconds';
+    const timeToToken =
+      (shared(timeToTokenName) as Histogram | undefined) ??
+      new Histogram({
+        name: timeToTokenName,
+        help: "Time from a new mesh service's first task being seen to its secret and token being ready.",
+        labelNames: labelNames(),
+        buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
+        registers,
+      });
+    timeToToken.zero({ cluster });
+    this.timeToToken = { observe: (value) => timeToToken.observe({ cluster }, value) };
+    this.clientTokenReady = gauge(
+      'acl_controller_client_token_ready',
+      '1 when the shared Consul client token exists and its secret matches it.',
+    );
     for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);
     for (const controller of ['service-token', 'client-token', 'garbage-collector']) {
       this.tokensCreated.inc({ controller }, 0);

@@ -15,6 +15,8 @@ import { type EcsServiceLister } from './ecs-service-lister.js';
 export const ACTIVE_SERVICES_BY_KEY = 'activeByService';
 
 export interface EcsServiceInformerOptions {
+  /** Default `ecs-services`. */
+  readonly name?: string;
   readonly lister: EcsServiceLister;
   readonly resyncPeriodMs: number;
   readonly scheduler: SchedulerLike;
@@ -23,7 +25,7 @@ export interface EcsServiceInformerOptions {
 
 export function createEcsServiceInformer(options: EcsServiceInformerOptions): Informer<MeshService> {
   return new Informer<MeshService>({
-    name: 'ecs-services',
+    name: options.name ?? 'ecs-services',
     list: () => fromAbortable((signal) => options.lister.list(signal)),
     keyOf: (service) => service.serviceArn,
     versionOf: meshServiceVersion,

@@ -14,6 +14,9 @@
  *   `DescribeTasks` for the whole receive batch.
  * - It runs as a manager runnable, so it starts before the informers' first list, and nothing
  *   that happens in between is missed. Errors back off on the clock; it never stops by itself.
+ * - With `leaderOnly` (leader election on), it runs only while leading and relists the tasks each
+ *   time it starts: SQS gives each message to one receiver, so events the previous leader took
+ *   were never applied here.
  */
 import {
   DeleteMessageCommand,
@@ -37,6 +40,15 @@ import { type TaskEventMetrics, type TaskEventResult } from './task-event-metric
 import { isSameCluster, parseTaskStateEvent, type TaskStateEvent } from './task-state-event.js';
 
 export interface TaskEventConsumerOptions {
+  /** Default `ecs-task-events`. */
+  readonly name?: string;
+  /** The manager's controller group (the cluster), for `leaderOnly`. */
+  readonly group?: string;
+  /**
+   * Consume only while the group's leadership is held. Each (re)start then relists the tasks
+   * first, since events consumed elsewhere meanwhile (by the previous leader) were never seen here.
+   */
+  readonly leaderOnly?: boolean;
   readonly sqs: SQSClient;
   readonly queueUrl: string;
   readonly cluster: string;
@@ -54,13 +66,20 @@ export interface TaskEventConsumerOptions {
 }
 
 export class TaskEventConsumer implements Runnable {
-  readonly name = 'ecs-task-events';
+  readonly name: string;
+  readonly group?: string;
+  readonly leaderOnly: boolean;
   private abort = new AbortController();
   private loop: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: TaskEventConsumerOptions) {}
+  constructor(private readonly options: TaskEventConsumerOptions) {
+    this.name = options.name ?? 'ecs-task-events';
+    this.group = options.group;
+    this.leaderOnly = options.leaderOnly ?? false;
+  }
 
   start(): void {
+    if (this.leaderOnly) this.options.tasks.trigger();
     this.abort = new AbortController();
     this.loop = this.run(this.abort.signal);
   }

@@ -25,7 +25,8 @@ export interface AclInformerOptions {
   readonly watchWaitMs?: number;
   readonly scheduler: SchedulerLike;
   readonly observer?: InformerObserver;
-  readonly namePrefix?: string;
+  /** Makes the informer's unique name from its base name (`consul-tokens`, `consul-policies`). */
+  readonly scopedName?: (base: string) => string;
 }
 
 function owned<T, U>(page: Indexed<T>, convert: (item: T) => U | undefined): ListResult<U> {
@@ -41,7 +42,7 @@ export function createTokenInformer(options: AclInformerOptions): Informer<Owned
   const { acl, cluster, scope, watchWaitMs } = options;
   const convert = (token: Parameters<typeof toOwnedToken>[0]) => toOwnedToken(token, cluster);
   return new Informer<OwnedToken>({
-    name: `${options.namePrefix ?? ''}consul-tokens`,
+    name: options.scopedName?.('consul-tokens') ?? 'consul-tokens',
     list: () => fromAbortable(async (signal) => owned(await acl.listTokens(scope, { signal }), convert)),
     watch: (index) =>
       fromAbortable(async (signal) =>
@@ -63,7 +64,7 @@ export function createPolicyInformer(options: AclInformerOptions): Informer<Owne
   const { acl, cluster, scope, watchWaitMs } = options;
   const convert = (policy: Parameters<typeof toOwnedPolicy>[0]) => toOwnedPolicy(policy, cluster);
   return new Informer<OwnedPolicy>({
-    name: `${options.namePrefix ?? ''}consul-policies`,
+    name: options.scopedName?.('consul-policies') ?? 'consul-policies',
     list: () => fromAbortable(async (signal) => owned(await acl.listPolicies(scope, { signal }), convert)),
     watch: (index) =>
       fromAbortable(async (signal) =>

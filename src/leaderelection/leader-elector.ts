@@ -18,6 +18,7 @@
  * - Every Consul failure is retried (session create with backoff); nothing escapes the loop.
  * - Time comes only from the injected Clock.
  */
+import { type Leadership } from '../manager/leadership.js';
 import { type Registry } from 'prom-client';
 import { BehaviorSubject, distinctUntilChanged, type Observable, Subject } from 'rxjs';
 
@@ -50,7 +51,7 @@ export interface LeaderElectorDeps {
   readonly random?: Random;
 }
 
-export class LeaderElector {
+export class LeaderElector implements Leadership {
   readonly options: ResolvedElectorOptions;
   /** Whether this process leads; replays the current value, emits only changes. */
   readonly leading$: Observable<boolean>;
@@ -88,6 +89,11 @@ export class LeaderElector {
   }
 
   /** True only while we hold the lock within the renew deadline. */
+  /** The lock's name; it also names the controller group this elector gates. */
+  get name(): string {
+    return this.options.name;
+  }
+
   isLeader(): boolean {
     return this.leadingSubject.value && this.term?.isLeading() === true;
   }

@@ -3,7 +3,8 @@
  *
  * A plugin is an injectable class bound under `TYPES.ControllerPlugin`; the manager collects every
  * binding with `multiInject`, builds one Controller (queue, workers, metrics) per plugin, and starts
- * them after the informers have synced. Plugin names must be unique.
+ * them after the informers have synced. Plugin names must be unique. Plugins of one `group` share
+ * a leadership, if one of that name is bound (one group per ECS cluster).
  */
 import { type AnyWatch } from '../controller/watch.js';
 import { type Reconciler } from '../reconcile/reconciler.js';
@@ -12,6 +13,8 @@ import { type RateLimiterOptions } from '../workqueue/rate-limiters.js';
 export interface ControllerPlugin {
   /** Unique controller name: the `controller` label of its metrics. */
   readonly name: string;
+  /** The group whose leadership gates it; "" (the default) when not set. */
+  readonly group?: string;
   readonly reconciler: Reconciler;
   readonly maxConcurrentReconciles?: number;
   readonly rateLimiter?: RateLimiterOptions;

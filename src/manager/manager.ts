@@ -9,11 +9,13 @@
  *   informers, then the ops server last, so metrics and probes answer until the end.
  * - Stop is bounded by `gracefulShutdownMs`: past it, in-flight reconciles are aborted and stop
  *   resolves with `graceful: false`.
- * - With a leader election bound, controllers are built and started each time leadership is
- *   gained, after the informers synced, and stopped the moment it is lost (in-flight reconciles
- *   are aborted at once); informers and runnables keep running, so a standby stays warm.
- * - `/readyz` passes only when every informer has synced and every controller is running (a
- *   standby, which runs none, is ready); `/healthz` passes while the process is alive.
+ * - Controllers run in groups (plugin `group`, e.g. one per ECS cluster). A group with a leadership
+ *   bound under the same name builds and starts its controllers each time leadership is gained,
+ *   after the informers synced, and stops them the moment it is lost (in-flight reconciles are
+ *   aborted at once); informers and runnables keep running, so a standby stays warm. Each group
+ *   has its own leadership, so N replicas can share M groups.
+ * - `/readyz` passes only when every informer has synced and every controller that should run
+ *   runs (a standby group runs none and is ready); `/healthz` passes while the process is alive.
  * - Controller names are unique; a duplicate fails at construction.
  */
 import { inject, injectable, multiInject, optional } from 'inversify';
@@ -30,6 +32,7 @@ import { type OpsServer, type OpsServerProbes } from '../ops/ops-server.js';
 import { type Clock } from '../time/clock.js';
 import { defaultRateLimiter } from '../workqueue/rate-limiters.js';
 import { type ControllerPlugin } from './controller-plugin.js';
+import { ControllerGroup } from './controller-group.js';
 import { type Leadership } from './leadership.js';
 import { EXIT_CODES, ManagerError } from './errors.js';
 import { type ManagerOptions } from './manager-options.js';
@@ -37,9 +40,8 @@ import { type Runnable } from './runnable.js';
 
 @injectable()
 export class Manager {
-  private active: readonly Controller[] = [];
-  private leading = false;
-  private leadershipSubscription: Subscription | undefined;
+  private readonly groups: readonly ControllerGroup[];
+  private readonly runnables: readonly Runnable[];
   private informerRuns: Subscription[] = [];
   private phase: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
@@ -48,14 +50,14 @@ export class Manager {
     @inject(TYPES.Probes) probes: OpsServerProbes,
     @multiInject(TYPES.Informer) @optional() private readonly informers: readonly Informer<unknown>[] = [],
     @multiInject(TYPES.ControllerPlugin) @optional() plugins: readonly ControllerPlugin[] = [],
-    @multiInject(TYPES.Runnable) @optional() private readonly runnables: readonly Runnable[] = [],
+    @multiInject(TYPES.Runnable) @optional() runnables: readonly Runnable[] = [],
     @inject(TYPES.Clock) private readonly clock: Clock,
     @inject(TYPES.Logger) private readonly logger: Logger,
     @inject(TYPES.ManagerOptions) private readonly options: ManagerOptions,
     @inject(TYPES.ControllerMetrics) private readonly controllerMetrics: ControllerMetrics,
     @inject(TYPES.WorkQueueMetrics) private readonly queueMetrics: WorkQueueMetrics,
     @inject(TYPES.InformerMetrics) private readonly informerMetrics: InformerMetrics,
-    @inject(TYPES.Leadership) @optional() private readonly leadership?: Leadership,
+    @multiInject(TYPES.Leadership) @optional() leaderships: readonly Leadership[] = [],
   ) {
     assertUniqueNames(
       plugins.map((plugin) => plugin.name),
@@ -65,23 +67,42 @@ export class Manager {
       informers.map((informer) => informer.name),
       'informer',
     );
-    this.plugins = plugins;
-    this.active = this.buildControllers();
+    assertUniqueNames(
+      leaderships.map((leadership) => leadership.name),
+      'leadership',
+    );
+    const gated = (runnable: Runnable) =>
+      runnable.leaderOnly === true && leaderships.some((l) => l.name === (runnable.group ?? ''));
+    this.runnables = runnables.filter((runnable) => !gated(runnable));
+    const groupNames = new Set([
+      ...plugins.map((plugin) => plugin.group ?? ''),
+      ...leaderships.map((l) => l.name),
+    ]);
+    this.groups = [...groupNames].map(
+      (name) =>
+        new ControllerGroup({
+          name,
+          plugins: plugins.filter((plugin) => (plugin.group ?? '') === name),
+          build: (plugin) => this.buildController(plugin),
+          logger: this.logger,
+          leadership: leaderships.find((leadership) => leadership.name === name),
+          leaderRunnables: runnables.filter((runnable) => gated(runnable) && (runnable.group ?? '') === name),
+        }),
+    );
     probes.healthz.add('ping', () => undefined);
     probes.readyz.add('informers', () => this.unsyncedInformers());
     probes.readyz.add('controllers', () => this.notRunningControllers());
   }
 
-  private readonly plugins: readonly ControllerPlugin[];
-
-  /** The controllers of the current (or last) leadership term; all of them without election. */
+  /** The controllers of the current (or last) leadership terms; all of them without election. */
   get controllers(): readonly Controller[] {
-    return this.active;
+    return this.groups.flatMap((group) => group.controllers);
   }
 
-  /** True while this process runs the controllers (always, without leader election). */
-  get isLeading(): boolean {
-    return this.leadership === undefined ? this.phase === 'running' : this.leading;
+  /** The groups whose controllers run in this process now (all of them without leader election). */
+  leadingGroups(): string[] {
+    if (this.phase !== 'running') return [];
+    return this.groups.filter((group) => group.isLeading).map((group) => group.name);
   }
 
   /** The ops server's URL once started. */
@@ -102,14 +123,7 @@ export class Manager {
     await this.waitForSync();
     if (this.phase !== 'starting') return;
     this.phase = 'running';
-    if (this.leadership) {
-      this.leadershipSubscription = this.leadership.leading$.subscribe(
-        (leading) => void this.onLeadership(leading),
-      );
-      this.leadership.start();
-    } else {
-      for (const controller of this.active) controller.start();
-    }
+    for (const group of this.groups) group.start();
     this.logger.info('manager started', {
       informers: this.informers.map((informer) => informer.name),
       controllers: this.controllers.map((controller) => controller.name),
@@ -119,18 +133,21 @@ export class Manager {
   /** Stops everything in reverse order; resolves `graceful: false` if the timeout cut it short. */
   async stop(): Promise<{ graceful: boolean }> {
     if (this.phase === 'stopping' || this.phase === 'stopped') return { graceful: true };
+    const started = this.phase === 'running';
     this.phase = 'stopping';
     const { gracefulShutdownMs } = this.options;
     this.logger.info('manager stopping', { gracefulShutdownMs });
-    this.leadershipSubscription?.unsubscribe();
-    const controllersStopped = this.transition.then(() => this.stopControllers(gracefulShutdownMs));
+    const groupsStopped = started
+      ? Promise.all(this.groups.map((group) => group.stop(gracefulShutdownMs))).then((all) =>
+          all.every(Boolean),
+        )
+      : Promise.resolve(true);
     let cancelDeadline: () => void = () => undefined;
     const deadline = new Promise<boolean>((resolve) => {
       cancelDeadline = this.clock.setTimer(gracefulShutdownMs + 1_000, () => resolve(false));
     });
-    const graceful = await Promise.race([controllersStopped, deadline]);
+    const graceful = await Promise.race([groupsStopped, deadline]);
     cancelDeadline();
-    await this.leadership?.stop();
     await Promise.all(this.runnables.map((runnable) => runnable.stop()));
     for (const run of this.informerRuns) run.unsubscribe();
     this.informerRuns = [];
@@ -140,47 +157,19 @@ export class Manager {
     return { graceful };
   }
 
-  private buildControllers(): Controller[] {
-    return this.plugins.map((plugin) => {
-      const workers = plugin.maxConcurrentReconciles ?? 1;
-      return new Controller({
-        name: plugin.name,
-        reconciler: plugin.reconciler,
-        watches: plugin.watches(),
-        maxConcurrentReconciles: workers,
-        rateLimiter: defaultRateLimiter(this.clock, plugin.rateLimiter),
-        clock: this.clock,
-        logger: this.logger,
-        metrics: this.controllerMetrics.forController(plugin.name, workers),
-        queueObserver: this.queueMetrics.forQueue(plugin.name),
-      });
+  private buildController(plugin: ControllerPlugin): Controller {
+    const workers = plugin.maxConcurrentReconciles ?? 1;
+    return new Controller({
+      name: plugin.name,
+      reconciler: plugin.reconciler,
+      watches: plugin.watches(),
+      maxConcurrentReconciles: workers,
+      rateLimiter: defaultRateLimiter(this.clock, plugin.rateLimiter),
+      clock: this.clock,
+      logger: this.logger,
+      metrics: this.controllerMetrics.forController(plugin.name, workers),
+      queueObserver: this.queueMetrics.forQueue(plugin.name),
     });
-  }
-
-  private async stopControllers(gracefulMs: number): Promise<boolean> {
-    const results = await Promise.all(
-      this.active.map((controller) => (controller.isRunning ? controller.stop(gracefulMs) : true)),
-    );
-    return results.every(Boolean);
-  }
-
-  /** Leadership changes run one at a time, in order. */
-  private transition: Promise<void> = Promise.resolve();
-
-  private onLeadership(leading: boolean): Promise<void> {
-    this.transition = this.transition.then(async () => {
-      if (leading === this.leading || this.phase !== 'running') return;
-      this.leading = leading;
-      if (leading) {
-        this.active = this.buildControllers();
-        for (const controller of this.active) controller.start();
-        this.logger.info('leadership gained; controllers started');
-      } else {
-        this.logger.warn('leadership lost; controllers stopped');
-        await this.stopControllers(0);
-      }
-    });
-    return this.transition;
   }
 
   private waitForSync(): Promise<void> {
@@ -224,8 +213,7 @@ export class Manager {
 
   private notRunningControllers(): string | undefined {
     if (this.phase !== 'running') return `manager is ${this.phase}`;
-    if (this.leadership && !this.leading) return undefined;
-    const stopped = this.active.filter((controller) => !controller.isRunning).map((c) => c.name);
+    const stopped = this.groups.flatMap((group) => group.notRunning());
     return stopped.length === 0 ? undefined : `not running: ${stopped.join(', ')}`;
   }
 }

@@ -39,7 +39,7 @@ describe('client token bootstrapper, end to end', function () {
       return response.status === 200 ? response.text() : undefined;
     });
     expect(ready).to.contain('[+]client-token ok');
-    expect(await controller.metrics()).to.contain('acl_controller_client_token_ready 1');
+    expect(await controller.metrics()).to.match(/^acl_controller_client_token_ready\{cluster="[^"]+"\} 1$/m);
   });
 
   it('makes no API call on a resync while the cached client token still matches', async () => {
@@ -60,7 +60,7 @@ describe('client token bootstrapper, end to end', function () {
     const creates = world.consulServer.calls.count('acl.token.create');
     const second = await world.startController();
     await eventually('ready again', async () =>
-      (await second.metrics()).includes('acl_controller_client_token_ready 1'),
+      /^acl_controller_client_token_ready\{cluster="[^"]+"\} 1$/m.test(await second.metrics()),
     );
     expect(world.consulServer.calls.count('acl.token.create')).to.equal(creates);
     expect((await clientToken())?.AccessorID).to.equal(token.AccessorID);

@@ -34,7 +34,7 @@ describe('garbage collector, end to end', function () {
     await eventually('the token collected', async () => (await world.serviceTokens()).length === 0);
     expect(performance.now() - stoppedAt).to.be.at.least(1_400);
     expect(await controller.metrics()).to.match(
-      /acl_controller_tokens_deleted_total\{controller="garbage-collector"\} 1/,
+      /acl_controller_tokens_deleted_total\{cluster="[^"]+",controller="garbage-collector"\} 1/,
     );
     expect(
       controller.logs.some((line) => line.includes('deleted token of a service gone past the grace period')),

@@ -33,7 +33,7 @@ describe('partitions and namespaces (envtest Enterprise mode), end to end', func
     expect(read.Description).to.equal(
       'Token for web service\nconsul.hashicorp.com/cluster: prod\nconsul.hashicorp.com/partition: default\nconsul.hashicorp.com/namespace: team1',
     );
-    expect(await controller.metrics()).to.contain('acl_controller_client_token_ready 1');
+    expect(await controller.metrics()).to.match(/^acl_controller_client_token_ready\{cluster="[^"]+"\} 1$/m);
   });
 
   it('skips a task with only one of the partition and namespace tags, with an error and a metric', async () => {
@@ -41,9 +41,11 @@ describe('partitions and namespaces (envtest Enterprise mode), end to end', func
     const controller = await world.startController({ partitionsEnabled: true, partition: 'default' });
     const metrics = await eventually('the invalid-tags metric', async () => {
       const text = await controller.metrics();
-      return /acl_controller_errors_total\{kind="invalid_task_tags"\} 1/.test(text) ? text : undefined;
+      return /acl_controller_errors_total\{cluster="[^"]+",kind="invalid_task_tags"\} 1/.test(text)
+        ? text
+        : undefined;
     });
-    expect(metrics).to.contain('acl_controller_managed_services 0');
+    expect(metrics).to.match(/^acl_controller_managed_services\{cluster="[^"]+"\} 0$/m);
     expect(
       controller.logs.some((line) => line.includes('requires both partition and namespace tags')),
     ).to.equal(true);

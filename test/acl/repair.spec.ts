@@ -21,7 +21,7 @@ describe('service token repair, end to end', function () {
     const again = await eventually('the token back', async () => (await world.serviceTokens())[0]);
     expect([again.AccessorID, again.SecretID]).to.deep.equal([IDS.accessor_id, IDS.token]);
     expect(await controller.metrics()).to.match(
-      /acl_controller_tokens_repaired_total\{controller="service-token",reason="token_missing"\} 1/,
+      /acl_controller_tokens_repaired_total\{cluster="[^"]+",controller="service-token",reason="token_missing"\} 1/,
     );
   });
 
@@ -32,7 +32,9 @@ describe('service token repair, end to end', function () {
     const token = await eventually('a token', async () => (await world.serviceTokens())[0]);
     const secret = await world.secretValue(`${world.prefix}-web`);
     expect(token.AccessorID).to.equal(secret.accessor_id);
-    expect(await controller.metrics()).to.match(/acl_controller_errors_total\{kind="secret_malformed"\} 1/);
+    expect(await controller.metrics()).to.match(
+      /acl_controller_errors_total\{cluster="[^"]+",kind="secret_malformed"\} 1/,
+    );
     const logged = controller.logs.find((line) => line.includes('secret value is malformed'));
     expect(logged).to.contain('the value is not valid JSON');
     expect(logged).to.not.contain('this is {not json');
@@ -131,7 +133,7 @@ describe('service token repair, end to end', function () {
     expect(token.AccessorID).to.not.equal(foreign.AccessorID);
     expect((await world.consul('GET', `/v1/acl/token/${foreign.AccessorID}`)).status).to.equal(200);
     expect(await controller.metrics()).to.match(
-      /acl_controller_errors_total\{kind="foreign_token_conflict"\} 1/,
+      /acl_controller_errors_total\{cluster="[^"]+",kind="foreign_token_conflict"\} 1/,
     );
   });
 
@@ -143,7 +145,9 @@ describe('service token repair, end to end', function () {
     await eventually('a token for web', async () => (await world.serviceTokens()).length === 1);
     const metrics = await eventually('the invalid-name metric', async () => {
       const text = await controller.metrics();
-      return /acl_controller_errors_total\{kind="invalid_service_name"\} [1-9]/.test(text) ? text : undefined;
+      return /acl_controller_errors_total\{cluster="[^"]+",kind="invalid_service_name"\} [1-9]/.test(text)
+        ? text
+        : undefined;
     });
     expect(metrics).to.match(
       /controller_runtime_terminal_reconcile_errors_total\{controller="service-token"\} [1-9]/,
