@@ -166,6 +166,7 @@ function createAclDeps(
     scheduler,
     observer,
     scopedName,
+    group: config.cluster,
   };
   // One client-side bucket per ECS throttling bucket: task reads, and the other reads.
   const taskReads = new CallRateLimiter(clock, config.ecsReadRate);
@@ -191,6 +192,7 @@ function createAclDeps(
     scopedName,
     tasks: createEcsTaskInformer({
       name: scopedName('ecs-tasks'),
+      group: config.cluster,
       lister: taskLister,
       resyncPeriodMs: config.resyncIntervalMs,
       scheduler,
@@ -199,6 +201,7 @@ function createAclDeps(
     services: config.preProvision
       ? createEcsServiceInformer({
           name: scopedName('ecs-services'),
+          group: config.cluster,
           lister: new EcsServiceLister({
             ecs: clients.ecs,
             cluster: config.cluster,

@@ -21,11 +21,14 @@ export interface EcsServiceInformerOptions {
   readonly resyncPeriodMs: number;
   readonly scheduler: SchedulerLike;
   readonly observer?: InformerObserver;
+  /** The manager's controller group that waits for it (see Informer). */
+  readonly group?: string;
 }
 
 export function createEcsServiceInformer(options: EcsServiceInformerOptions): Informer<MeshService> {
   return new Informer<MeshService>({
     name: options.name ?? 'ecs-services',
+    group: options.group,
     list: () => fromAbortable((signal) => options.lister.list(signal)),
     keyOf: (service) => service.serviceArn,
     versionOf: meshServiceVersion,

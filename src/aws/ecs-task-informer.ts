@@ -21,11 +21,14 @@ export interface EcsTaskInformerOptions {
   readonly resyncPeriodMs: number;
   readonly scheduler: SchedulerLike;
   readonly observer?: InformerObserver;
+  /** The manager's controller group that waits for it (see Informer). */
+  readonly group?: string;
 }
 
 export function createEcsTaskInformer(options: EcsTaskInformerOptions): Informer<MeshTask> {
   return new Informer<MeshTask>({
     name: options.name ?? 'ecs-tasks',
+    group: options.group,
     list: () => fromAbortable((signal) => options.lister.list(signal)),
     keyOf: (task) => task.taskArn,
     versionOf: (task) => String(task.version),

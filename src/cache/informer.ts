@@ -65,6 +65,8 @@ export interface InformerOptions<T> {
   /** Unique name, used in metrics and logs. */
   readonly name: string;
   /** Lists the whole source; emits one snapshot (further values are ignored). */
+  /** The controller group (e.g. ECS cluster) that needs it; absent when every group does. */
+  readonly group?: string;
   readonly list: () => Observable<ListResult<T>>;
   /** Blocks until the source changed after `resourceVersion` (or a timeout), then emits a full snapshot. */
   readonly watch?: (resourceVersion: string) => Observable<ListResult<T>>;
@@ -91,6 +93,8 @@ type RelistKind = 'list' | 'resync';
 
 export class Informer<T> {
   readonly name: string;
+  /** The manager's controller group whose controllers wait for it to sync; "" when shared. */
+  readonly group: string;
   readonly store: Store<T>;
   /** Emits every event, after the store has been updated. Late subscribers get the store as adds. */
   readonly events$: Observable<InformerEvent<T>>;
@@ -110,6 +114,7 @@ export class Informer<T> {
 
   constructor(private readonly options: InformerOptions<T>) {
     this.name = options.name;
+    this.group = options.group ?? '';
     this.observer = options.observer ?? NO_INFORMER_OBSERVER;
     this.store = new Store(options.keyOf, options.indexers);
     this.synced$ = this.synced.pipe(distinctUntilChanged());

@@ -45,11 +45,14 @@ export const aclControllerCommand: Command = {
       if (error instanceof ConsulSettingsError) throw new UsageError(error.message);
       throw error;
     }
-    const cluster = run.config.cluster ?? (await discoverCluster());
-    const config: AclControllerConfig = { ...run.config, cluster };
+    const configs: AclControllerConfig[] = [];
+    for (const cluster of run.clusters) {
+      configs.push({ ...run.config, ...cluster, cluster: cluster.cluster ?? (await discoverCluster()) });
+    }
     const ecs = new ECSClient(awsClientOptions());
     const secretsManager = new SecretsManagerClient(awsClientOptions());
-    const sqs = config.eventsQueueUrl ? new SQSClient(awsClientOptions()) : undefined;
+    const withEvents = configs.some((config) => config.eventsQueueUrl !== undefined);
+    const sqs = withEvents ? new SQSClient(awsClientOptions()) : undefined;
     const container = createContainer(
       frameworkModule({
         logLevel: run.logLevel,
@@ -62,22 +65,22 @@ export const aclControllerCommand: Command = {
         },
       }),
       aclControllersModule({
-        config,
+        config: configs,
         clients: { ecs, secretsManager, sqs, consul },
       }),
     );
     const manager = container.get<Manager>(TYPES.Manager);
     const logger = container.get<Logger>(TYPES.Logger);
     logger.info('starting acl-controller', {
-      cluster,
-      secretNamePrefix: config.secretNamePrefix,
-      partitionsEnabled: config.partitionsEnabled,
-      dryRun: config.dryRun,
+      clusters: configs.map((config) => config.cluster),
+      secretNamePrefixes: configs.map((config) => config.secretNamePrefix),
+      partitionsEnabled: run.config.partitionsEnabled,
+      dryRun: run.config.dryRun,
       once: run.once,
     });
     try {
       return run.once
-        ? await runOnce(manager, container.get<Clock>(TYPES.Clock), logger, config)
+        ? await runOnce(manager, container.get<Clock>(TYPES.Clock), logger, run.config.resyncIntervalMs)
         : await runUntilSignal(manager, logger);
     } finally {
       ecs.destroy();
@@ -101,13 +104,13 @@ async function runOnce(
   manager: Manager,
   clock: Clock,
   logger: Logger,
-  config: AclControllerConfig,
+  resyncIntervalMs: number,
 ): Promise<number> {
   const stopOnSignal = () => void manager.stop();
   process.once('SIGTERM', stopOnSignal);
   process.once('SIGINT', stopOnSignal);
   await manager.start();
-  const result = await waitConverged(manager.controllers, clock, 2 * config.resyncIntervalMs + 10_000);
+  const result = await waitConverged(manager.controllers, clock, 2 * resyncIntervalMs + 10_000);
   logger.info(result.converged ? 'converged' : 'not converged', { failing: result.failing });
   await manager.stop();
   return result.converged ? EXIT_CODES.ok : EXIT_CODES.fatal;

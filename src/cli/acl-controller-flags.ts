@@ -7,15 +7,21 @@ import { type LogLevel, parseLogLevel } from '../log/logger.js';
 import { hostname } from 'node:os';
 
 import { UsageError } from './command.js';
-import { type FlagSpec, flagValue, parseDuration, parseGoFlags } from './go-flags.js';
+import { type FlagSpec, flagValue, type ParsedFlags, parseDuration, parseGoFlags } from './go-flags.js';
 
 export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
     name: 'consul-client-secret-arn',
     kind: 'string',
-    help: 'ARN of the secret holding the shared Consul client token (required).',
+    help: 'ARN of the secret holding the shared Consul client token (required; one per -cluster).',
+    repeatable: true,
   },
-  { name: 'secret-name-prefix', kind: 'string', help: 'Prefix of the per-service token secrets (required).' },
+  {
+    name: 'secret-name-prefix',
+    kind: 'string',
+    help: 'Prefix of the per-service token secrets (required; one per -cluster).',
+    repeatable: true,
+  },
   {
     name: 'partitions-enabled',
     kind: 'bool',
@@ -31,7 +37,8 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
     name: 'cluster',
     kind: 'string',
-    help: 'The ECS cluster; otherwise read from ECS_CONTAINER_METADATA_URI_V4.',
+    help: 'The ECS cluster; otherwise read from ECS_CONTAINER_METADATA_URI_V4. Repeat it to serve several clusters, each with its own -secret-name-prefix and -consul-client-secret-arn (given in the same order).',
+    repeatable: true,
   },
   {
     name: 'resync-interval',
@@ -87,7 +94,8 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
     name: 'events-queue-url',
     kind: 'string',
-    help: 'SQS queue with the cluster\'s "ECS Task State Change" events (from EventBridge); enables event-driven updates.',
+    help: 'SQS queue with the cluster\'s "ECS Task State Change" events (from EventBridge); enables event-driven updates. With several clusters, one per -cluster.',
+    repeatable: true,
   },
   {
     name: 'ecs-read-rate',
@@ -104,7 +112,7 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
     name: 'leader-election-key',
     kind: 'string',
-    help: 'Consul KV key of the lock.',
+    help: 'Consul KV key of the lock; <cluster> is replaced by the cluster name (needed with several clusters).',
     default: 'ecs-acl-controller/<cluster>/leader',
   },
   { name: 'leader-election-ttl', kind: 'duration', help: 'Session TTL of the lock.', default: '15s' },
@@ -128,8 +136,19 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
+/** The settings that differ per cluster; the first cluster's name is absent when it is to be discovered. */
+export interface ClusterFlags {
+  readonly cluster?: string;
+  readonly secretNamePrefix: string;
+  readonly clientSecretArn: string;
+  readonly eventsQueueUrl?: string;
+}
+
 export interface AclControllerRun {
-  readonly config: Omit<AclControllerConfig, 'cluster'> & { readonly cluster?: string };
+  /** The settings shared by every cluster (the per-cluster fields come from `clusters`). */
+  readonly config: Omit<AclControllerConfig, keyof ClusterFlags>;
+  /** One entry per cluster served, in flag order; never empty. */
+  readonly clusters: readonly ClusterFlags[];
   readonly listenHost: string;
   readonly listenPort: number;
   readonly logLevel: LogLevel;
@@ -144,11 +163,7 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
     flagValue(flags, ACL_CONTROLLER_FLAGS.find((spec) => spec.name === name) as FlagSpec);
   const bool = (name: string) => ['1', 't', 'true'].includes((get(name) ?? 'false').toLowerCase());
   const duration = (name: string) => parseDuration(get(name) as string, name);
-  const required = (name: string) => {
-    const value = get(name);
-    if (!value) throw new UsageError(`flag -${name} is required`);
-    return value;
-  };
+  const clusters = perClusterFlags(flags);
   const partitionsEnabled = bool('partitions-enabled');
   if (flags.has('partition') && !partitionsEnabled) {
     throw new UsageError('flag -partition needs -partitions-enabled');
@@ -158,10 +173,10 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   if (duration('leader-election-renew') >= duration('leader-election-ttl')) {
     throw new UsageError('flag -leader-election-renew must be shorter than -leader-election-ttl');
   }
-  const eventsQueueUrl = get('events-queue-url');
+  const withEvents = clusters.some((cluster) => cluster.eventsQueueUrl !== undefined);
   // With events, the full resync is only a safety net: 10 minutes unless set explicitly.
   const resyncIntervalMs =
-    eventsQueueUrl && !flags.has('resync-interval') ? 600_000 : duration('resync-interval');
+    withEvents && !flags.has('resync-interval') ? 600_000 : duration('resync-interval');
   const ecsReadRate = Number(get('ecs-read-rate'));
   if (ecsReadRate < 1 || ecsReadRate > 1000)
     throw new UsageError('flag -ecs-read-rate must be between 1 and 1000');
@@ -182,10 +197,8 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   if (!match || Number(match[2]) > 65535)
     throw new UsageError(`flag -listen-addr: "${listen}" is not host:port`);
   return {
+    clusters,
     config: {
-      cluster: get('cluster'),
-      secretNamePrefix: required('secret-name-prefix'),
-      clientSecretArn: required('consul-client-secret-arn'),
       partitionsEnabled,
       partition: partitionsEnabled ? (get('partition') ?? 'default') : undefined,
       gcGracePeriodMs: duration('gc-grace-period'),
@@ -198,13 +211,12 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
       leaderElection: bool('leader-election')
         ? {
             identity: `${hostname()}/${process.pid}`,
-            key: flags.has('leader-election-key') ? get('leader-election-key') : undefined,
+            key: leaderElectionKey(flags, clusters.length),
             ttlMs: duration('leader-election-ttl'),
             renewMs: duration('leader-election-renew'),
             lockDelayMs: duration('leader-election-lock-delay'),
           }
         : undefined,
-      eventsQueueUrl,
       ecsReadRate,
     },
     listenHost: match[1] || '0.0.0.0',
@@ -214,4 +226,54 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
     once: bool('once'),
     gracefulShutdownMs: duration('graceful-shutdown-timeout'),
   };
+}
+
+/**
+ * Pairs the per-cluster flags by position: the i-th -secret-name-prefix, -consul-client-secret-arn
+ * and -events-queue-url belong to the i-th -cluster. With no -cluster, one unnamed cluster.
+ */
+function perClusterFlags(flags: ParsedFlags): ClusterFlags[] {
+  const names = flags.get('cluster') ?? [];
+  const count = Math.max(1, names.length);
+  const list = (name: string, required: boolean): readonly string[] => {
+    const values = flags.get(name) ?? [];
+    if (values.some((value) => value === '')) throw new UsageError(`flag -${name} must not be empty`);
+    if (required && values.length === 0) throw new UsageError(`flag -${name} is required`);
+    if (values.length > 0 && values.length !== count) {
+      throw new UsageError(
+        `flag -${name} is given ${values.length} times for ${count} cluster(s): give one per -cluster, in the same order`,
+      );
+    }
+    return values;
+  };
+  const prefixes = list('secret-name-prefix', true);
+  const clientSecrets = list('consul-client-secret-arn', true);
+  const queues = list('events-queue-url', false);
+  const clusters = Array.from({ length: count }, (_, i) => ({
+    cluster: names[i],
+    secretNamePrefix: prefixes[i],
+    clientSecretArn: clientSecrets[i],
+    eventsQueueUrl: queues[i],
+  }));
+  for (const [flag, values] of [
+    ['cluster', names],
+    ['secret-name-prefix', prefixes],
+    ['consul-client-secret-arn', clientSecrets],
+    ['events-queue-url', queues],
+  ] as const) {
+    const repeated = values.find((value, index) => values.indexOf(value) !== index);
+    if (repeated !== undefined) {
+      throw new UsageError(`flag -${flag} "${repeated}" is given twice: each cluster needs its own`);
+    }
+  }
+  return clusters;
+}
+
+function leaderElectionKey(flags: ParsedFlags, clusterCount: number): string | undefined {
+  const key = flags.get('leader-election-key')?.at(-1);
+  if (key === undefined) return undefined;
+  if (clusterCount > 1 && !key.includes('<cluster>')) {
+    throw new UsageError('flag -leader-election-key must contain <cluster> when several clusters are served');
+  }
+  return key;
 }

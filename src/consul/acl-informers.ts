@@ -27,6 +27,8 @@ export interface AclInformerOptions {
   readonly observer?: InformerObserver;
   /** Makes the informer's unique name from its base name (`consul-tokens`, `consul-policies`). */
   readonly scopedName?: (base: string) => string;
+  /** The manager's controller group that waits for it (see Informer). */
+  readonly group?: string;
 }
 
 function owned<T, U>(page: Indexed<T>, convert: (item: T) => U | undefined): ListResult<U> {
@@ -43,6 +45,7 @@ export function createTokenInformer(options: AclInformerOptions): Informer<Owned
   const convert = (token: Parameters<typeof toOwnedToken>[0]) => toOwnedToken(token, cluster);
   return new Informer<OwnedToken>({
     name: options.scopedName?.('consul-tokens') ?? 'consul-tokens',
+    group: options.group,
     list: () => fromAbortable(async (signal) => owned(await acl.listTokens(scope, { signal }), convert)),
     watch: (index) =>
       fromAbortable(async (signal) =>
@@ -65,6 +68,7 @@ export function createPolicyInformer(options: AclInformerOptions): Informer<Owne
   const convert = (policy: Parameters<typeof toOwnedPolicy>[0]) => toOwnedPolicy(policy, cluster);
   return new Informer<OwnedPolicy>({
     name: options.scopedName?.('consul-policies') ?? 'consul-policies',
+    group: options.group,
     list: () => fromAbortable(async (signal) => owned(await acl.listPolicies(scope, { signal }), convert)),
     watch: (index) =>
       fromAbortable(async (signal) =>

@@ -31,6 +31,7 @@ export interface ControllerGroupParts {
 export class ControllerGroup {
   private active: readonly Controller[];
   private leading = false;
+  private started = false;
   private stopped = false;
   private subscription: Subscription | undefined;
   /** Leadership changes run one at a time, in order. */
@@ -49,12 +50,15 @@ export class ControllerGroup {
     return this.active;
   }
 
-  /** True while this group's controllers should run: always without a leadership. */
+  /** True while this group's controllers should run: from start to stop without a leadership. */
   get isLeading(): boolean {
-    return this.parts.leadership === undefined || this.leading;
+    return this.started && !this.stopped && (this.parts.leadership === undefined || this.leading);
   }
 
+  /** Starts the controllers, or the election that gates them; does nothing once stopped. */
   start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
     const { leadership } = this.parts;
     if (!leadership) {
       for (const controller of this.active) controller.start();
@@ -67,6 +71,7 @@ export class ControllerGroup {
   /** Resolves false when a controller had to abort in-flight work after `gracefulMs`. */
   async stop(gracefulMs: number): Promise<boolean> {
     this.stopped = true;
+    if (!this.started) return true;
     this.subscription?.unsubscribe();
     const graceful = await this.transition.then(() => this.stopControllers(gracefulMs));
     if (this.leading) await this.stopLeaderRunnables();
@@ -74,9 +79,9 @@ export class ControllerGroup {
     return graceful;
   }
 
-  /** Names of controllers that should run but do not; empty on a standby. */
+  /** Names of controllers that should run but do not (yet); empty on a standby. */
   notRunning(): string[] {
-    if (!this.isLeading) return [];
+    if (this.started && !this.isLeading) return [];
     return this.active.filter((controller) => !controller.isRunning).map((controller) => controller.name);
   }
 

@@ -19,7 +19,7 @@
  * - Controller names are unique; a duplicate fails at construction.
  */
 import { inject, injectable, multiInject, optional } from 'inversify';
-import { type Subscription } from 'rxjs';
+import { Subject, type Subscription } from 'rxjs';
 
 import { type Informer } from '../cache/informer.js';
 import { Controller } from '../controller/controller.js';
@@ -44,6 +44,7 @@ export class Manager {
   private readonly runnables: readonly Runnable[];
   private informerRuns: Subscription[] = [];
   private phase: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  private readonly stopRequested = new Subject<void>();
 
   constructor(
     @inject(TYPES.OpsServer) private readonly ops: OpsServer,
@@ -101,7 +102,6 @@ export class Manager {
 
   /** The groups whose controllers run in this process now (all of them without leader election). */
   leadingGroups(): string[] {
-    if (this.phase !== 'running') return [];
     return this.groups.filter((group) => group.isLeading).map((group) => group.name);
   }
 
@@ -120,28 +120,36 @@ export class Manager {
       this.informerMetrics.track(informer);
       this.informerRuns.push(informer.run());
     }
-    await this.waitForSync();
+    // Each group starts as soon as its own informers (and the shared ones) have synced, so a
+    // cluster whose caches cannot fill never holds back another cluster's controllers.
+    await Promise.all(this.groups.map((group) => this.startWhenSynced(group)));
     if (this.phase !== 'starting') return;
     this.phase = 'running';
-    for (const group of this.groups) group.start();
     this.logger.info('manager started', {
       informers: this.informers.map((informer) => informer.name),
       controllers: this.controllers.map((controller) => controller.name),
     });
   }
 
+  private async startWhenSynced(group: ControllerGroup): Promise<void> {
+    const informers = this.informers.filter(
+      (informer) => informer.group === '' || informer.group === group.name,
+    );
+    await this.waitForSync(informers);
+    if (this.phase !== 'starting' && this.phase !== 'running') return;
+    group.start();
+  }
+
   /** Stops everything in reverse order; resolves `graceful: false` if the timeout cut it short. */
   async stop(): Promise<{ graceful: boolean }> {
     if (this.phase === 'stopping' || this.phase === 'stopped') return { graceful: true };
-    const started = this.phase === 'running';
     this.phase = 'stopping';
+    this.stopRequested.next();
     const { gracefulShutdownMs } = this.options;
     this.logger.info('manager stopping', { gracefulShutdownMs });
-    const groupsStopped = started
-      ? Promise.all(this.groups.map((group) => group.stop(gracefulShutdownMs))).then((all) =>
-          all.every(Boolean),
-        )
-      : Promise.resolve(true);
+    const groupsStopped = Promise.all(this.groups.map((group) => group.stop(gracefulShutdownMs))).then(
+      (all) => all.every(Boolean),
+    );
     let cancelDeadline: () => void = () => undefined;
     const deadline = new Promise<boolean>((resolve) => {
       cancelDeadline = this.clock.setTimer(gracefulShutdownMs + 1_000, () => resolve(false));
@@ -172,8 +180,10 @@ export class Manager {
     });
   }
 
-  private waitForSync(): Promise<void> {
-    if (this.unsyncedInformers() === undefined) return Promise.resolve();
+  /** Resolves once every one of `informers` has synced, or the manager is stopping. */
+  private waitForSync(informers: readonly Informer<unknown>[]): Promise<void> {
+    const unsynced = () => informers.filter((informer) => !informer.hasSynced()).map((i) => i.name);
+    if (unsynced().length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const subscriptions: Subscription[] = [];
       const finish = (error?: Error) => {
@@ -189,15 +199,16 @@ export class Manager {
           : this.clock.setTimer(timeoutMs, () =>
               finish(
                 new ManagerError(
-                  `informers did not sync within ${this.options.cacheSyncTimeoutMs} ms (${this.unsyncedInformers()})`,
+                  `informers did not sync within ${timeoutMs} ms (not synced: ${unsynced().join(', ')})`,
                   EXIT_CODES.cacheSyncTimeout,
                 ),
               ),
             );
-      for (const informer of this.informers) {
+      subscriptions.push(this.stopRequested.subscribe(() => finish()));
+      for (const informer of informers) {
         subscriptions.push(
           informer.synced$.subscribe(() => {
-            if (this.unsyncedInformers() === undefined || this.phase !== 'starting') finish();
+            if (unsynced().length === 0) finish();
           }),
         );
       }

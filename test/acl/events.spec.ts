@@ -88,13 +88,14 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
     await env.close();
   });
 
-  const start = (overrides: Parameters<AclWorld['startController']>[0]): Promise<RunningController> =>
+  const start = (
+    overrides: Parameters<AclWorld['startController']>[0],
+    eventsWaitSeconds?: number,
+  ): Promise<RunningController> =>
     env.world.startController(
       { resyncIntervalMs: 600_000, eventsQueueUrl: env.queueUrl, ...overrides },
       undefined,
-      {
-        sqsUrl: env.sqs.url,
-      },
+      { sqsUrl: env.sqs.url, eventsWaitSeconds },
     );
 
   it('gives a mesh ECS service at desired count 0 its secret and token before any task; scaled to 2, both tasks start first time', async () => {
@@ -152,6 +153,48 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
     );
     expect(world.ecsServer.calls.count('ListTasks'), 'no relist happened').to.equal(listsAtStart);
     expect(await controller.metrics()).to.match(/ecs_task_events_total\{result="applied"\} [1-9]/);
+  });
+
+  it('with leader election only the leader consumes events; a new leader relists first, then consumes', async () => {
+    const { world } = env;
+    await world.createServiceSecret('api');
+    await world.createServiceSecret('web');
+    const election = (identity: string) => ({
+      preProvision: false,
+      leaderElection: { identity, ttlMs: 10_000, renewMs: 1_000, lockDelayMs: 100 },
+    });
+    // One-second long polls, so a consumer on the standby would show up in the SQS call log at once.
+    const first = await start(election('first'), 1);
+    await eventually('first leads', () => first.manager.leadingGroups().includes('prod'));
+    const second = await start(election('second'), 1);
+    const receives = async (controller: RunningController) =>
+      /external_api_requests_total\{service="sqs",operation="ReceiveMessage",code="200"\} (\d+)/.exec(
+        await controller.metrics(),
+      )?.[1] ?? '0';
+    await world.runTasks('api');
+    await eventually('api token from the leader', async () => (await world.serviceTokens()).length === 1);
+    expect(await receives(second), 'the standby never receives').to.equal('0');
+    // Three more (empty) polls by the leader; every ReceiveMessage the SQS server answered is its.
+    const polled = Number(await receives(first));
+    await eventually(
+      'three more polls',
+      async () => Number(await receives(first)) >= polled + 3 || undefined,
+    );
+    await eventually('only the leader polls SQS', async () =>
+      env.sqs.calls.count('ReceiveMessage') === Number(await receives(first)) ? true : undefined,
+    );
+
+    const listsBefore = world.ecsServer.calls.count('ListTasks');
+    await first.stop();
+    await eventually('second leads', () => second.manager.leadingGroups().includes('prod'));
+    await eventually('the new leader relisted', () => world.ecsServer.calls.count('ListTasks') > listsBefore);
+    const listsAfterTakeover = world.ecsServer.calls.count('ListTasks');
+    await world.runTasks('web');
+    await eventually('web token from the new leader', async () => (await world.serviceTokens()).length === 2);
+    expect(Number(await receives(second))).to.be.greaterThan(0);
+    expect(world.ecsServer.calls.count('ListTasks'), 'web came from an event, not a relist').to.equal(
+      listsAfterTakeover,
+    );
   });
 
   it('never moves the task cache backwards under duplicated, reordered and delayed events', async () => {

@@ -107,6 +107,12 @@ export interface ControllerOptions {
   readonly awsRequestTimeoutMs?: number;
   /** SQS endpoint for event-driven updates (with `eventsQueueUrl` in the config). */
   readonly sqsUrl?: string;
+  /** More clusters the same process serves (worlds attached to the same servers). */
+  readonly alsoServe?: readonly AclWorld[];
+  /** SQS long-polling wait of the event consumer (default 20 s). */
+  readonly eventsWaitSeconds?: number;
+  /** Resolve once the manager is up, without waiting for every cluster's caches (default: wait). */
+  readonly withoutSync?: boolean;
 }
 
 export interface RunningController {
@@ -254,7 +260,7 @@ export class AclWorld {
         manager: { opsPort: 0, opsHost: '127.0.0.1', cacheSyncTimeoutMs: 0, gracefulShutdownMs: 5_000 },
       }),
       aclControllersModule({
-        config: this.config(overrides),
+        config: [this, ...(options.alsoServe ?? [])].map((world) => world.config(overrides)),
         clients: {
           ecs: new ECSClient({ ...client, endpoint: options.ecsUrl ?? this.backends.ecsUrl }),
           secretsManager: new SecretsManagerClient({
@@ -268,10 +274,15 @@ export class AclWorld {
           }),
         },
         watchWaitMs: 2_000,
+        eventsWaitSeconds: options.eventsWaitSeconds,
       }),
     );
     const manager = container.get<Manager>(TYPES.Manager);
-    await manager.start();
+    const started = manager.start();
+    if (options.withoutSync) {
+      started.catch(() => undefined);
+      await eventually('the ops server', () => manager.opsUrl);
+    } else await started;
     const running: RunningController = {
       manager,
       container,
@@ -376,9 +387,16 @@ export class AclWorld {
   }
 
   /** Every token whose description marks it as a service token (of any cluster). */
+  /** Every service token in Consul (of any cluster). */
   async serviceTokens(): Promise<ConsulTokenStub[]> {
     const { json } = await this.consul<ConsulTokenStub[]>('GET', '/v1/acl/tokens');
     return json.filter((token) => token.Description.startsWith('Token for '));
+  }
+
+  /** The service tokens whose description claims this world's cluster. */
+  async clusterTokens(): Promise<ConsulTokenStub[]> {
+    const suffix = `\nconsul.hashicorp.com/cluster: ${this.cluster}`;
+    return (await this.serviceTokens()).filter((token) => token.Description.endsWith(suffix));
   }
 
   /** The service tokens of this world's cluster only (for worlds sharing a Consul). */

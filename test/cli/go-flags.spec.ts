@@ -10,6 +10,21 @@ const REQUIRED = [
   'p',
 ];
 
+const TWO_CLUSTERS = [
+  '-cluster',
+  'a',
+  '-secret-name-prefix',
+  'pa',
+  '-consul-client-secret-arn',
+  'arn:ca',
+  '-cluster',
+  'b',
+  '-secret-name-prefix',
+  'pb',
+  '-consul-client-secret-arn',
+  'arn:cb',
+];
+
 describe('Go-style flags', () => {
   it('accepts -name value, -name=value, --name and bare booleans', () => {
     const flags = parseGoFlags(
@@ -39,9 +54,10 @@ describe('Go-style flags', () => {
 
   it('maps the consul-ecs command line of the Terraform module, with our defaults', () => {
     const run = parseAclControllerFlags([...REQUIRED, '-cluster', 'prod']);
+    expect(run.clusters).to.deep.equal([
+      { cluster: 'prod', secretNamePrefix: 'p', clientSecretArn: REQUIRED[1], eventsQueueUrl: undefined },
+    ]);
     expect(run.config).to.include({
-      cluster: 'prod',
-      secretNamePrefix: 'p',
       partitionsEnabled: false,
       gcGracePeriodMs: 120_000,
       resyncIntervalMs: 30_000,
@@ -49,6 +65,26 @@ describe('Go-style flags', () => {
     });
     expect(run.listenPort).to.equal(8080);
     expect(run.once).to.equal(false);
+  });
+
+  it('pairs repeated per-cluster flags by position: one process serves several clusters', () => {
+    const run = parseAclControllerFlags([
+      ...TWO_CLUSTERS,
+      '-events-queue-url',
+      'https://q/a',
+      '-events-queue-url',
+      'https://q/b',
+      '-leader-election',
+      '-leader-election-key',
+      'locks/<cluster>',
+    ]);
+    expect(run.clusters).to.deep.equal([
+      { cluster: 'a', secretNamePrefix: 'pa', clientSecretArn: 'arn:ca', eventsQueueUrl: 'https://q/a' },
+      { cluster: 'b', secretNamePrefix: 'pb', clientSecretArn: 'arn:cb', eventsQueueUrl: 'https://q/b' },
+    ]);
+    expect(run.config.leaderElection?.key).to.equal('locks/<cluster>');
+    // Events on, so the full resync defaults to the 10-minute safety net.
+    expect(run.config.resyncIntervalMs).to.equal(600_000);
   });
 
   it('names the flag in every usage error', () => {
@@ -61,6 +97,57 @@ describe('Go-style flags', () => {
       [[...REQUIRED, '-log-level', 'loud'], 'flag -log-level: unknown log level "loud"'],
       [[...REQUIRED, '-listen-addr', '8080'], 'flag -listen-addr: "8080" is not host:port'],
       [[...REQUIRED, '-cluster'], 'flag needs an argument: -cluster'],
+      [
+        [...REQUIRED, '-cluster', 'a', '-cluster', 'b'],
+        'flag -secret-name-prefix is given 1 times for 2 cluster(s): give one per -cluster, in the same order',
+      ],
+      [
+        [...REQUIRED, '-secret-name-prefix', 'q'],
+        'flag -secret-name-prefix is given 2 times for 1 cluster(s)',
+      ],
+      [[...TWO_CLUSTERS, '-cluster', 'a'], 'flag -secret-name-prefix is given 2 times for 3 cluster(s)'],
+      [
+        [
+          '-cluster',
+          'a',
+          '-cluster',
+          'a',
+          '-secret-name-prefix',
+          'p',
+          '-secret-name-prefix',
+          'q',
+          '-consul-client-secret-arn',
+          'x',
+          '-consul-client-secret-arn',
+          'y',
+        ],
+        'flag -cluster "a" is given twice: each cluster needs its own',
+      ],
+      [
+        [
+          '-cluster',
+          'a',
+          '-cluster',
+          'b',
+          '-secret-name-prefix',
+          'p',
+          '-secret-name-prefix',
+          'p',
+          '-consul-client-secret-arn',
+          'x',
+          '-consul-client-secret-arn',
+          'y',
+        ],
+        'flag -secret-name-prefix "p" is given twice',
+      ],
+      [
+        [...TWO_CLUSTERS, '-leader-election', '-leader-election-key', 'locks/acl'],
+        'flag -leader-election-key must contain <cluster> when several clusters are served',
+      ],
+      [
+        [...TWO_CLUSTERS, '-events-queue-url', 'https://q/1'],
+        'flag -events-queue-url is given 1 times for 2',
+      ],
     ];
     for (const [args, message] of cases) {
       expect(() => parseAclControllerFlags(args), message).to.throw(message);

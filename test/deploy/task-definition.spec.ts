@@ -100,8 +100,8 @@ describe('ECS task definition', () => {
       }),
     );
     const parsed = parseAclControllerFlags(args);
-    expect(parsed.config.secretNamePrefix).to.equal('mesh');
-    expect(parsed.config.cluster).to.equal('prod');
+    expect(parsed.clusters).to.have.length(1);
+    expect(parsed.clusters[0]).to.include({ secretNamePrefix: 'mesh', cluster: 'prod' });
     expect(parsed.listenPort).to.equal(container.portMappings[0]?.containerPort);
   });
 

@@ -1,0 +1,144 @@
+import { expect } from 'chai';
+import { BehaviorSubject } from 'rxjs';
+
+import { type Controller } from '../../src/controller/controller.js';
+import { SILENT_LOGGER } from '../../src/log/logger.js';
+import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
+import { ControllerGroup } from '../../src/manager/controller-group.js';
+import { type Leadership } from '../../src/manager/leadership.js';
+import { type Runnable } from '../../src/manager/runnable.js';
+
+/** Records what the group does with controllers, runnables and the leadership, in order. */
+class Recorder {
+  readonly events: string[] = [];
+  built = 0;
+
+  controller(plugin: ControllerPlugin): Controller {
+    const term = ++this.built;
+    let running = false;
+    const events = this.events;
+    return {
+      name: plugin.name,
+      get isRunning() {
+        return running;
+      },
+      start() {
+        running = true;
+        events.push(`start ${plugin.name}#${term}`);
+      },
+      async stop(gracefulMs: number) {
+        running = false;
+        events.push(`stop ${plugin.name}#${term} within ${gracefulMs}`);
+        return true;
+      },
+    } as unknown as Controller;
+  }
+
+  runnable(name: string): Runnable {
+    return {
+      name,
+      leaderOnly: true,
+      start: () => void this.events.push(`start ${name}`),
+      stop: async () => void this.events.push(`stop ${name}`),
+    };
+  }
+
+  leadership(name: string): Leadership & { readonly leading: BehaviorSubject<boolean> } {
+    const leading = new BehaviorSubject(false);
+    return {
+      name,
+      leading,
+      leading$: leading,
+      start: () => void this.events.push('election start'),
+      stop: async () => void this.events.push('election stop'),
+    };
+  }
+}
+
+const plugin = (name: string): ControllerPlugin => ({
+  name,
+  group: 'prod',
+  reconciler: { reconcile: async () => ({}) },
+  watches: () => [],
+});
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('ControllerGroup', () => {
+  it('without a leadership, runs its controllers from start to stop', async () => {
+    const recorder = new Recorder();
+    const group = new ControllerGroup({
+      name: 'prod',
+      plugins: [plugin('a'), plugin('b')],
+      build: (p) => recorder.controller(p),
+      logger: SILENT_LOGGER,
+    });
+    expect(group.isLeading).to.equal(false);
+    expect(group.notRunning()).to.deep.equal(['a', 'b']);
+    group.start();
+    expect(group.isLeading).to.equal(true);
+    expect(group.notRunning()).to.deep.equal([]);
+    expect(await group.stop(5_000)).to.equal(true);
+    expect(recorder.events).to.deep.equal([
+      'start a#1',
+      'start b#2',
+      'stop a#1 within 5000',
+      'stop b#2 within 5000',
+    ]);
+  });
+
+  it('builds fresh controllers per leadership term, starts leader-only runnables after them, and stops both at once on loss', async () => {
+    const recorder = new Recorder();
+    const leadership = recorder.leadership('prod');
+    const group = new ControllerGroup({
+      name: 'prod',
+      plugins: [plugin('a')],
+      build: (p) => recorder.controller(p),
+      logger: SILENT_LOGGER,
+      leadership,
+      leaderRunnables: [recorder.runnable('events')],
+    });
+    group.start();
+    await settle();
+    expect(group.notRunning(), 'a standby is ready').to.deep.equal([]);
+    expect(group.isLeading).to.equal(false);
+    leadership.leading.next(true);
+    await settle();
+    expect(group.isLeading).to.equal(true);
+    leadership.leading.next(false);
+    await settle();
+    leadership.leading.next(true);
+    await settle();
+    expect(await group.stop(5_000)).to.equal(true);
+    expect(recorder.events).to.deep.equal([
+      'election start',
+      'start a#2',
+      'start events',
+      'stop a#2 within 0',
+      'stop events',
+      'start a#3',
+      'start events',
+      'stop a#3 within 5000',
+      'stop events',
+      'election stop',
+    ]);
+  });
+
+  it('never starts a term after stop, and a never-started group stops without touching its election', async () => {
+    const recorder = new Recorder();
+    const leadership = recorder.leadership('prod');
+    const group = new ControllerGroup({
+      name: 'prod',
+      plugins: [plugin('a')],
+      build: (p) => recorder.controller(p),
+      logger: SILENT_LOGGER,
+      leadership,
+    });
+    expect(await group.stop(1_000)).to.equal(true);
+    group.start();
+    leadership.leading.next(true);
+    await settle();
+    expect(recorder.events).to.deep.equal([]);
+    expect(group.isLeading).to.equal(false);
+  });
+});
