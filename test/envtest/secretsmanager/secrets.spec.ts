@@ -82,8 +82,10 @@ describe('Secrets Manager emulator: secrets', () => {
     expect(Object.values(out.VersionIdsToStages ?? {})).to.deep.equal([['AWSCURRENT']]);
     expect(out.CreatedDate?.getTime()).to.equal(start);
     expect(out.DeletedDate).to.equal(undefined);
-    // The value never leaks into DescribeSecret (its JSON, not a bare "t1" that a random ARN suffix may hold).
-    expect(JSON.stringify(out)).to.not.contain('token');
+    // The value never leaks into DescribeSecret: no value field, and not its quoted "t1" anywhere
+    // (a bare t1 may occur in the random ARN suffix).
+    expect(out).to.not.have.any.keys('SecretString', 'SecretBinary');
+    expect(JSON.stringify(out)).to.not.contain('\\"t1\\"');
   });
 
   it('UpdateSecret changes the description and, given a value, makes a new AWSCURRENT version', async () => {
