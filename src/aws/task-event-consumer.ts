@@ -5,8 +5,9 @@
  *
  * Invariants:
  * - Loop: `ReceiveMessage` (long polling, 20 s, up to 10 messages); apply every event of the batch;
- *   then delete the messages that were applied or are useless (malformed, other clusters, other
- *   event types). A message whose application failed is not deleted: SQS redelivers it.
+ *   then delete, in one batch call, the messages that were applied or are useless (malformed,
+ *   other clusters, other event types). A message whose application failed is not deleted: SQS
+ *   redelivers it.
  * - Delivery is at least once and unordered: `detail.version` orders events, so duplicates and
  *   stale events never move the cache backwards (the informer enforces it).
  * - Events carry no tags: a task's mesh identity comes from the cached description of the task,
@@ -19,7 +20,7 @@
  *   were never applied here.
  */
 import {
-  DeleteMessageCommand,
+  DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
@@ -169,7 +170,7 @@ export class TaskEventConsumer implements Runnable {
       else this.options.metrics.events.inc({ result: 'stale' });
       done.push(message);
     }
-    await Promise.all(done.map((message) => this.delete(message, signal)));
+    await this.deleteAll(done, signal);
   }
 
   /** Mesh identities for the tasks of running events: cache, then task definition, then DescribeTasks. */
@@ -216,14 +217,30 @@ export class TaskEventConsumer implements Runnable {
     }
   }
 
-  private async delete(message: Message, signal: AbortSignal): Promise<void> {
-    if (!message.ReceiptHandle) return;
-    await this.call('DeleteMessage', () =>
+  /**
+   * Deletes the messages in one DeleteMessageBatch call (a receive returns at most 10, the batch
+   * limit). An entry that fails is only logged: SQS redelivers it, and applying an event twice is
+   * harmless.
+   */
+  private async deleteAll(messages: readonly Message[], signal: AbortSignal): Promise<void> {
+    const entries = messages
+      .filter((message) => message.ReceiptHandle !== undefined)
+      .map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle }));
+    if (entries.length === 0) return;
+    const result = await this.call('DeleteMessageBatch', () =>
       this.options.sqs.send(
-        new DeleteMessageCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
-        { abortSignal: signal },
+        new DeleteMessageBatchCommand({ QueueUrl: this.options.queueUrl, Entries: entries }),
+        {
+          abortSignal: signal,
+        },
       ),
     );
+    for (const failed of result.Failed ?? []) {
+      this.options.logger.warn('ECS task events: a message could not be deleted; SQS will redeliver it', {
+        code: failed.Code,
+        reason: failed.Message,
+      });
+    }
   }
 
   private call<T>(operation: string, call: () => Promise<T>): Promise<T> {

@@ -22,6 +22,7 @@ import { CREATED_BY_TAG } from '../../controllers/shared/acl-config.js';
 import { AclWorld, eventually } from '../acl/world.js';
 import {
   CONTROLLER_ACCESS_KEY_ID,
+  iamActionOf,
   IMPLIED_ACTIONS,
   policyActions,
   policyActionsBySid,
@@ -84,7 +85,7 @@ function actionsInSource(): string[] {
           .trim()
           .split(/\s+as\s+/)[0] as string;
         if (!/^[A-Z]\w*Command$/.test(name)) continue;
-        const action = `${service}:${name.slice(0, -'Command'.length)}`;
+        const action = iamActionOf(`${service}:${name.slice(0, -'Command'.length)}`);
         actions.add(action);
         for (const implied of IMPLIED_ACTIONS[action] ?? []) actions.add(implied);
       }

@@ -26,12 +26,22 @@ export const IMPLIED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   'secretsmanager:CreateSecret': ['secretsmanager:TagResource'],
 };
 
+/**
+ * The IAM action of an API operation whose name differs from it: SQS batch actions take the
+ * permission of their single version ("You cannot set permissions explicitly for …
+ * DeleteMessageBatch … setting permissions for … DeleteMessage … sets permissions for the
+ * corresponding batch versions", Amazon SQS Developer Guide, batch actions).
+ */
+export function iamActionOf(action: string): string {
+  return action === 'sqs:DeleteMessageBatch' ? 'sqs:DeleteMessage' : action;
+}
+
 const recorded = new Set<string>();
 
 export function recordControllerCalls(service: 'ecs' | 'secretsmanager', calls: readonly CallRecord[]): void {
   for (const call of calls) {
     if (call.principal !== CONTROLLER_ACCESS_KEY_ID) continue;
-    const action = `${service}:${call.operation}`;
+    const action = iamActionOf(`${service}:${call.operation}`);
     recorded.add(action);
     for (const implied of IMPLIED_ACTIONS[action] ?? []) recorded.add(implied);
   }
