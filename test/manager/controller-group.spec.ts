@@ -4,9 +4,16 @@ import { BehaviorSubject } from 'rxjs';
 import { type Controller } from '../../src/controller/controller.js';
 import { SILENT_LOGGER } from '../../src/log/logger.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
-import { ControllerGroup } from '../../src/manager/controller-group.js';
+import { ControllerGroup, type ControllerGroupParts } from '../../src/manager/controller-group.js';
 import { type Leadership } from '../../src/manager/leadership.js';
 import { type Runnable } from '../../src/manager/runnable.js';
+
+const plugin = (name: string): ControllerPlugin => ({
+  name,
+  group: 'prod',
+  reconciler: { reconcile: async () => ({}) },
+  watches: () => [],
+});
 
 /** Records what the group does with controllers, runnables and the leadership, in order. */
 class Recorder {
@@ -43,6 +50,17 @@ class Recorder {
     };
   }
 
+  /** A group "prod" of plugins named `names`, whose controllers this recorder builds. */
+  group(names: readonly string[], parts: Partial<ControllerGroupParts> = {}): ControllerGroup {
+    return new ControllerGroup({
+      name: 'prod',
+      plugins: names.map(plugin),
+      build: (p) => this.controller(p),
+      logger: SILENT_LOGGER,
+      ...parts,
+    });
+  }
+
   leadership(name: string): Leadership & { readonly leading: BehaviorSubject<boolean> } {
     const leading = new BehaviorSubject(false);
     return {
@@ -55,24 +73,12 @@ class Recorder {
   }
 }
 
-const plugin = (name: string): ControllerPlugin => ({
-  name,
-  group: 'prod',
-  reconciler: { reconcile: async () => ({}) },
-  watches: () => [],
-});
-
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('ControllerGroup', () => {
   it('without a leadership, runs its controllers from start to stop', async () => {
     const recorder = new Recorder();
-    const group = new ControllerGroup({
-      name: 'prod',
-      plugins: [plugin('a'), plugin('b')],
-      build: (p) => recorder.controller(p),
-      logger: SILENT_LOGGER,
-    });
+    const group = recorder.group(['a', 'b']);
     expect(group.isLeading).to.equal(false);
     expect(group.notRunning()).to.deep.equal(['a', 'b']);
     group.start();
@@ -90,14 +96,7 @@ describe('ControllerGroup', () => {
   it('builds fresh controllers per leadership term, starts leader-only runnables after them, and stops both at once on loss', async () => {
     const recorder = new Recorder();
     const leadership = recorder.leadership('prod');
-    const group = new ControllerGroup({
-      name: 'prod',
-      plugins: [plugin('a')],
-      build: (p) => recorder.controller(p),
-      logger: SILENT_LOGGER,
-      leadership,
-      leaderRunnables: [recorder.runnable('events')],
-    });
+    const group = recorder.group(['a'], { leadership, leaderRunnables: [recorder.runnable('events')] });
     group.start();
     await settle();
     expect(group.notRunning(), 'a standby is ready').to.deep.equal([]);
@@ -127,13 +126,7 @@ describe('ControllerGroup', () => {
   it('never starts a term after stop, and a never-started group stops without touching its election', async () => {
     const recorder = new Recorder();
     const leadership = recorder.leadership('prod');
-    const group = new ControllerGroup({
-      name: 'prod',
-      plugins: [plugin('a')],
-      build: (p) => recorder.controller(p),
-      logger: SILENT_LOGGER,
-      leadership,
-    });
+    const group = recorder.group(['a'], { leadership });
     expect(await group.stop(1_000)).to.equal(true);
     group.start();
     leadership.leading.next(true);
