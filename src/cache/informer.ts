@@ -11,7 +11,9 @@
  *   it relists first; with a watch it does not (the watch already keeps the store current), so a
  *   watched source costs no list calls in steady state.
  * - Without a watch, the source is relisted every `pollPeriodMs`; with one, each watch result is
- *   applied like a list and the next watch starts from its resource version.
+ *   applied like a list and the next watch starts from its resource version, no sooner than
+ *   `minWatchIntervalMs` after the previous one returned (a busy source whose every change ends a
+ *   blocking query would otherwise be downloaded in full once per change).
  * - `trigger()` calls that arrive in the same tick collapse into one relist, and triggers that
  *   arrive while a list is in flight cause exactly one more list after it.
  * - Any error restarts the loop by itself after a capped, jittered exponential backoff; the attempt
@@ -76,6 +78,8 @@ export interface InformerOptions<T> {
   readonly indexers?: Readonly<Record<string, IndexFunc<T>>>;
   /** Relist and re-emit unchanged objects this often; 0 or absent disables resync. */
   readonly resyncPeriodMs?: number;
+  /** For watched sources: the least time between a watch's return and the next watch (default 0). */
+  readonly minWatchIntervalMs?: number;
   /** For sources without a watch: relist this often; 0 or absent relists only on trigger/resync. */
   readonly pollPeriodMs?: number;
   readonly backoff?: BackoffOptions;
@@ -234,12 +238,12 @@ export class Informer<T> {
       take(1),
       mergeMap((result) => from(this.apply(result, kind === 'resync', 'list'))),
     );
-    const { watch } = this.options;
+    const { watch, minWatchIntervalMs = 0, scheduler } = this.options;
     if (!watch) return listed$;
     const watching$ = defer(() => watch(this.resourceVersion ?? '0')).pipe(
       take(1),
       mergeMap((result) => from(this.apply(result, false, 'watch'))),
-      repeat(),
+      repeat(minWatchIntervalMs > 0 ? { delay: () => timer(minWatchIntervalMs, scheduler) } : {}),
       takeUntil(interrupt$),
     );
     return concat(listed$, watching$);

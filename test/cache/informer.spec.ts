@@ -220,6 +220,29 @@ describe('Informer', () => {
     });
   });
 
+  it('starts the next watch no sooner than minWatchIntervalMs after the last one returned', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const { list } = scriptedList(ts, [
+        () => cold('-x|', { x: { items: [obj('a', 1)], resourceVersion: '1' } }),
+      ]);
+      const startedAt: number[] = [];
+      const watch = (rv: string) => {
+        startedAt.push(ts.now());
+        // Every watch returns at once, with the next version: a source that changes constantly.
+        return cold<ListResult<Obj>>('-y|', {
+          y: { items: [obj('a', Number(rv) + 1)], resourceVersion: String(Number(rv) + 1) },
+        });
+      };
+      const informer = newInformer(ts, { list, watch, minWatchIntervalMs: 10 });
+      const run = informer.run();
+      ts.schedule(() => run.unsubscribe(), 40);
+      ts.flush();
+      // The first watch starts when the list returns (1); each later one 10 ms after the last returned.
+      expect(startedAt).to.deep.equal([1, 12, 23, 34]);
+    });
+  });
+
   it('gives a late subscriber the current store as adds, and flips synced$ after the first list', () => {
     const ts = newTestScheduler();
     ts.run(({ cold, expectObservable }) => {
