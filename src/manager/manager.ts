@@ -2,9 +2,10 @@
  * Manager: runs the ops server, the informers and the controllers, in controller-runtime's order.
  *
  * Invariants:
- * - Start order: ops server, then runnables (event consumers), then informers, then (once every
- *   informer has synced) controllers.
- *   If the informers do not sync within `cacheSyncTimeoutMs`, start fails with exit code 3.
+ * - Start order: ops server, then runnables (event consumers), then informers, then each group's
+ *   controllers once that group's informers (and the ungrouped ones) have synced; `start`
+ *   resolves when every group has started. If a group's informers do not sync within
+ *   `cacheSyncTimeoutMs`, start fails with exit code 3.
  * - Stop order: controllers (stop taking work, finish in-flight reconciles), then runnables, then
  *   informers, then the ops server last, so metrics and probes answer until the end.
  * - Stop is bounded by `gracefulShutdownMs`: past it, in-flight reconciles are aborted and stop
