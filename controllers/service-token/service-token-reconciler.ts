@@ -31,6 +31,12 @@ import { serviceNeedsToken, servicesNeedingTokens } from '../shared/service-dema
 
 export const SERVICE_TOKEN_CONTROLLER = 'service-token';
 
+/** What ensureToken found: a token we may not touch, or ours as it is now (index unknown in dry-run). */
+type EnsureOutcome = { readonly kind: 'foreign' } | { readonly kind: 'ok'; readonly modifyIndex?: number };
+
+const FOREIGN: EnsureOutcome = { kind: 'foreign' };
+const DRY_RUN: EnsureOutcome = { kind: 'ok' };
+
 interface Verified {
   readonly accessorId: string;
   readonly digest: string;
@@ -75,7 +81,7 @@ export class ServiceTokenReconciler implements Reconciler {
     const secretName = secretNameFor(this.deps.config, service);
     let ensured = await ensureSecretIds(this.deps, secretName, context, signal);
     let outcome = await this.ensureToken(service, key, ensured.ids, signal);
-    if (outcome === 'foreign') {
+    if (outcome.kind === 'foreign') {
       metrics.errors.inc({ kind: 'foreign_token_conflict' });
       this.deps.logger.error('the secret names a token this controller does not own; writing new IDs', {
         ...context,
@@ -83,11 +89,11 @@ export class ServiceTokenReconciler implements Reconciler {
       });
       ensured = await ensureSecretIds(this.deps, secretName, context, signal, { forceNew: true });
       outcome = await this.ensureToken(service, key, ensured.ids, signal);
-      if (outcome === 'foreign')
+      if (outcome.kind === 'foreign')
         throw new Error(`fresh AccessorID ${ensured.ids.accessorId} is taken by a foreign token`);
     }
     await this.deleteDuplicates(key, ensured.ids.accessorId, context, signal);
-    this.recordReady(key, ensured.ids);
+    this.recordReady(key, ensured.ids, outcome.modifyIndex);
   }
 
   private async ensureToken(
@@ -95,7 +101,7 @@ export class ServiceTokenReconciler implements Reconciler {
     key: string,
     ids: TokenIds,
     signal: AbortSignal,
-  ): Promise<'ok' | 'foreign'> {
+  ): Promise<EnsureOutcome> {
     const { acl, config, logger, metrics } = this.deps;
     const context = { ...this.context(service), accessorId: ids.accessorId };
     const scope = this.scope(service);
@@ -104,7 +110,7 @@ export class ServiceTokenReconciler implements Reconciler {
       const read = await this.consul(() => acl.readToken(ids.accessorId, scope, signal));
       if (read) {
         current = toOwnedToken(read, config.cluster);
-        if (current === undefined || current.serviceKey !== key) return 'foreign';
+        if (current === undefined || current.serviceKey !== key) return FOREIGN;
       }
     }
     const desired = {
@@ -119,7 +125,7 @@ export class ServiceTokenReconciler implements Reconciler {
       current.secretDigest !== digestSecret(ids.secretId)
     ) {
       metrics.tokensRepaired.inc({ controller: SERVICE_TOKEN_CONTROLLER, reason: 'secret_mismatch' });
-      if (this.dryRun('delete the token whose SecretID differs from the secret', context)) return 'ok';
+      if (this.dryRun('delete the token whose SecretID differs from the secret', context)) return DRY_RUN;
       await this.consul(() => acl.deleteToken(ids.accessorId, scope, signal));
       logger.warn('deleted token whose SecretID differed from the secret', context);
       metrics.tokensDeleted.inc({ controller: SERVICE_TOKEN_CONTROLLER });
@@ -130,11 +136,11 @@ export class ServiceTokenReconciler implements Reconciler {
         metrics.tokensRepaired.inc({ controller: SERVICE_TOKEN_CONTROLLER, reason: 'token_missing' });
         logger.warn("service token was deleted out of band; recreating it with the secret's IDs", context);
       }
-      if (this.dryRun('create the service token', context)) return 'ok';
-      await this.consul(() => acl.createToken(desired, scope, signal));
+      if (this.dryRun('create the service token', context)) return DRY_RUN;
+      const created = await this.consul(() => acl.createToken(desired, scope, signal));
       metrics.tokensCreated.inc({ controller: SERVICE_TOKEN_CONTROLLER });
       logger.info('created service token', context);
-      return 'ok';
+      return { kind: 'ok', modifyIndex: created.ModifyIndex };
     }
     const drifted =
       current.serviceIdentities.length !== 1 ||
@@ -142,12 +148,13 @@ export class ServiceTokenReconciler implements Reconciler {
       current.policyNames.length !== 0;
     if (drifted) {
       metrics.tokensRepaired.inc({ controller: SERVICE_TOKEN_CONTROLLER, reason: 'drifted' });
-      if (this.dryRun('reset the drifted token', context)) return 'ok';
+      if (this.dryRun('reset the drifted token', context)) return DRY_RUN;
       const { SecretID: _secret, ...update } = desired;
-      await this.consul(() => acl.updateToken(update, scope, signal));
+      const updated = await this.consul(() => acl.updateToken(update, scope, signal));
       logger.warn('reset drifted service token', context);
+      return { kind: 'ok', modifyIndex: updated.ModifyIndex };
     }
-    return 'ok';
+    return { kind: 'ok', modifyIndex: current.modifyIndex };
   }
 
   private async deleteDuplicates(
@@ -169,7 +176,12 @@ export class ServiceTokenReconciler implements Reconciler {
     }
   }
 
-  private recordReady(key: string, ids: TokenIds): void {
+  /**
+   * `modifyIndex` is the token's as this reconcile left it (from Consul's answer to the create or
+   * update, or the token read), so a cache that has not caught up yet does not make the next
+   * reconcile re-read the secret; only a later change to the token does.
+   */
+  private recordReady(key: string, ids: TokenIds, modifyIndex: number | undefined): void {
     const now = this.deps.clock.now();
     this.readyOnce.add(key);
     const first = this.firstSeen.get(key);
@@ -181,7 +193,7 @@ export class ServiceTokenReconciler implements Reconciler {
       this.verified.set(key, {
         accessorId: ids.accessorId,
         digest: digestSecret(ids.secretId),
-        modifyIndex: this.deps.tokens.store.get(ids.accessorId)?.modifyIndex,
+        modifyIndex: modifyIndex ?? this.deps.tokens.store.get(ids.accessorId)?.modifyIndex,
         at: now,
       });
     }

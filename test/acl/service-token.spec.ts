@@ -34,6 +34,29 @@ for (const version of ['1.14', '1.15'] as const) {
       expect(await world.serviceTokens()).to.have.length(1);
     });
 
+    it("reads each service's secret once: neither its token's own creation event nor resyncs re-read it before the recheck", async () => {
+      const services = ['web', 'api', 'db'];
+      for (const service of services) {
+        await world.createServiceSecret(service);
+        await world.runTasks(service);
+      }
+      await world.startController();
+      await eventually('three tokens', async () => (await world.serviceTokens()).length === 3 || undefined);
+      const lists = world.ecsServer.calls.count('ListTasks');
+      await eventually(
+        'three more resyncs',
+        async () => world.ecsServer.calls.count('ListTasks') >= lists + 3,
+      );
+      for (const service of services) {
+        const reads = world.smServer.calls
+          .all()
+          .filter(
+            (call) => call.operation === 'GetSecretValue' && call.resource === `${world.prefix}-${service}`,
+          );
+        expect(reads, service).to.have.length(1);
+      }
+    });
+
     it('reuses the IDs of a complete secret and creates nothing when the token exists (P13)', async () => {
       const ids = {
         accessor_id: '0b3f4e36-1c57-4a5c-9d2e-0e6f7a8b9c01',
