@@ -64,53 +64,42 @@ function isExpired(token: AclToken, now: number): boolean {
 export function ensureSystemTokens(ctx: AclContext, managementSecret: string | undefined): void {
   const { state } = ctx;
   if (!state.tokens.has(ANONYMOUS_ACCESSOR_ID)) {
-    state.write(['acl-tokens'], (index) => {
-      const fields = {
-        description: 'Anonymous Token',
-        policyIds: [],
-        roleIds: [],
-        serviceIdentities: [],
-        nodeIdentities: [],
-      };
-      state.tokens.set(ANONYMOUS_ACCESSOR_ID, {
-        accessorId: ANONYMOUS_ACCESSOR_ID,
-        secretId: ANONYMOUS_TOKEN_SECRET,
-        ...fields,
-        local: false,
-        createTime: ctx.now,
-        hash: tokenHash(fields),
-        createIndex: index,
-        modifyIndex: index,
-        scope: DEFAULT_SCOPE,
-      });
-    });
+    state.write(['acl-tokens'], (index) =>
+      installSystemToken(ctx, index, ANONYMOUS_ACCESSOR_ID, ANONYMOUS_TOKEN_SECRET, 'Anonymous Token', []),
+    );
   }
   if (managementSecret && !findBySecret(state, managementSecret)) {
     state.write(['acl-tokens'], (index) => {
-      const fields = {
-        description: 'Initial Management Token',
-        policyIds: [GLOBAL_MANAGEMENT_POLICY_ID],
-        roleIds: [],
-        serviceIdentities: [],
-        nodeIdentities: [],
-      };
-      const accessorId = ctx.newId();
-      state.tokens.set(accessorId, {
-        accessorId,
-        secretId: managementSecret,
-        ...fields,
-        local: false,
-        createTime: ctx.now,
-        hash: tokenHash(fields),
-        createIndex: index,
-        modifyIndex: index,
-        scope: DEFAULT_SCOPE,
-      });
+      installSystemToken(ctx, index, ctx.newId(), managementSecret, 'Initial Management Token', [
+        GLOBAL_MANAGEMENT_POLICY_ID,
+      ]);
       // Consul installs the initial management token through the bootstrap operation.
       state.bootstrapIndex ??= index;
       state.initialManagementSecret = managementSecret;
     });
   }
+}
+
+function installSystemToken(
+  ctx: AclContext,
+  index: number,
+  accessorId: string,
+  secretId: string,
+  description: string,
+  policyIds: string[],
+): void {
+  const fields = { description, policyIds, roleIds: [], serviceIdentities: [], nodeIdentities: [] };
+  ctx.state.tokens.set(accessorId, {
+    accessorId,
+    secretId,
+    ...fields,
+    local: false,
+    createTime: ctx.now,
+    hash: tokenHash(fields),
+    createIndex: index,
+    modifyIndex: index,
+    scope: DEFAULT_SCOPE,
+  });
 }
 
 /** The token a request acts as: the anonymous token when no secret was sent. */
