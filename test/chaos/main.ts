@@ -106,6 +106,11 @@ async function run(options: ChaosOptions): Promise<number> {
       const outcome = await driver.apply(op);
       opsRun += 1;
       if (options.verbose) console.log(`  op ${opsRun}: ${describeOp(op)} → ${outcome}`);
+      else if (opsRun % 100 === 0) {
+        console.log(
+          `chaos: ${opsRun} ops, ${world.faults.injected()} faults, ${replicas.kills} kills so far`,
+        );
+      }
       await sleep(options.gapMs);
     }
     for (const pid of replicas.pids())
@@ -132,13 +137,11 @@ async function run(options: ChaosOptions): Promise<number> {
         });
       }
     }
-    for (const [i, url] of replicas.opsUrls().entries()) {
-      try {
-        scan.text(`replica ${i} /metrics`, await (await fetch(`${url}/metrics`)).text());
-      } catch (error) {
+    for (const [i, slot] of replicas.slots.entries()) {
+      if (!(await replicas.scrapeMetrics(i))) {
         violations.push({
           kind: 'crash',
-          message: `replica ${i} /metrics unreachable: ${(error as Error).message}`,
+          message: `replica ${i}#${slot.generation} /metrics unreachable at the end`,
         });
       }
     }

@@ -5,6 +5,7 @@
  * Invariants:
  * - Slot i runs at most one process at a time; a restart starts a new process in the same slot.
  * - Every output line of every process goes to the LogScan, tagged `replica <i>#<generation>`.
+ * - Each process's /metrics page is scanned just before it is killed (and at the end by main).
  * - An exit the run did not cause (not a SIGKILL it sent, not the final SIGTERM) is a crash;
  *   so is a final SIGTERM that does not end in exit code 0.
  * - The leader is read from Consul's state in-process: the lock key's holder `host/pid`, while
@@ -168,11 +169,25 @@ export class Replicas {
     const slot = this.slots[index];
     if (!slot.process || !this.alive(slot)) return false;
     if (this.leaderSlot() === index) this.leaderKills += 1;
+    await this.scrapeMetrics(index);
     slot.expected = 'kill';
     slot.process.child.kill('SIGKILL');
     this.kills += 1;
     await slot.process.exited;
     return true;
+  }
+
+  /** Feeds slot `index`'s /metrics page to the LogScan; false if it could not be read. */
+  async scrapeMetrics(index: number): Promise<boolean> {
+    const slot = this.slots[index];
+    if (!slot.process || !this.alive(slot)) return false;
+    try {
+      const response = await fetch(`${slot.process.opsUrl}/metrics`, { signal: AbortSignal.timeout(2_000) });
+      this.scan.text(`replica ${index}#${slot.generation} /metrics`, await response.text());
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async startAll(): Promise<void> {
@@ -181,10 +196,6 @@ export class Replicas {
 
   pids(): Array<number | undefined> {
     return this.slots.map((slot) => (this.alive(slot) ? slot.process?.pid : undefined));
-  }
-
-  opsUrls(): string[] {
-    return this.slots.filter((slot) => this.alive(slot)).map((slot) => slot.process?.opsUrl ?? '');
   }
 
   async stopAll(): Promise<void> {
