@@ -13,7 +13,7 @@
  * - Exit code 1 when any violation was found (or the run itself failed), else 0; the last line
  *   is the summary line of ./report.ts.
  */
-import { rssBytes } from '../bench/harness/proc-stats.js';
+import { peakRssBytes, rssBytes } from '../bench/harness/proc-stats.js';
 import { ChaosWorld } from './chaos-world.js';
 import { Driver } from './driver.js';
 import { type Violation, safetyViolations, stateViolations } from './invariants.js';
@@ -86,25 +86,33 @@ async function run(options: ChaosOptions): Promise<number> {
   let opsRun = 0;
   const rssStart: RssReading[] = [];
   const rssEnd: RssReading[] = [];
+  let rssWarm: RssReading[] = [];
+  const readRss = (): RssReading[] =>
+    replicas.pids().map((pid) => ({
+      pid,
+      rss: pid === undefined ? undefined : rssBytes(pid),
+      peak: pid === undefined ? undefined : peakRssBytes(pid),
+    }));
   const driver = new Driver(world, replicas, observer);
   try {
     await replicas.startAll();
     if (!(await until(() => replicas.leaderSlot() !== undefined && checkState(0).length === 0, 30_000))) {
       throw new Error(`no leader and client token 30 s after start: ${JSON.stringify(checkState(0))}`);
     }
-    for (const pid of replicas.pids())
-      rssStart.push({ pid, rss: pid === undefined ? undefined : rssBytes(pid) });
+    rssStart.push(...readRss());
     console.log(`chaos: replicas ready after ${seconds(performance.now() - started)} s; faults on`);
 
     world.faults.start();
     const ops: Iterable<Op> = soak
       ? opStream(options.seed, { services: SERVICES, kills: false })
       : generateOps(options.seed, options.ops, { services: SERVICES, kills: true });
-    const soakEnd = performance.now() + (options.soakMinutes ?? 0) * 60_000;
+    const opsStart = performance.now();
+    const soakEnd = opsStart + (options.soakMinutes ?? 0) * 60_000;
     for (const op of ops) {
       if (soak && performance.now() >= soakEnd) break;
       const outcome = await driver.apply(op);
       opsRun += 1;
+      if (rssWarm.length === 0 && performance.now() - opsStart >= 60_000) rssWarm = readRss();
       if (options.verbose) console.log(`  op ${opsRun}: ${describeOp(op)} → ${outcome}`);
       else if (opsRun % 100 === 0) {
         console.log(
@@ -113,8 +121,7 @@ async function run(options: ChaosOptions): Promise<number> {
       }
       await sleep(options.gapMs);
     }
-    for (const pid of replicas.pids())
-      rssEnd.push({ pid, rss: pid === undefined ? undefined : rssBytes(pid) });
+    rssEnd.push(...readRss());
     await replicas.startAll();
     world.faults.stop();
     const t0 = performance.now();
@@ -165,7 +172,7 @@ async function run(options: ChaosOptions): Promise<number> {
   await world.close();
 
   for (const [i, start] of rssStart.entries())
-    console.log(rssLine(i, start, rssEnd[i] ?? { pid: undefined, rss: undefined }));
+    console.log(rssLine(i, start, rssEnd[i] ?? { pid: undefined, rss: undefined }, rssWarm[i]));
   if (driver.failures.length > 0)
     console.log(`chaos: ${driver.outcomes.failed} ops failed, e.g. ${driver.failures[0]}`);
   console.log(`chaos: ${scan.lines} log lines, ${observer.secretIds.size} SecretIDs checked against them`);
