@@ -8,7 +8,8 @@
  *   /metrics), or, when `readyLine` is given, the first line containing it (`opsUrl` is then '').
  * - Every output line (stdout and stderr) goes to `onLine` when given; at most `keepLines` lines
  *   (default 20,000) are also kept in `logs`, so a long run cannot grow without bound.
- * - Start fails (rejects) if the process exits first or is not ready within `readyTimeoutMs`.
+ * - Start fails (rejects) if the process exits first or is not ready within `readyTimeoutMs`; the
+ *   process is then killed (SIGKILL), never left running unwatched.
  * - `exited` resolves once the process has exited and its output is fully read ('close').
  * - `stop()` sends SIGTERM, SIGKILL after 10 s; it is safe to call twice.
  */
@@ -72,7 +73,12 @@ export async function startNodeChild(args: readonly string[], options: NodeChild
         timeoutMs,
       );
     }),
-  ]).finally(() => clearTimeout(timer));
+  ])
+    .catch((error: unknown) => {
+      child.kill('SIGKILL'); // never leave a process that did not start running unwatched
+      throw error;
+    })
+    .finally(() => clearTimeout(timer));
   return {
     child,
     pid: child.pid as number,
