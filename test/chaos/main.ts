@@ -10,10 +10,13 @@
  *   faults on, ops (or the soak) → restart any dead replica → faults off (t0) → wait for the state
  *   invariants to hold, at most 2 resyncs + the grace period + 2 s (lock takeover and scheduling
  *   slack) after t0 → scrape /metrics, stop the replicas (SIGTERM) → safety invariants.
+ * - Every minute of ops, one `rss: minute m: …` line gives each replica's RSS and V8 heap in use
+ *   (from its /metrics), for the leak check of long runs.
  * - Exit code 1 when any violation was found (or the run itself failed), else 0; the last line
  *   is the summary line of ./report.ts.
  */
 import { peakRssBytes, rssBytes } from '../bench/harness/proc-stats.js';
+import { parsePromText } from '../bench/harness/prom-text.js';
 import { ChaosWorld } from './chaos-world.js';
 import { Driver } from './driver.js';
 import { type Violation, safetyViolations, stateViolations } from './invariants.js';
@@ -22,7 +25,7 @@ import { Observer } from './observer.js';
 import { generateOps, opStream, describeOp, type Op } from './ops.js';
 import { type ChaosOptions, parseChaosArgs, replayCommand } from './options.js';
 import { Replicas, type Timings } from './replicas.js';
-import { type RssReading, rssLine, summaryLine, violationLine } from './report.js';
+import { megabytes, type RssReading, rssLine, summaryLine, violationLine } from './report.js';
 import { sleep } from './retrying.js';
 
 const SERVICES = ['web', 'api', 'db', 'cache', 'auth', 'billing', 'search', 'mail'];
@@ -107,12 +110,17 @@ async function run(options: ChaosOptions): Promise<number> {
       ? opStream(options.seed, { services: SERVICES, kills: false })
       : generateOps(options.seed, options.ops, { services: SERVICES, kills: true });
     const opsStart = performance.now();
+    let minute = 0;
     const soakEnd = opsStart + (options.soakMinutes ?? 0) * 60_000;
     for (const op of ops) {
       if (soak && performance.now() >= soakEnd) break;
       const outcome = await driver.apply(op);
       opsRun += 1;
       if (rssWarm.length === 0 && performance.now() - opsStart >= 60_000) rssWarm = readRss();
+      if (performance.now() - opsStart >= (minute + 1) * 60_000) {
+        minute += 1;
+        console.log(await memoryLine(minute, replicas));
+      }
       if (options.verbose) console.log(`  op ${opsRun}: ${describeOp(op)} → ${outcome}`);
       else if (opsRun % 100 === 0) {
         console.log(
@@ -145,7 +153,7 @@ async function run(options: ChaosOptions): Promise<number> {
       }
     }
     for (const [i, slot] of replicas.slots.entries()) {
-      if (!(await replicas.scrapeMetrics(i))) {
+      if ((await replicas.scrapeMetrics(i)) === undefined) {
         violations.push({
           kind: 'crash',
           message: `replica ${i}#${slot.generation} /metrics unreachable at the end`,
@@ -182,6 +190,21 @@ async function run(options: ChaosOptions): Promise<number> {
     summaryLine({ ops: opsRun, faults, kills: replicas.kills, violations: violations.length, convergedS }),
   );
   return violations.length > 0 ? 1 : 0;
+}
+
+/** `rss: minute m: replica i pid P R MB (heap H MB, leader), …`: a leak shows as a steady climb. */
+async function memoryLine(minute: number, replicas: Replicas): Promise<string> {
+  const leader = replicas.leaderSlot();
+  const parts: string[] = [];
+  for (const [i, pid] of replicas.pids().entries()) {
+    const text = await replicas.scrapeMetrics(i);
+    const heap = text === undefined ? undefined : parsePromText(text).get('nodejs_heap_size_used_bytes');
+    const role = i === leader ? ', leader' : '';
+    parts.push(
+      `replica ${i} pid ${pid ?? '-'} ${megabytes(pid === undefined ? undefined : rssBytes(pid))} (heap ${megabytes(heap)}${role})`,
+    );
+  }
+  return `rss: minute ${minute}: ${parts.join(', ')}`;
 }
 
 function seconds(ms: number): string {

@@ -177,16 +177,17 @@ export class Replicas {
     return true;
   }
 
-  /** Feeds slot `index`'s /metrics page to the LogScan; false if it could not be read. */
-  async scrapeMetrics(index: number): Promise<boolean> {
+  /** Feeds slot `index`'s /metrics page to the LogScan and returns it; undefined if unreadable. */
+  async scrapeMetrics(index: number): Promise<string | undefined> {
     const slot = this.slots[index];
-    if (!slot.process || !this.alive(slot)) return false;
+    if (!slot.process || !this.alive(slot)) return undefined;
     try {
       const response = await fetch(`${slot.process.opsUrl}/metrics`, { signal: AbortSignal.timeout(2_000) });
-      this.scan.text(`replica ${index}#${slot.generation} /metrics`, await response.text());
-      return true;
+      const text = await response.text();
+      this.scan.text(`replica ${index}#${slot.generation} /metrics`, text);
+      return text;
     } catch {
-      return false;
+      return undefined;
     }
   }
 
