@@ -15,17 +15,17 @@
  * - Exit code 1 when any violation was found (or the run itself failed), else 0; the last line
  *   is the summary line of ./report.ts.
  */
-import { peakRssBytes, rssBytes } from '../bench/harness/proc-stats.js';
-import { parsePromText } from '../bench/harness/prom-text.js';
 import { ChaosWorld } from './chaos-world.js';
+import { awaitConvergence } from './converge.js';
 import { Driver } from './driver.js';
 import { type Violation, safetyViolations, stateViolations } from './invariants.js';
 import { LogScan } from './log-scan.js';
+import { MemoryWatch } from './memory-watch.js';
 import { Observer } from './observer.js';
 import { generateOps, opStream, describeOp, type Op } from './ops.js';
 import { type ChaosOptions, parseChaosArgs, replayCommand } from './options.js';
 import { Replicas, type Timings } from './replicas.js';
-import { megabytes, type RssReading, rssLine, summaryLine, violationLine } from './report.js';
+import { summaryLine, violationLine } from './report.js';
 import { sleep } from './retrying.js';
 
 const SERVICES = ['web', 'api', 'db', 'cache', 'auth', 'billing', 'search', 'mail'];
@@ -73,7 +73,8 @@ async function run(options: ChaosOptions): Promise<number> {
     TIMINGS,
     scan,
   );
-  const checkState = (leftoverAfterMs: number) =>
+  // Strict final state: a service gone at all has no token left (the deadline covers the grace).
+  const checkState = () =>
     stateViolations({
       cluster: world.cluster,
       prefix: world.prefix,
@@ -82,27 +83,19 @@ async function run(options: ChaosOptions): Promise<number> {
       secrets: world.smServer.state,
       active: observer.active,
       goneForMs: (service) => observer.goneForMs(service),
-      leftoverAfterMs,
+      leftoverAfterMs: 0,
     });
   const violations: Violation[] = [];
   let convergedS: number | undefined;
   let opsRun = 0;
-  const rssStart: RssReading[] = [];
-  const rssEnd: RssReading[] = [];
-  let rssWarm: RssReading[] = [];
-  const readRss = (): RssReading[] =>
-    replicas.pids().map((pid) => ({
-      pid,
-      rss: pid === undefined ? undefined : rssBytes(pid),
-      peak: pid === undefined ? undefined : peakRssBytes(pid),
-    }));
+  const memory = new MemoryWatch(replicas);
   const driver = new Driver(world, replicas, observer);
   try {
     await replicas.startAll();
-    if (!(await until(() => replicas.leaderSlot() !== undefined && checkState(0).length === 0, 30_000))) {
-      throw new Error(`no leader and client token 30 s after start: ${JSON.stringify(checkState(0))}`);
+    if (!(await until(() => replicas.leaderSlot() !== undefined && checkState().length === 0, 30_000))) {
+      throw new Error(`no leader and client token 30 s after start: ${JSON.stringify(checkState())}`);
     }
-    rssStart.push(...readRss());
+    memory.atStart();
     console.log(`chaos: replicas ready after ${seconds(performance.now() - started)} s; faults on`);
 
     world.faults.start();
@@ -110,17 +103,13 @@ async function run(options: ChaosOptions): Promise<number> {
       ? opStream(options.seed, { services: SERVICES, kills: false })
       : generateOps(options.seed, options.ops, { services: SERVICES, kills: true });
     const opsStart = performance.now();
-    let minute = 0;
     const soakEnd = opsStart + (options.soakMinutes ?? 0) * 60_000;
     for (const op of ops) {
       if (soak && performance.now() >= soakEnd) break;
       const outcome = await driver.apply(op);
       opsRun += 1;
-      if (rssWarm.length === 0 && performance.now() - opsStart >= 60_000) rssWarm = readRss();
-      if (performance.now() - opsStart >= (minute + 1) * 60_000) {
-        minute += 1;
-        console.log(await memoryLine(minute, replicas));
-      }
+      const minuteLine = await memory.tick(performance.now() - opsStart);
+      if (minuteLine) console.log(minuteLine);
       if (options.verbose) console.log(`  op ${opsRun}: ${describeOp(op)} → ${outcome}`);
       else if (opsRun % 100 === 0) {
         console.log(
@@ -129,7 +118,7 @@ async function run(options: ChaosOptions): Promise<number> {
       }
       await sleep(options.gapMs);
     }
-    rssEnd.push(...readRss());
+    memory.atEnd();
     await replicas.startAll();
     world.faults.stop();
     const t0 = performance.now();
@@ -138,20 +127,9 @@ async function run(options: ChaosOptions): Promise<number> {
       `chaos: ops done in ${seconds(t0 - started)} s (${JSON.stringify(driver.outcomes)}, ` +
         `${driver.consulRestarts} Consul restarts, ${replicas.leaderKills} leader kills); faults off`,
     );
-    const converged = await until(() => {
-      observer.sample();
-      return checkState(0).length === 0;
-    }, deadlineMs);
-    if (converged) convergedS = (performance.now() - t0) / 1000;
-    else {
-      observer.sample();
-      for (const v of checkState(0)) {
-        violations.push({
-          kind: v.kind,
-          message: `${v.message} (not converged ${seconds(deadlineMs)} s after the faults stopped)`,
-        });
-      }
-    }
+    const convergence = await awaitConvergence(() => observer.sample(), checkState, deadlineMs);
+    convergedS = convergence.seconds;
+    violations.push(...convergence.violations);
     for (const [i, slot] of replicas.slots.entries()) {
       if ((await replicas.scrapeMetrics(i)) === undefined) {
         violations.push({
@@ -179,8 +157,7 @@ async function run(options: ChaosOptions): Promise<number> {
   const faults = world.faults.injected();
   await world.close();
 
-  for (const [i, start] of rssStart.entries())
-    console.log(rssLine(i, start, rssEnd[i] ?? { pid: undefined, rss: undefined }, rssWarm[i]));
+  for (const line of memory.lines()) console.log(line);
   if (driver.failures.length > 0)
     console.log(`chaos: ${driver.outcomes.failed} ops failed, e.g. ${driver.failures[0]}`);
   console.log(`chaos: ${scan.lines} log lines, ${observer.secretIds.size} SecretIDs checked against them`);
@@ -190,21 +167,6 @@ async function run(options: ChaosOptions): Promise<number> {
     summaryLine({ ops: opsRun, faults, kills: replicas.kills, violations: violations.length, convergedS }),
   );
   return violations.length > 0 ? 1 : 0;
-}
-
-/** `rss: minute m: replica i pid P R MB (heap H MB, leader), …`: a leak shows as a steady climb. */
-async function memoryLine(minute: number, replicas: Replicas): Promise<string> {
-  const leader = replicas.leaderSlot();
-  const parts: string[] = [];
-  for (const [i, pid] of replicas.pids().entries()) {
-    const text = await replicas.scrapeMetrics(i);
-    const heap = text === undefined ? undefined : parsePromText(text).get('nodejs_heap_size_used_bytes');
-    const role = i === leader ? ', leader' : '';
-    parts.push(
-      `replica ${i} pid ${pid ?? '-'} ${megabytes(pid === undefined ? undefined : rssBytes(pid))} (heap ${megabytes(heap)}${role})`,
-    );
-  }
-  return `rss: minute ${minute}: ${parts.join(', ')}`;
 }
 
 function seconds(ms: number): string {
