@@ -13,9 +13,9 @@
  *   algorithm (../consul-ecs-sim) as a Node child process instead.
  * - `stop()` sends SIGTERM, SIGKILL after 10 s; it is safe to call twice.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+
+import { startNodeChild as startChild } from '../../helpers/node-child.js';
 
 import { runConsulEcs } from '../consul-ecs/run-consul-ecs.js';
 import { type BenchWorld } from './bench-world.js';
@@ -90,7 +90,7 @@ async function startNodeChild(
   args: readonly string[],
   readyLine?: string,
 ): Promise<ControllerHandle> {
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const started = await startChild(args, {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       AWS_REGION: 'us-east-1',
@@ -103,39 +103,13 @@ async function startNodeChild(
       CONSUL_HTTP_ADDR: world.consulUrl,
       CONSUL_HTTP_TOKEN: world.consul.managementToken,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(readyLine !== undefined ? { readyLine } : {}),
   });
-  const logs: string[] = [];
-  let resolveUrl: (url: string) => void = () => undefined;
-  const opsUrl = new Promise<string>((resolve) => (resolveUrl = resolve));
-  for (const stream of [child.stdout, child.stderr]) {
-    if (!stream) continue;
-    createInterface({ input: stream }).on('line', (line) => {
-      if (logs.length < 20_000) logs.push(line);
-      if (readyLine !== undefined && line.includes(readyLine)) resolveUrl('');
-      else if (line.includes('ops server listening')) {
-        try {
-          resolveUrl((JSON.parse(line) as { url: string }).url);
-        } catch {
-          // not JSON: ignore
-        }
-      }
-    });
-  }
-  const exited = exitOf(child, logs);
-  const url = await Promise.race([
-    opsUrl,
-    exited.then((code) => {
-      throw new Error(`${args[0]} exited with ${code}:\n${logs.slice(-20).join('\n')}`);
-    }),
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`no ops server after 15 s:\n${logs.join('\n')}`)), 15_000),
-    ),
-  ]);
+  const url = started.opsUrl;
   return {
-    pid: child.pid as number,
-    logs,
-    exited,
+    pid: started.pid,
+    logs: started.logs,
+    exited: started.exited,
     eventLoopLagP99: async () => {
       if (url === '') return undefined;
       try {
@@ -145,7 +119,7 @@ async function startNodeChild(
         return undefined;
       }
     },
-    stop: once(() => stopChild(child, exited)),
+    stop: started.stop,
   };
 }
 
@@ -167,28 +141,4 @@ export async function startConsulEcs(world: BenchWorld): Promise<ControllerHandl
     eventLoopLagP99: () => Promise.resolve(undefined),
     stop: () => handle.stop(),
   };
-}
-
-/** Resolves once the process has exited and its output is fully read ('close'). */
-function exitOf(child: ChildProcess, logs: string[]): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('close', (code) => resolve(code));
-    child.once('error', (error) => {
-      logs.push(`spawn error: ${error.message}`);
-      resolve(-1);
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined;
-  return () => (done ??= fn());
 }

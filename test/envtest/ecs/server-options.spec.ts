@@ -2,19 +2,9 @@ import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/
 import { expect } from 'chai';
 
 import { ManualClock } from '../../../src/time/manual-clock.js';
+import { mulberry32 as seeded } from '../../chaos/prng.js';
 import { eventually } from '../expect-error.js';
 import { type EcsFixture, seedClusterAndTaskDefinition, startEcsFixture } from './fixture.js';
-
-/** A tiny deterministic generator (mulberry32), so ids can be compared across servers. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('ECS emulator: server options', () => {
   const fixtures: EcsFixture[] = [];

@@ -1,0 +1,158 @@
+/**
+ * ChaosWorld: the envtest servers a chaos run drives (ECS, Secrets Manager, Consul), the test's
+ * own API clients, and the objects seeded before the controllers start.
+ *
+ * Invariants:
+ * - Our cluster is `chaos`, the secret prefix `chaos`; every service the ops may name has a task
+ *   definition (family = service name, mesh tag) and its `chaos-<service>` secret holding `{}`
+ *   from the start, as the Terraform module would create them. Family `batch` is not mesh.
+ * - Consul restarts keep its state (the same `ConsulState`), its management token and its port,
+ *   so controllers configured with one address find it again. Each instance's call log is kept,
+ *   and `consulCalls()` returns them all, oldest instance first.
+ * - The test's clients sign with AKIDTEST, never with the controller's key, and try once: the
+ *   driver retries (see `retrying`), so a retried call shows in the call logs as what it is.
+ * - `close()` closes every server.
+ */
+import {
+  CreateClusterCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+} from '@aws-sdk/client-ecs';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+import { type CallRecord } from '../../src/envtest/call-log.js';
+import { type ConsulServer, startConsulServer } from '../../src/envtest/consul/server.js';
+import { type EcsServer, startEcsServer } from '../../src/envtest/ecs/server.js';
+import {
+  type SecretsManagerServer,
+  startSecretsManagerServer,
+} from '../../src/envtest/secretsmanager/server.js';
+import { FaultSchedule } from './fault-schedule.js';
+import { seedForeign, type ForeignBaseline } from './foreign.js';
+import { retrying, sleep } from './retrying.js';
+
+export const MESH_TAG = { key: 'consul.hashicorp.com/mesh', value: 'true' };
+export const NON_MESH_FAMILY = 'batch';
+const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
+const SESSION_TTL_MIN_MS = 1_000;
+
+export class ChaosWorld {
+  readonly cluster = 'chaos';
+  readonly prefix = 'chaos';
+  readonly faults = new FaultSchedule();
+  clientSecretArn = '';
+  foreign!: ForeignBaseline;
+  private readonly retiredConsulCalls: CallRecord[][] = [];
+  private closed: Promise<void> | undefined;
+
+  private constructor(
+    readonly ecsServer: EcsServer,
+    readonly smServer: SecretsManagerServer,
+    public consul: ConsulServer,
+    readonly ecs: ECSClient,
+    readonly sm: SecretsManagerClient,
+    readonly services: readonly string[],
+  ) {
+    for (const server of [ecsServer, smServer, consul]) this.faults.add(server.faults);
+  }
+
+  static async start(services: readonly string[]): Promise<ChaosWorld> {
+    const [ecsServer, smServer, consul] = await Promise.all([
+      startEcsServer(),
+      startSecretsManagerServer(),
+      startConsulServer({ sessionTtlMinMs: SESSION_TTL_MIN_MS }),
+    ]);
+    const client = { region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 };
+    const world = new ChaosWorld(
+      ecsServer,
+      smServer,
+      consul,
+      new ECSClient({ ...client, endpoint: ecsServer.url }),
+      new SecretsManagerClient({ ...client, endpoint: smServer.url }),
+      services,
+    );
+    await world.seed();
+    return world;
+  }
+
+  get consulUrl(): string {
+    return this.consul.url;
+  }
+
+  get managementToken(): string {
+    return this.consul.managementToken;
+  }
+
+  secretName(service: string): string {
+    return `${this.prefix}-${service}`;
+  }
+
+  private async seed(): Promise<void> {
+    for (const cluster of [this.cluster, 'other']) {
+      await this.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    }
+    for (const family of [...this.services, NON_MESH_FAMILY]) {
+      await this.ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family,
+          containerDefinitions: [{ name: 'app', image: 'app:latest', memory: 128 }],
+          ...(family === NON_MESH_FAMILY ? {} : { tags: [MESH_TAG] }),
+        }),
+      );
+    }
+    this.clientSecretArn = await this.createSecret(`${this.prefix}-consul-client-token`, '{}');
+    for (const service of this.services) await this.createSecret(this.secretName(service), '{}');
+    // A mesh task of another cluster: it must not make its service active in ours.
+    await this.ecs.send(
+      new RunTaskCommand({ cluster: 'other', taskDefinition: this.services[0], tags: [MESH_TAG] }),
+    );
+    this.foreign = await seedForeign(this);
+  }
+
+  async createSecret(name: string, value: string): Promise<string> {
+    const result = await this.sm.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+    return result.ARN as string;
+  }
+
+  /** A Consul API call with the management token; retried through faults by the caller. */
+  async consulCall(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const response = await fetch(`${this.consul.url}${path}`, {
+      method,
+      headers: { 'x-consul-token': this.consul.managementToken },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  /** Stops Consul, keeps it down for `downMs`, and starts it again on the same port and state. */
+  async restartConsul(downMs: number): Promise<void> {
+    const old = this.consul;
+    await old.close();
+    this.retiredConsulCalls.push([...old.calls.all()]);
+    await sleep(downMs);
+    this.consul = await retrying('restart Consul on its port', () =>
+      startConsulServer({
+        port: old.port,
+        state: old.state,
+        managementToken: old.managementToken,
+        sessionTtlMinMs: SESSION_TTL_MIN_MS,
+      }),
+    );
+    this.faults.add(this.consul.faults);
+  }
+
+  consulCalls(): CallRecord[] {
+    return [...this.retiredConsulCalls.flat(), ...this.consul.calls.all()];
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.faults.stop();
+      this.ecs.destroy();
+      this.sm.destroy();
+      await Promise.all([this.ecsServer.close(), this.smServer.close(), this.consul.close()]);
+    })();
+    return this.closed;
+  }
+}

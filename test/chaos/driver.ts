@@ -1,0 +1,213 @@
+/**
+ * Driver: applies chaos ops to the world, through the same APIs a user would use (ECS, Secrets
+ * Manager, Consul HTTP), retried through the injected faults, and to the replicas (SIGKILL).
+ *
+ * Invariants:
+ * - An op that does not apply to what it finds (scaling a service that does not exist, deleting a
+ *   token when there is none) is skipped, and counted as skipped, never retried as another op.
+ * - `pick` indexes the candidates sorted by a stable key (task ARN, AccessorID, slot), modulo
+ *   their number, so the same op sequence makes the same choices for the same world.
+ * - Out-of-band token deletions only ever name tokens of our cluster; corruptions only ever
+ *   write our `<prefix>-<service>` secrets. Foreign objects are never written by the run.
+ * - Every SecretID the driver itself writes is remembered by the observer.
+ */
+import {
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { randomUUID } from 'node:crypto';
+
+import { type ChaosWorld, MESH_TAG, NON_MESH_FAMILY } from './chaos-world.js';
+import { ownedTokens } from './invariants.js';
+import { type Observer } from './observer.js';
+import { type Corruption, type Op } from './ops.js';
+import { type Replicas } from './replicas.js';
+import { retrying, sleep } from './retrying.js';
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
+export type OpOutcome = 'applied' | 'skipped' | 'failed';
+
+export class Driver {
+  readonly outcomes: Record<OpOutcome, number> = { applied: 0, skipped: 0, failed: 0 };
+  readonly failures: string[] = [];
+  consulRestarts = 0;
+
+  constructor(
+    private readonly world: ChaosWorld,
+    private readonly replicas: Replicas,
+    private readonly observer: Observer,
+  ) {}
+
+  async apply(op: Op): Promise<OpOutcome> {
+    let outcome: OpOutcome;
+    try {
+      outcome = (await this.run(op)) ? 'applied' : 'skipped';
+    } catch (error) {
+      outcome = 'failed';
+      if (this.failures.length < 50) this.failures.push(`${op.kind}: ${(error as Error).message}`);
+    }
+    this.outcomes[outcome] += 1;
+    return outcome;
+  }
+
+  private service(name: string) {
+    const { ecsServer, cluster } = this.world;
+    return ecsServer.state.services.find(
+      (s) => s.clusterName === cluster && s.name === name && s.status !== 'INACTIVE',
+    );
+  }
+
+  private async run(op: Op): Promise<boolean> {
+    const { world } = this;
+    const cluster = world.cluster;
+    const ecs = (what: string, send: () => Promise<unknown>) => retrying(what, send);
+    switch (op.kind) {
+      case 'create-service': {
+        const existing = this.service(op.service);
+        if (existing?.status === 'DRAINING') return false;
+        if (existing) {
+          await ecs('UpdateService', () =>
+            world.ecs.send(
+              new UpdateServiceCommand({ cluster, service: op.service, desiredCount: op.count }),
+            ),
+          );
+          return true;
+        }
+        await ecs('CreateService', () =>
+          world.ecs.send(
+            new CreateServiceCommand({
+              cluster,
+              serviceName: op.service,
+              taskDefinition: op.service,
+              desiredCount: op.count,
+              propagateTags: 'TASK_DEFINITION',
+            }),
+          ),
+        );
+        return true;
+      }
+      case 'scale-service': {
+        if (this.service(op.service)?.status !== 'ACTIVE') return false;
+        await ecs('UpdateService', () =>
+          world.ecs.send(new UpdateServiceCommand({ cluster, service: op.service, desiredCount: op.count })),
+        );
+        return true;
+      }
+      case 'delete-service': {
+        if (this.service(op.service)?.status !== 'ACTIVE') return false;
+        await ecs('DeleteService', () =>
+          world.ecs.send(new DeleteServiceCommand({ cluster, service: op.service, force: true })),
+        );
+        return true;
+      }
+      case 'run-task':
+      case 'run-non-mesh-task': {
+        const mesh = op.kind === 'run-task';
+        await ecs('RunTask', () =>
+          world.ecs.send(
+            new RunTaskCommand({
+              cluster,
+              taskDefinition: mesh ? op.service : NON_MESH_FAMILY,
+              ...(mesh ? { tags: [MESH_TAG] } : {}),
+            }),
+          ),
+        );
+        return true;
+      }
+      case 'stop-task': {
+        const live = [...world.ecsServer.state.tasks.values()]
+          .filter((t) => t.clusterName === cluster && t.desiredStatus === 'RUNNING')
+          .map((t) => t.arn)
+          .sort();
+        if (live.length === 0) return false;
+        const task = live[op.pick % live.length];
+        await ecs('StopTask', () => world.ecs.send(new StopTaskCommand({ cluster, task })));
+        return true;
+      }
+      case 'delete-token': {
+        const ours = [...ownedTokens(world.consul.state, cluster).values()]
+          .flat()
+          .map((t) => t.accessorId)
+          .sort();
+        if (ours.length === 0) return false;
+        const accessor = ours[op.pick % ours.length];
+        await retrying('delete token', async () => {
+          const { status, text } = await world.consulCall('DELETE', `/v1/acl/token/${accessor}`);
+          if (status !== 200 && status !== 404 && status !== 403) throw new Error(`HTTP ${status}: ${text}`);
+        });
+        return true;
+      }
+      case 'corrupt-secret': {
+        const value = this.corrupted(op.corruption);
+        await retrying('PutSecretValue', () =>
+          world.sm.send(
+            new PutSecretValueCommand({ SecretId: world.secretName(op.service), SecretString: value }),
+          ),
+        );
+        return true;
+      }
+      case 'restart-consul':
+        await world.restartConsul(op.downMs);
+        this.consulRestarts += 1;
+        return true;
+      case 'kill-replica': {
+        const { replicas } = this;
+        const alive = replicas.slots.map((_, i) => i).filter((i) => replicas.alive(replicas.slots[i]));
+        // A leader kill waits (bounded) for a leader: one may be between terms.
+        if (op.target === 'leader') await waitFor(() => replicas.leaderSlot() !== undefined, 8_000);
+        const leader = replicas.leaderSlot();
+        const wanted =
+          op.target === 'leader'
+            ? alive.filter((i) => i === leader)
+            : op.target === 'standby'
+              ? alive.filter((i) => i !== leader)
+              : alive;
+        const candidates = wanted.length > 0 ? wanted : alive;
+        if (candidates.length === 0) return false;
+        const index = candidates[op.pick % candidates.length];
+        await this.replicas.kill(index);
+        await sleep(op.restartAfterMs);
+        await this.replicas.start(index);
+        return true;
+      }
+    }
+  }
+
+  private corrupted(corruption: Corruption): string {
+    const remembered = (id: string) => {
+      this.observer.remember(id, 'a SecretID the chaos driver wrote');
+      return id;
+    };
+    switch (corruption) {
+      case 'garbage':
+        return 'not json {';
+      case 'empty-object':
+        return '{}';
+      case 'blank':
+        return ' ';
+      case 'accessor-only':
+        return JSON.stringify({ accessor_id: randomUUID() });
+      case 'not-uuid':
+        return JSON.stringify({ accessor_id: 'not-a-uuid', token: 'also-not-a-uuid' });
+      case 'foreign-token':
+        return JSON.stringify({
+          accessor_id: this.world.foreign.tokens[0].accessorId,
+          token: remembered(randomUUID()),
+        });
+      case 'fresh-ids':
+        return JSON.stringify({ accessor_id: randomUUID(), token: remembered(randomUUID()) });
+    }
+  }
+}

@@ -1,0 +1,217 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+
+import { type CallRecord } from '../../src/envtest/call-log.js';
+import { type AclContext } from '../../src/envtest/consul/acl/context.js';
+import { type AclToken } from '../../src/envtest/consul/acl/model.js';
+import { createToken } from '../../src/envtest/consul/acl/tokens.js';
+import { DEFAULT_SCOPE } from '../../src/envtest/consul/scope.js';
+import { ConsulState } from '../../src/envtest/consul/state.js';
+import { SecretStore } from '../../src/envtest/secretsmanager/store.js';
+import { clientTokenDescription, serviceDescription } from '../../src/mesh/token-description.js';
+import { ManualClock } from '../../src/time/manual-clock.js';
+import { foreignDescriptions, secretBaseline, tokenBaseline } from './foreign.js';
+import { type SafetyInput, safetyViolations, type StateInput, stateViolations } from './invariants.js';
+import { LogScan } from './log-scan.js';
+
+const CLUSTER = 'chaos';
+const CLIENT_SECRET = 'chaos-consul-client-token';
+
+/** Envtest state built directly (no servers, no sleeps): a converged world with web active. */
+function fixture() {
+  const consul = new ConsulState();
+  const acl: AclContext = { state: consul, now: 0, newId: randomUUID, enterprise: false, version: '1.15' };
+  const secrets = new SecretStore({
+    clock: new ManualClock(),
+    random: Math.random,
+    region: 'us-east-1',
+    accountId: '123456789012',
+  });
+  const token = (description: string, service?: string): AclToken =>
+    createToken(
+      acl,
+      {
+        AccessorID: randomUUID(),
+        SecretID: randomUUID(),
+        Description: description,
+        ...(service ? { ServiceIdentities: [{ ServiceName: service }] } : {}),
+      },
+      DEFAULT_SCOPE,
+    );
+  const serviceToken = (service: string, cluster = CLUSTER) =>
+    token(serviceDescription('Token', { name: service }, cluster), service);
+  const putSecret = (name: string, value: string) => {
+    const secret = secrets.find(name) ?? secrets.create({ name, tags: [] });
+    secrets.putValue(secret, randomUUID(), { secretString: value });
+  };
+  const pointSecretAt = (name: string, t: AclToken) =>
+    putSecret(name, JSON.stringify({ accessor_id: t.accessorId, token: t.secretId }));
+  const client = token(clientTokenDescription(CLUSTER));
+  pointSecretAt(CLIENT_SECRET, client);
+  const web = serviceToken('web');
+  pointSecretAt('chaos-web', web);
+  const foreignTokens = foreignDescriptions(CLUSTER, 'web').map((d) => token(d, 'web'));
+  putSecret('other-web', JSON.stringify({ accessor_id: foreignTokens[0].accessorId, token: 'x' }));
+  const state = (overrides: Partial<StateInput> = {}): StateInput => ({
+    cluster: CLUSTER,
+    prefix: 'chaos',
+    clientSecretId: CLIENT_SECRET,
+    consul,
+    secrets,
+    active: new Set(['web']),
+    goneForMs: () => Number.POSITIVE_INFINITY,
+    leftoverAfterMs: 3_000,
+    ...overrides,
+  });
+  const scan = new LogScan();
+  const safety = (overrides: Partial<SafetyInput> = {}): SafetyInput => ({
+    foreign: {
+      tokens: foreignTokens.map(tokenBaseline),
+      secrets: [secretBaseline(secrets, 'other-web')!],
+      consulCallsBefore: 0,
+      smCallsBefore: 0,
+    },
+    consul,
+    secrets,
+    consulCalls: [],
+    smCalls: [],
+    secretIds: new Map([...consul.tokens.values()].map((t) => [t.secretId, `token ${t.accessorId}`])),
+    logUuids: scan.uuids,
+    crashes: scan.crashes,
+    ...overrides,
+  });
+  return { consul, secrets, serviceToken, putSecret, pointSecretAt, web, foreignTokens, state, safety, scan };
+}
+
+const kinds = (violations: Array<{ kind: string }>) => violations.map((v) => v.kind);
+const call = (operation: string, resource: string): CallRecord => ({
+  operation,
+  resource,
+  status: 200,
+  at: 0,
+});
+
+describe('chaos: invariant checker', () => {
+  it('finds nothing wrong with a converged world (so each case below is caused by its breakage)', () => {
+    const world = fixture();
+    expect(stateViolations(world.state())).to.deep.equal([]);
+    expect(safetyViolations(world.safety())).to.deep.equal([]);
+  });
+
+  it('reports an active service without a token', () => {
+    const world = fixture();
+    const violations = stateViolations(world.state({ active: new Set(['web', 'api']) }));
+    expect(kinds(violations)).to.deep.equal(['missing-token']);
+    expect(violations[0].message).to.contain('api');
+  });
+
+  it('reports an active service with two tokens', () => {
+    const world = fixture();
+    const second = world.serviceToken('web');
+    const violations = stateViolations(world.state());
+    expect(kinds(violations)).to.deep.equal(['duplicate-token']);
+    expect(violations[0].message).to.contain(second.accessorId);
+  });
+
+  it("does not count another cluster's token, or one with an extra line, as a second token", () => {
+    const world = fixture();
+    world.serviceToken('web', 'chaos-2');
+    world.serviceToken('web', 'other');
+    expect(stateViolations(world.state())).to.deep.equal([]);
+  });
+
+  it('reports a token whose SecretID differs from its secret, and a secret naming another accessor', () => {
+    const world = fixture();
+    world.putSecret('chaos-web', JSON.stringify({ accessor_id: world.web.accessorId, token: randomUUID() }));
+    expect(kinds(stateViolations(world.state()))).to.deep.equal(['secret-mismatch']);
+    world.putSecret('chaos-web', 'not json');
+    const violations = stateViolations(world.state());
+    expect(kinds(violations)).to.deep.equal(['secret-mismatch']);
+    expect(violations[0].message).to.not.contain(world.web.secretId);
+  });
+
+  it('reports a token left for a service gone longer than the grace period, and only then', () => {
+    const world = fixture();
+    const old = world.serviceToken('old');
+    const recent = stateViolations(world.state({ goneForMs: () => 1_000 }));
+    expect(recent).to.deep.equal([]);
+    const late = stateViolations(world.state({ goneForMs: () => 10_000 }));
+    expect(kinds(late)).to.deep.equal(['leftover-token']);
+    expect(late[0].message).to.contain(old.accessorId).and.contain('10.0 s');
+  });
+
+  it('reports a client secret that names no client token', () => {
+    const world = fixture();
+    world.putSecret(CLIENT_SECRET, '{}');
+    expect(kinds(stateViolations(world.state()))).to.deep.equal(['client-token']);
+  });
+
+  it('reports a write to a foreign token in the Consul call log, but not a read', () => {
+    const world = fixture();
+    const foreign = world.foreignTokens[1].accessorId;
+    expect(safetyViolations(world.safety({ consulCalls: [call('acl.token.read', foreign)] }))).to.deep.equal(
+      [],
+    );
+    for (const operation of ['acl.token.delete', 'acl.token.update']) {
+      const violations = safetyViolations(world.safety({ consulCalls: [call(operation, foreign)] }));
+      expect(kinds(violations)).to.deep.equal(['foreign-touched']);
+      expect(violations[0].message).to.contain(operation).and.contain(foreign);
+    }
+  });
+
+  it('ignores calls made before the baseline (the seeding itself)', () => {
+    const world = fixture();
+    const input = world.safety();
+    const seeding = [call('acl.token.create', world.foreignTokens[0].accessorId)];
+    expect(
+      safetyViolations({
+        ...input,
+        consulCalls: seeding,
+        foreign: { ...input.foreign, consulCallsBefore: 1 },
+      }),
+    ).to.deep.equal([]);
+  });
+
+  it('reports a foreign token gone or changed in the final state', () => {
+    const world = fixture();
+    const input = world.safety();
+    world.consul.tokens.delete(world.foreignTokens[3].accessorId);
+    const violations = safetyViolations(input);
+    expect(kinds(violations)).to.deep.equal(['foreign-touched']);
+    expect(violations[0].message).to.contain(world.foreignTokens[3].accessorId).and.contain('gone');
+  });
+
+  it('reports a write to a foreign secret, by name or ARN, in the Secrets Manager call log', () => {
+    const world = fixture();
+    const arn = world.secrets.find('other-web')!.arn;
+    expect(safetyViolations(world.safety({ smCalls: [call('GetSecretValue', 'other-web')] }))).to.deep.equal(
+      [],
+    );
+    const byName = safetyViolations(world.safety({ smCalls: [call('PutSecretValue', 'other-web')] }));
+    const byArn = safetyViolations(world.safety({ smCalls: [call('UpdateSecret', arn)] }));
+    expect(kinds([...byName, ...byArn])).to.deep.equal(['foreign-touched', 'foreign-touched']);
+    const baseline = world.safety();
+    world.putSecret('other-web', '{}');
+    expect(kinds(safetyViolations(baseline))).to.deep.equal(['foreign-touched']);
+  });
+
+  it('reports a SecretID in a log line or in /metrics, naming its AccessorID and never the SecretID', () => {
+    const world = fixture();
+    world.scan.line('replica 0#1', `{"msg":"reconciled","accessorId":"${world.web.accessorId}"}`);
+    expect(safetyViolations(world.safety())).to.deep.equal([]);
+    world.scan.line('replica 1#2', `{"msg":"oops","token":"${world.web.secretId.toUpperCase()}"}`);
+    world.scan.text('replica 0 /metrics', `x{id="${world.foreignTokens[0].secretId}"} 1\n`);
+    const violations = safetyViolations(world.safety());
+    expect(kinds(violations)).to.deep.equal(['secret-id-leak', 'secret-id-leak']);
+    expect(violations[0].message).to.contain('replica 1#2 line 1').and.contain(world.web.accessorId);
+    expect(violations.map((v) => v.message).join('\n')).to.not.contain(world.web.secretId);
+  });
+
+  it('reports an unhandled promise rejection in a log line as a crash', () => {
+    const world = fixture();
+    world.scan.line('replica 0#1', '{"level":"error","msg":"unhandled promise rejection","error":"boom"}');
+    const violations = safetyViolations(world.safety());
+    expect(kinds(violations)).to.deep.equal(['crash']);
+    expect(violations[0].message).to.contain('replica 0#1 line 1');
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * `npm run chaos [-- --quick] [-- --seed N] [-- --ops N] [-- --soak-minutes M]`: drives the real
+ * controller (two replicas with leader election, as child processes) on envtest servers through a
+ * seeded random sequence of operations under injected faults, then checks the invariants of
+ * ./invariants.ts (not part of `npm test`; `--quick` runs in CI).
+ *
+ * Invariants:
+ * - The seed and the replay command are printed first, and again when a run fails.
+ * - Phases: seed the world and foreign objects → start replicas and wait for the client token →
+ *   faults on, ops (or the soak) → restart any dead replica → faults off (t0) → wait for the state
+ *   invariants to hold, at most 2 resyncs + the grace period + 2 s (lock takeover and scheduling
+ *   slack) after t0 → scrape /metrics, stop the replicas (SIGTERM) → safety invariants.
+ * - Every minute of ops, one `rss: minute m: …` line gives each replica's RSS and V8 heap in use
+ *   (from its /metrics), for the leak check of long runs.
+ * - Exit code 1 when any violation was found (or the run itself failed), else 0; the last line
+ *   is the summary line of ./report.ts.
+ */
+import { ChaosWorld } from './chaos-world.js';
+import { awaitConvergence } from './converge.js';
+import { Driver } from './driver.js';
+import { type Violation, safetyViolations, stateViolations } from './invariants.js';
+import { LogScan } from './log-scan.js';
+import { MemoryWatch } from './memory-watch.js';
+import { Observer } from './observer.js';
+import { generateOps, opStream, describeOp, type Op } from './ops.js';
+import { type ChaosOptions, parseChaosArgs, replayCommand } from './options.js';
+import { Replicas, type Timings } from './replicas.js';
+import { summaryLine, violationLine } from './report.js';
+import { sleep } from './retrying.js';
+
+const SERVICES = ['web', 'api', 'db', 'cache', 'auth', 'billing', 'search', 'mail'];
+const TIMINGS: Timings = {
+  resyncMs: 2_000,
+  graceMs: 3_000,
+  ttlMs: 3_000,
+  renewMs: 1_000,
+  lockDelayMs: 1_000,
+};
+const SLACK_MS = 2_000;
+
+async function run(options: ChaosOptions): Promise<number> {
+  const harnessCrashes: string[] = [];
+  process.on('unhandledRejection', (reason) =>
+    harnessCrashes.push(`harness: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`),
+  );
+  const soak = options.soakMinutes !== undefined;
+  console.log(
+    `chaos: seed ${options.seed}, ${soak ? `soak ${options.soakMinutes} min` : `${options.ops} ops`}` +
+      `; replay: ${replayCommand(options)}`,
+  );
+  const started = performance.now();
+  const world = await ChaosWorld.start(SERVICES);
+  const scan = new LogScan();
+  const observer = new Observer({
+    ecs: world.ecsServer.state,
+    consul: () => world.consul.state,
+    secrets: world.smServer.state,
+    cluster: world.cluster,
+  });
+  observer.remember(world.managementToken, 'the management token');
+  observer.start();
+  const replicas = new Replicas(
+    {
+      cluster: world.cluster,
+      prefix: world.prefix,
+      clientSecretArn: world.clientSecretArn,
+      ecsUrl: world.ecsServer.url,
+      secretsManagerUrl: world.smServer.url,
+      consulUrl: world.consulUrl,
+      managementToken: world.managementToken,
+      consulState: () => world.consul.state,
+    },
+    TIMINGS,
+    scan,
+  );
+  // Strict final state: a service gone at all has no token left (the deadline covers the grace).
+  const checkState = () =>
+    stateViolations({
+      cluster: world.cluster,
+      prefix: world.prefix,
+      clientSecretId: world.clientSecretArn,
+      consul: world.consul.state,
+      secrets: world.smServer.state,
+      active: observer.active,
+      goneForMs: (service) => observer.goneForMs(service),
+      leftoverAfterMs: 0,
+    });
+  const violations: Violation[] = [];
+  let convergedS: number | undefined;
+  let opsRun = 0;
+  const memory = new MemoryWatch(replicas);
+  const driver = new Driver(world, replicas, observer);
+  try {
+    await replicas.startAll();
+    if (!(await until(() => replicas.leaderSlot() !== undefined && checkState().length === 0, 30_000))) {
+      throw new Error(`no leader and client token 30 s after start: ${JSON.stringify(checkState())}`);
+    }
+    memory.atStart();
+    console.log(`chaos: replicas ready after ${seconds(performance.now() - started)} s; faults on`);
+
+    world.faults.start();
+    const ops: Iterable<Op> = soak
+      ? opStream(options.seed, { services: SERVICES, kills: false })
+      : generateOps(options.seed, options.ops, { services: SERVICES, kills: true });
+    const opsStart = performance.now();
+    const soakEnd = opsStart + (options.soakMinutes ?? 0) * 60_000;
+    for (const op of ops) {
+      if (soak && performance.now() >= soakEnd) break;
+      const outcome = await driver.apply(op);
+      opsRun += 1;
+      const minuteLine = await memory.tick(performance.now() - opsStart);
+      if (minuteLine) console.log(minuteLine);
+      if (options.verbose) console.log(`  op ${opsRun}: ${describeOp(op)} → ${outcome}`);
+      else if (opsRun % 100 === 0) {
+        console.log(
+          `chaos: ${opsRun} ops, ${world.faults.injected()} faults, ${replicas.kills} kills so far`,
+        );
+      }
+      await sleep(options.gapMs);
+    }
+    memory.atEnd();
+    await replicas.startAll();
+    world.faults.stop();
+    const t0 = performance.now();
+    const deadlineMs = 2 * TIMINGS.resyncMs + TIMINGS.graceMs + SLACK_MS;
+    console.log(
+      `chaos: ops done in ${seconds(t0 - started)} s (${JSON.stringify(driver.outcomes)}, ` +
+        `${driver.consulRestarts} Consul restarts, ${replicas.leaderKills} leader kills); faults off`,
+    );
+    const convergence = await awaitConvergence(() => observer.sample(), checkState, deadlineMs);
+    convergedS = convergence.seconds;
+    violations.push(...convergence.violations);
+    for (const [i, slot] of replicas.slots.entries()) {
+      if ((await replicas.scrapeMetrics(i)) === undefined) {
+        violations.push({
+          kind: 'crash',
+          message: `replica ${i}#${slot.generation} /metrics unreachable at the end`,
+        });
+      }
+    }
+  } finally {
+    await replicas.stopAll();
+    observer.stop();
+  }
+  violations.push(
+    ...safetyViolations({
+      foreign: world.foreign,
+      consul: world.consul.state,
+      secrets: world.smServer.state,
+      consulCalls: world.consulCalls(),
+      smCalls: world.smServer.calls.all(),
+      secretIds: observer.secretIds,
+      logUuids: scan.uuids,
+      crashes: [...replicas.crashes, ...scan.crashes, ...harnessCrashes],
+    }),
+  );
+  const faults = world.faults.injected();
+  await world.close();
+
+  for (const line of memory.lines()) console.log(line);
+  if (driver.failures.length > 0)
+    console.log(`chaos: ${driver.outcomes.failed} ops failed, e.g. ${driver.failures[0]}`);
+  console.log(`chaos: ${scan.lines} log lines, ${observer.secretIds.size} SecretIDs checked against them`);
+  for (const violation of violations) console.log(violationLine(violation));
+  if (violations.length > 0) console.log(`chaos: FAILED; replay: ${replayCommand(options)}`);
+  console.log(
+    summaryLine({ ops: opsRun, faults, kills: replicas.kills, violations: violations.length, convergedS }),
+  );
+  return violations.length > 0 ? 1 : 0;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (check()) return true;
+    if (performance.now() > deadline) return false;
+    await sleep(100);
+  }
+}
+
+const options = parseChaosArgs(process.argv.slice(2));
+run(options).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error((error as Error).stack ?? String(error));
+    console.log(`chaos: the run itself failed; replay: ${replayCommand(options)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,65 @@
+/**
+ * The chaos run's command line: `npm run chaos [-- --quick] [-- --seed N] [-- --ops N]
+ * [-- --soak-minutes M] [-- --gap-ms MS] [-- --verbose]`.
+ *
+ * Invariants:
+ * - Without `--seed`, the seed is drawn at random (crypto), and always printed with the replay
+ *   command, which repeats every option that changes the op sequence (seed, ops, quick, soak).
+ * - `--quick` is 120 ops 300 ms apart; the default is 200 ops; `--soak-minutes` runs ops (without
+ *   replica kills) until that time is up, however many that is.
+ * - Unknown arguments and malformed numbers are errors, never ignored.
+ */
+import { randomInt } from 'node:crypto';
+
+export interface ChaosOptions {
+  readonly seed: number;
+  readonly ops: number;
+  readonly quick: boolean;
+  readonly soakMinutes: number | undefined;
+  readonly gapMs: number;
+  readonly verbose: boolean;
+}
+
+function integer(arg: string, value: string | undefined): number {
+  const parsed = Number(value);
+  if (value === undefined || !Number.isFinite(parsed) || parsed < 0) {
+    throw new Error(`${arg} needs a non-negative number, got ${value}`);
+  }
+  return parsed;
+}
+
+export function parseChaosArgs(argv: readonly string[], drawSeed = () => randomInt(2 ** 31)): ChaosOptions {
+  let seed: number | undefined;
+  let ops: number | undefined;
+  let quick = false;
+  let soakMinutes: number | undefined;
+  let gapMs: number | undefined;
+  let verbose = false;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--quick') quick = true;
+    else if (arg === '--verbose') verbose = true;
+    else if (arg === '--seed') seed = Math.floor(integer(arg, argv[++i]));
+    else if (arg === '--ops') ops = Math.floor(integer(arg, argv[++i]));
+    else if (arg === '--soak-minutes') soakMinutes = integer(arg, argv[++i]);
+    else if (arg === '--gap-ms') gapMs = integer(arg, argv[++i]);
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  return {
+    seed: seed ?? drawSeed(),
+    ops: ops ?? (quick ? 120 : 200),
+    quick,
+    soakMinutes,
+    gapMs: gapMs ?? 300,
+    verbose,
+  };
+}
+
+export function replayCommand(options: ChaosOptions): string {
+  const parts = ['npm run chaos --', '--seed', String(options.seed)];
+  if (options.soakMinutes !== undefined) parts.push('--soak-minutes', String(options.soakMinutes));
+  else if (options.quick) parts.push('--quick');
+  else parts.push('--ops', String(options.ops));
+  if (options.gapMs !== 300) parts.push('--gap-ms', String(options.gapMs));
+  return parts.join(' ');
+}

@@ -1,0 +1,211 @@
+/**
+ * Replicas: the controller replicas of a chaos run, each the real CLI (`acl-controller` with
+ * `-leader-election`) as its own process, killed with SIGKILL and restarted by the driver.
+ *
+ * Invariants:
+ * - Slot i runs at most one process at a time; a restart starts a new process in the same slot.
+ * - Every output line of every process goes to the LogScan, tagged `replica <i>#<generation>`.
+ * - Each process's /metrics page is scanned just before it is killed (and at the end by main).
+ * - An exit the run did not cause (not a SIGKILL it sent, not the final SIGTERM) is a crash;
+ *   so is a final SIGTERM that does not end in exit code 0.
+ * - The leader is read from Consul's state in-process: the lock key's holder `host/pid`, while
+ *   its session exists.
+ * - `stopAll()` SIGTERMs every live process and waits for it.
+ */
+import { type ConsulState } from '../../src/envtest/consul/state.js';
+import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
+import { type NodeChild, startNodeChild } from '../helpers/node-child.js';
+import { fileURLToPath } from 'node:url';
+
+import { type LogScan } from './log-scan.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface ReplicaTarget {
+  readonly cluster: string;
+  readonly prefix: string;
+  readonly clientSecretArn: string;
+  readonly ecsUrl: string;
+  readonly secretsManagerUrl: string;
+  readonly consulUrl: string;
+  readonly managementToken: string;
+  readonly consulState: () => ConsulState;
+}
+
+export interface Timings {
+  readonly resyncMs: number;
+  readonly graceMs: number;
+  readonly ttlMs: number;
+  readonly renewMs: number;
+  readonly lockDelayMs: number;
+}
+
+interface Slot {
+  process: NodeChild | undefined;
+  generation: number;
+  /** Set just before the run signals this process itself. */
+  expected: 'kill' | 'stop' | undefined;
+}
+
+const ms = (value: number) => `${value}ms`;
+
+export class Replicas {
+  readonly slots: Slot[];
+  readonly crashes: string[] = [];
+  kills = 0;
+  leaderKills = 0;
+
+  constructor(
+    private readonly target: ReplicaTarget,
+    private readonly timings: Timings,
+    private readonly scan: LogScan,
+    count = 2,
+  ) {
+    this.slots = Array.from({ length: count }, () => ({
+      process: undefined,
+      generation: 0,
+      expected: undefined,
+    }));
+  }
+
+  flags(): string[] {
+    const t = this.timings;
+    return [
+      '-cluster',
+      this.target.cluster,
+      '-consul-client-secret-arn',
+      this.target.clientSecretArn,
+      '-secret-name-prefix',
+      this.target.prefix,
+      '-listen-addr',
+      '127.0.0.1:0',
+      '-log-level',
+      'debug',
+      '-log-format',
+      'json',
+      '-resync-interval',
+      ms(t.resyncMs),
+      '-gc-grace-period',
+      ms(t.graceMs),
+      '-secret-recheck-interval',
+      ms(t.resyncMs),
+      '-leader-election',
+      '-leader-election-ttl',
+      ms(t.ttlMs),
+      '-leader-election-renew',
+      ms(t.renewMs),
+      '-leader-election-lock-delay',
+      ms(t.lockDelayMs),
+      '-graceful-shutdown-timeout',
+      '10s',
+    ];
+  }
+
+  async start(index: number): Promise<void> {
+    const slot = this.slots[index];
+    if (slot.process && slot.process.child.exitCode === null && slot.process.child.signalCode === null)
+      return;
+    slot.generation += 1;
+    slot.expected = undefined;
+    const source = `replica ${index}#${slot.generation}`;
+    const t = this.target;
+    const child = await startNodeChild([CLI, 'acl-controller', ...this.flags()], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: CONTROLLER_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: 'controller-secret',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_ECS: t.ecsUrl,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: t.secretsManagerUrl,
+        CONSUL_HTTP_ADDR: t.consulUrl,
+        CONSUL_HTTP_TOKEN: t.managementToken,
+      },
+      keepLines: 200,
+      onLine: (line) => this.scan.line(source, line),
+    });
+    slot.process = child;
+    void child.exited.then((code) => {
+      const signal = child.child.signalCode;
+      if (slot.expected === 'kill' && signal === 'SIGKILL') return;
+      if (slot.expected === 'stop' && code === 0) return;
+      this.crashes.push(
+        `${source} (pid ${child.pid}) exited with ${signal ?? `code ${code}`} (${slot.expected ?? 'not caused by the run'}): ${child.logs.slice(-3).join(' | ').slice(0, 600)}`,
+      );
+    });
+  }
+
+  /** Pid of the replica holding the lock, if a live session holds it. */
+  leaderPid(): number | undefined {
+    const state = this.target.consulState();
+    const key = `ecs-acl-controller/${this.target.cluster}/leader`;
+    for (const entry of state.kv.values()) {
+      if (entry.key !== key || entry.session === undefined || !state.sessions.has(entry.session)) continue;
+      try {
+        const { holder } = JSON.parse(entry.value?.toString() ?? '') as { holder?: string };
+        const pid = Number(holder?.split('/').pop());
+        return Number.isInteger(pid) ? pid : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** Slot of the leader, if it is one of ours and alive. */
+  leaderSlot(): number | undefined {
+    const pid = this.leaderPid();
+    const index = this.slots.findIndex((slot) => this.alive(slot) && slot.process?.pid === pid);
+    return index >= 0 ? index : undefined;
+  }
+
+  alive(slot: Slot): boolean {
+    const child = slot.process?.child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  /** SIGKILLs slot `index` and waits for the process to be gone; false if it was not running. */
+  async kill(index: number): Promise<boolean> {
+    const slot = this.slots[index];
+    if (!slot.process || !this.alive(slot)) return false;
+    if (this.leaderSlot() === index) this.leaderKills += 1;
+    await this.scrapeMetrics(index);
+    slot.expected = 'kill';
+    slot.process.child.kill('SIGKILL');
+    this.kills += 1;
+    await slot.process.exited;
+    return true;
+  }
+
+  /** Feeds slot `index`'s /metrics page to the LogScan and returns it; undefined if unreadable. */
+  async scrapeMetrics(index: number): Promise<string | undefined> {
+    const slot = this.slots[index];
+    if (!slot.process || !this.alive(slot)) return undefined;
+    try {
+      const response = await fetch(`${slot.process.opsUrl}/metrics`, { signal: AbortSignal.timeout(2_000) });
+      const text = await response.text();
+      this.scan.text(`replica ${index}#${slot.generation} /metrics`, text);
+      return text;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async startAll(): Promise<void> {
+    for (let i = 0; i < this.slots.length; i += 1) await this.start(i);
+  }
+
+  pids(): Array<number | undefined> {
+    return this.slots.map((slot) => (this.alive(slot) ? slot.process?.pid : undefined));
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        if (!slot.process || !this.alive(slot)) return;
+        slot.expected = 'stop';
+        await slot.process.stop();
+      }),
+    );
+  }
+}
