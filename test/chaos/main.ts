@@ -115,11 +115,14 @@ async function run(options: ChaosOptions): Promise<number> {
   const driver = new Driver(world, replicas, observer);
   // Cross-cluster: every Consul token write, judged with the state just after it.
   const crossWrites = new Map<string, Violation>();
+  const judged = { deletes: 0, updates: 0, wanted: 0 };
   world.onConsulCall((call) => {
     if (call.operation !== 'acl.token.delete' && call.operation !== 'acl.token.update') return;
     if (call.resource === undefined) return;
     try {
       const before = observer.owners.get(call.resource);
+      if (before && call.status === 200)
+        judged[call.operation === 'acl.token.delete' ? 'deletes' : 'updates'] += 1;
       const served = before && world.served(before.cluster);
       const client = before?.service === CLIENT;
       const verdict = judgeTokenWrite(
@@ -145,6 +148,14 @@ async function run(options: ChaosOptions): Promise<number> {
         clusterNames,
         CROSS_WINDOW_MS,
       );
+      if (before && call.status === 200 && !driver.deleting.has(call.resource)) {
+        // How many controller deletes came after a wanted spell long enough to be judged at all.
+        const wantedFor =
+          before.service === CLIENT
+            ? observer.knownForMs(call.resource)
+            : observer.activeForMs(before.cluster, before.service);
+        if (call.operation === 'acl.token.delete' && wantedFor >= CROSS_WINDOW_MS) judged.wanted += 1;
+      }
       if (verdict && !crossWrites.has(verdict.message)) {
         crossWrites.set(verdict.message, verdict);
         console.log(`chaos: ${verdict.message}`);
@@ -237,6 +248,11 @@ async function run(options: ChaosOptions): Promise<number> {
   if (driver.failures.length > 0)
     console.log(`chaos: ${driver.outcomes.failed} ops failed, e.g. ${driver.failures[0]}`);
   console.log(`chaos: ${scan.lines} log lines, ${observer.secretIds.size} SecretIDs checked against them`);
+  console.log(
+    `chaos: cross-cluster: ${judged.deletes} deletes and ${judged.updates} updates of served clusters' tokens judged ` +
+      `(${judged.wanted} controller deletes after ${CROSS_WINDOW_MS / 1000} s of the service active), ` +
+      `${observer.owners.size} token owners and ${[...observer.secretAccessors.values()].reduce((n, m) => n + m.size, 0)} secrets' accessors checked`,
+  );
   for (const violation of violations) console.log(violationLine(violation));
   if (violations.length > 0) console.log(`chaos: FAILED; replay: ${replayCommand(options)}`);
   console.log(
