@@ -10,7 +10,8 @@
  *   the start, as the Terraform module would create them; each cluster has its own client secret.
  *   Family `batch` is not mesh. Cluster `other` is not served.
  * - Every Consul call, of every Consul instance, is also given to the `onConsulCall` listeners
- *   as it is recorded (after its outcome is in the state), for checks that need the state then.
+ *   as it is recorded (after its outcome is in the state), for checks that need the state then;
+ *   every Secrets Manager call likewise to the `onSecretsCall` listeners.
  * - Consul restarts keep its state (the same `ConsulState`), its management token and its port,
  *   so controllers configured with one address find it again. Each instance's call log is kept,
  *   and `consulCalls()` returns them all, oldest instance first.
@@ -59,6 +60,7 @@ export class ChaosWorld {
   readonly faults = new FaultSchedule();
   foreign!: ForeignBaseline;
   private readonly consulListeners: Array<(call: CallRecord) => void> = [];
+  private readonly secretsListeners: Array<(call: CallRecord) => void> = [];
   private readonly retiredConsulCalls: CallRecord[][] = [];
   private closed: Promise<void> | undefined;
 
@@ -74,6 +76,12 @@ export class ChaosWorld {
     this.clusters = SERVED_CLUSTERS.slice(0, clusterCount).map((c) => ({ ...c, clientSecretArn: '' }));
     for (const server of [ecsServer, smServer, consul]) this.faults.add(server.faults);
     this.listen(consul);
+    const log = smServer.calls;
+    const record = log.record.bind(log);
+    log.record = (call: CallRecord) => {
+      record(call);
+      for (const listener of this.secretsListeners) listener(call);
+    };
   }
 
   static async start(services: readonly string[], clusterCount = 1): Promise<ChaosWorld> {
@@ -121,6 +129,11 @@ export class ChaosWorld {
 
   onConsulCall(listener: (call: CallRecord) => void): void {
     this.consulListeners.push(listener);
+  }
+
+  /** Like `onConsulCall`, for Secrets Manager. */
+  onSecretsCall(listener: (call: CallRecord) => void): void {
+    this.secretsListeners.push(listener);
   }
 
   private listen(consul: ConsulServer): void {

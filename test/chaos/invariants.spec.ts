@@ -13,6 +13,7 @@ import { ManualClock } from '../../src/time/manual-clock.js';
 import { foreignDescriptions, secretBaseline, tokenBaseline } from './foreign.js';
 import {
   crossClusterViolations,
+  judgeSecretWrite,
   judgeTokenWrite,
   type SafetyInput,
   safetyViolations,
@@ -21,6 +22,8 @@ import {
   stateViolations,
   tokenOwner,
   type TokenWrite,
+  CLIENT,
+  type SecretWrite,
 } from './invariants.js';
 import { LogScan } from './log-scan.js';
 
@@ -345,6 +348,56 @@ describe('chaos: invariant checker', () => {
       );
       expect(renamed?.message).to.contain('of chaos (api)');
       expect(judgeTokenWrite(update(world.web.description), CLUSTERS, window)).to.equal(undefined);
+    });
+
+    it("flags a controller write over chaos's healthy secret, and nothing chaos has a reason for", () => {
+      const world = twoClusters();
+      const write = (overrides: Partial<SecretWrite> = {}): SecretWrite => ({
+        operation: 'PutSecretValue',
+        status: 200,
+        principal: 'AKIDCONTROLLER',
+        cluster: CLUSTER,
+        service: 'web',
+        name: 'chaos-web',
+        replaced: { accessorId: world.web.accessorId, token: world.web.secretId },
+        replacedForMs: 20_000,
+        replacedToken: world.web,
+        ...overrides,
+      });
+      const judge = (w: SecretWrite) => judgeSecretWrite(w, 'AKIDCONTROLLER', CLUSTERS, window);
+      const verdict = judge(write());
+      expect(verdict?.kind).to.equal('cross-cluster');
+      expect(verdict?.message)
+        .to.contain('PutSecretValue on secret chaos-web of chaos')
+        .and.contain(world.web.accessorId)
+        .and.not.contain(world.web.secretId);
+      // chaos-b's client secret over its healthy client token, likewise.
+      const client = judge(
+        write({
+          cluster: B,
+          service: CLIENT,
+          name: 'chaos-b-consul-client-token',
+          replaced: { accessorId: world.bClient.accessorId, token: world.bClient.secretId },
+          replacedToken: world.bClient,
+        }),
+      );
+      expect(client?.message).to.contain('chaos-b-consul-client-token of chaos-b');
+      // Reasons of chaos's own, or not the controller: no verdict.
+      expect(judge(write({ principal: 'AKIDTEST' }))).to.equal(undefined);
+      expect(judge(write({ replacedForMs: 1_000 }))).to.equal(undefined);
+      expect(judge(write({ status: 400 }))).to.equal(undefined);
+      expect(judge(write({ replacedToken: undefined }))).to.equal(undefined); // token gone: re-mint
+      expect(judge(write({ replaced: { accessorId: world.web.accessorId, token: randomUUID() } }))).to.equal(
+        undefined,
+      ); // SecretIDs differ: a repair
+      expect(
+        judge(
+          write({
+            replaced: { accessorId: world.bWeb.accessorId, token: world.bWeb.secretId },
+            replacedToken: world.bWeb,
+          }),
+        ),
+      ).to.equal(undefined); // named chaos-b's token: a foreign-token conflict for chaos
     });
 
     it('flags a secret of one cluster that ever named a token of the other, and owner changes', () => {

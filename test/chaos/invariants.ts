@@ -20,6 +20,11 @@
  *   delete, other than the driver's own, of a token that was its cluster's wanted token (its
  *   service active in that cluster for at least the window, and its cluster's secret naming it
  *   with its SecretID) has no reason on that cluster's side, so the other side made it.
+ * - `judgeSecretWrite` (each controller write of a served secret's value, judged as it is
+ *   recorded): a write that replaced a value naming its cluster's own healthy token for that
+ *   service (the token exists, with that SecretID), current for at least the window, has no
+ *   reason on that cluster's side (the controller writes fresh IDs only into an empty, partial,
+ *   malformed or conflicting secret), so the other side made it.
  * - `crossClusterViolations` (at the end, over every token owner and secret version seen): no
  *   secret of one served cluster ever named a token another served cluster owns, and no token
  *   ever changed owner.
@@ -305,4 +310,47 @@ export function crossClusterViolations(input: CrossClusterInput): Violation[] {
     }
   }
   return violations;
+}
+
+export interface SecretWrite {
+  readonly operation: string;
+  readonly status: number;
+  /** The caller's access key ID (the controller's, or the run's own). */
+  readonly principal: string | undefined;
+  /** The served secret written: its cluster and service (`CLIENT` for the client secret). */
+  readonly cluster: string;
+  readonly service: string;
+  readonly name: string;
+  /** The value this write replaced (the version now AWSPREVIOUS), if this write made a version. */
+  readonly replaced: SecretIds | undefined;
+  /** How long the replaced value had been current when it was replaced. */
+  readonly replacedForMs: number;
+  /** The token the replaced value named, as it is now. */
+  readonly replacedToken: AclToken | undefined;
+}
+
+const SECRET_WRITES = new Set(['PutSecretValue', 'UpdateSecret']);
+
+/** A cross-cluster violation, if the controller's write `w` cannot have been made by its own cluster. */
+export function judgeSecretWrite(
+  w: SecretWrite,
+  controller: string,
+  clusters: readonly string[],
+  windowMs: number,
+): Violation | undefined {
+  if (!SECRET_WRITES.has(w.operation) || w.status !== 200 || w.principal !== controller) return undefined;
+  const { replaced, replacedToken } = w;
+  if (replaced === undefined || replacedToken === undefined || w.replacedForMs < windowMs) return undefined;
+  if (replaced.accessorId !== replacedToken.accessorId || replaced.token !== replacedToken.secretId) {
+    return undefined;
+  }
+  const owner = tokenOwner(replacedToken, clusters);
+  if (owner?.cluster !== w.cluster || owner.service !== w.service) return undefined;
+  return {
+    kind: 'cross-cluster',
+    message:
+      `${w.operation} on secret ${w.name} of ${w.cluster} replaced the IDs of its healthy token ` +
+      `${replacedToken.accessorId} (${w.service}), current for ${(w.replacedForMs / 1000).toFixed(1)} s: ` +
+      `no reason on ${w.cluster}'s side`,
+  };
 }

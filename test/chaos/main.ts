@@ -25,6 +25,7 @@ import { Driver } from './driver.js';
 import {
   CLIENT,
   crossClusterViolations,
+  judgeSecretWrite,
   judgeTokenWrite,
   secretIds,
   type Violation,
@@ -39,6 +40,7 @@ import { type ChaosOptions, parseChaosArgs, replayCommand } from './options.js';
 import { Replicas, type Timings } from './replicas.js';
 import { summaryLine, violationLine } from './report.js';
 import { sleep } from './retrying.js';
+import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
 
 const SERVICES = ['web', 'api', 'db', 'cache', 'auth', 'billing', 'search', 'mail'];
 const TIMINGS: Timings = {
@@ -55,6 +57,12 @@ const SLACK_MS = 2_000;
  * of its own cluster can explain (a resync behind, plus the grace, plus retries under faults).
  */
 const CROSS_WINDOW_MS = 15_000;
+/**
+ * How long a secret's healthy value must have been current before a controller write over it
+ * counts as the other cluster's: the controller never rewrites a healthy secret, and only a
+ * deposed leader's in-flight write (one lock TTL + lock-delay) can land just after a repair.
+ */
+const SECRET_WINDOW_MS = 5_000;
 
 async function run(options: ChaosOptions): Promise<number> {
   const harnessCrashes: string[] = [];
@@ -164,6 +172,55 @@ async function run(options: ChaosOptions): Promise<number> {
       harnessCrashes.push(`harness: cross-cluster check: ${(error as Error)?.stack ?? String(error)}`);
     }
   });
+  // Cross-cluster: every controller write of a served secret, judged with the state just after it.
+  const servedSecrets = new Map<string, { cluster: string; service: string }>();
+  for (const c of world.clusters) {
+    for (const service of SERVICES) servedSecrets.set(`${c.prefix}-${service}`, { cluster: c.name, service });
+    servedSecrets.set(`${c.prefix}-consul-client-token`, { cluster: c.name, service: CLIENT });
+  }
+  let secretWrites = 0;
+  world.onSecretsCall((call) => {
+    if (call.resource === undefined || call.status !== 200 || call.principal !== CONTROLLER_ACCESS_KEY_ID)
+      return;
+    if (call.operation !== 'PutSecretValue' && call.operation !== 'UpdateSecret') return;
+    try {
+      const secret = world.smServer.state.find(call.resource);
+      const served = secret && servedSecrets.get(secret.name);
+      if (!secret || !served) return;
+      secretWrites += 1;
+      const versions = [...secret.versions.values()];
+      const current = versions.find((v) => v.stages.includes('AWSCURRENT'));
+      const previous = versions.find((v) => v.stages.includes('AWSPREVIOUS'));
+      // Only a write that made the current version (not an idempotent repeat) replaced anything.
+      const made = current !== undefined && current.createdAt >= call.at - 2_000;
+      const replaced = made && previous ? parseIds(previous.secretString) : undefined;
+      const verdict = judgeSecretWrite(
+        {
+          operation: call.operation,
+          status: call.status,
+          principal: call.principal,
+          cluster: served.cluster,
+          service: served.service,
+          name: secret.name,
+          replaced,
+          replacedForMs: made && previous ? current.createdAt - previous.createdAt : 0,
+          replacedToken:
+            typeof replaced?.accessorId === 'string'
+              ? world.consul.state.tokens.get(replaced.accessorId)
+              : undefined,
+        },
+        CONTROLLER_ACCESS_KEY_ID,
+        clusterNames,
+        SECRET_WINDOW_MS,
+      );
+      if (verdict && !crossWrites.has(verdict.message)) {
+        crossWrites.set(verdict.message, verdict);
+        console.log(`chaos: ${verdict.message}`);
+      }
+    } catch (error) {
+      harnessCrashes.push(`harness: cross-cluster check: ${(error as Error)?.stack ?? String(error)}`);
+    }
+  });
   try {
     await replicas.startAll();
     if (!(await until(() => replicas.allLed() && checkState().length === 0, 30_000))) {
@@ -251,7 +308,7 @@ async function run(options: ChaosOptions): Promise<number> {
   console.log(
     `chaos: cross-cluster: ${judged.deletes} deletes and ${judged.updates} updates of served clusters' tokens judged ` +
       `(${judged.wanted} controller deletes after ${CROSS_WINDOW_MS / 1000} s of the service active), ` +
-      `${observer.owners.size} token owners and ${[...observer.secretAccessors.values()].reduce((n, m) => n + m.size, 0)} secrets' accessors checked`,
+      `${secretWrites} controller secret writes judged, ${observer.owners.size} token owners and ${[...observer.secretAccessors.values()].reduce((n, m) => n + m.size, 0)} secrets' accessors checked`,
   );
   for (const violation of violations) console.log(violationLine(violation));
   if (violations.length > 0) console.log(`chaos: FAILED; replay: ${replayCommand(options)}`);
@@ -259,6 +316,15 @@ async function run(options: ChaosOptions): Promise<number> {
     summaryLine({ ops: opsRun, faults, kills: replicas.kills, violations: violations.length, convergedS }),
   );
   return violations.length > 0 ? 1 : 0;
+}
+
+function parseIds(value: string | undefined): { accessorId?: unknown; token?: unknown } | undefined {
+  try {
+    const parsed = JSON.parse(value ?? '') as { accessor_id?: unknown; token?: unknown } | null;
+    return { accessorId: parsed?.accessor_id, token: parsed?.token };
+  } catch {
+    return undefined;
+  }
 }
 
 function seconds(ms: number): string {
