@@ -22,16 +22,8 @@
 import { ChaosWorld } from './chaos-world.js';
 import { awaitConvergence } from './converge.js';
 import { Driver } from './driver.js';
-import {
-  CLIENT,
-  crossClusterViolations,
-  judgeSecretWrite,
-  judgeTokenWrite,
-  secretIds,
-  type Violation,
-  safetyViolations,
-  stateViolations,
-} from './invariants.js';
+import { CrossClusterWatch } from './cross-cluster.js';
+import { type Violation, safetyViolations, stateViolations } from './invariants.js';
 import { LogScan } from './log-scan.js';
 import { MemoryWatch } from './memory-watch.js';
 import { Observer } from './observer.js';
@@ -121,105 +113,11 @@ async function run(options: ChaosOptions): Promise<number> {
   let opsRun = 0;
   const memory = new MemoryWatch(replicas);
   const driver = new Driver(world, replicas, observer);
-  // Cross-cluster: every Consul token write, judged with the state just after it.
-  const crossWrites = new Map<string, Violation>();
-  const judged = { deletes: 0, updates: 0, wanted: 0 };
-  world.onConsulCall((call) => {
-    if (call.operation !== 'acl.token.delete' && call.operation !== 'acl.token.update') return;
-    if (call.resource === undefined) return;
-    try {
-      const before = observer.owners.get(call.resource);
-      if (before && call.status === 200)
-        judged[call.operation === 'acl.token.delete' ? 'deletes' : 'updates'] += 1;
-      const served = before && world.served(before.cluster);
-      const client = before?.service === CLIENT;
-      const verdict = judgeTokenWrite(
-        {
-          operation: call.operation,
-          status: call.status,
-          accessorId: call.resource,
-          before,
-          after: world.consul.state.tokens.get(call.resource),
-          byDriver: driver.deleting.has(call.resource),
-          ownerSecret:
-            served &&
-            secretIds(
-              world.smServer.state,
-              client ? served.clientSecretArn : `${served.prefix}-${before.service}`,
-            ),
-          wantedForMs: !before
-            ? 0
-            : client
-              ? observer.knownForMs(call.resource)
-              : observer.activeForMs(before.cluster, before.service),
-        },
-        clusterNames,
-        CROSS_WINDOW_MS,
-      );
-      if (before && call.status === 200 && !driver.deleting.has(call.resource)) {
-        // How many controller deletes came after a wanted spell long enough to be judged at all.
-        const wantedFor =
-          before.service === CLIENT
-            ? observer.knownForMs(call.resource)
-            : observer.activeForMs(before.cluster, before.service);
-        if (call.operation === 'acl.token.delete' && wantedFor >= CROSS_WINDOW_MS) judged.wanted += 1;
-      }
-      if (verdict && !crossWrites.has(verdict.message)) {
-        crossWrites.set(verdict.message, verdict);
-        console.log(`chaos: ${verdict.message}`);
-      }
-    } catch (error) {
-      harnessCrashes.push(`harness: cross-cluster check: ${(error as Error)?.stack ?? String(error)}`);
-    }
-  });
-  // Cross-cluster: every controller write of a served secret, judged with the state just after it.
-  const servedSecrets = new Map<string, { cluster: string; service: string }>();
-  for (const c of world.clusters) {
-    for (const service of SERVICES) servedSecrets.set(`${c.prefix}-${service}`, { cluster: c.name, service });
-    servedSecrets.set(`${c.prefix}-consul-client-token`, { cluster: c.name, service: CLIENT });
-  }
-  let secretWrites = 0;
-  world.onSecretsCall((call) => {
-    if (call.resource === undefined || call.status !== 200 || call.principal !== CONTROLLER_ACCESS_KEY_ID)
-      return;
-    if (call.operation !== 'PutSecretValue' && call.operation !== 'UpdateSecret') return;
-    try {
-      const secret = world.smServer.state.find(call.resource);
-      const served = secret && servedSecrets.get(secret.name);
-      if (!secret || !served) return;
-      secretWrites += 1;
-      const versions = [...secret.versions.values()];
-      const current = versions.find((v) => v.stages.includes('AWSCURRENT'));
-      const previous = versions.find((v) => v.stages.includes('AWSPREVIOUS'));
-      // Only a write that made the current version (not an idempotent repeat) replaced anything.
-      const made = current !== undefined && current.createdAt >= call.at - 2_000;
-      const replaced = made && previous ? parseIds(previous.secretString) : undefined;
-      const verdict = judgeSecretWrite(
-        {
-          operation: call.operation,
-          status: call.status,
-          principal: call.principal,
-          cluster: served.cluster,
-          service: served.service,
-          name: secret.name,
-          replaced,
-          replacedForMs: made && previous ? current.createdAt - previous.createdAt : 0,
-          replacedToken:
-            typeof replaced?.accessorId === 'string'
-              ? world.consul.state.tokens.get(replaced.accessorId)
-              : undefined,
-        },
-        CONTROLLER_ACCESS_KEY_ID,
-        clusterNames,
-        SECRET_WINDOW_MS,
-      );
-      if (verdict && !crossWrites.has(verdict.message)) {
-        crossWrites.set(verdict.message, verdict);
-        console.log(`chaos: ${verdict.message}`);
-      }
-    } catch (error) {
-      harnessCrashes.push(`harness: cross-cluster check: ${(error as Error)?.stack ?? String(error)}`);
-    }
+  const cross = new CrossClusterWatch(world, observer, driver.deleting, {
+    controllerKey: CONTROLLER_ACCESS_KEY_ID,
+    tokenWindowMs: CROSS_WINDOW_MS,
+    secretWindowMs: SECRET_WINDOW_MS,
+    log: (line) => console.log(line),
   });
   try {
     await replicas.startAll();
@@ -281,12 +179,7 @@ async function run(options: ChaosOptions): Promise<number> {
   }
   observer.sample();
   violations.push(
-    ...crossWrites.values(),
-    ...crossClusterViolations({
-      owners: observer.owners,
-      ownerChanges: observer.ownerChanges,
-      secretAccessors: observer.secretAccessors,
-    }),
+    ...cross.violations(),
     ...safetyViolations({
       foreign: world.foreign,
       consul: world.consul.state,
@@ -295,7 +188,7 @@ async function run(options: ChaosOptions): Promise<number> {
       smCalls: world.smServer.calls.all(),
       secretIds: observer.secretIds,
       logUuids: scan.uuids,
-      crashes: [...replicas.crashes, ...scan.crashes, ...harnessCrashes],
+      crashes: [...replicas.crashes, ...scan.crashes, ...cross.crashes, ...harnessCrashes],
     }),
   );
   const faults = world.faults.injected();
@@ -305,26 +198,13 @@ async function run(options: ChaosOptions): Promise<number> {
   if (driver.failures.length > 0)
     console.log(`chaos: ${driver.outcomes.failed} ops failed, e.g. ${driver.failures[0]}`);
   console.log(`chaos: ${scan.lines} log lines, ${observer.secretIds.size} SecretIDs checked against them`);
-  console.log(
-    `chaos: cross-cluster: ${judged.deletes} deletes and ${judged.updates} updates of served clusters' tokens judged ` +
-      `(${judged.wanted} controller deletes after ${CROSS_WINDOW_MS / 1000} s of the service active), ` +
-      `${secretWrites} controller secret writes judged, ${observer.owners.size} token owners and ${[...observer.secretAccessors.values()].reduce((n, m) => n + m.size, 0)} secrets' accessors checked`,
-  );
+  console.log(cross.summary());
   for (const violation of violations) console.log(violationLine(violation));
   if (violations.length > 0) console.log(`chaos: FAILED; replay: ${replayCommand(options)}`);
   console.log(
     summaryLine({ ops: opsRun, faults, kills: replicas.kills, violations: violations.length, convergedS }),
   );
   return violations.length > 0 ? 1 : 0;
-}
-
-function parseIds(value: string | undefined): { accessorId?: unknown; token?: unknown } | undefined {
-  try {
-    const parsed = JSON.parse(value ?? '') as { accessor_id?: unknown; token?: unknown } | null;
-    return { accessorId: parsed?.accessor_id, token: parsed?.token };
-  } catch {
-    return undefined;
-  }
 }
 
 function seconds(ms: number): string {
