@@ -3,9 +3,15 @@
  * own API clients, and the objects seeded before the controllers start.
  *
  * Invariants:
- * - Our cluster is `chaos`, the secret prefix `chaos`; every service the ops may name has a task
- *   definition (family = service name, mesh tag) and its `chaos-<service>` secret holding `{}`
- *   from the start, as the Terraform module would create them. Family `batch` is not mesh.
+ * - The served clusters are `chaos` (prefix `chaos`) and, with two, `chaos-b` (prefix `chaos-b`:
+ *   a cluster name that contains the first one, so a substring match would claim its tokens).
+ *   Every service the ops may name has a task definition (family = service name, mesh tag, shared
+ *   by the clusters) and, in each served cluster, its `<prefix>-<service>` secret holding `{}` from
+ *   the start, as the Terraform module would create them; each cluster has its own client secret.
+ *   Family `batch` is not mesh. Cluster `other` is not served.
+ * - Every Consul call, of every Consul instance, is also given to the `onConsulCall` listeners
+ *   as it is recorded (after its outcome is in the state), for checks that need the state then;
+ *   every Secrets Manager call likewise to the `onSecretsCall` listeners.
  * - Consul restarts keep its state (the same `ConsulState`), its management token and its port,
  *   so controllers configured with one address find it again. Each instance's call log is kept,
  *   and `consulCalls()` returns them all, oldest instance first.
@@ -37,12 +43,24 @@ export const NON_MESH_FAMILY = 'batch';
 const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 const SESSION_TTL_MIN_MS = 1_000;
 
+/** A cluster the replicas serve: its name, secret prefix and client secret. */
+export interface ServedCluster {
+  readonly name: string;
+  readonly prefix: string;
+  clientSecretArn: string;
+}
+
+export const SERVED_CLUSTERS = [
+  { name: 'chaos', prefix: 'chaos' },
+  { name: 'chaos-b', prefix: 'chaos-b' },
+] as const;
+
 export class ChaosWorld {
-  readonly cluster = 'chaos';
-  readonly prefix = 'chaos';
+  readonly clusters: ServedCluster[];
   readonly faults = new FaultSchedule();
-  clientSecretArn = '';
   foreign!: ForeignBaseline;
+  private readonly consulListeners: Array<(call: CallRecord) => void> = [];
+  private readonly secretsListeners: Array<(call: CallRecord) => void> = [];
   private readonly retiredConsulCalls: CallRecord[][] = [];
   private closed: Promise<void> | undefined;
 
@@ -53,11 +71,20 @@ export class ChaosWorld {
     readonly ecs: ECSClient,
     readonly sm: SecretsManagerClient,
     readonly services: readonly string[],
+    clusterCount: number,
   ) {
+    this.clusters = SERVED_CLUSTERS.slice(0, clusterCount).map((c) => ({ ...c, clientSecretArn: '' }));
     for (const server of [ecsServer, smServer, consul]) this.faults.add(server.faults);
+    this.listen(consul);
+    const log = smServer.calls;
+    const record = log.record.bind(log);
+    log.record = (call: CallRecord) => {
+      record(call);
+      for (const listener of this.secretsListeners) listener(call);
+    };
   }
 
-  static async start(services: readonly string[]): Promise<ChaosWorld> {
+  static async start(services: readonly string[], clusterCount = 1): Promise<ChaosWorld> {
     const [ecsServer, smServer, consul] = await Promise.all([
       startEcsServer(),
       startSecretsManagerServer(),
@@ -71,6 +98,7 @@ export class ChaosWorld {
       new ECSClient({ ...client, endpoint: ecsServer.url }),
       new SecretsManagerClient({ ...client, endpoint: smServer.url }),
       services,
+      clusterCount,
     );
     await world.seed();
     return world;
@@ -84,12 +112,41 @@ export class ChaosWorld {
     return this.consul.managementToken;
   }
 
-  secretName(service: string): string {
-    return `${this.prefix}-${service}`;
+  /** The first served cluster (the only one with `--clusters 1`). */
+  get cluster(): string {
+    return this.clusters[0].name;
+  }
+
+  served(cluster: string): ServedCluster {
+    const found = this.clusters.find((c) => c.name === cluster);
+    if (!found) throw new Error(`cluster ${cluster} is not served`);
+    return found;
+  }
+
+  secretName(cluster: string, service: string): string {
+    return `${this.served(cluster).prefix}-${service}`;
+  }
+
+  onConsulCall(listener: (call: CallRecord) => void): void {
+    this.consulListeners.push(listener);
+  }
+
+  /** Like `onConsulCall`, for Secrets Manager. */
+  onSecretsCall(listener: (call: CallRecord) => void): void {
+    this.secretsListeners.push(listener);
+  }
+
+  private listen(consul: ConsulServer): void {
+    const log = consul.calls;
+    const record = log.record.bind(log);
+    log.record = (call: CallRecord) => {
+      record(call);
+      for (const listener of this.consulListeners) listener(call);
+    };
   }
 
   private async seed(): Promise<void> {
-    for (const cluster of [this.cluster, 'other']) {
+    for (const cluster of [...this.clusters.map((c) => c.name), 'other']) {
       await this.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     }
     for (const family of [...this.services, NON_MESH_FAMILY]) {
@@ -101,8 +158,10 @@ export class ChaosWorld {
         }),
       );
     }
-    this.clientSecretArn = await this.createSecret(`${this.prefix}-consul-client-token`, '{}');
-    for (const service of this.services) await this.createSecret(this.secretName(service), '{}');
+    for (const served of this.clusters) {
+      served.clientSecretArn = await this.createSecret(`${served.prefix}-consul-client-token`, '{}');
+      for (const service of this.services) await this.createSecret(`${served.prefix}-${service}`, '{}');
+    }
     // A mesh task of another cluster: it must not make its service active in ours.
     await this.ecs.send(
       new RunTaskCommand({ cluster: 'other', taskDefinition: this.services[0], tags: [MESH_TAG] }),
@@ -140,6 +199,7 @@ export class ChaosWorld {
       }),
     );
     this.faults.add(this.consul.faults);
+    this.listen(this.consul);
   }
 
   consulCalls(): CallRecord[] {

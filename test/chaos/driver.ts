@@ -7,8 +7,11 @@
  *   token when there is none) is skipped, and counted as skipped, never retried as another op.
  * - `pick` indexes the candidates sorted by a stable key (task ARN, AccessorID, slot), modulo
  *   their number, so the same op sequence makes the same choices for the same world.
- * - Out-of-band token deletions only ever name tokens of our cluster; corruptions only ever
- *   write our `<prefix>-<service>` secrets. Foreign objects are never written by the run.
+ * - Each op acts on the served cluster it names: its services and tasks, its tokens, its
+ *   `<prefix>-<service>` secrets; a leader or standby kill is judged by that cluster's lock.
+ *   Out-of-band token deletions only ever name tokens of that cluster (and `deleting` holds the
+ *   AccessorID while the driver deletes it, so the cross-cluster check can tell them apart).
+ *   Foreign objects are never written by the run.
  * - Every SecretID the driver itself writes is remembered by the observer.
  */
 import {
@@ -43,6 +46,8 @@ export class Driver {
   readonly outcomes: Record<OpOutcome, number> = { applied: 0, skipped: 0, failed: 0 };
   readonly failures: string[] = [];
   consulRestarts = 0;
+  /** AccessorIDs the driver is deleting out of band right now. */
+  readonly deleting = new Set<string>();
 
   constructor(
     private readonly world: ChaosWorld,
@@ -62,8 +67,8 @@ export class Driver {
     return outcome;
   }
 
-  private service(name: string) {
-    const { ecsServer, cluster } = this.world;
+  private service(cluster: string, name: string) {
+    const { ecsServer } = this.world;
     return ecsServer.state.services.find(
       (s) => s.clusterName === cluster && s.name === name && s.status !== 'INACTIVE',
     );
@@ -71,11 +76,11 @@ export class Driver {
 
   private async run(op: Op): Promise<boolean> {
     const { world } = this;
-    const cluster = world.cluster;
+    const cluster = op.kind === 'restart-consul' ? world.cluster : op.cluster;
     const ecs = (what: string, send: () => Promise<unknown>) => retrying(what, send);
     switch (op.kind) {
       case 'create-service': {
-        const existing = this.service(op.service);
+        const existing = this.service(cluster, op.service);
         if (existing?.status === 'DRAINING') return false;
         if (existing) {
           await ecs('UpdateService', () =>
@@ -99,14 +104,14 @@ export class Driver {
         return true;
       }
       case 'scale-service': {
-        if (this.service(op.service)?.status !== 'ACTIVE') return false;
+        if (this.service(cluster, op.service)?.status !== 'ACTIVE') return false;
         await ecs('UpdateService', () =>
           world.ecs.send(new UpdateServiceCommand({ cluster, service: op.service, desiredCount: op.count })),
         );
         return true;
       }
       case 'delete-service': {
-        if (this.service(op.service)?.status !== 'ACTIVE') return false;
+        if (this.service(cluster, op.service)?.status !== 'ACTIVE') return false;
         await ecs('DeleteService', () =>
           world.ecs.send(new DeleteServiceCommand({ cluster, service: op.service, force: true })),
         );
@@ -143,17 +148,27 @@ export class Driver {
           .sort();
         if (ours.length === 0) return false;
         const accessor = ours[op.pick % ours.length];
-        await retrying('delete token', async () => {
-          const { status, text } = await world.consulCall('DELETE', `/v1/acl/token/${accessor}`);
-          if (status !== 200 && status !== 404 && status !== 403) throw new Error(`HTTP ${status}: ${text}`);
-        });
+        this.deleting.add(accessor);
+        try {
+          await retrying('delete token', async () => {
+            const { status, text } = await world.consulCall('DELETE', `/v1/acl/token/${accessor}`);
+            if (status !== 200 && status !== 404 && status !== 403) {
+              throw new Error(`HTTP ${status}: ${text}`);
+            }
+          });
+        } finally {
+          this.deleting.delete(accessor);
+        }
         return true;
       }
       case 'corrupt-secret': {
         const value = this.corrupted(op.corruption);
         await retrying('PutSecretValue', () =>
           world.sm.send(
-            new PutSecretValueCommand({ SecretId: world.secretName(op.service), SecretString: value }),
+            new PutSecretValueCommand({
+              SecretId: world.secretName(cluster, op.service),
+              SecretString: value,
+            }),
           ),
         );
         return true;
@@ -166,8 +181,8 @@ export class Driver {
         const { replicas } = this;
         const alive = replicas.slots.map((_, i) => i).filter((i) => replicas.alive(replicas.slots[i]));
         // A leader kill waits (bounded) for a leader: one may be between terms.
-        if (op.target === 'leader') await waitFor(() => replicas.leaderSlot() !== undefined, 8_000);
-        const leader = replicas.leaderSlot();
+        if (op.target === 'leader') await waitFor(() => replicas.leaderSlot(cluster) !== undefined, 8_000);
+        const leader = replicas.leaderSlot(cluster);
         const wanted =
           op.target === 'leader'
             ? alive.filter((i) => i === leader)

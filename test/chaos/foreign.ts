@@ -3,10 +3,12 @@
  * start, which no controller may ever write to.
  *
  * Invariants:
- * - Seeded tokens: two of other clusters in exactly our format (`other`, and `chaos-2`, which a
- *   substring match of `chaos` would claim), one in our format with an extra line, one without a
- *   cluster line, and one with an arbitrary description; all carry a service identity of a
- *   service our ops use, so a controller that claimed them would find them.
+ * - Seeded tokens: one of cluster `other` in exactly our format, one without a cluster line, one
+ *   with an arbitrary description, and for each served cluster `c` one of `c-2` in our format
+ *   (which a substring match of `c` would claim) and one in `c`'s format with an extra line; all
+ *   carry a service identity of a service our ops use, so a controller that claimed them would
+ *   find them. (The served clusters' own tokens are each other's look-alikes too: `chaos-b`
+ *   contains `chaos`; the cross-cluster checks of ./invariants.ts watch those.)
  * - Seeded secrets: `other-<service>` (another prefix) holding a foreign token's IDs.
  * - The baseline records each object as it stood after seeding, read from the servers' state, and
  *   how many calls each call log held then, so later checks look only at calls made after it.
@@ -42,7 +44,7 @@ export interface ForeignBaseline {
 
 /** What seedForeign needs of a world (ChaosWorld has it). */
 export interface ForeignSeedTarget {
-  readonly cluster: string;
+  readonly clusters: ReadonlyArray<{ readonly name: string }>;
   readonly services: readonly string[];
   readonly consul: { readonly state: ConsulState; readonly calls: { count(): number } };
   readonly smServer: { readonly state: SecretStore; readonly calls: { count(): number } };
@@ -50,11 +52,14 @@ export interface ForeignSeedTarget {
   createSecret(name: string, value: string): Promise<string>;
 }
 
-export function foreignDescriptions(cluster: string, service: string): string[] {
+export function foreignDescriptions(clusters: string | readonly string[], service: string): string[] {
+  const served = typeof clusters === 'string' ? [clusters] : clusters;
   return [
     `Token for ${service} service\nconsul.hashicorp.com/cluster: other`,
-    `Token for ${service} service\nconsul.hashicorp.com/cluster: ${cluster}-2`,
-    `Token for ${service} service\nconsul.hashicorp.com/cluster: ${cluster}\nmanaged-by: terraform`,
+    ...served.flatMap((cluster) => [
+      `Token for ${service} service\nconsul.hashicorp.com/cluster: ${cluster}-2`,
+      `Token for ${service} service\nconsul.hashicorp.com/cluster: ${cluster}\nmanaged-by: terraform`,
+    ]),
     `Token for ${service} service`,
     'break-glass token of the platform team',
   ];
@@ -62,7 +67,10 @@ export function foreignDescriptions(cluster: string, service: string): string[] 
 
 export async function seedForeign(target: ForeignSeedTarget): Promise<ForeignBaseline> {
   const accessors: string[] = [];
-  const descriptions = foreignDescriptions(target.cluster, target.services[0]);
+  const descriptions = foreignDescriptions(
+    target.clusters.map((c) => c.name),
+    target.services[0],
+  );
   for (const [i, description] of descriptions.entries()) {
     const service = target.services[i % target.services.length];
     const accessorId = randomUUID();

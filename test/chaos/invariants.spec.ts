@@ -11,7 +11,20 @@ import { SecretStore } from '../../src/envtest/secretsmanager/store.js';
 import { clientTokenDescription, serviceDescription } from '../../src/mesh/token-description.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { foreignDescriptions, secretBaseline, tokenBaseline } from './foreign.js';
-import { type SafetyInput, safetyViolations, type StateInput, stateViolations } from './invariants.js';
+import {
+  crossClusterViolations,
+  judgeSecretWrite,
+  judgeTokenWrite,
+  type SafetyInput,
+  safetyViolations,
+  secretIds,
+  type StateInput,
+  stateViolations,
+  tokenOwner,
+  type TokenWrite,
+  CLIENT,
+  type SecretWrite,
+} from './invariants.js';
 import { LogScan } from './log-scan.js';
 
 const CLUSTER = 'chaos';
@@ -80,7 +93,34 @@ function fixture() {
     crashes: scan.crashes,
     ...overrides,
   });
-  return { consul, secrets, serviceToken, putSecret, pointSecretAt, web, foreignTokens, state, safety, scan };
+  return {
+    consul,
+    secrets,
+    token,
+    serviceToken,
+    putSecret,
+    pointSecretAt,
+    web,
+    foreignTokens,
+    state,
+    safety,
+    scan,
+  };
+}
+
+const B = 'chaos-b';
+const CLUSTERS = [CLUSTER, B];
+
+/** The fixture with a second served cluster `chaos-b` (prefix `chaos-b`), converged with web active. */
+function twoClusters() {
+  const world = fixture();
+  const bClient = world.token(clientTokenDescription(B));
+  world.pointSecretAt('chaos-b-consul-client-token', bClient);
+  const bWeb = world.serviceToken('web', B);
+  world.pointSecretAt('chaos-b-web', bWeb);
+  const stateB = (overrides: Partial<StateInput> = {}): StateInput =>
+    world.state({ cluster: B, prefix: B, clientSecretId: 'chaos-b-consul-client-token', ...overrides });
+  return { ...world, bWeb, bClient, stateB };
 }
 
 const kinds = (violations: Array<{ kind: string }>) => violations.map((v) => v.kind);
@@ -205,6 +245,189 @@ describe('chaos: invariant checker', () => {
     expect(kinds(violations)).to.deep.equal(['secret-id-leak', 'secret-id-leak']);
     expect(violations[0].message).to.contain('replica 1#2 line 1').and.contain(world.web.accessorId);
     expect(violations.map((v) => v.message).join('\n')).to.not.contain(world.web.secretId);
+  });
+
+  it('checks a second cluster on its own: a violation there is reported, named by that cluster', () => {
+    const world = twoClusters();
+    expect(stateViolations(world.state())).to.deep.equal([]);
+    expect(stateViolations(world.stateB())).to.deep.equal([]);
+    // chaos-b's web token gone: chaos's identical web token (chaos-b contains chaos) must not hide it.
+    world.consul.tokens.delete(world.bWeb.accessorId);
+    const violations = stateViolations(world.stateB());
+    expect(kinds(violations)).to.deep.equal(['missing-token']);
+    expect(violations[0].message).to.equal('chaos-b: active service web has no token');
+    expect(stateViolations(world.state())).to.deep.equal([]);
+    // And a leftover of chaos-b alone, and its client secret alone.
+    world.serviceToken('db', B);
+    world.putSecret('chaos-b-consul-client-token', '{}');
+    expect(kinds(stateViolations(world.stateB()))).to.deep.equal([
+      'missing-token',
+      'leftover-token',
+      'client-token',
+    ]);
+    expect(stateViolations(world.state())).to.deep.equal([]);
+  });
+
+  it('tells the served clusters apart by exact description (chaos-b is not chaos)', () => {
+    const world = twoClusters();
+    expect(tokenOwner(world.web, CLUSTERS)).to.deep.include({ cluster: CLUSTER, service: 'web' });
+    expect(tokenOwner(world.bWeb, CLUSTERS)).to.deep.include({ cluster: B, service: 'web' });
+    expect(tokenOwner(world.bClient, CLUSTERS)).to.deep.include({ cluster: B });
+    for (const foreign of world.foreignTokens) expect(tokenOwner(foreign, CLUSTERS)).to.equal(undefined);
+  });
+
+  describe('cross-cluster writes', () => {
+    const window = 15_000;
+    const deleteOf = (world: ReturnType<typeof twoClusters>, overrides: Partial<TokenWrite> = {}) => {
+      const before = tokenOwner(world.web, CLUSTERS);
+      world.consul.tokens.delete(world.web.accessorId);
+      return {
+        operation: 'acl.token.delete',
+        status: 200,
+        accessorId: world.web.accessorId,
+        before,
+        after: world.consul.tokens.get(world.web.accessorId),
+        byDriver: false,
+        ownerSecret: secretIds(world.secrets, 'chaos-web'),
+        wantedForMs: 20_000,
+        ...overrides,
+      };
+    };
+
+    it("flags a delete of chaos's wanted token (active 20 s, its secret naming it)", () => {
+      const world = twoClusters();
+      const verdict = judgeTokenWrite(deleteOf(world), CLUSTERS, window);
+      expect(verdict?.kind).to.equal('cross-cluster');
+      expect(verdict?.message)
+        .to.contain(`token ${world.web.accessorId} of chaos (web) deleted`)
+        .and.contain('20.0 s')
+        .and.not.contain(world.web.secretId);
+    });
+
+    it('does not flag deletes chaos itself has a reason for, nor the driver’s, nor failed calls', () => {
+      const world = twoClusters();
+      expect(judgeTokenWrite(deleteOf(world, { wantedForMs: 2_000 }), CLUSTERS, window)).to.equal(undefined);
+      expect(judgeTokenWrite(deleteOf(world, { byDriver: true }), CLUSTERS, window)).to.equal(undefined);
+      expect(judgeTokenWrite(deleteOf(world, { status: 500 }), CLUSTERS, window)).to.equal(undefined);
+      // Its secret now names other IDs (chaos repaired it): the delete is chaos's own.
+      const repaired = { accessorId: randomUUID(), token: randomUUID() };
+      expect(judgeTokenWrite(deleteOf(world, { ownerSecret: repaired }), CLUSTERS, window)).to.equal(
+        undefined,
+      );
+      // Same accessor, other SecretID in the secret: a secret_mismatch repair.
+      const mismatch = { accessorId: world.web.accessorId, token: randomUUID() };
+      expect(judgeTokenWrite(deleteOf(world, { ownerSecret: mismatch }), CLUSTERS, window)).to.equal(
+        undefined,
+      );
+    });
+
+    it("flags an update that moves chaos's token to chaos-b, or to another service, but not a repair", () => {
+      const world = twoClusters();
+      const before = tokenOwner(world.web, CLUSTERS);
+      const update = (description: string, service = 'web'): TokenWrite => ({
+        operation: 'acl.token.update',
+        status: 200,
+        accessorId: world.web.accessorId,
+        before,
+        after: { ...world.web, description, serviceIdentities: [{ ServiceName: service }] },
+        byDriver: false,
+        ownerSecret: secretIds(world.secrets, 'chaos-web'),
+        wantedForMs: 0,
+      });
+      const moved = judgeTokenWrite(
+        update(serviceDescription('Token', { name: 'web' }, B)),
+        CLUSTERS,
+        window,
+      );
+      expect(moved?.kind).to.equal('cross-cluster');
+      expect(moved?.message).to.contain('of chaos (web)').and.contain('of chaos-b (web)');
+      const renamed = judgeTokenWrite(
+        update(serviceDescription('Token', { name: 'api' }, CLUSTER), 'api'),
+        CLUSTERS,
+        window,
+      );
+      expect(renamed?.message).to.contain('of chaos (api)');
+      expect(judgeTokenWrite(update(world.web.description), CLUSTERS, window)).to.equal(undefined);
+    });
+
+    it("flags a controller write over chaos's healthy secret, and nothing chaos has a reason for", () => {
+      const world = twoClusters();
+      const write = (overrides: Partial<SecretWrite> = {}): SecretWrite => ({
+        operation: 'PutSecretValue',
+        status: 200,
+        principal: 'AKIDCONTROLLER',
+        cluster: CLUSTER,
+        service: 'web',
+        name: 'chaos-web',
+        replaced: { accessorId: world.web.accessorId, token: world.web.secretId },
+        replacedForMs: 20_000,
+        replacedToken: world.web,
+        ...overrides,
+      });
+      const judge = (w: SecretWrite) => judgeSecretWrite(w, 'AKIDCONTROLLER', CLUSTERS, window);
+      const verdict = judge(write());
+      expect(verdict?.kind).to.equal('cross-cluster');
+      expect(verdict?.message)
+        .to.contain('PutSecretValue on secret chaos-web of chaos')
+        .and.contain(world.web.accessorId)
+        .and.not.contain(world.web.secretId);
+      // chaos-b's client secret over its healthy client token, likewise.
+      const client = judge(
+        write({
+          cluster: B,
+          service: CLIENT,
+          name: 'chaos-b-consul-client-token',
+          replaced: { accessorId: world.bClient.accessorId, token: world.bClient.secretId },
+          replacedToken: world.bClient,
+        }),
+      );
+      expect(client?.message).to.contain('chaos-b-consul-client-token of chaos-b');
+      // Reasons of chaos's own, or not the controller: no verdict.
+      expect(judge(write({ principal: 'AKIDTEST' }))).to.equal(undefined);
+      expect(judge(write({ replacedForMs: 1_000 }))).to.equal(undefined);
+      expect(judge(write({ status: 400 }))).to.equal(undefined);
+      expect(judge(write({ replacedToken: undefined }))).to.equal(undefined); // token gone: re-mint
+      expect(judge(write({ replaced: { accessorId: world.web.accessorId, token: randomUUID() } }))).to.equal(
+        undefined,
+      ); // SecretIDs differ: a repair
+      expect(
+        judge(
+          write({
+            replaced: { accessorId: world.bWeb.accessorId, token: world.bWeb.secretId },
+            replacedToken: world.bWeb,
+          }),
+        ),
+      ).to.equal(undefined); // named chaos-b's token: a foreign-token conflict for chaos
+    });
+
+    it('flags a secret of one cluster that ever named a token of the other, and owner changes', () => {
+      const world = twoClusters();
+      const owners = new Map(
+        [world.web, world.bWeb].map((t) => [t.accessorId, tokenOwner(t, CLUSTERS)!] as const),
+      );
+      const named = (a: string, b: string) =>
+        new Map([
+          [CLUSTER, new Map([['chaos-web', new Set([a])]])],
+          [B, new Map([['chaos-b-web', new Set([b, world.foreignTokens[0].accessorId])]])],
+        ]);
+      const clean = {
+        owners,
+        ownerChanges: [],
+        secretAccessors: named(world.web.accessorId, world.bWeb.accessorId),
+      };
+      expect(crossClusterViolations(clean)).to.deep.equal([]);
+      const crossed = crossClusterViolations({
+        ...clean,
+        secretAccessors: named(world.web.accessorId, world.web.accessorId),
+      });
+      expect(kinds(crossed)).to.deep.equal(['cross-cluster']);
+      expect(crossed[0].message).to.equal(
+        `secret chaos-b-web of chaos-b named token ${world.web.accessorId} of chaos (web)`,
+      );
+      expect(
+        kinds(crossClusterViolations({ ...clean, ownerChanges: ['token x of chaos (web) is now…'] })),
+      ).to.deep.equal(['cross-cluster']);
+    });
   });
 
   it('reports an unhandled promise rejection in a log line as a crash', () => {

@@ -11,6 +11,23 @@
  * - leftover-token: no token we own is left for a service that has not been active for longer
  *   than `leftoverAfterMs`.
  * - client-token: the client secret names an existing token with the client description.
+ * Each served cluster is checked on its own (`stateViolations` once per cluster); messages start
+ * with the cluster's name.
+ * Cross-cluster invariants (the served clusters share one process, one Consul token and one AWS
+ * key, so no call log says which cluster's side made a call; these judge what a call did):
+ * - `judgeTokenWrite` (each Consul token write, judged as it is recorded, with the state then): an
+ *   update must leave a served cluster's token owned by the same cluster, for the same service; a
+ *   delete, other than the driver's own, of a token that was its cluster's wanted token (its
+ *   service active in that cluster for at least the window, and its cluster's secret naming it
+ *   with its SecretID) has no reason on that cluster's side, so the other side made it.
+ * - `judgeSecretWrite` (each controller write of a served secret's value, judged as it is
+ *   recorded): a write that replaced a value naming its cluster's own healthy token for that
+ *   service (the token exists, with that SecretID), current for at least the window, has no
+ *   reason on that cluster's side (the controller writes fresh IDs only into an empty, partial,
+ *   malformed or conflicting secret), so the other side made it.
+ * - `crossClusterViolations` (at the end, over every token owner and secret version seen): no
+ *   secret of one served cluster ever named a token another served cluster owns, and no token
+ *   ever changed owner.
  * Safety invariants (`safetyViolations`; must hold over the whole run):
  * - foreign-touched: no create/update/delete/clone in the Consul call logs, and no Secrets Manager
  *   call other than a read, named a foreign token or secret after seeding; and each one still
@@ -36,6 +53,7 @@ export type ViolationKind =
   | 'foreign-touched'
   | 'secret-id-leak'
   | 'crash'
+  | 'cross-cluster'
   | 'not-converged';
 
 export interface Violation {
@@ -77,12 +95,12 @@ const CONSUL_WRITES = new Set([
 ]);
 const SM_READ = /^(Get|Describe|List|BatchGet)/;
 
-interface SecretIds {
+export interface SecretIds {
   readonly accessorId?: unknown;
   readonly token?: unknown;
 }
 
-function secretIds(store: SecretStore, id: string): SecretIds | undefined {
+export function secretIds(store: SecretStore, id: string): SecretIds | undefined {
   const secret = store.find(id);
   if (!secret) return undefined;
   const value = [...secret.versions.values()].find((v) => v.stages.includes('AWSCURRENT'))?.secretString;
@@ -109,7 +127,8 @@ export function ownedTokens(consul: ConsulState, cluster: string): Map<string, A
 
 export function stateViolations(input: StateInput): Violation[] {
   const violations: Violation[] = [];
-  const add = (kind: ViolationKind, message: string) => violations.push({ kind, message });
+  const add = (kind: ViolationKind, message: string) =>
+    violations.push({ kind, message: `${input.cluster}: ${message}` });
   const owned = ownedTokens(input.consul, input.cluster);
   for (const service of [...input.active].sort()) {
     const tokens = owned.get(service) ?? [];
@@ -197,4 +216,141 @@ export function safetyViolations(input: SafetyInput): Violation[] {
   }
   for (const crash of input.crashes) add('crash', crash);
   return violations;
+}
+
+/** Which served cluster owns a token, and for which service (`client` marks the client token). */
+export interface TokenOwner {
+  readonly cluster: string;
+  readonly service: string;
+  readonly secretId: string;
+}
+
+export const CLIENT = '(client token)';
+
+export function tokenOwner(token: AclToken, clusters: readonly string[]): TokenOwner | undefined {
+  for (const cluster of clusters) {
+    if (token.description === clientTokenDescription(cluster)) {
+      return { cluster, service: CLIENT, secretId: token.secretId };
+    }
+    const owned = parseOwnedDescription(token.description, cluster);
+    if (owned?.kind === 'token') return { cluster, service: owned.service.name, secretId: token.secretId };
+  }
+  return undefined;
+}
+
+export interface TokenWrite {
+  readonly operation: string;
+  readonly status: number;
+  readonly accessorId: string;
+  /** Its owner as last observed before the call (undefined: not a served cluster's token). */
+  readonly before: TokenOwner | undefined;
+  /** The token in the state right after the call. */
+  readonly after: AclToken | undefined;
+  /** The driver itself was deleting this token out of band at the time. */
+  readonly byDriver: boolean;
+  /** The owner cluster's secret for the owner's service (or its client secret), right after. */
+  readonly ownerSecret: SecretIds | undefined;
+  /** How long the owner's service had been active in the owner cluster (client token: known). */
+  readonly wantedForMs: number;
+}
+
+/** A cross-cluster violation, if the write `w` cannot have been made by its token's own cluster. */
+export function judgeTokenWrite(
+  w: TokenWrite,
+  clusters: readonly string[],
+  windowMs: number,
+): Violation | undefined {
+  if (w.status !== 200 || w.before === undefined || w.byDriver) return undefined;
+  const { cluster, service } = w.before;
+  const what = `token ${w.accessorId} of ${cluster} (${service})`;
+  if (w.operation === 'acl.token.update' && w.after) {
+    const now = tokenOwner(w.after, clusters);
+    if (now?.cluster !== cluster || now.service !== service) {
+      const became = now ? `of ${now.cluster} (${now.service})` : 'owned by no served cluster';
+      return { kind: 'cross-cluster', message: `acl.token.update made ${what} ${became}` };
+    }
+  }
+  if (w.operation === 'acl.token.delete' && w.after === undefined) {
+    const named = w.ownerSecret?.accessorId === w.accessorId && w.ownerSecret.token === w.before.secretId;
+    if (named && w.wantedForMs >= windowMs) {
+      return {
+        kind: 'cross-cluster',
+        message:
+          `${what} deleted while it had been ${cluster}'s wanted token for ` +
+          `${(w.wantedForMs / 1000).toFixed(1)} s (service active, its secret naming it): ` +
+          `no reason on ${cluster}'s side`,
+      };
+    }
+  }
+  return undefined;
+}
+
+export interface CrossClusterInput {
+  /** Every served cluster token's owner, by AccessorID, as first seen. */
+  readonly owners: ReadonlyMap<string, TokenOwner>;
+  /** Owner changes seen between samples (an AccessorID owned by one cluster, then another). */
+  readonly ownerChanges: readonly string[];
+  /** Per served cluster, the AccessorIDs each of its secrets (any version) ever named. */
+  readonly secretAccessors: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
+}
+
+export function crossClusterViolations(input: CrossClusterInput): Violation[] {
+  const violations: Violation[] = [];
+  for (const change of input.ownerChanges) violations.push({ kind: 'cross-cluster', message: change });
+  for (const [cluster, secrets] of input.secretAccessors) {
+    for (const [name, accessors] of secrets) {
+      for (const accessor of accessors) {
+        const owner = input.owners.get(accessor);
+        if (owner === undefined || owner.cluster === cluster) continue;
+        violations.push({
+          kind: 'cross-cluster',
+          message: `secret ${name} of ${cluster} named token ${accessor} of ${owner.cluster} (${owner.service})`,
+        });
+      }
+    }
+  }
+  return violations;
+}
+
+export interface SecretWrite {
+  readonly operation: string;
+  readonly status: number;
+  /** The caller's access key ID (the controller's, or the run's own). */
+  readonly principal: string | undefined;
+  /** The served secret written: its cluster and service (`CLIENT` for the client secret). */
+  readonly cluster: string;
+  readonly service: string;
+  readonly name: string;
+  /** The value this write replaced (the version now AWSPREVIOUS), if this write made a version. */
+  readonly replaced: SecretIds | undefined;
+  /** How long the replaced value had been current when it was replaced. */
+  readonly replacedForMs: number;
+  /** The token the replaced value named, as it is now. */
+  readonly replacedToken: AclToken | undefined;
+}
+
+const SECRET_WRITES = new Set(['PutSecretValue', 'UpdateSecret']);
+
+/** A cross-cluster violation, if the controller's write `w` cannot have been made by its own cluster. */
+export function judgeSecretWrite(
+  w: SecretWrite,
+  controller: string,
+  clusters: readonly string[],
+  windowMs: number,
+): Violation | undefined {
+  if (!SECRET_WRITES.has(w.operation) || w.status !== 200 || w.principal !== controller) return undefined;
+  const { replaced, replacedToken } = w;
+  if (replaced === undefined || replacedToken === undefined || w.replacedForMs < windowMs) return undefined;
+  if (replaced.accessorId !== replacedToken.accessorId || replaced.token !== replacedToken.secretId) {
+    return undefined;
+  }
+  const owner = tokenOwner(replacedToken, clusters);
+  if (owner?.cluster !== w.cluster || owner.service !== w.service) return undefined;
+  return {
+    kind: 'cross-cluster',
+    message:
+      `${w.operation} on secret ${w.name} of ${w.cluster} replaced the IDs of its healthy token ` +
+      `${replacedToken.accessorId} (${w.service}), current for ${(w.replacedForMs / 1000).toFixed(1)} s: ` +
+      `no reason on ${w.cluster}'s side`,
+  };
 }

@@ -10,6 +10,10 @@
  *   faults on, ops (or the soak) → restart any dead replica → faults off (t0) → wait for the state
  *   invariants to hold, at most 2 resyncs + the grace period + 2 s (lock takeover and scheduling
  *   slack) after t0 → scrape /metrics, stop the replicas (SIGTERM) → safety invariants.
+ * - The replicas serve `--clusters` clusters (default 2: `chaos` and `chaos-b`); the state
+ *   invariants are checked per cluster, every Consul token write is judged as it happens by the
+ *   cross-cluster check, and before the replicas stop one `chaos: lock holders:` line names the
+ *   replica that holds each cluster's lock (and what each replica's /metrics says it leads).
  * - Every minute of ops, one `rss: minute m: …` line gives each replica's RSS and V8 heap in use
  *   (from its /metrics), for the leak check of long runs.
  * - Exit code 1 when any violation was found (or the run itself failed), else 0; the last line
@@ -18,6 +22,7 @@
 import { ChaosWorld } from './chaos-world.js';
 import { awaitConvergence } from './converge.js';
 import { Driver } from './driver.js';
+import { CrossClusterWatch } from './cross-cluster.js';
 import { type Violation, safetyViolations, stateViolations } from './invariants.js';
 import { LogScan } from './log-scan.js';
 import { MemoryWatch } from './memory-watch.js';
@@ -27,6 +32,7 @@ import { type ChaosOptions, parseChaosArgs, replayCommand } from './options.js';
 import { Replicas, type Timings } from './replicas.js';
 import { summaryLine, violationLine } from './report.js';
 import { sleep } from './retrying.js';
+import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
 
 const SERVICES = ['web', 'api', 'db', 'cache', 'auth', 'billing', 'search', 'mail'];
 const TIMINGS: Timings = {
@@ -37,6 +43,18 @@ const TIMINGS: Timings = {
   lockDelayMs: 1_000,
 };
 const SLACK_MS = 2_000;
+/**
+ * How long a token must have been its cluster's wanted token (service active, secret naming it)
+ * before a delete of it counts as made by the other cluster's side: well over what a stale view
+ * of its own cluster can explain (a resync behind, plus the grace, plus retries under faults).
+ */
+const CROSS_WINDOW_MS = 15_000;
+/**
+ * How long a secret's healthy value must have been current before a controller write over it
+ * counts as the other cluster's: the controller never rewrites a healthy secret, and only a
+ * deposed leader's in-flight write (one lock TTL + lock-delay) can land just after a repair.
+ */
+const SECRET_WINDOW_MS = 5_000;
 
 async function run(options: ChaosOptions): Promise<number> {
   const harnessCrashes: string[] = [];
@@ -49,21 +67,24 @@ async function run(options: ChaosOptions): Promise<number> {
       `; replay: ${replayCommand(options)}`,
   );
   const started = performance.now();
-  const world = await ChaosWorld.start(SERVICES);
+  const world = await ChaosWorld.start(SERVICES, options.clusters);
+  const clusterNames = world.clusters.map((c) => c.name);
+  console.log(`chaos: clusters ${world.clusters.map((c) => `${c.name} (prefix ${c.prefix})`).join(', ')}`);
   const scan = new LogScan();
   const observer = new Observer({
     ecs: world.ecsServer.state,
     consul: () => world.consul.state,
     secrets: world.smServer.state,
-    cluster: world.cluster,
+    clusters: world.clusters.map((c) => ({
+      name: c.name,
+      secrets: [...SERVICES.map((service) => `${c.prefix}-${service}`), c.clientSecretArn],
+    })),
   });
   observer.remember(world.managementToken, 'the management token');
   observer.start();
   const replicas = new Replicas(
     {
-      cluster: world.cluster,
-      prefix: world.prefix,
-      clientSecretArn: world.clientSecretArn,
+      clusters: world.clusters,
       ecsUrl: world.ecsServer.url,
       secretsManagerUrl: world.smServer.url,
       consulUrl: world.consulUrl,
@@ -75,24 +96,32 @@ async function run(options: ChaosOptions): Promise<number> {
   );
   // Strict final state: a service gone at all has no token left (the deadline covers the grace).
   const checkState = () =>
-    stateViolations({
-      cluster: world.cluster,
-      prefix: world.prefix,
-      clientSecretId: world.clientSecretArn,
-      consul: world.consul.state,
-      secrets: world.smServer.state,
-      active: observer.active,
-      goneForMs: (service) => observer.goneForMs(service),
-      leftoverAfterMs: 0,
-    });
+    world.clusters.flatMap((c) =>
+      stateViolations({
+        cluster: c.name,
+        prefix: c.prefix,
+        clientSecretId: c.clientSecretArn,
+        consul: world.consul.state,
+        secrets: world.smServer.state,
+        active: observer.active(c.name),
+        goneForMs: (service) => observer.goneForMs(c.name, service),
+        leftoverAfterMs: 0,
+      }),
+    );
   const violations: Violation[] = [];
   let convergedS: number | undefined;
   let opsRun = 0;
   const memory = new MemoryWatch(replicas);
   const driver = new Driver(world, replicas, observer);
+  const cross = new CrossClusterWatch(world, observer, driver.deleting, {
+    controllerKey: CONTROLLER_ACCESS_KEY_ID,
+    tokenWindowMs: CROSS_WINDOW_MS,
+    secretWindowMs: SECRET_WINDOW_MS,
+    log: (line) => console.log(line),
+  });
   try {
     await replicas.startAll();
-    if (!(await until(() => replicas.leaderSlot() !== undefined && checkState().length === 0, 30_000))) {
+    if (!(await until(() => replicas.allLed() && checkState().length === 0, 30_000))) {
       throw new Error(`no leader and client token 30 s after start: ${JSON.stringify(checkState())}`);
     }
     memory.atStart();
@@ -100,8 +129,8 @@ async function run(options: ChaosOptions): Promise<number> {
 
     world.faults.start();
     const ops: Iterable<Op> = soak
-      ? opStream(options.seed, { services: SERVICES, kills: false })
-      : generateOps(options.seed, options.ops, { services: SERVICES, kills: true });
+      ? opStream(options.seed, { services: SERVICES, clusters: clusterNames, kills: false })
+      : generateOps(options.seed, options.ops, { services: SERVICES, clusters: clusterNames, kills: true });
     const opsStart = performance.now();
     const soakEnd = opsStart + (options.soakMinutes ?? 0) * 60_000;
     for (const op of ops) {
@@ -130,19 +159,27 @@ async function run(options: ChaosOptions): Promise<number> {
     const convergence = await awaitConvergence(() => observer.sample(), checkState, deadlineMs);
     convergedS = convergence.seconds;
     violations.push(...convergence.violations);
+    const leads: string[] = [];
     for (const [i, slot] of replicas.slots.entries()) {
-      if ((await replicas.scrapeMetrics(i)) === undefined) {
+      const text = await replicas.scrapeMetrics(i);
+      if (text === undefined) {
         violations.push({
           kind: 'crash',
           message: `replica ${i}#${slot.generation} /metrics unreachable at the end`,
         });
+        continue;
       }
+      const led = [...text.matchAll(/^leader_election_master_status\{[^}]*name="([^"]+)"[^}]*\} 1$/gm)];
+      leads.push(`replica ${i} ${led.length > 0 ? led.map((m) => m[1]).join(' ') : 'none'}`);
     }
+    console.log(`chaos: lock holders: ${replicas.holders().join(', ')}; /metrics leads: ${leads.join(', ')}`);
   } finally {
     await replicas.stopAll();
     observer.stop();
   }
+  observer.sample();
   violations.push(
+    ...cross.violations(),
     ...safetyViolations({
       foreign: world.foreign,
       consul: world.consul.state,
@@ -151,7 +188,7 @@ async function run(options: ChaosOptions): Promise<number> {
       smCalls: world.smServer.calls.all(),
       secretIds: observer.secretIds,
       logUuids: scan.uuids,
-      crashes: [...replicas.crashes, ...scan.crashes, ...harnessCrashes],
+      crashes: [...replicas.crashes, ...scan.crashes, ...cross.crashes, ...harnessCrashes],
     }),
   );
   const faults = world.faults.injected();
@@ -161,6 +198,7 @@ async function run(options: ChaosOptions): Promise<number> {
   if (driver.failures.length > 0)
     console.log(`chaos: ${driver.outcomes.failed} ops failed, e.g. ${driver.failures[0]}`);
   console.log(`chaos: ${scan.lines} log lines, ${observer.secretIds.size} SecretIDs checked against them`);
+  console.log(cross.summary());
   for (const violation of violations) console.log(violationLine(violation));
   if (violations.length > 0) console.log(`chaos: FAILED; replay: ${replayCommand(options)}`);
   console.log(

@@ -6,7 +6,7 @@
  *   slot, with the pid, so a restarted replica is never mistaken for the same process.
  * - `start` is read when the replicas are ready, `end` when the ops end; `tick` takes one reading
  *   per full minute of ops (the first is kept as the warmed-up reading) and returns its line,
- *   which also gives each replica's V8 heap in use from its /metrics and marks the leader.
+ *   which also gives each replica's V8 heap in use from its /metrics and marks the clusters it leads.
  */
 import { peakRssBytes, rssBytes } from '../bench/harness/proc-stats.js';
 import { parsePromText } from '../bench/harness/prom-text.js';
@@ -42,13 +42,13 @@ export class MemoryWatch {
     if (elapsedMs < (this.minutes + 1) * 60_000) return undefined;
     this.minutes += 1;
     if (this.warm.length === 0) this.warm = this.read();
-    const leader = this.replicas.leaderSlot();
     const parts: string[] = [];
     for (const [i, pid] of this.replicas.pids().entries()) {
       const text = await this.replicas.scrapeMetrics(i);
       const heap = text === undefined ? undefined : parsePromText(text).get('nodejs_heap_size_used_bytes');
       const rss = pid === undefined ? undefined : rssBytes(pid);
-      const role = i === leader ? ', leader' : '';
+      const led = this.replicas.ledBy(i);
+      const role = led.length > 0 ? `, leads ${led.join(' ')}` : '';
       parts.push(`replica ${i} pid ${pid ?? '-'} ${megabytes(rss)} (heap ${megabytes(heap)}${role})`);
     }
     return `rss: minute ${this.minutes}: ${parts.join(', ')}`;

@@ -4,6 +4,11 @@ import { EcsState } from '../../src/envtest/ecs/state.js';
 import { ConsulState } from '../../src/envtest/consul/state.js';
 import { SecretStore } from '../../src/envtest/secretsmanager/store.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
+import { type AclContext } from '../../src/envtest/consul/acl/context.js';
+import { createToken } from '../../src/envtest/consul/acl/tokens.js';
+import { DEFAULT_SCOPE } from '../../src/envtest/consul/scope.js';
+import { serviceDescription } from '../../src/mesh/token-description.js';
+import { randomUUID } from 'node:crypto';
 import { MESH_TAG } from './chaos-world.js';
 import { activeServices, Observer } from './observer.js';
 
@@ -63,14 +68,20 @@ describe('chaos: observer', () => {
       region: 'us-east-1',
       accountId: '123456789012',
     });
-    const observer = new Observer({ ecs, consul: () => consul, secrets, cluster: 'chaos' });
+    const observer = new Observer({
+      ecs,
+      consul: () => consul,
+      secrets,
+      clusters: [{ name: 'chaos', secrets: [] }],
+    });
     const task = run('api');
     observer.sample();
-    expect(observer.goneForMs('api')).to.be.below(1_000);
-    expect(observer.goneForMs('never')).to.equal(Number.POSITIVE_INFINITY);
+    expect(observer.goneForMs('chaos', 'api')).to.be.below(1_000);
+    expect(observer.goneForMs('chaos', 'never')).to.equal(Number.POSITIVE_INFINITY);
     ecs.stopTask(task, 'test', 'UserInitiated');
     observer.sample();
-    expect(observer.active.has('api')).to.equal(false);
+    expect(observer.active('chaos').has('api')).to.equal(false);
+    expect(observer.activeForMs('chaos', 'api')).to.equal(0);
 
     const secret = secrets.create({ name: 'chaos-api', tags: [] });
     secrets.putValue(secret, 'v1', {
@@ -78,5 +89,57 @@ describe('chaos: observer', () => {
     });
     observer.sweepSecrets();
     expect(observer.secretIds.get('0123456789abcdef0123456789abcdef')).to.contain('chaos-api');
+  });
+
+  it('keeps each served cluster apart: active services, token owners, and what secrets named', () => {
+    const { ecs, run, mesh } = ecsWorld();
+    const b = ecs.createCluster('chaos-b', []);
+    const consul = new ConsulState();
+    const acl: AclContext = { state: consul, now: 0, newId: randomUUID, enterprise: false, version: '1.15' };
+    const secrets = new SecretStore({
+      clock: new ManualClock(),
+      random: Math.random,
+      region: 'us-east-1',
+      accountId: '123456789012',
+    });
+    const observer = new Observer({
+      ecs,
+      consul: () => consul,
+      secrets,
+      clusters: [
+        { name: 'chaos', secrets: ['chaos-web'] },
+        { name: 'chaos-b', secrets: ['chaos-b-web'] },
+      ],
+    });
+    run('web', [MESH_TAG], b);
+    mesh('api');
+    const token = createToken(
+      acl,
+      {
+        AccessorID: randomUUID(),
+        SecretID: randomUUID(),
+        Description: serviceDescription('Token', { name: 'web' }, 'chaos-b'),
+        ServiceIdentities: [{ ServiceName: 'web' }],
+      },
+      DEFAULT_SCOPE,
+    );
+    const secret = secrets.create({ name: 'chaos-web', tags: [] });
+    secrets.putValue(secret, 'v1', { secretString: JSON.stringify({ accessor_id: token.accessorId }) });
+    observer.sample();
+    expect([...observer.active('chaos-b')]).to.deep.equal(['web']);
+    expect([...observer.active('chaos')]).to.deep.equal([]);
+    expect(observer.goneForMs('chaos', 'web')).to.equal(Number.POSITIVE_INFINITY);
+    expect(observer.owners.get(token.accessorId)).to.deep.include({ cluster: 'chaos-b', service: 'web' });
+    expect([...(observer.secretAccessors.get('chaos')?.get('chaos-web') ?? [])]).to.deep.equal([
+      token.accessorId,
+    ]);
+    // `chaos-b`'s token rewritten with `chaos`'s description: an owner change.
+    consul.tokens.set(token.accessorId, {
+      ...token,
+      description: serviceDescription('Token', { name: 'web' }, 'chaos'),
+    });
+    observer.sample();
+    expect(observer.ownerChanges).to.have.length(1);
+    expect(observer.ownerChanges[0]).to.contain('of chaos-b (web) is now owned by chaos (web)');
   });
 });

@@ -5,6 +5,14 @@ import { parseChaosArgs, replayCommand } from './options.js';
 import { mulberry32, Prng } from './prng.js';
 
 const SERVICES = ['web', 'api', 'db'];
+const ONE = ['chaos'];
+const TWO = ['chaos', 'chaos-b'];
+/** `generateOps(1234, 50, …)`'s first ops, as the harness gave them before ops named a cluster. */
+const PINNED_1234 = [
+  'create-service service=db count=2',
+  'kill-replica target=leader pick=117 restartAfterMs=323',
+  'delete-token pick=398',
+];
 
 describe('chaos: seeded PRNG and op generator', () => {
   it('mulberry32 gives the same draws for a seed, pinned so they cannot drift between versions', () => {
@@ -29,9 +37,9 @@ describe('chaos: seeded PRNG and op generator', () => {
   });
 
   it('the same seed gives the same op sequence; another seed another one', () => {
-    const first = generateOps(1234, 300, { services: SERVICES, kills: true });
-    const again = generateOps(1234, 300, { services: SERVICES, kills: true });
-    const other = generateOps(1235, 300, { services: SERVICES, kills: true });
+    const first = generateOps(1234, 300, { services: SERVICES, clusters: ONE, kills: true });
+    const again = generateOps(1234, 300, { services: SERVICES, clusters: ONE, kills: true });
+    const other = generateOps(1235, 300, { services: SERVICES, clusters: ONE, kills: true });
     expect(first).to.have.length(300);
     expect(again).to.deep.equal(first);
     expect(other.map(describeOp)).to.not.deep.equal(first.map(describeOp));
@@ -42,7 +50,7 @@ describe('chaos: seeded PRNG and op generator', () => {
 
   it('every sequence with kills kills the leader at least once, even a short one', () => {
     for (let seed = 0; seed < 50; seed += 1) {
-      const ops = generateOps(seed, 20, { services: SERVICES, kills: true });
+      const ops = generateOps(seed, 20, { services: SERVICES, clusters: ONE, kills: true });
       expect(
         ops.some((op) => op.kind === 'kill-replica' && op.target === 'leader'),
         `seed ${seed}`,
@@ -50,9 +58,58 @@ describe('chaos: seeded PRNG and op generator', () => {
     }
   });
 
+  it('with two clusters, the same seed picks the same cluster for every op, and both get ops', () => {
+    const profile = { services: SERVICES, clusters: TWO, kills: true };
+    const first = generateOps(4321, 400, profile);
+    const again = generateOps(4321, 400, profile);
+    expect(again.map(describeOp)).to.deep.equal(first.map(describeOp));
+    const clusterOf = (op: (typeof first)[number]) => ('cluster' in op ? op.cluster : undefined);
+    const picked = first.map(clusterOf);
+    // Every op but a Consul restart names a served cluster; each cluster gets a fair share of each
+    // kind that acts on one (with 400 ops, far from 0 or all).
+    for (const [i, op] of first.entries()) {
+      if (op.kind === 'restart-consul') expect(picked[i]).to.equal(undefined);
+      else expect(TWO, describeOp(op)).to.include(picked[i]);
+    }
+    const inB = picked.filter((c) => c === 'chaos-b').length;
+    const inA = picked.filter((c) => c === 'chaos').length;
+    expect(inA).to.be.above(120);
+    expect(inB).to.be.above(120);
+    for (const kind of ['create-service', 'delete-token', 'corrupt-secret', 'stop-task'] as const) {
+      const ofKind = first.filter((op) => op.kind === kind).map(clusterOf);
+      expect(new Set(ofKind), kind).to.deep.equal(new Set(TWO));
+    }
+    expect(first.some((op) => op.kind === 'kill-replica' && op.cluster === 'chaos-b')).to.equal(true);
+    // Another seed picks clusters differently.
+    const other = generateOps(4322, 400, profile).map(clusterOf);
+    expect(other).to.not.deep.equal(picked);
+  });
+
+  it('with one cluster, no draw is spent on it: the sequence is the pre-cluster one for the seed', () => {
+    const one = generateOps(1234, 50, { services: SERVICES, clusters: ONE, kills: true });
+    expect(one.every((op) => !('cluster' in op) || op.cluster === 'chaos')).to.equal(true);
+    // Pinned: these are the first ops seed 1234 gave before ops named a cluster.
+    const strip = (d: string) => d.replace(/ cluster=chaos$/, '');
+    expect(one.slice(0, 3).map((op) => strip(describeOp(op)))).to.deep.equal(PINNED_1234);
+    // Two clusters consume more draws, so the sequences part.
+    const two = generateOps(1234, 50, { services: SERVICES, clusters: TWO, kills: true });
+    expect(two.map(describeOp)).to.not.deep.equal(one.map(describeOp));
+  });
+
+  it('the guaranteed leader kill of a short run aims at a served cluster, the same per seed', () => {
+    for (let seed = 0; seed < 30; seed += 1) {
+      const a = generateOps(seed, 20, { services: SERVICES, clusters: TWO, kills: true });
+      const b = generateOps(seed, 20, { services: SERVICES, clusters: TWO, kills: true });
+      const kills = a.filter((op) => op.kind === 'kill-replica' && op.target === 'leader');
+      expect(kills.length, `seed ${seed}`).to.be.above(0);
+      for (const op of kills) expect(TWO).to.include('cluster' in op ? op.cluster : undefined);
+      expect(b).to.deep.equal(a);
+    }
+  });
+
   it('the soak stream (no kills) never kills a replica', () => {
     let count = 0;
-    for (const op of opStream(99, { services: SERVICES, kills: false })) {
+    for (const op of opStream(99, { services: SERVICES, clusters: ONE, kills: false })) {
       expect(op.kind).to.not.equal('kill-replica');
       if (++count === 2_000) break;
     }
@@ -70,5 +127,18 @@ describe('chaos: seeded PRNG and op generator', () => {
     );
     expect(() => parseChaosArgs(['--ops', 'many'])).to.throw('--ops needs a non-negative number');
     expect(() => parseChaosArgs(['--fast'])).to.throw('unknown argument --fast');
+  });
+
+  it('serves two clusters by default in every mode; --clusters 1 is replayed, 3 is refused', () => {
+    expect(parseChaosArgs([], () => 1).clusters).to.equal(2);
+    expect(parseChaosArgs(['--quick'], () => 1).clusters).to.equal(2);
+    expect(parseChaosArgs(['--soak-minutes', '1'], () => 1).clusters).to.equal(2);
+    const one = parseChaosArgs(['--quick', '--clusters', '1', '--seed', '9']);
+    expect(one.clusters).to.equal(1);
+    const replay = replayCommand(one);
+    expect(replay).to.equal('npm run chaos -- --seed 9 --quick --clusters 1');
+    expect(parseChaosArgs(replay.split(' ').slice(4))).to.deep.equal(one);
+    expect(replayCommand(parseChaosArgs(['--quick', '--seed', '9']))).to.not.contain('--clusters');
+    expect(() => parseChaosArgs(['--clusters', '3'])).to.throw('--clusters needs 1 or 2');
   });
 });

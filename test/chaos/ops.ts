@@ -11,6 +11,10 @@
  * - With `kills`, the sequence contains at least one `kill-replica` aimed at the leader (the op at
  *   the middle index is made one if the draws gave none before it), so even a short run fails over.
  * - Without `kills` (the soak), no op kills a replica, so each replica lives for the whole run.
+ * - Every op that acts on a cluster (services, tasks, tokens, secrets, and whose lock a kill
+ *   aims at) names it in `cluster`, drawn from `profile.clusters` by the same PRNG, after the op's
+ *   other draws. With one cluster nothing is drawn for it, so one-cluster sequences are those of
+ *   the harness before clusters were added (old replay seeds still replay).
  */
 import { Prng } from './prng.js';
 
@@ -28,28 +32,39 @@ export type Corruption = (typeof CORRUPTIONS)[number];
 
 export type KillTarget = 'leader' | 'standby' | 'any';
 
+/** The served cluster an op acts on (for a kill: whose lock decides leader and standby). */
+interface OnCluster {
+  readonly cluster: string;
+}
+
 export type Op =
-  | { readonly kind: 'create-service'; readonly service: string; readonly count: number }
-  | { readonly kind: 'scale-service'; readonly service: string; readonly count: number }
-  | { readonly kind: 'delete-service'; readonly service: string }
-  | { readonly kind: 'run-task'; readonly service: string }
-  | { readonly kind: 'run-non-mesh-task' }
-  | { readonly kind: 'stop-task'; readonly pick: number }
-  | { readonly kind: 'delete-token'; readonly pick: number }
-  | { readonly kind: 'corrupt-secret'; readonly service: string; readonly corruption: Corruption }
+  | ({ readonly kind: 'create-service'; readonly service: string; readonly count: number } & OnCluster)
+  | ({ readonly kind: 'scale-service'; readonly service: string; readonly count: number } & OnCluster)
+  | ({ readonly kind: 'delete-service'; readonly service: string } & OnCluster)
+  | ({ readonly kind: 'run-task'; readonly service: string } & OnCluster)
+  | ({ readonly kind: 'run-non-mesh-task' } & OnCluster)
+  | ({ readonly kind: 'stop-task'; readonly pick: number } & OnCluster)
+  | ({ readonly kind: 'delete-token'; readonly pick: number } & OnCluster)
+  | ({
+      readonly kind: 'corrupt-secret';
+      readonly service: string;
+      readonly corruption: Corruption;
+    } & OnCluster)
   | { readonly kind: 'restart-consul'; readonly downMs: number }
-  | {
+  | ({
       readonly kind: 'kill-replica';
       readonly target: KillTarget;
       readonly pick: number;
       readonly restartAfterMs: number;
-    };
+    } & OnCluster);
 
 export type OpKind = Op['kind'];
 
 export interface OpProfile {
   /** Consul service names the ops draw from (each has its secret from the start). */
   readonly services: readonly string[];
+  /** The served clusters, in flag order (at least one). */
+  readonly clusters: readonly string[];
   /** Whether replicas are killed (off in the soak). */
   readonly kills: boolean;
   /** Number of ops, when known: places the guaranteed leader kill in the middle. */
@@ -73,23 +88,25 @@ function drawOp(prng: Prng, profile: OpProfile): Op {
   const weights = profile.kills ? WEIGHTS : { ...WEIGHTS, 'kill-replica': 0 };
   const kind = prng.weighted(weights);
   const service = () => prng.pick(profile.services);
+  // Drawn last in each op (object literals evaluate in order), and only with several clusters.
+  const cluster = () => (profile.clusters.length > 1 ? prng.pick(profile.clusters) : profile.clusters[0]);
   switch (kind) {
     case 'create-service':
-      return { kind, service: service(), count: prng.between(0, 2) };
+      return { kind, service: service(), count: prng.between(0, 2), cluster: cluster() };
     case 'scale-service':
-      return { kind, service: service(), count: prng.between(0, 3) };
+      return { kind, service: service(), count: prng.between(0, 3), cluster: cluster() };
     case 'delete-service':
-      return { kind, service: service() };
+      return { kind, service: service(), cluster: cluster() };
     case 'run-task':
-      return { kind, service: service() };
+      return { kind, service: service(), cluster: cluster() };
     case 'run-non-mesh-task':
-      return { kind };
+      return { kind, cluster: cluster() };
     case 'stop-task':
-      return { kind, pick: prng.int(1_000) };
+      return { kind, pick: prng.int(1_000), cluster: cluster() };
     case 'delete-token':
-      return { kind, pick: prng.int(1_000) };
+      return { kind, pick: prng.int(1_000), cluster: cluster() };
     case 'corrupt-secret':
-      return { kind, service: service(), corruption: prng.pick(CORRUPTIONS) };
+      return { kind, service: service(), corruption: prng.pick(CORRUPTIONS), cluster: cluster() };
     case 'restart-consul':
       return { kind, downMs: prng.between(200, 1_500) };
     case 'kill-replica':
@@ -98,6 +115,7 @@ function drawOp(prng: Prng, profile: OpProfile): Op {
         target: prng.pick(['leader', 'leader', 'standby', 'any'] as const),
         pick: prng.int(1_000),
         restartAfterMs: prng.between(0, 2_000),
+        cluster: cluster(),
       };
   }
 }
@@ -110,7 +128,9 @@ export function* opStream(seed: number, profile: OpProfile): Generator<Op> {
   for (let index = 0; ; index += 1) {
     let op = drawOp(prng, profile);
     if (index === middle && !leaderKilled) {
-      op = { kind: 'kill-replica', target: 'leader', pick: 0, restartAfterMs: 500 };
+      // The middle kill aims at the lock of the cluster the middle index picks (deterministic).
+      const cluster = profile.clusters[middle % profile.clusters.length];
+      op = { kind: 'kill-replica', target: 'leader', pick: 0, restartAfterMs: 500, cluster };
     }
     if (op.kind === 'kill-replica' && op.target === 'leader') leaderKilled = true;
     yield op;

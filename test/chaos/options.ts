@@ -7,6 +7,8 @@
  *   command, which repeats every option that changes the op sequence (seed, ops, quick, soak).
  * - `--quick` is 120 ops 300 ms apart; the default is 200 ops; `--soak-minutes` runs ops (without
  *   replica kills) until that time is up, however many that is.
+ * - `--clusters N` (1 or 2, default 2, in every mode) is how many clusters the replicas serve;
+ *   the replay command repeats it when it is not the default.
  * - Unknown arguments and malformed numbers are errors, never ignored.
  */
 import { randomInt } from 'node:crypto';
@@ -18,6 +20,7 @@ export interface ChaosOptions {
   readonly soakMinutes: number | undefined;
   readonly gapMs: number;
   readonly verbose: boolean;
+  readonly clusters: 1 | 2;
 }
 
 function integer(arg: string, value: string | undefined): number {
@@ -35,6 +38,7 @@ export function parseChaosArgs(argv: readonly string[], drawSeed = () => randomI
   let soakMinutes: number | undefined;
   let gapMs: number | undefined;
   let verbose = false;
+  let clusters: 1 | 2 = 2;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
@@ -43,7 +47,11 @@ export function parseChaosArgs(argv: readonly string[], drawSeed = () => randomI
     else if (arg === '--ops') ops = Math.floor(integer(arg, argv[++i]));
     else if (arg === '--soak-minutes') soakMinutes = integer(arg, argv[++i]);
     else if (arg === '--gap-ms') gapMs = integer(arg, argv[++i]);
-    else throw new Error(`unknown argument ${arg}`);
+    else if (arg === '--clusters') {
+      const value = argv[++i];
+      if (value !== '1' && value !== '2') throw new Error(`--clusters needs 1 or 2, got ${value}`);
+      clusters = value === '1' ? 1 : 2;
+    } else throw new Error(`unknown argument ${arg}`);
   }
   return {
     seed: seed ?? drawSeed(),
@@ -52,6 +60,7 @@ export function parseChaosArgs(argv: readonly string[], drawSeed = () => randomI
     soakMinutes,
     gapMs: gapMs ?? 300,
     verbose,
+    clusters,
   };
 }
 
@@ -60,6 +69,7 @@ export function replayCommand(options: ChaosOptions): string {
   if (options.soakMinutes !== undefined) parts.push('--soak-minutes', String(options.soakMinutes));
   else if (options.quick) parts.push('--quick');
   else parts.push('--ops', String(options.ops));
+  if (options.clusters !== 2) parts.push('--clusters', String(options.clusters));
   if (options.gapMs !== 300) parts.push('--gap-ms', String(options.gapMs));
   return parts.join(' ');
 }

@@ -8,8 +8,11 @@
  * - Each process's /metrics page is scanned just before it is killed (and at the end by main).
  * - An exit the run did not cause (not a SIGKILL it sent, not the final SIGTERM) is a crash;
  *   so is a final SIGTERM that does not end in exit code 0.
- * - The leader is read from Consul's state in-process: the lock key's holder `host/pid`, while
- *   its session exists.
+ * - Every replica serves every cluster of the target (`-cluster`, `-secret-name-prefix`,
+ *   `-consul-client-secret-arn` repeated in that order). Each cluster has its own lock, so each
+ *   may be led by a different replica.
+ * - A cluster's leader is read from Consul's state in-process: the holder `host/pid` of
+ *   `ecs-acl-controller/<cluster>/leader`, while its session exists.
  * - `stopAll()` SIGTERMs every live process and waits for it.
  */
 import { type ConsulState } from '../../src/envtest/consul/state.js';
@@ -22,9 +25,11 @@ import { type LogScan } from './log-scan.js';
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 export interface ReplicaTarget {
-  readonly cluster: string;
-  readonly prefix: string;
-  readonly clientSecretArn: string;
+  readonly clusters: ReadonlyArray<{
+    readonly name: string;
+    readonly prefix: string;
+    readonly clientSecretArn: string;
+  }>;
   readonly ecsUrl: string;
   readonly secretsManagerUrl: string;
   readonly consulUrl: string;
@@ -71,12 +76,14 @@ export class Replicas {
   flags(): string[] {
     const t = this.timings;
     return [
-      '-cluster',
-      this.target.cluster,
-      '-consul-client-secret-arn',
-      this.target.clientSecretArn,
-      '-secret-name-prefix',
-      this.target.prefix,
+      ...this.target.clusters.flatMap((c) => [
+        '-cluster',
+        c.name,
+        '-consul-client-secret-arn',
+        c.clientSecretArn,
+        '-secret-name-prefix',
+        c.prefix,
+      ]),
       '-listen-addr',
       '127.0.0.1:0',
       '-log-level',
@@ -135,10 +142,10 @@ export class Replicas {
     });
   }
 
-  /** Pid of the replica holding the lock, if a live session holds it. */
-  leaderPid(): number | undefined {
+  /** Pid of the replica holding `cluster`'s lock, if a live session holds it. */
+  leaderPid(cluster: string): number | undefined {
     const state = this.target.consulState();
-    const key = `ecs-acl-controller/${this.target.cluster}/leader`;
+    const key = `ecs-acl-controller/${cluster}/leader`;
     for (const entry of state.kv.values()) {
       if (entry.key !== key || entry.session === undefined || !state.sessions.has(entry.session)) continue;
       try {
@@ -152,11 +159,34 @@ export class Replicas {
     return undefined;
   }
 
-  /** Slot of the leader, if it is one of ours and alive. */
-  leaderSlot(): number | undefined {
-    const pid = this.leaderPid();
+  /** Slot of `cluster`'s leader, if it is one of ours and alive. */
+  leaderSlot(cluster: string): number | undefined {
+    const pid = this.leaderPid(cluster);
     const index = this.slots.findIndex((slot) => this.alive(slot) && slot.process?.pid === pid);
     return index >= 0 ? index : undefined;
+  }
+
+  /** Whether every served cluster has a live leader among the slots. */
+  allLed(): boolean {
+    return this.target.clusters.every((c) => this.leaderSlot(c.name) !== undefined);
+  }
+
+  /** The clusters slot `index` leads now. */
+  ledBy(index: number): string[] {
+    return this.target.clusters.map((c) => c.name).filter((name) => this.leaderSlot(name) === index);
+  }
+
+  /** `chaos → replica 0 (pid 123, generation 2)` per served cluster; `nobody` for a free lock. */
+  holders(): string[] {
+    return this.target.clusters.map(({ name }) => {
+      const slot = this.leaderSlot(name);
+      if (slot === undefined) {
+        const pid = this.leaderPid(name);
+        return `${name} → nobody${pid === undefined ? '' : ` (lock names pid ${pid}, not a live replica)`}`;
+      }
+      const { process, generation } = this.slots[slot];
+      return `${name} → replica ${slot} (pid ${process?.pid}, generation ${generation})`;
+    });
   }
 
   alive(slot: Slot): boolean {
@@ -168,7 +198,7 @@ export class Replicas {
   async kill(index: number): Promise<boolean> {
     const slot = this.slots[index];
     if (!slot.process || !this.alive(slot)) return false;
-    if (this.leaderSlot() === index) this.leaderKills += 1;
+    if (this.ledBy(index).length > 0) this.leaderKills += 1;
     await this.scrapeMetrics(index);
     slot.expected = 'kill';
     slot.process.child.kill('SIGKILL');
