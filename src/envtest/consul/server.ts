@@ -10,6 +10,8 @@
  *   "restart" Consul with its data kept. TTL sessions then get a fresh TTL.
  * - `close()` ends blocked queries and open connections and stops this server's timers.
  */
+import { setMaxListeners } from 'node:events';
+
 import { asyncScheduler } from 'rxjs';
 
 import { type Clock, type Random } from '../../time/clock.js';
@@ -106,6 +108,9 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
   }
 
   const shutdown = new AbortController();
+  // Every in-flight request listens on it (many blocking queries at once is normal), so Node's
+  // default of 10 listeners would warn of a leak that is not one.
+  setMaxListeners(0, shutdown.signal);
   const sessionTimers = new SessionTimers(state, clock, options.sessionTtlMultiplier ?? 1);
   sessionTimers.armAll();
   const runtime: ServerRuntime = {
