@@ -2,11 +2,10 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 
 import { type CallRecord } from '../../src/envtest/call-log.js';
-import { type AclContext } from '../../src/envtest/consul/acl/context.js';
 import { createToken } from '../../src/envtest/consul/acl/tokens.js';
 import { DEFAULT_SCOPE } from '../../src/envtest/consul/scope.js';
 import { ConsulState } from '../../src/envtest/consul/state.js';
-import { SecretStore } from '../../src/envtest/secretsmanager/store.js';
+import { aclContext, emptySecretStore } from './state-fixtures.js';
 import { serviceDescription } from '../../src/mesh/token-description.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { CrossClusterWatch, type CrossClusterObserver, type CrossClusterWorld } from './cross-cluster.js';
@@ -19,13 +18,8 @@ const CONTROLLER = 'AKIDCONTROLLER';
 async function fixture() {
   const clock = new ManualClock();
   const consul = new ConsulState();
-  const acl: AclContext = { state: consul, now: 0, newId: randomUUID, enterprise: false, version: '1.15' };
-  const secrets = new SecretStore({
-    clock,
-    random: Math.random,
-    region: 'us-east-1',
-    accountId: '123456789012',
-  });
+  const acl = aclContext(consul);
+  const secrets = emptySecretStore(clock);
   const clusters = CLUSTERS.map((name) => ({
     name,
     prefix: name,

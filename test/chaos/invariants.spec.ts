@@ -2,14 +2,12 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 
 import { type CallRecord } from '../../src/envtest/call-log.js';
-import { type AclContext } from '../../src/envtest/consul/acl/context.js';
 import { type AclToken } from '../../src/envtest/consul/acl/model.js';
 import { createToken } from '../../src/envtest/consul/acl/tokens.js';
 import { DEFAULT_SCOPE } from '../../src/envtest/consul/scope.js';
 import { ConsulState } from '../../src/envtest/consul/state.js';
-import { SecretStore } from '../../src/envtest/secretsmanager/store.js';
+import { aclContext, emptySecretStore } from './state-fixtures.js';
 import { clientTokenDescription, serviceDescription } from '../../src/mesh/token-description.js';
-import { ManualClock } from '../../src/time/manual-clock.js';
 import { foreignDescriptions, secretBaseline, tokenBaseline } from './foreign.js';
 import {
   crossClusterViolations,
@@ -33,13 +31,8 @@ const CLIENT_SECRET = 'chaos-consul-client-token';
 /** Envtest state built directly (no servers, no sleeps): a converged world with web active. */
 function fixture() {
   const consul = new ConsulState();
-  const acl: AclContext = { state: consul, now: 0, newId: randomUUID, enterprise: false, version: '1.15' };
-  const secrets = new SecretStore({
-    clock: new ManualClock(),
-    random: Math.random,
-    region: 'us-east-1',
-    accountId: '123456789012',
-  });
+  const acl = aclContext(consul);
+  const secrets = emptySecretStore();
   const token = (description: string, service?: string): AclToken =>
     createToken(
       acl,

@@ -2,9 +2,8 @@ import { expect } from 'chai';
 
 import { EcsState } from '../../src/envtest/ecs/state.js';
 import { ConsulState } from '../../src/envtest/consul/state.js';
-import { SecretStore } from '../../src/envtest/secretsmanager/store.js';
+import { aclContext, emptySecretStore } from './state-fixtures.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
-import { type AclContext } from '../../src/envtest/consul/acl/context.js';
 import { createToken } from '../../src/envtest/consul/acl/tokens.js';
 import { DEFAULT_SCOPE } from '../../src/envtest/consul/scope.js';
 import { serviceDescription } from '../../src/mesh/token-description.js';
@@ -62,12 +61,7 @@ describe('chaos: observer', () => {
   it('remembers when each service was last active, and every SecretID Consul held', () => {
     const { ecs, run } = ecsWorld();
     const consul = new ConsulState();
-    const secrets = new SecretStore({
-      clock: new ManualClock(),
-      random: Math.random,
-      region: 'us-east-1',
-      accountId: '123456789012',
-    });
+    const secrets = emptySecretStore();
     const observer = new Observer({
       ecs,
       consul: () => consul,
@@ -95,13 +89,8 @@ describe('chaos: observer', () => {
     const { ecs, run, mesh } = ecsWorld();
     const b = ecs.createCluster('chaos-b', []);
     const consul = new ConsulState();
-    const acl: AclContext = { state: consul, now: 0, newId: randomUUID, enterprise: false, version: '1.15' };
-    const secrets = new SecretStore({
-      clock: new ManualClock(),
-      random: Math.random,
-      region: 'us-east-1',
-      accountId: '123456789012',
-    });
+    const acl = aclContext(consul);
+    const secrets = emptySecretStore();
     const observer = new Observer({
       ecs,
       consul: () => consul,
