@@ -16,6 +16,7 @@ describe('chaos: convergence wait', () => {
     );
     expect(samples).to.equal(3);
     expect(result.violations).to.deep.equal([]);
+    expect(result.lastCleared).to.deep.equal(['missing-token']);
     expect(result.seconds).to.be.a('number').and.be.below(5);
   });
 

@@ -159,6 +159,14 @@ async function run(options: ChaosOptions): Promise<number> {
     const convergence = await awaitConvergence(() => observer.sample(), checkState, deadlineMs);
     convergedS = convergence.seconds;
     violations.push(...convergence.violations);
+    if (convergence.seconds !== undefined) {
+      const twoResyncsS = (2 * TIMINGS.resyncMs) / 1000;
+      console.log(
+        `chaos: converged ${convergence.seconds.toFixed(1)} s after the faults stopped ` +
+          `(two resyncs: ${twoResyncsS.toFixed(1)} s; ${convergence.seconds <= twoResyncsS ? 'within' : 'past'} them); ` +
+          `last to clear: ${convergence.lastCleared.length > 0 ? convergence.lastCleared.join(', ') : 'nothing, converged at once'}`,
+      );
+    }
     const leads: string[] = [];
     for (const [i, slot] of replicas.slots.entries()) {
       const text = await replicas.scrapeMetrics(i);
