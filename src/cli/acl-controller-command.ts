@@ -3,7 +3,8 @@
  * consul-ecs's command of the same name. It resolves flags and environment, builds the container,
  * starts the manager, and either runs until SIGTERM/SIGINT or, with `-once`, until converged.
  *
- * With -once it waits until converged, or for two resync intervals plus 10 s.
+ * With -once it waits until converged, or for two resync intervals plus 10 s from the start
+ * (the caches' first sync included).
  * Exit codes: 0 clean stop (or converged with -once); 1 fatal error (or not converged with
  * -once); 2 bad flags or environment; 3 caches never synced; 4 shutdown timed out.
  */
@@ -109,8 +110,18 @@ async function runOnce(
   const stopOnSignal = () => void manager.stop();
   process.once('SIGTERM', stopOnSignal);
   process.once('SIGINT', stopOnSignal);
-  await manager.start();
-  const result = await waitConverged(manager.controllers, clock, 2 * resyncIntervalMs + 10_000);
+  // The bound covers the caches' first sync too: an unreachable Consul or ECS must not keep a
+  // -once run waiting forever (the manager itself waits for the caches without a timeout).
+  const deadline = clock.now() + 2 * resyncIntervalMs + 10_000;
+  let cancelTimer: () => void = () => undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    cancelTimer = clock.setTimer(deadline - clock.now(), () => resolve(false));
+  });
+  const started = await Promise.race([manager.start().then(() => true as const), timedOut]);
+  cancelTimer();
+  const result = started
+    ? await waitConverged(manager.controllers, clock, Math.max(0, deadline - clock.now()))
+    : { converged: false, failing: ['caches not synced'] };
   logger.info(result.converged ? 'converged' : 'not converged', { failing: result.failing });
   await manager.stop();
   return result.converged ? EXIT_CODES.ok : EXIT_CODES.fatal;

@@ -17,7 +17,12 @@ export interface ControllerProcess {
   readonly exited: Promise<number | null>;
 }
 
-export function spawnController(world: AclWorld, extra: readonly string[]): ControllerProcess {
+/** `env` overrides the environment built from the world (e.g. an unreachable CONSUL_HTTP_ADDR). */
+export function spawnController(
+  world: AclWorld,
+  extra: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): ControllerProcess {
   const child = spawn(
     process.execPath,
     [
@@ -43,6 +48,7 @@ export function spawnController(world: AclWorld, extra: readonly string[]): Cont
         AWS_ENDPOINT_URL_SECRETS_MANAGER: world.smServer.url,
         CONSUL_HTTP_ADDR: world.consulServer.url,
         CONSUL_HTTP_TOKEN: world.consulServer.managementToken,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
