@@ -17,12 +17,10 @@
  */
 import { type ConsulState } from '../../src/envtest/consul/state.js';
 import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
+import { controllerArgs, controllerEnv } from '../helpers/controller-cli.js';
 import { type NodeChild, startNodeChild } from '../helpers/node-child.js';
-import { fileURLToPath } from 'node:url';
 
 import { type LogScan } from './log-scan.js';
-
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 export interface ReplicaTarget {
   readonly clusters: ReadonlyArray<{
@@ -76,16 +74,7 @@ export class Replicas {
   flags(): string[] {
     const t = this.timings;
     return [
-      ...this.target.clusters.flatMap((c) => [
-        '-cluster',
-        c.name,
-        '-consul-client-secret-arn',
-        c.clientSecretArn,
-        '-secret-name-prefix',
-        c.prefix,
-      ]),
-      '-listen-addr',
-      '127.0.0.1:0',
+      ...controllerArgs(this.target.clusters.map((c) => ({ ...c, cluster: c.name }))),
       '-log-level',
       'debug',
       '-log-format',
@@ -116,18 +105,15 @@ export class Replicas {
     slot.expected = undefined;
     const source = `replica ${index}#${slot.generation}`;
     const t = this.target;
-    const child = await startNodeChild([CLI, 'acl-controller', ...this.flags()], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: CONTROLLER_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY: 'controller-secret',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_ECS: t.ecsUrl,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: t.secretsManagerUrl,
-        CONSUL_HTTP_ADDR: t.consulUrl,
-        CONSUL_HTTP_TOKEN: t.managementToken,
-      },
+    const child = await startNodeChild(this.flags(), {
+      env: controllerEnv({
+        ecsUrl: t.ecsUrl,
+        secretsManagerUrl: t.secretsManagerUrl,
+        consulUrl: t.consulUrl,
+        consulToken: t.managementToken,
+        accessKeyId: CONTROLLER_ACCESS_KEY_ID,
+        secretAccessKey: 'controller-secret',
+      }),
       keepLines: 200,
       onLine: (line) => this.scan.line(source, line),
     });

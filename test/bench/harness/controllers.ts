@@ -15,6 +15,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
+import { controllerArgs, controllerEnv } from '../../helpers/controller-cli.js';
 import { startNodeChild as startChild } from '../../helpers/node-child.js';
 
 import { runConsulEcs } from '../consul-ecs/run-consul-ecs.js';
@@ -30,7 +31,6 @@ export interface ControllerHandle {
   stop(): Promise<void>;
 }
 
-const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 const SIMULATION = fileURLToPath(new URL('../consul-ecs-sim/main.js', import.meta.url));
 
 export interface OurControllerOptions {
@@ -45,16 +45,7 @@ export async function startOurController(
   options: OurControllerOptions,
 ): Promise<ControllerHandle> {
   return startNodeChild(world, [
-    CLI,
-    'acl-controller',
-    '-cluster',
-    world.cluster,
-    '-consul-client-secret-arn',
-    world.clientSecretArn,
-    '-secret-name-prefix',
-    world.prefix,
-    '-listen-addr',
-    '127.0.0.1:0',
+    ...controllerArgs([world]),
     '-gc-grace-period',
     '2m',
     '-ecs-read-rate',
@@ -91,18 +82,15 @@ async function startNodeChild(
   readyLine?: string,
 ): Promise<ControllerHandle> {
   const started = await startChild(args, {
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDTEST',
-      AWS_SECRET_ACCESS_KEY: 'test-secret',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_ECS: world.ecs.url,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: world.sm.url,
-      ...(world.sqs ? { AWS_ENDPOINT_URL_SQS: world.sqs.url } : {}),
-      CONSUL_HTTP_ADDR: world.consulUrl,
-      CONSUL_HTTP_TOKEN: world.consul.managementToken,
-    },
+    env: controllerEnv({
+      ecsUrl: world.ecs.url,
+      secretsManagerUrl: world.sm.url,
+      sqsUrl: world.sqs?.url,
+      consulUrl: world.consulUrl,
+      consulToken: world.consul.managementToken,
+      accessKeyId: 'AKIDTEST',
+      secretAccessKey: 'test-secret',
+    }),
     ...(readyLine !== undefined ? { readyLine } : {}),
   });
   const url = started.opsUrl;

@@ -1,0 +1,61 @@
+/**
+ * How harnesses start the real controller CLI against loopback servers: the per-cluster flags and
+ * the environment (AWS endpoints and credentials, Consul address and token). One definition for
+ * the end-to-end tests, the benchmarks and the chaos run.
+ *
+ * Invariants: the environment holds only what is given here plus PATH (no ambient AWS or Consul
+ * settings leak in from the parent), and the ops server always listens on a free loopback port.
+ */
+import { fileURLToPath } from 'node:url';
+
+/** The compiled CLI entry point. */
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface ClusterArgs {
+  readonly cluster: string;
+  readonly clientSecretArn: string;
+  readonly prefix: string;
+}
+
+/** `acl-controller` with each cluster's flags (in order) and `-listen-addr 127.0.0.1:0`. */
+export function controllerArgs(clusters: readonly ClusterArgs[]): string[] {
+  return [
+    CLI,
+    'acl-controller',
+    ...clusters.flatMap((c) => [
+      '-cluster',
+      c.cluster,
+      '-consul-client-secret-arn',
+      c.clientSecretArn,
+      '-secret-name-prefix',
+      c.prefix,
+    ]),
+    '-listen-addr',
+    '127.0.0.1:0',
+  ];
+}
+
+export interface ControllerEndpoints {
+  readonly ecsUrl: string;
+  readonly secretsManagerUrl: string;
+  readonly sqsUrl?: string;
+  readonly consulUrl: string;
+  readonly consulToken: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+export function controllerEnv(endpoints: ControllerEndpoints): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: endpoints.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: endpoints.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_ECS: endpoints.ecsUrl,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManagerUrl,
+    ...(endpoints.sqsUrl !== undefined ? { AWS_ENDPOINT_URL_SQS: endpoints.sqsUrl } : {}),
+    CONSUL_HTTP_ADDR: endpoints.consulUrl,
+    CONSUL_HTTP_TOKEN: endpoints.consulToken,
+  };
+}
