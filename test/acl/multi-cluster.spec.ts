@@ -25,8 +25,8 @@ describe('one process serving several ECS clusters', function () {
     const controller = await alpha.startController({}, undefined, { alsoServe: [beta] });
     await alpha.runTasks('web');
     const betaTasks = await beta.runTasks('web');
-    const a = await eventually('alpha token', async () => (await alpha.clusterTokens())[0]);
-    const b = await eventually('beta token', async () => (await beta.clusterTokens())[0]);
+    const a = await eventually('alpha token', async () => (await alpha.ownServiceTokens())[0]);
+    const b = await eventually('beta token', async () => (await beta.ownServiceTokens())[0]);
     expect(a.AccessorID).to.not.equal(b.AccessorID);
     expect((await alpha.secretValue('test-web')).accessor_id).to.equal(a.AccessorID);
     expect((await beta.secretValue('tb-web')).accessor_id).to.equal(b.AccessorID);
@@ -55,9 +55,9 @@ describe('one process serving several ECS clusters', function () {
     // Beta's service goes away: only beta's token is collected.
     await beta.stopTasks(betaTasks);
     await eventually('beta token collected', async () =>
-      (await beta.clusterTokens()).length === 0 ? true : undefined,
+      (await beta.ownServiceTokens()).length === 0 ? true : undefined,
     );
-    expect((await alpha.clusterTokens()).map((token) => token.AccessorID)).to.deep.equal([a.AccessorID]);
+    expect((await alpha.ownServiceTokens()).map((token) => token.AccessorID)).to.deep.equal([a.AccessorID]);
   });
 
   it("keeps serving one cluster while the other's ECS reads are throttled and its caches never fill", async () => {
@@ -67,9 +67,9 @@ describe('one process serving several ECS clusters', function () {
     const controller = await alpha.startController({}, undefined, { alsoServe: [beta], withoutSync: true });
     await alpha.runTasks('api');
     await beta.runTasks('api');
-    await eventually('alpha token', async () => (await alpha.clusterTokens())[0]);
+    await eventually('alpha token', async () => (await alpha.ownServiceTokens())[0]);
     expect(controller.manager.leadingGroups()).to.deep.equal(['alpha']);
-    expect(await beta.clusterTokens()).to.have.length(0);
+    expect(await beta.ownServiceTokens()).to.have.length(0);
     const ready = await fetch(`${controller.manager.opsUrl}/readyz?verbose`);
     expect(ready.status).to.equal(503);
     expect(await ready.text()).to.contain('ecs-tasks/beta');
@@ -120,7 +120,7 @@ describe('one process serving several ECS clusters', function () {
       const alphaLeader = await eventually('alpha leader', () => holder('alpha'));
       await eventually('beta leader', () => holder('beta'));
       await eventually('both tokens', async () =>
-        (await alpha.clusterTokens()).length === 1 && (await beta.clusterTokens()).length === 1
+        (await alpha.ownServiceTokens()).length === 1 && (await beta.ownServiceTokens()).length === 1
           ? true
           : undefined,
       );
@@ -143,13 +143,13 @@ describe('one process serving several ECS clusters', function () {
       expect(metrics).to.contain('leader_election_acquisitions_total{name="alpha"}');
       // A token deleted out of band in each cluster comes back once: no duplicates.
       for (const world of [alpha, beta]) {
-        const [token] = await world.clusterTokens();
+        const [token] = await world.ownServiceTokens();
         await world.consul('DELETE', `/v1/acl/token/${token.AccessorID}`);
-        await eventually(`${world.cluster} token back`, async () => (await world.clusterTokens())[0]);
+        await eventually(`${world.cluster} token back`, async () => (await world.ownServiceTokens())[0]);
       }
       await eventually('two more resyncs', async () => alpha.ecsServer.calls.count('ListTasks') >= 8);
-      expect(await alpha.clusterTokens()).to.have.length(1);
-      expect(await beta.clusterTokens()).to.have.length(1);
+      expect(await alpha.ownServiceTokens()).to.have.length(1);
+      expect(await beta.ownServiceTokens()).to.have.length(1);
     } finally {
       for (const replica of replicas) replica.child.kill('SIGKILL');
       await Promise.all(replicas.map((replica) => replica.exited));

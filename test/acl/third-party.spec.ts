@@ -157,6 +157,16 @@ function watchSecretFirst(world: AclWorld, service: string): () => Promise<strin
   };
 }
 
+/** Starts the controller and waits for our web token, then for two more full task lists. */
+async function startUntilWebSettled(world: AclWorld): Promise<void> {
+  const controller = await world.startController();
+  await eventually('our token for web', async () => (await tokensOf(world, 'web')).length === 1);
+  await eventually(
+    'two more full lists after the token',
+    async () => (await listTasksCalls(await controller.metrics())) >= 3,
+  );
+}
+
 /** Sum of the controller's ListTasks calls, from its own /metrics (no server call log needed). */
 async function listTasksCalls(metrics: string): Promise<number> {
   let total = 0;
@@ -268,12 +278,7 @@ const SCENARIOS: Scenario[] = [
       }
       await world.createServiceSecret('web');
       await world.runTasks('web');
-      const controller = await world.startController();
-      await eventually('our token for web', async () => (await tokensOf(world, 'web')).length === 1);
-      await eventually(
-        'two more full lists after the token',
-        async () => (await listTasksCalls(await controller.metrics())) >= 3,
-      );
+      await startUntilWebSettled(world);
       for (const token of foreign) {
         const { status, json } = await world.consul<ConsulTokenStub & { ModifyIndex: number }>(
           'GET',
@@ -298,12 +303,7 @@ const SCENARIOS: Scenario[] = [
       await world.createServiceSecret('intruder');
       await world.runTasks('intruder', 1, [MESH], other);
       await world.runTasks('web');
-      const controller = await world.startController();
-      await eventually('our token for web', async () => (await tokensOf(world, 'web')).length === 1);
-      await eventually(
-        'two more full lists after the token',
-        async () => (await listTasksCalls(await controller.metrics())) >= 3,
-      );
+      await startUntilWebSettled(world);
       expect((await world.ownServiceTokens()).map((token) => token.ServiceIdentities)).to.deep.equal([
         [{ ServiceName: 'web' }],
       ]);

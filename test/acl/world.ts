@@ -393,12 +393,6 @@ export class AclWorld {
     return json.filter((token) => token.Description.startsWith('Token for '));
   }
 
-  /** The service tokens whose description claims this world's cluster. */
-  async clusterTokens(): Promise<ConsulTokenStub[]> {
-    const suffix = `\nconsul.hashicorp.com/cluster: ${this.cluster}`;
-    return (await this.serviceTokens()).filter((token) => token.Description.endsWith(suffix));
-  }
-
   /** The service tokens of this world's cluster only (for worlds sharing a Consul). */
   async ownServiceTokens(): Promise<ConsulTokenStub[]> {
     const mark = `\nconsul.hashicorp.com/cluster: ${this.cluster}`;

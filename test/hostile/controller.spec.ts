@@ -34,6 +34,24 @@ async function metricAtLeast(
   });
 }
 
+/**
+ * Waits until a secret read failed (`acl_controller_errors_total{kind="secret_read"}`), then
+ * checks that GetSecretValue was counted with `code` and the service-token reconcile failed.
+ */
+async function expectSecretReadFailures(controller: RunningController, code: string): Promise<void> {
+  const text = await metricAtLeast(controller, 'acl_controller_errors_total', { kind: 'secret_read' }, 1);
+  expect(
+    sample(text, 'external_api_requests_total', {
+      service: 'secretsmanager',
+      operation: 'GetSecretValue',
+      code,
+    }),
+  ).to.be.greaterThan(0);
+  expect(
+    sample(text, 'controller_runtime_reconcile_errors_total', { controller: 'service-token' }),
+  ).to.be.greaterThan(0);
+}
+
 /** Waits until the proxy has replaced `count` answers, then a little longer for their effects. */
 async function corruptedAtLeast(proxy: CorruptingProxy, count: number): Promise<void> {
   await eventually(`${count} corrupted answers`, () => proxy.corrupted >= count);
@@ -150,17 +168,7 @@ describe('hostile input: the controller end to end', function () {
     await eventually('a token for api', async () => (await world.serviceTokens()).length === 2);
     await corruptedAtLeast(proxy, 2);
     expect(await world.secretValue('test-web')).to.deep.equal(secret);
-    const text = await metricAtLeast(controller, 'acl_controller_errors_total', { kind: 'secret_read' }, 1);
-    expect(
-      sample(text, 'external_api_requests_total', {
-        service: 'secretsmanager',
-        operation: 'GetSecretValue',
-        code: 'InvalidResponse',
-      }),
-    ).to.be.greaterThan(0);
-    expect(
-      sample(text, 'controller_runtime_reconcile_errors_total', { controller: 'service-token' }),
-    ).to.be.greaterThan(0);
+    await expectSecretReadFailures(controller, 'InvalidResponse');
     const puts = world.smServer.calls.all().filter((call) => call.operation === 'PutSecretValue');
     expect(puts.slice(putsBefore).map((call) => call.resource)).to.deep.equal(['test-api']);
     expect(await world.secretValue('test-web')).to.deep.equal(secret);
@@ -254,17 +262,7 @@ describe('hostile input: the controller end to end', function () {
         .sort();
       return names.join(',') === 'api,web';
     });
-    const text = await metricAtLeast(controller, 'acl_controller_errors_total', { kind: 'secret_read' }, 1);
-    expect(
-      sample(text, 'external_api_requests_total', {
-        service: 'secretsmanager',
-        operation: 'GetSecretValue',
-        code: 'TimeoutError',
-      }),
-    ).to.be.greaterThan(0);
-    expect(
-      sample(text, 'controller_runtime_reconcile_errors_total', { controller: 'service-token' }),
-    ).to.be.greaterThan(0);
+    await expectSecretReadFailures(controller, 'TimeoutError');
     expect(
       world.smServer.calls.all().some((call) => call.resource === 'test-slow' && call.error === 'ClientGone'),
     ).to.equal(true);
