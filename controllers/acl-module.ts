@@ -21,7 +21,7 @@ import { GarbageCollectorController } from './garbage-collector/garbage-collecto
 import { createAclDeps, createEventConsumer, createLeaderElector } from './cluster-wiring.js';
 import { ServiceTokenController } from './service-token/service-token-controller.js';
 import { type AclControllerConfig } from './shared/acl-config.js';
-import { ACL_DEPS, type AclDeps, aclDepsId } from './shared/acl-deps.js';
+import { type AclDeps, aclDepsId } from './shared/acl-deps.js';
 
 /** Longest one AWS API attempt may take before it fails with TimeoutError (and is retried). */
 export const AWS_REQUEST_TIMEOUT_MS = 30_000;
@@ -64,8 +64,7 @@ export interface AclModuleSettings {
 
 /**
  * Binds the ACL controllers of every configured cluster. With one cluster, names are the plain
- * ones (`service-token`, `ecs-tasks`, ...) and its AclDeps is also bound under `ACL_DEPS`; with
- * several, each name gets a `/<cluster>` suffix. Each cluster is its own controller group, gated by
+ * ones (`service-token`, `ecs-tasks`, ...); with several, each name gets a `/<cluster>` suffix. Each cluster is its own controller group, gated by
  * its own leader election when that is on.
  */
 export function aclControllersModule(settings: AclModuleSettings): ContainerModule {
@@ -100,7 +99,6 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
       );
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => new GarbageCollectorController(deps(ctx)));
     }
-    if (configs.length === 1) bind<AclDeps>(ACL_DEPS).toService(aclDepsId(configs[0].cluster));
   });
 }
 

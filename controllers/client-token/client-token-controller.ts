@@ -3,31 +3,28 @@
  * enqueued at start (the store replay of the token informer, or an explicit first event) and by
  * every event of an owned client token; it requeues itself every resync interval.
  */
-import { inject, injectable } from 'inversify';
 import { concat, of } from 'rxjs';
 
 import { type InformerEvent } from '../../src/cache/events.js';
 import { type OwnedToken } from '../../src/consul/owned-acl.js';
 import { type AnyWatch } from '../../src/controller/watch.js';
-import { TYPES } from '../../src/di/types.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type OpsServerProbes } from '../../src/ops/ops-server.js';
-import { ACL_DEPS, type AclDeps } from '../shared/acl-deps.js';
+import { type AclDeps } from '../shared/acl-deps.js';
 import {
   CLIENT_TOKEN_CONTROLLER,
   CLIENT_TOKEN_KEY,
   ClientTokenReconciler,
 } from './client-token-reconciler.js';
 
-@injectable()
 export class ClientTokenController implements ControllerPlugin {
   readonly name: string;
   readonly group: string;
   readonly reconciler: ClientTokenReconciler;
 
   constructor(
-    @inject(ACL_DEPS) private readonly deps: AclDeps,
-    @inject(TYPES.Probes) probes: OpsServerProbes,
+    private readonly deps: AclDeps,
+    probes: OpsServerProbes,
   ) {
     this.name = deps.scopedName(CLIENT_TOKEN_CONTROLLER);
     this.group = deps.config.cluster;

@@ -3,7 +3,6 @@
  * service key; it is enqueued by events of mesh tasks (a deletion starts the grace period) and of
  * owned tokens and policies (so tokens left from before a restart are found too).
  */
-import { inject, injectable } from 'inversify';
 
 import { type InformerEvent } from '../../src/cache/events.js';
 import { type OwnedPolicy, type OwnedToken } from '../../src/consul/owned-acl.js';
@@ -12,16 +11,15 @@ import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type MeshService } from '../../src/mesh/mesh-service.js';
 import { type MeshTask } from '../../src/mesh/mesh-task.js';
 import { serviceKey } from '../../src/mesh/service-ref.js';
-import { ACL_DEPS, type AclDeps } from '../shared/acl-deps.js';
+import { type AclDeps } from '../shared/acl-deps.js';
 import { GARBAGE_COLLECTOR, GarbageCollectorReconciler } from './garbage-collector-reconciler.js';
 
-@injectable()
 export class GarbageCollectorController implements ControllerPlugin {
   readonly name: string;
   readonly group: string;
   readonly reconciler: GarbageCollectorReconciler;
 
-  constructor(@inject(ACL_DEPS) private readonly deps: AclDeps) {
+  constructor(private readonly deps: AclDeps) {
     this.name = deps.scopedName(GARBAGE_COLLECTOR);
     this.group = deps.config.cluster;
     this.reconciler = new GarbageCollectorReconciler(deps);

@@ -4,7 +4,6 @@
  * that name (pre-provisioning), and of a token owned for it.
  * Tasks whose tags are unusable are reported here (error log and metric), once per task.
  */
-import { inject, injectable } from 'inversify';
 
 import { type InformerEvent } from '../../src/cache/events.js';
 import { type AnyWatch } from '../../src/controller/watch.js';
@@ -13,17 +12,16 @@ import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type MeshService } from '../../src/mesh/mesh-service.js';
 import { type MeshTask } from '../../src/mesh/mesh-task.js';
 import { serviceKey } from '../../src/mesh/service-ref.js';
-import { ACL_DEPS, type AclDeps } from '../shared/acl-deps.js';
+import { type AclDeps } from '../shared/acl-deps.js';
 import { SERVICE_TOKEN_CONTROLLER, ServiceTokenReconciler } from './service-token-reconciler.js';
 
-@injectable()
 export class ServiceTokenController implements ControllerPlugin {
   readonly name: string;
   readonly group: string;
   readonly reconciler: ServiceTokenReconciler;
   readonly maxConcurrentReconciles: number;
 
-  constructor(@inject(ACL_DEPS) private readonly deps: AclDeps) {
+  constructor(private readonly deps: AclDeps) {
     this.name = deps.scopedName(SERVICE_TOKEN_CONTROLLER);
     this.group = deps.config.cluster;
     this.reconciler = new ServiceTokenReconciler(deps);

@@ -1,7 +1,6 @@
 /**
  * AclDeps: the collaborators the ACL controllers of one cluster share, bound once per cluster in
- * the container (under `aclDepsId(cluster)`, and also under `ACL_DEPS` when a process serves a
- * single cluster).
+ * the container, under `aclDepsId(cluster)`.
  */
 import { type Informer } from '../../src/cache/informer.js';
 import { type SecretStore } from '../../src/aws/secret-store.js';
@@ -38,8 +37,6 @@ export interface AclDeps {
    */
   readonly scopedName: (base: string) => string;
 }
-
-export const ACL_DEPS = Symbol.for('ecs-acl-controller.AclDeps');
 
 /** The binding of one cluster's AclDeps. */
 export function aclDepsId(cluster: string): symbol {

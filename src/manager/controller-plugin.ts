@@ -1,9 +1,10 @@
 /**
  * ControllerPlugin: what a pluggable controller gives the manager.
  *
- * A plugin is an injectable class bound under `TYPES.ControllerPlugin`; the manager collects every
- * binding with `multiInject`, builds one Controller (queue, workers, metrics) per plugin, and starts
- * them after the informers have synced. Plugin names must be unique. Plugins of one `group` share
+ * A plugin is bound under `TYPES.ControllerPlugin`, as an injectable class or as a value a module
+ * builds (the ACL module builds one set per ECS cluster); the manager collects every binding with
+ * `multiInject`, builds one Controller (queue, workers, metrics) per plugin, and starts them once
+ * their group's informers have synced. Plugin names must be unique. Plugins of one `group` share
  * a leadership, if one of that name is bound (one group per ECS cluster).
  */
 import { type AnyWatch } from '../controller/watch.js';

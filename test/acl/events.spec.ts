@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 
-import { type AclDeps, ACL_DEPS } from '../../controllers/shared/acl-deps.js';
+import { type AclDeps, aclDepsId } from '../../controllers/shared/acl-deps.js';
 import { startConsulServer } from '../../src/envtest/consul/server.js';
 import { startEcsServer } from '../../src/envtest/ecs/server.js';
 import { startSecretsManagerServer } from '../../src/envtest/secretsmanager/server.js';
@@ -205,7 +205,7 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
     pipe?.faults.add({ operation: '*', kind: 'duplicate', fraction: 0.5 });
     pipe?.faults.add({ operation: '*', kind: 'reorder', fraction: 0.3 });
     pipe?.faults.add({ operation: '*', kind: 'delay', fraction: 0.3, latencyMs: 50 });
-    const { tasks } = controller.container.get<AclDeps>(ACL_DEPS);
+    const { tasks } = controller.container.get<AclDeps>(aclDepsId(env.world.cluster));
     const seen = new Map<string, number>();
     let backwards = 0;
     const watching = tasks.events$.subscribe((event) => {
