@@ -20,8 +20,9 @@ import { ClientTokenController } from './client-token/client-token-controller.js
 import { GarbageCollectorController } from './garbage-collector/garbage-collector-controller.js';
 import { createAclDeps, createEventConsumer, createLeaderElector } from './cluster-wiring.js';
 import { ServiceTokenController } from './service-token/service-token-controller.js';
-import { type AclControllerConfig } from './shared/acl-config.js';
+import { type AclControllerConfig, overlappingPrefixes } from './shared/acl-config.js';
 import { type AclDeps, aclDepsId } from './shared/acl-deps.js';
+import { SecretNames } from './shared/secret-names.js';
 
 /** Longest one AWS API attempt may take before it fails with TimeoutError (and is retried). */
 export const AWS_REQUEST_TIMEOUT_MS = 30_000;
@@ -73,11 +74,14 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
     : [settings.config as AclControllerConfig];
   assertDistinctClusters(configs);
   const multi = configs.length > 1;
+  const secretNames = new SecretNames(configs.map((config) => config.clientSecretArn));
   return new ContainerModule(({ bind }) => {
     for (const config of configs) {
       const depsId = aclDepsId(config.cluster);
       const scopedName = (base: string) => (multi ? `${base}/${config.cluster}` : base);
-      bind<AclDeps>(depsId).toDynamicValue((ctx) => createAclDeps(ctx, settings, config, scopedName));
+      bind<AclDeps>(depsId).toDynamicValue((ctx) =>
+        createAclDeps(ctx, settings, config, scopedName, secretNames),
+      );
       const deps = (ctx: ResolutionContext) => ctx.get<AclDeps>(depsId);
       bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).tasks);
       bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).tokens);
@@ -116,4 +120,6 @@ function assertDistinctClusters(configs: readonly AclControllerConfig[]): void {
     if (repeated !== undefined)
       throw new Error(`two clusters share the ${label} "${repeated}"; each needs its own`);
   }
+  const overlap = overlappingPrefixes(configs.map((config) => config.secretNamePrefix));
+  if (overlap !== undefined) throw new Error(overlap);
 }

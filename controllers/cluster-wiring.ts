@@ -34,12 +34,16 @@ import { type AclClients, type AclModuleSettings } from './acl-module.js';
 import { type AclControllerConfig } from './shared/acl-config.js';
 import { type AclDeps } from './shared/acl-deps.js';
 import { AclMetrics } from './shared/acl-metrics.js';
+import { clientPolicyName } from './shared/client-policy.js';
+import { type SecretNames } from './shared/secret-names.js';
+import { TokenOwnership } from './shared/token-ownership.js';
 
 export function createAclDeps(
   ctx: ResolutionContext,
   settings: AclModuleSettings,
   config: AclControllerConfig,
   scopedName: (base: string) => string,
+  secretNames: SecretNames,
 ): AclDeps {
   const { clients } = settings;
   const clock = ctx.get<Clock>(TYPES.Clock);
@@ -50,9 +54,11 @@ export function createAclDeps(
   const scope: AclScope = config.partitionsEnabled
     ? { partition: config.partition ?? 'default', namespace: '*' }
     : {};
+  const clientPolicy = clientPolicyName(config.secretNamePrefix);
   const aclInformer = {
     acl,
     cluster: config.cluster,
+    clientPolicyName: clientPolicy,
     scope,
     resyncPeriodMs: config.resyncIntervalMs,
     watchWaitMs: settings.watchWaitMs,
@@ -80,6 +86,8 @@ export function createAclDeps(
     acl,
     logger: ctx.get<Logger>(TYPES.Logger).child({ cluster: config.cluster }),
     metrics: new AclMetrics(registry, config.cluster),
+    ownership: new TokenOwnership({ cluster: config.cluster, clientPolicyName: clientPolicy }),
+    secretNames,
     secrets: new SecretStore(clients.secretsManager, clock, api),
     newId: settings.newId ?? randomUUID,
     scopedName,

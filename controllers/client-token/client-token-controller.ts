@@ -1,12 +1,13 @@
 /**
  * ClientTokenController: the plugin that runs ClientTokenReconciler on its single key. It is
  * enqueued at start (the store replay of the token informer, or an explicit first event) and by
- * every event of an owned client token; it requeues itself every resync interval.
+ * every event of an owned client token or of the client policy; it requeues itself every resync
+ * interval.
  */
 import { concat, of } from 'rxjs';
 
 import { type InformerEvent } from '../../src/cache/events.js';
-import { type OwnedToken } from '../../src/consul/owned-acl.js';
+import { type OwnedPolicy, type OwnedToken } from '../../src/consul/owned-acl.js';
 import { type AnyWatch } from '../../src/controller/watch.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type OpsServerProbes } from '../../src/ops/ops-server.js';
@@ -44,6 +45,7 @@ export class ClientTokenController implements ControllerPlugin {
         description: '',
         serviceIdentities: [],
         policyNames: [],
+        roleNames: [],
         modifyIndex: 0,
       },
     };
@@ -51,6 +53,11 @@ export class ClientTokenController implements ControllerPlugin {
       {
         source: concat(of(kick), this.deps.tokens.events$),
         toKeys: (event: InformerEvent<OwnedToken>) => (event.obj.kind === 'client' ? [CLIENT_TOKEN_KEY] : []),
+      },
+      {
+        source: this.deps.policies.events$,
+        toKeys: (event: InformerEvent<OwnedPolicy>) =>
+          event.obj.kind === 'client' ? [CLIENT_TOKEN_KEY] : [],
       },
     ];
   }

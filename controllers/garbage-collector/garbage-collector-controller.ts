@@ -47,7 +47,7 @@ export class GarbageCollectorController implements ControllerPlugin {
         : []),
       {
         source: this.deps.policies.events$,
-        toKeys: (event: InformerEvent<OwnedPolicy>) => [event.obj.serviceKey],
+        toKeys: (event: InformerEvent<OwnedPolicy>) => (event.obj.serviceKey ? [event.obj.serviceKey] : []),
       },
     ];
   }

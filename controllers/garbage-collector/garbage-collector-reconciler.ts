@@ -4,8 +4,10 @@
  *
  * Invariants:
  * - Only objects whose description marks them as owned by exactly this cluster are candidates
- *   (the informers never hold anything else), so another cluster's tokens, the client token and
- *   tokens we did not make are never touched.
+ *   (the informers never hold anything else), and each token delete goes through
+ *   AclWrites, which re-reads the token and deletes it only if the ownership rule says it
+ *   is the service's own: another cluster's tokens, the client token and tokens we did not make
+ *   are never touched, even when the cache is stale.
  * - The grace period starts when the controller first sees the service needing no token (no
  *   running mesh task and, with pre-provisioning, no ACTIVE mesh ECS service: deleted or INACTIVE)
  *   and restarts if it needs one again; a restart of the process restarts it too, which only
@@ -17,13 +19,18 @@ import { parseServiceKey } from '../../src/mesh/service-ref.js';
 import { type Reconciler, type ReconcileResult } from '../../src/reconcile/reconciler.js';
 import { type AclDeps } from '../shared/acl-deps.js';
 import { serviceNeedsToken } from '../shared/service-demand.js';
+import { AclWrites } from '../shared/acl-writes.js';
 
 export const GARBAGE_COLLECTOR = 'garbage-collector';
 
 export class GarbageCollectorReconciler implements Reconciler {
   private readonly absentSince = new Map<string, number>();
 
-  constructor(private readonly deps: AclDeps) {}
+  private readonly writes: AclWrites;
+
+  constructor(private readonly deps: AclDeps) {
+    this.writes = new AclWrites(deps);
+  }
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | void> {
     const { tokens, policies, config, clock } = this.deps;
@@ -44,14 +51,12 @@ export class GarbageCollectorReconciler implements Reconciler {
       service.partition === undefined ? {} : { partition: service.partition, namespace: service.namespace };
     const context = { service: service.name, cluster: config.cluster };
     for (const token of owned) {
-      if (config.dryRun) {
-        this.deps.logger.info('dry-run: would delete token of a service gone past the grace period', {
-          ...context,
-          accessorId: token.accessorId,
-        });
-        continue;
-      }
-      await this.consul(() => this.deps.acl.deleteToken(token.accessorId, scope, signal));
+      const deleted = await this.writes.delete(
+        { key, scope, context: { ...context, accessorId: token.accessorId }, signal },
+        token.accessorId,
+        'delete token of a service gone past the grace period',
+      );
+      if (deleted.kind !== 'done') continue;
       this.deps.metrics.tokensDeleted.inc({ controller: GARBAGE_COLLECTOR });
       this.deps.logger.info('deleted token of a service gone past the grace period', {
         ...context,
@@ -60,22 +65,17 @@ export class GarbageCollectorReconciler implements Reconciler {
       });
     }
     for (const policy of ownedPolicies) {
-      if (config.dryRun) continue;
-      await this.consul(() => this.deps.acl.deletePolicy(policy.id, scope, signal));
+      const deleted = await this.writes.write(
+        'delete service policy of a service gone past the grace period',
+        { ...context, policy: policy.name },
+        () => this.deps.acl.deletePolicy(policy.id, scope, signal),
+      );
+      if (deleted.kind !== 'done') continue;
       this.deps.logger.info('deleted service policy of a service gone past the grace period', {
         ...context,
         policy: policy.name,
       });
     }
     this.absentSince.delete(key);
-  }
-
-  private async consul<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      this.deps.metrics.errors.inc({ kind: 'consul' });
-      throw error;
-    }
   }
 }

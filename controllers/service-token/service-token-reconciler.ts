@@ -10,8 +10,14 @@
  *    - SecretID differs from the secret: deleted and recreated (a SecretID cannot be updated);
  *    - service identities or policies drifted: updated in place;
  *    - other owned tokens for the service (duplicates): deleted.
- * 3. A token with the secret's AccessorID that we do not own is never touched: the secret gets
- *    new IDs instead (counted as `foreign_token_conflict`).
+ * 3. Only a token that is the service's own under the ownership rule (token-ownership: our
+ *    description for this service and cluster, nothing of the client token's) is ever written,
+ *    and every update or delete re-checks that on a fresh read (AclWrites). A secret
+ *    naming any other token (another service's, the client token, a foreign one) gets new IDs
+ *    instead, and the other token is never touched (counted as `foreign_token_conflict`).
+ * 3a. One secret, one service: a service whose secret name is a client secret's, or is held by
+ *    another service of any served cluster (SecretNames), is a terminal error for that key
+ *    (`secret_name_conflict`); its secret is never read or written.
  * 4. An invalid service name is a terminal error for that key only.
  * 5. A key that needs no token (no running mesh task, no ACTIVE mesh ECS service) is left alone
  *    here: that is the garbage collector's job.
@@ -27,6 +33,8 @@ import { type Reconciler, type ReconcileResult, TerminalError } from '../../src/
 import { secretNameFor } from '../shared/acl-config.js';
 import { type AclDeps } from '../shared/acl-deps.js';
 import { ensureSecretIds } from '../shared/secret-ids.js';
+import { AclWrites } from '../shared/acl-writes.js';
+import { tokenMarks } from '../shared/token-ownership.js';
 import { serviceNeedsToken, servicesNeedingTokens } from '../shared/service-demand.js';
 
 export const SERVICE_TOKEN_CONTROLLER = 'service-token';
@@ -52,7 +60,11 @@ export class ServiceTokenReconciler implements Reconciler {
   /** Services whose token this process has seen ready at least once. */
   private readonly readyOnce = new Set<string>();
 
-  constructor(private readonly deps: AclDeps) {}
+  private readonly writes: AclWrites;
+
+  constructor(private readonly deps: AclDeps) {
+    this.writes = new AclWrites(deps);
+  }
 
   /** Records that `key` started needing a token now, unless it already did. */
   noteNeeded(key: string): void {
@@ -62,13 +74,16 @@ export class ServiceTokenReconciler implements Reconciler {
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | void> {
     const { metrics } = this.deps;
     metrics.managedServices.set(servicesNeedingTokens(this.deps));
+    const service = parseServiceKey(key);
+    const secretName = secretNameFor(this.deps.config, service);
+    const owner = `${this.deps.config.cluster}/${key}`;
     if (!serviceNeedsToken(this.deps, key)) {
       this.firstSeen.delete(key);
       this.verified.delete(key);
       this.readyOnce.delete(key);
+      this.deps.secretNames.release(secretName, owner);
       return;
     }
-    const service = parseServiceKey(key);
     if (!isValidServiceIdentityName(service.name)) {
       metrics.errors.inc({ kind: 'invalid_service_name' });
       throw new TerminalError(
@@ -76,59 +91,70 @@ export class ServiceTokenReconciler implements Reconciler {
           '(lowercase letters, digits and dashes; set the consul.hashicorp.com/service-name tag)',
       );
     }
+    const conflict = this.deps.secretNames.claim(secretName, owner);
+    if (conflict !== undefined) {
+      metrics.errors.inc({ kind: 'secret_name_conflict' });
+      throw new TerminalError(`service "${key}" is not served: ${conflict}`);
+    }
     if (this.stillVerified(key)) return;
     const context = this.context(service);
-    const secretName = secretNameFor(this.deps.config, service);
     let ensured = await ensureSecretIds(this.deps, secretName, context, signal);
     let outcome = await this.ensureToken(service, key, ensured.ids, signal);
     if (outcome.kind === 'foreign') {
       metrics.errors.inc({ kind: 'foreign_token_conflict' });
-      this.deps.logger.error('the secret names a token this controller does not own; writing new IDs', {
+      this.deps.logger.error("the secret names a token that is not this service's own; writing new IDs", {
         ...context,
         accessorId: ensured.ids.accessorId,
       });
       ensured = await ensureSecretIds(this.deps, secretName, context, signal, { forceNew: true });
       outcome = await this.ensureToken(service, key, ensured.ids, signal);
       if (outcome.kind === 'foreign')
-        throw new Error(`fresh AccessorID ${ensured.ids.accessorId} is taken by a foreign token`);
+        throw new Error(`fresh AccessorID ${ensured.ids.accessorId} is taken by a token that is not ours`);
     }
     await this.deleteDuplicates(key, ensured.ids.accessorId, context, signal);
     this.recordReady(key, ensured.ids, outcome.modifyIndex);
   }
 
+  /**
+   * Makes the token named by `ids` exist as `key`'s own token with those IDs. Every decision is
+   * taken on a token the ownership rule says is `key`'s own; any other token, cached or freshly
+   * read, makes it answer `foreign` without a write, and every write re-checks on a fresh read.
+   */
   private async ensureToken(
     service: ServiceRef,
     key: string,
     ids: TokenIds,
     signal: AbortSignal,
   ): Promise<EnsureOutcome> {
-    const { acl, config, logger, metrics } = this.deps;
+    const { acl, config, logger, metrics, ownership } = this.deps;
     const context = { ...this.context(service), accessorId: ids.accessorId };
-    const scope = this.scope(service);
+    const write = { key, scope: this.scope(service), context, signal };
     let current: OwnedToken | undefined = this.deps.tokens.store.get(ids.accessorId);
     if (current === undefined || current.secretDigest === undefined) {
-      const read = await this.consul(() => acl.readToken(ids.accessorId, scope, signal));
-      if (read) {
-        current = toOwnedToken(read, config.cluster);
-        if (current === undefined || current.serviceKey !== key) return FOREIGN;
-      }
+      const read = await this.writes.consul(() => acl.readToken(ids.accessorId, write.scope, signal));
+      if (read !== undefined && !ownership.isServiceTokenOf(tokenMarks(read), key)) return FOREIGN;
+      current = read === undefined ? undefined : toOwnedToken(read, config.cluster);
     }
+    if (current !== undefined && !ownership.isServiceTokenOf(current, key)) return FOREIGN;
     const desired = {
       AccessorID: ids.accessorId,
       SecretID: ids.secretId,
       Description: serviceDescription('Token', service, config.cluster),
       ServiceIdentities: [{ ServiceName: service.name }],
     };
-    if (
-      current &&
-      current.secretDigest !== undefined &&
-      current.secretDigest !== digestSecret(ids.secretId)
-    ) {
+    if (current?.secretDigest !== undefined && current.secretDigest !== digestSecret(ids.secretId)) {
       metrics.tokensRepaired.inc({ controller: SERVICE_TOKEN_CONTROLLER, reason: 'secret_mismatch' });
-      if (this.dryRun('delete the token whose SecretID differs from the secret', context)) return DRY_RUN;
-      await this.consul(() => acl.deleteToken(ids.accessorId, scope, signal));
-      logger.warn('deleted token whose SecretID differed from the secret', context);
-      metrics.tokensDeleted.inc({ controller: SERVICE_TOKEN_CONTROLLER });
+      const deleted = await this.writes.delete(
+        write,
+        ids.accessorId,
+        'delete the token whose SecretID differs from the secret',
+      );
+      if (deleted.kind === 'refused') return FOREIGN;
+      if (deleted.kind === 'dry-run') return DRY_RUN;
+      if (deleted.kind === 'done') {
+        logger.warn('deleted token whose SecretID differed from the secret', context);
+        metrics.tokensDeleted.inc({ controller: SERVICE_TOKEN_CONTROLLER });
+      }
       current = undefined;
     }
     if (current === undefined) {
@@ -136,23 +162,27 @@ export class ServiceTokenReconciler implements Reconciler {
         metrics.tokensRepaired.inc({ controller: SERVICE_TOKEN_CONTROLLER, reason: 'token_missing' });
         logger.warn("service token was deleted out of band; recreating it with the secret's IDs", context);
       }
-      if (this.dryRun('create the service token', context)) return DRY_RUN;
-      const created = await this.consul(() => acl.createToken(desired, scope, signal));
+      const created = await this.writes.create(write, desired);
+      if (created.kind !== 'done') return DRY_RUN;
       metrics.tokensCreated.inc({ controller: SERVICE_TOKEN_CONTROLLER });
       logger.info('created service token', context);
-      return { kind: 'ok', modifyIndex: created.ModifyIndex };
+      return { kind: 'ok', modifyIndex: created.value.ModifyIndex };
     }
     const drifted =
       current.serviceIdentities.length !== 1 ||
       current.serviceIdentities[0] !== service.name ||
-      current.policyNames.length !== 0;
+      current.policyNames.length !== 0 ||
+      current.roleNames.length !== 0;
     if (drifted) {
       metrics.tokensRepaired.inc({ controller: SERVICE_TOKEN_CONTROLLER, reason: 'drifted' });
-      if (this.dryRun('reset the drifted token', context)) return DRY_RUN;
       const { SecretID: _secret, ...update } = desired;
-      const updated = await this.consul(() => acl.updateToken(update, scope, signal));
+      const updated = await this.writes.update(write, update, 'reset the drifted token');
+      if (updated.kind === 'refused') return FOREIGN;
+      if (updated.kind === 'missing')
+        throw new Error('the token went away while it was being reset; retrying');
+      if (updated.kind !== 'done') return DRY_RUN;
       logger.warn('reset drifted service token', context);
-      return { kind: 'ok', modifyIndex: updated.ModifyIndex };
+      return { kind: 'ok', modifyIndex: updated.value.ModifyIndex };
     }
     return { kind: 'ok', modifyIndex: current.modifyIndex };
   }
@@ -163,14 +193,18 @@ export class ServiceTokenReconciler implements Reconciler {
     context: Record<string, string>,
     signal: AbortSignal,
   ) {
-    const { acl, logger, metrics, tokens } = this.deps;
+    const { logger, metrics, tokens } = this.deps;
     const scope = this.scope(parseServiceKey(key));
     for (const token of tokens.store.byIndex(TOKENS_BY_SERVICE, key)) {
       if (token.kind !== 'service' || token.accessorId === keep) continue;
       const tokenContext = { ...context, accessorId: token.accessorId };
       metrics.tokensRepaired.inc({ controller: SERVICE_TOKEN_CONTROLLER, reason: 'duplicate' });
-      if (this.dryRun('delete a duplicate token', tokenContext)) continue;
-      await this.consul(() => acl.deleteToken(token.accessorId, scope, signal));
+      const deleted = await this.writes.delete(
+        { key, scope, context: tokenContext, signal },
+        token.accessorId,
+        'delete a duplicate token',
+      );
+      if (deleted.kind !== 'done') continue;
       metrics.tokensDeleted.inc({ controller: SERVICE_TOKEN_CONTROLLER });
       logger.info('deleted duplicate service token', tokenContext);
     }
@@ -211,22 +245,6 @@ export class ServiceTokenReconciler implements Reconciler {
       return true;
     this.verified.delete(key);
     return false;
-  }
-
-  private dryRun(action: string, context: Record<string, string>): boolean {
-    if (!this.deps.config.dryRun) return false;
-    this.deps.logger.info(`dry-run: would ${action}`, context);
-    return true;
-  }
-
-  private async consul<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof Error && error.name !== 'AbortError')
-        this.deps.metrics.errors.inc({ kind: 'consul' });
-      throw error;
-    }
   }
 
   private scope(service: ServiceRef) {

@@ -50,3 +50,18 @@ export function secretNameFor(config: AclControllerConfig, service: ServiceRef):
 
 /** The tag put on secrets this controller creates with `-create-secrets`. */
 export const CREATED_BY_TAG = { 'ecs-acl-controller/created-by': 'ecs-acl-controller' } as const;
+
+/**
+ * Why two served clusters' secret prefixes cannot coexist, or undefined if they can: when one is
+ * the other followed by "-", their secrets collide (`prod` + `web-api` = `prod-web` + `api`).
+ */
+export function overlappingPrefixes(prefixes: readonly string[]): string | undefined {
+  for (const a of prefixes) {
+    for (const b of prefixes) {
+      if (a !== b && b.startsWith(`${a}-`)) {
+        return `prefixes "${a}" and "${b}" overlap: "${a}-<service>" can name a secret of "${b}"; use prefixes where neither starts with the other followed by "-"`;
+      }
+    }
+  }
+  return undefined;
+}

@@ -14,6 +14,8 @@ import { type MeshTask } from '../../src/mesh/mesh-task.js';
 import { type Clock } from '../../src/time/clock.js';
 import { type AclControllerConfig } from './acl-config.js';
 import { type AclMetrics } from './acl-metrics.js';
+import { type SecretNames } from './secret-names.js';
+import { type TokenOwnership } from './token-ownership.js';
 
 export interface AclDeps {
   readonly config: AclControllerConfig;
@@ -27,6 +29,10 @@ export interface AclDeps {
   readonly acl: AclApi;
   readonly secrets: SecretStore;
   readonly metrics: AclMetrics;
+  /** The ownership rule of this cluster: whose a token is (every token write asks it first). */
+  readonly ownership: TokenOwnership;
+  /** Which service holds which secret name, across every cluster of the process. */
+  readonly secretNames: SecretNames;
   readonly logger: Logger;
   readonly clock: Clock;
   /** Generates a new random UUID (injected so tests can predict IDs). */

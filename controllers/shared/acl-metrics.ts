@@ -19,7 +19,8 @@ export type AclErrorKind =
   | 'ecs'
   | 'invalid_service_name'
   | 'invalid_task_tags'
-  | 'foreign_token_conflict';
+  | 'foreign_token_conflict'
+  | 'secret_name_conflict';
 
 const ERROR_KINDS: readonly AclErrorKind[] = [
   'secret_read',
@@ -31,9 +32,17 @@ const ERROR_KINDS: readonly AclErrorKind[] = [
   'invalid_service_name',
   'invalid_task_tags',
   'foreign_token_conflict',
+  'secret_name_conflict',
 ];
 
-export type RepairReason = 'token_missing' | 'secret_mismatch' | 'duplicate' | 'drifted' | 'secret_malformed';
+export type RepairReason =
+  | 'token_missing'
+  | 'secret_mismatch'
+  | 'duplicate'
+  | 'drifted'
+  | 'secret_malformed'
+  | 'foreign_token'
+  | 'policy_rules';
 
 type Labels<L extends string> = Partial<Record<L, string>>;
 

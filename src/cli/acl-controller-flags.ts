@@ -2,7 +2,7 @@
  * The flags of `ecs-acl-controller acl-controller`: consul-ecs's, plus ours. Parsing turns them
  * into an AclControllerConfig and run options, or a UsageError that names the flag.
  */
-import { type AclControllerConfig } from '../../controllers/shared/acl-config.js';
+import { type AclControllerConfig, overlappingPrefixes } from '../../controllers/shared/acl-config.js';
 import { type LogLevel, parseLogLevel } from '../log/logger.js';
 import { hostname } from 'node:os';
 
@@ -266,6 +266,8 @@ function perClusterFlags(flags: ParsedFlags): ClusterFlags[] {
       throw new UsageError(`flag -${flag} "${repeated}" is given twice: each cluster needs its own`);
     }
   }
+  const overlap = overlappingPrefixes(prefixes);
+  if (overlap !== undefined) throw new UsageError(`flag -secret-name-prefix: ${overlap}`);
   return clusters;
 }
 

@@ -130,6 +130,22 @@ export class AclApi {
     return value;
   }
 
+  async updatePolicy(
+    policy: AclPolicyWrite & { ID: string },
+    scope: AclScope = {},
+    signal?: AbortSignal,
+  ): Promise<AclPolicy> {
+    const { value } = await this.checked<AclPolicy>(aclPolicyProblem, {
+      operation: 'acl.policy.update',
+      method: 'PUT',
+      path: `/v1/acl/policy/${encodeURIComponent(policy.ID)}`,
+      query: scopeQuery(scope),
+      body: policy,
+      signal,
+    });
+    return value;
+  }
+
   async deletePolicy(id: string, scope: AclScope = {}, signal?: AbortSignal): Promise<void> {
     await this.deleteIgnoringNotFound({
       operation: 'acl.policy.delete',

@@ -27,6 +27,8 @@ export const POLICIES_BY_SERVICE = 'byService';
 export interface AclInformerOptions {
   readonly acl: AclApi;
   readonly cluster: string;
+  /** The client policy's name, cached by the policy informer beside the owned service policies. */
+  readonly clientPolicyName?: string;
   readonly scope: AclScope;
   readonly resyncPeriodMs: number;
   /** Longest a blocking query may wait; Consul's default is 5 minutes. */
@@ -75,8 +77,9 @@ export function createTokenInformer(options: AclInformerOptions): Informer<Owned
 }
 
 export function createPolicyInformer(options: AclInformerOptions): Informer<OwnedPolicy> {
-  const { acl, cluster, scope, watchWaitMs } = options;
-  const convert = (policy: Parameters<typeof toOwnedPolicy>[0]) => toOwnedPolicy(policy, cluster);
+  const { acl, cluster, scope, watchWaitMs, clientPolicyName } = options;
+  const convert = (policy: Parameters<typeof toOwnedPolicy>[0]) =>
+    toOwnedPolicy(policy, cluster, clientPolicyName);
   return new Informer<OwnedPolicy>({
     name: options.scopedName?.('consul-policies') ?? 'consul-policies',
     group: options.group,
@@ -87,7 +90,7 @@ export function createPolicyInformer(options: AclInformerOptions): Informer<Owne
       ),
     keyOf: (policy) => policy.id,
     versionOf: (policy) => String(policy.modifyIndex),
-    indexers: { [POLICIES_BY_SERVICE]: (policy) => [policy.serviceKey] },
+    indexers: { [POLICIES_BY_SERVICE]: (policy) => (policy.serviceKey ? [policy.serviceKey] : []) },
     resyncPeriodMs: options.resyncPeriodMs,
     minWatchIntervalMs: options.minWatchIntervalMs ?? WATCH_FLOOR_MS,
     scheduler: options.scheduler,

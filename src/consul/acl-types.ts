@@ -38,6 +38,8 @@ export interface AclTokenWrite {
   readonly Description: string;
   readonly Policies?: readonly AclLink[];
   readonly ServiceIdentities?: readonly ServiceIdentity[];
+  readonly Roles?: readonly AclLink[];
+  readonly NodeIdentities?: readonly { NodeName: string; Datacenter: string }[];
   readonly Local?: boolean;
 }
 

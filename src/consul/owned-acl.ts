@@ -17,6 +17,7 @@ export interface OwnedToken {
   readonly description: string;
   readonly serviceIdentities: readonly string[];
   readonly policyNames: readonly string[];
+  readonly roleNames: readonly string[];
   /** SHA-256 of the SecretID, when Consul showed it; undefined if hidden. */
   readonly secretDigest?: string;
   readonly modifyIndex: number;
@@ -25,7 +26,10 @@ export interface OwnedToken {
 export interface OwnedPolicy {
   readonly id: string;
   readonly name: string;
-  readonly serviceKey: string;
+  /** A v0.4-style service policy, or the client policy (matched by name). */
+  readonly kind: 'service' | 'client';
+  /** For service policies: the service key. */
+  readonly serviceKey?: string;
   readonly modifyIndex: number;
 }
 
@@ -39,6 +43,7 @@ export function toOwnedToken(token: AclToken, cluster: string): OwnedToken | und
     description: token.Description ?? '',
     serviceIdentities: (token.ServiceIdentities ?? []).map((identity) => identity.ServiceName),
     policyNames: (token.Policies ?? []).map((policy) => policy.Name ?? policy.ID ?? ''),
+    roleNames: (token.Roles ?? []).map((role) => role.Name ?? role.ID ?? ''),
     secretDigest: token.SecretID && token.SecretID !== '<hidden>' ? digestSecret(token.SecretID) : undefined,
     modifyIndex: token.ModifyIndex ?? 0,
   };
@@ -48,13 +53,15 @@ export function toOwnedToken(token: AclToken, cluster: string): OwnedToken | und
   return { ...base, kind: 'service', serviceKey: serviceKey(owned.service) };
 }
 
-export function toOwnedPolicy(policy: AclPolicy, cluster: string): OwnedPolicy | undefined {
+/** `clientPolicyName`: the client policy's name; that policy is cached too, so its changes are seen. */
+export function toOwnedPolicy(
+  policy: AclPolicy,
+  cluster: string,
+  clientPolicyName?: string,
+): OwnedPolicy | undefined {
+  const base = { id: policy.ID, name: policy.Name, modifyIndex: policy.ModifyIndex ?? 0 };
+  if (clientPolicyName !== undefined && policy.Name === clientPolicyName) return { ...base, kind: 'client' };
   const owned = parseOwnedDescription(policy.Description, cluster);
   if (!owned || owned.kind !== 'policy') return undefined;
-  return {
-    id: policy.ID,
-    name: policy.Name,
-    serviceKey: serviceKey(owned.service),
-    modifyIndex: policy.ModifyIndex ?? 0,
-  };
+  return { ...base, kind: 'service', serviceKey: serviceKey(owned.service) };
 }
