@@ -1,18 +1,23 @@
 /**
  * Runs the real `ecs-acl-controller acl-controller` CLI as a child process against an AclWorld's
- * envtest servers, for tests that need a real process (exit codes, SIGKILL, leader failover).
+ * servers (envtest's or third-party ones), for tests that need a real process (exit codes,
+ * SIGKILL, leader failover, the hostile-tenant cases).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 
 import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
 import { controllerArgs, controllerEnv } from '../helpers/controller-cli.js';
-import { type AclWorld } from './world.js';
+import { type AclWorld, eventually } from './world.js';
 
 export interface ControllerProcess {
   readonly child: ChildProcess;
   readonly pid: number;
   output(): string;
   readonly exited: Promise<number | null>;
+  /** The ops server's URL, from the process's "ops server listening" log line. */
+  opsUrl(): Promise<string>;
+  /** The text of /metrics once `pattern` matches it (waits with a bound). */
+  metricsMatching(pattern: RegExp, what: string): Promise<string>;
 }
 
 /** `env` overrides the environment built from the world (e.g. an unreachable CONSUL_HTTP_ADDR). */
@@ -26,10 +31,10 @@ export function spawnController(
       // The parent's environment too, so c8 (NODE_V8_COVERAGE) covers the child.
       ...process.env,
       ...controllerEnv({
-        ecsUrl: world.ecsServer.url,
-        secretsManagerUrl: world.smServer.url,
-        consulUrl: world.consulServer.url,
-        consulToken: world.consulServer.managementToken,
+        ecsUrl: world.backends.ecsUrl,
+        secretsManagerUrl: world.backends.secretsManagerUrl,
+        consulUrl: world.backends.consulUrl,
+        consulToken: world.backends.managementToken,
         accessKeyId: CONTROLLER_ACCESS_KEY_ID,
         secretAccessKey: 'test',
       }),
@@ -41,5 +46,19 @@ export function spawnController(
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, pid: child.pid as number, output: () => output, exited };
+  const opsUrl = () => eventually('the ops server URL', () => /"url":"(http:[^"]+)"/.exec(output)?.[1]);
+  return {
+    child,
+    pid: child.pid as number,
+    output: () => output,
+    exited,
+    opsUrl,
+    metricsMatching: async (pattern, what) => {
+      const url = await opsUrl();
+      return eventually(what, async () => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        return pattern.test(text) ? text : undefined;
+      });
+    },
+  };
 }
