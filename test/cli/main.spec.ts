@@ -19,6 +19,16 @@ describe('ecs-acl-controller CLI', () => {
     expect(result.stderr).to.contain('unknown command "bogus"');
   });
 
+  it('refuses two clusters whose secret prefixes overlap (one is the other followed by "-"), with exit 2 naming the flag', () => {
+    const result = run(
+      'acl-controller',
+      ...['-cluster', 'a', '-secret-name-prefix', 'prod', '-consul-client-secret-arn', 'x'],
+      ...['-cluster', 'b', '-secret-name-prefix', 'prod-web', '-consul-client-secret-arn', 'y'],
+    );
+    expect(result.status).to.equal(2);
+    expect(result.stderr).to.contain('flag -secret-name-prefix: prefixes "prod" and "prod-web" overlap');
+  });
+
   it('prints the package version', () => {
     const result = run('version');
     expect(result.status).to.equal(0);
