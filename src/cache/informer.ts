@@ -21,8 +21,16 @@
  * - A subscriber to `events$` first receives the current store content as `added` events.
  * - `upsert`/`remove` apply single changes from another source (events) between lists. They never
  *   go backwards: an object older than the stored one (by `isNewer`) or than a removal's
- *   tombstone is dropped; and a list that was in flight when a key was changed this way leaves
- *   that key alone.
+ *   tombstone is dropped.
+ * - A list is authoritative for every key (client-go's Replace), with one exception: a key that an
+ *   `upsert`/`remove` changed *while that list was in flight*, to a version newer than the list's
+ *   answer for it (or to any version, when the list has no answer for it), keeps the event's state
+ *   for that list; the next list is authoritative for it again. The set of keys touched during a
+ *   list is emptied when each list starts and when it ends, so it holds only the keys touched by
+ *   the one list in flight (memory stays flat however many events arrive), and an event, right or
+ *   wrong, never outlives the next list.
+ * - `listCount` counts the full lists applied so far, so a caller can ask for "a list that
+ *   completed after I noticed X" (see the garbage collector).
  */
 import {
   auditTime,
@@ -31,6 +39,7 @@ import {
   defer,
   distinctUntilChanged,
   EMPTY,
+  finalize,
   from,
   interval,
   map,
@@ -108,7 +117,10 @@ export class Informer<T> {
   private readonly synced = new BehaviorSubject(false);
   private readonly triggers = new Subject<void>();
   private readonly direct = new Subject<InformerEvent<T>>();
-  private readonly touchedDuringList = new Set<string>();
+  /** Keys an event changed while the list in flight was running, with the event's version. */
+  private readonly touchedDuringList = new Map<string, string>();
+  private listInFlight = false;
+  private lists = 0;
   private readonly tombstones = new Map<string, string>();
   private readonly loop$: Observable<InformerEvent<T>>;
   private readonly observer: InformerObserver;
@@ -151,7 +163,7 @@ export class Informer<T> {
     if (current !== undefined && !this.newer(version, this.options.versionOf(current))) return false;
     this.tombstones.delete(key);
     this.store.upsert(obj);
-    this.touchedDuringList.add(key);
+    if (this.listInFlight) this.touchedDuringList.set(key, version);
     const event: InformerEvent<T> =
       current === undefined ? { type: 'added', key, obj } : { type: 'updated', key, obj, old: current };
     this.observer.synced(this.name, 'watch', [event]);
@@ -170,7 +182,7 @@ export class Informer<T> {
     this.tombstones.set(key, version);
     if (this.tombstones.size > TOMBSTONES)
       this.tombstones.delete(this.tombstones.keys().next().value as string);
-    this.touchedDuringList.add(key);
+    if (this.listInFlight) this.touchedDuringList.set(key, version);
     if (current === undefined) return false;
     this.store.delete(key);
     const event: InformerEvent<T> = { type: 'deleted', key, obj: current };
@@ -185,6 +197,16 @@ export class Informer<T> {
 
   hasSynced(): boolean {
     return this.synced.value;
+  }
+
+  /** How many full lists have been applied (watch results do not count). */
+  get listCount(): number {
+    return this.lists;
+  }
+
+  /** How many keys events touched during the list in flight (empty between lists). */
+  get touchedKeyCount(): number {
+    return this.touchedDuringList.size;
   }
 
   /** When the last list or watch succeeded, in clock milliseconds. */
@@ -234,9 +256,17 @@ export class Informer<T> {
   }
 
   private relist$(kind: RelistKind, interrupt$: Observable<void>): Observable<InformerEvent<T>> {
-    const listed$ = this.options.list().pipe(
+    const listed$ = defer(() => {
+      this.touchedDuringList.clear();
+      this.listInFlight = true;
+      return this.options.list();
+    }).pipe(
       take(1),
       mergeMap((result) => from(this.apply(result, kind === 'resync', 'list'))),
+      finalize(() => {
+        this.listInFlight = false;
+        this.touchedDuringList.clear();
+      }),
     );
     const { watch, minWatchIntervalMs = 0, scheduler } = this.options;
     if (!watch) return listed$;
@@ -250,14 +280,31 @@ export class Informer<T> {
   }
 
   private apply(result: ListResult<T>, resync: boolean, via: 'list' | 'watch'): InformerEvent<T>[] {
-    const keep = via === 'list' ? this.touchedDuringList : new Set<string>();
+    const keep = via === 'list' ? this.newerThanList(result.items) : new Set<string>();
     const events = replaceStore(this.store, result.items, this.options.versionOf, resync, keep);
+    if (via === 'list') this.lists += 1;
     this.resourceVersion = result.resourceVersion;
     this.failures = 0;
     this.lastSyncMs = this.options.scheduler.now();
     if (!this.synced.value) this.synced.next(true);
     this.observer.synced(this.name, via, events);
     return events;
+  }
+
+  /** The keys an event changed during this list to a version newer than the list's answer. */
+  private newerThanList(items: readonly T[]): Set<string> {
+    const keep = new Set<string>();
+    if (this.touchedDuringList.size === 0) return keep;
+    const listed = new Map<string, string>();
+    for (const item of items) {
+      const key = this.store.keyOf(item);
+      if (this.touchedDuringList.has(key)) listed.set(key, this.options.versionOf(item));
+    }
+    for (const [key, version] of this.touchedDuringList) {
+      const answer = listed.get(key);
+      if (answer === undefined || this.newer(version, answer)) keep.add(key);
+    }
+    return keep;
   }
 
   /** For watched sources: every resync period, the store's objects as `resync` events. */

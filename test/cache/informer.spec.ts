@@ -330,6 +330,103 @@ describe('Informer direct updates (events between lists)', () => {
   });
 });
 
+describe('Informer list/event merge (a relist corrects every event)', () => {
+  const numeric = (incoming: string, current: string) => Number(incoming) > Number(current);
+
+  it('removes an event-learnt key that the next list does not have (a lost stop event)', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const { list } = scriptedList(ts, [() => cold('-x|', { x: snapshot(obj('a', 1)) })]);
+      const informer = newInformer(ts, { list, isNewer: numeric, pollPeriodMs: 10 });
+      const seen: string[] = [];
+      const subscription = informer.events$.subscribe((event) =>
+        seen.push(`${ts.now()} ${event.type}:${event.key}@${event.obj.v}`),
+      );
+      ts.schedule(() => informer.upsert(obj('b', 1)), 5);
+      ts.schedule(() => subscription.unsubscribe(), 25);
+      ts.flush();
+      expect(seen).to.deep.equal(['1 added:a@1', '5 added:b@1', '11 deleted:b@1']);
+      expect(informer.store.keys()).to.deep.equal(['a']);
+    });
+  });
+
+  it('keeps an event newer than the in-flight list for that list only; the next list corrects it if it was wrong', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const { list } = scriptedList(ts, [
+        () => cold('-x|', { x: snapshot(obj('a', 1), obj('c', 3)) }),
+        () => cold('-----y|', { y: snapshot(obj('a', 1), obj('c', 3)) }),
+        () => cold('-z|', { z: snapshot(obj('a', 1), obj('c', 3)) }),
+      ]);
+      const informer = newInformer(ts, { list, isNewer: numeric, pollPeriodMs: 10 });
+      const seen: string[] = [];
+      const subscription = informer.events$.subscribe((event) =>
+        seen.push(`${ts.now()} ${event.type}:${event.key}@${event.obj.v}`),
+      );
+      // During the second list (10–15): a wrong stop event for "a", newer than the list's a@1;
+      // an event for "c" older than the list's c@3 (the list wins at once).
+      ts.schedule(() => informer.remove('a', '5'), 12);
+      ts.schedule(() => informer.upsert(obj('c', 2)), 13);
+      ts.schedule(() => expect(informer.store.has('a'), 'a after the second list').to.equal(false), 16);
+      ts.schedule(() => subscription.unsubscribe(), 25);
+      ts.flush();
+      expect(seen).to.deep.equal(['1 added:a@1', '1 added:c@3', '12 deleted:a@1', '21 added:a@1']);
+      expect(informer.store.get('c')).to.deep.equal(obj('c', 3));
+    });
+  });
+
+  it('holds touched keys only while a list is in flight: empty between lists', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const { list } = scriptedList(ts, [
+        () => cold('-x|', { x: snapshot(obj('a', 1)) }),
+        () => cold('-----y|', { y: snapshot(obj('a', 1)) }),
+      ]);
+      const informer = newInformer(ts, { list, isNewer: numeric, pollPeriodMs: 10 });
+      const counts: Array<[number, number]> = [];
+      const subscription = informer.run();
+      for (const [at, version] of [
+        [5, 2],
+        [12, 3],
+        [13, 4],
+      ])
+        ts.schedule(() => informer.upsert(obj(`k${at}`, version)), at);
+      for (const at of [6, 14, 16, 19]) ts.schedule(() => counts.push([at, informer.touchedKeyCount]), at);
+      ts.schedule(() => subscription.unsubscribe(), 19);
+      ts.flush();
+      expect(counts).to.deep.equal([
+        [6, 0],
+        [14, 2],
+        [16, 0],
+        [19, 0],
+      ]);
+      expect(informer.listCount).to.equal(2);
+    });
+  });
+
+  it('keeps its bookkeeping flat over a million events', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const { list } = scriptedList(ts, [() => cold('-x|', { x: snapshot() })]);
+      const informer = newInformer(ts, { list, isNewer: numeric });
+      const subscription = informer.run();
+      ts.schedule(() => {
+        for (let i = 0; i < 1_000_000; i++) {
+          const key = `t${Math.floor(i / 2) % 50_000}`;
+          if (i % 2 === 0) informer.upsert(obj(key, i));
+          else informer.remove(key, String(i));
+        }
+      }, 5);
+      ts.schedule(() => {
+        expect(informer.touchedKeyCount).to.equal(0);
+        expect(informer.store.keys()).to.have.length(0);
+      }, 6);
+      ts.schedule(() => subscription.unsubscribe(), 7);
+      ts.flush();
+    });
+  });
+});
+
 describe('Informer with a watch', () => {
   it('resyncs from its store without listing again', () => {
     const ts = newTestScheduler();
