@@ -24,7 +24,7 @@ import { digestSecret, type OwnedToken, toOwnedToken } from '../../src/consul/ow
 import { isValidServiceIdentityName, parseServiceKey, type ServiceRef } from '../../src/mesh/service-ref.js';
 import { serviceDescription } from '../../src/mesh/token-description.js';
 import { type Reconciler, type ReconcileResult, TerminalError } from '../../src/reconcile/reconciler.js';
-import { secretNameFor } from '../shared/acl-config.js';
+import { secretNameFor, servedPartition } from '../shared/acl-config.js';
 import { type AclDeps } from '../shared/acl-deps.js';
 import { ensureSecretIds } from '../shared/secret-ids.js';
 import { serviceNeedsToken, servicesNeedingTokens } from '../shared/service-demand.js';
@@ -109,7 +109,7 @@ export class ServiceTokenReconciler implements Reconciler {
     if (current === undefined || current.secretDigest === undefined) {
       const read = await this.consul(() => acl.readToken(ids.accessorId, scope, signal));
       if (read) {
-        current = toOwnedToken(read, config.cluster);
+        current = toOwnedToken(read, config.cluster, servedPartition(config));
         if (current === undefined || current.serviceKey !== key) return FOREIGN;
       }
     }
