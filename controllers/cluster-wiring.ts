@@ -22,8 +22,7 @@ import { TaskEventConsumer } from '../src/aws/task-event-consumer.js';
 import { TaskEventMetrics } from '../src/aws/task-event-metrics.js';
 import { type InformerObserver } from '../src/cache/informer-observer.js';
 import { AclApi } from '../src/consul/acl-api.js';
-import { createPolicyInformer, createTokenInformer } from '../src/consul/acl-informers.js';
-import { type AclScope } from '../src/consul/acl-types.js';
+import { aclListScope, createPolicyInformer, createTokenInformer } from '../src/consul/acl-informers.js';
 import { ConsulTransport } from '../src/consul/consul-transport.js';
 import { TYPES } from '../src/di/types.js';
 import { LeaderElector } from '../src/leaderelection/leader-elector.js';
@@ -31,7 +30,7 @@ import { type Logger } from '../src/log/logger.js';
 import { type ApiMetrics } from '../src/metrics/api-metrics.js';
 import { type Clock, type Random } from '../src/time/clock.js';
 import { type AclClients, type AclModuleSettings } from './acl-module.js';
-import { type AclControllerConfig } from './shared/acl-config.js';
+import { type AclControllerConfig, servedPartition } from './shared/acl-config.js';
 import { type AclDeps } from './shared/acl-deps.js';
 import { AclMetrics } from './shared/acl-metrics.js';
 import { clientPolicyName } from './shared/client-policy.js';
@@ -51,15 +50,13 @@ export function createAclDeps(
   const observer = ctx.get<InformerObserver>(TYPES.InformerObserver);
   const api = ctx.get<ApiMetrics>(TYPES.ApiMetrics);
   const acl = new AclApi(new ConsulTransport(clients.consul, clock, api, ctx.get<Random>(TYPES.Random)));
-  const scope: AclScope = config.partitionsEnabled
-    ? { partition: config.partition ?? 'default', namespace: '*' }
-    : {};
+  const partition = servedPartition(config);
   const clientPolicy = clientPolicyName(config.secretNamePrefix);
   const aclInformer = {
     acl,
     cluster: config.cluster,
     clientPolicyName: clientPolicy,
-    scope,
+    scope: aclListScope(partition),
     resyncPeriodMs: config.resyncIntervalMs,
     watchWaitMs: settings.watchWaitMs,
     scheduler,
@@ -75,6 +72,7 @@ export function createAclDeps(
     ecs: clients.ecs,
     cluster: config.cluster,
     partitionsEnabled: config.partitionsEnabled,
+    partition,
     clock,
     observer: api,
     limiter: taskReads,
@@ -86,7 +84,7 @@ export function createAclDeps(
     acl,
     logger: ctx.get<Logger>(TYPES.Logger).child({ cluster: config.cluster }),
     metrics: new AclMetrics(registry, config.cluster),
-    ownership: new TokenOwnership({ cluster: config.cluster, clientPolicyName: clientPolicy }),
+    ownership: new TokenOwnership({ cluster: config.cluster, clientPolicyName: clientPolicy, partition }),
     secretNames,
     secrets: new SecretStore(clients.secretsManager, clock, api),
     newId: settings.newId ?? randomUUID,
@@ -107,6 +105,7 @@ export function createAclDeps(
             ecs: clients.ecs,
             cluster: config.cluster,
             partitionsEnabled: config.partitionsEnabled,
+            partition,
             taskDefinitions,
             clock,
             observer: api,
@@ -143,6 +142,7 @@ export function createEventConsumer(
     queueUrl: config.eventsQueueUrl as string,
     cluster: config.cluster,
     partitionsEnabled: config.partitionsEnabled,
+    partition: servedPartition(config),
     tasks: deps.tasks,
     lister: deps.taskLister,
     taskDefinitions: deps.taskDefinitions,

@@ -2,7 +2,9 @@
  * ServiceTokenController: the plugin that runs ServiceTokenReconciler. Its key is the service
  * key; it is enqueued by every event of a mesh task of the service, of a mesh ECS service under
  * that name (pre-provisioning), and of a token owned for it.
- * Tasks whose tags are unusable are reported here (error log and metric), once per task.
+ * Tasks whose tags are unusable are reported here (error log and metric), once per task. Tasks
+ * and ECS services of another admin partition are skipped (debug log, as consul-ecs v0.4.3, and
+ * `acl_controller_skipped_total{reason="foreign_partition"}`), once each; they never make a key.
  */
 
 import { type InformerEvent } from '../../src/cache/events.js';
@@ -12,7 +14,9 @@ import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type MeshService } from '../../src/mesh/mesh-service.js';
 import { type MeshTask } from '../../src/mesh/mesh-task.js';
 import { serviceKey } from '../../src/mesh/service-ref.js';
+import { servedPartition } from '../shared/acl-config.js';
 import { type AclDeps } from '../shared/acl-deps.js';
+import { type SkippedResource } from '../shared/acl-metrics.js';
 import { SERVICE_TOKEN_CONTROLLER, ServiceTokenReconciler } from './service-token-reconciler.js';
 
 export class ServiceTokenController implements ControllerPlugin {
@@ -50,6 +54,11 @@ export class ServiceTokenController implements ControllerPlugin {
   private serviceKeys(event: InformerEvent<MeshService>): string[] {
     const { obj } = event;
     if (!obj.mesh) return [];
+    if (obj.foreignPartition !== undefined) {
+      if (event.type === 'added')
+        this.skipForeign('ecs_service', { ecsService: obj.serviceArn }, obj.foreignPartition);
+      return [];
+    }
     if (obj.problem) {
       if (event.type === 'added') {
         this.deps.metrics.errors.inc({ kind: 'invalid_task_tags' });
@@ -70,6 +79,10 @@ export class ServiceTokenController implements ControllerPlugin {
   private taskKeys(event: InformerEvent<MeshTask>): string[] {
     const task = event.obj;
     if (!task.mesh) return [];
+    if (task.foreignPartition !== undefined) {
+      if (event.type === 'added') this.skipForeign('task', { task: task.taskArn }, task.foreignPartition);
+      return [];
+    }
     if (task.problem) {
       if (event.type === 'added') {
         this.deps.metrics.errors.inc({ kind: 'invalid_task_tags' });
@@ -85,5 +98,20 @@ export class ServiceTokenController implements ControllerPlugin {
     const key = serviceKey(task.service);
     if (event.type === 'added') this.reconciler.noteNeeded(key);
     return [key];
+  }
+
+  private skipForeign(resource: SkippedResource, what: Record<string, string>, partition: string) {
+    this.deps.metrics.skipped.inc({ resource, reason: 'foreign_partition' });
+    this.deps.logger.debug(
+      resource === 'task'
+        ? 'skipping task in external partition'
+        : 'skipping ECS service in external partition',
+      {
+        ...what,
+        cluster: this.deps.config.cluster,
+        partition,
+        servedPartition: servedPartition(this.deps.config),
+      },
+    );
   }
 }

@@ -41,6 +41,15 @@ export interface LeaderElectionConfig {
   readonly lockDelayMs?: number;
 }
 
+/**
+ * The admin partition this cluster's controllers serve: `-partition` ("default" when unset) with
+ * partitions enabled, undefined without. Only this partition's tasks, ECS services, tokens and
+ * policies are ever acted on (consul-ecs v0.4.3 skips tasks "in external partition").
+ */
+export function servedPartition(config: AclControllerConfig): string | undefined {
+  return config.partitionsEnabled ? (config.partition ?? 'default') : undefined;
+}
+
 /** consul-ecs's secret naming: `<prefix>-<svc>`, or `<prefix>-<svc>-<ns>-<partition>`. */
 export function secretNameFor(config: AclControllerConfig, service: ServiceRef): string {
   if (!config.partitionsEnabled || service.partition === undefined)

@@ -4,9 +4,9 @@
  * Invariants:
  * - Every series carries a `cluster` label; the metric objects are shared per registry, so one
  *   process serving several clusters exports one family per metric with a series per cluster.
- * - Labels are bounded (cluster, controller, reason, kind); no service name, ARN or ID is ever a
- *   label. Every series this module knows of exists at zero from the moment a cluster's view is
- *   built.
+ * - Labels are bounded (cluster, controller, reason, kind, resource); no service name, ARN or
+ *   ID is ever a label. Every series this module knows of exists at zero from the moment a
+ *   cluster's view is built.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -34,6 +34,14 @@ const ERROR_KINDS: readonly AclErrorKind[] = [
   'foreign_token_conflict',
   'secret_name_conflict',
 ];
+
+/** What a skip counts: an ECS task, or an ECS service (pre-provisioning). */
+export type SkippedResource = 'task' | 'ecs_service';
+/** Why a mesh task or ECS service is not served: it belongs to another admin partition. */
+export type SkipReason = 'foreign_partition';
+
+const SKIPPED_RESOURCES: readonly SkippedResource[] = ['task', 'ecs_service'];
+const SKIP_REASONS: readonly SkipReason[] = ['foreign_partition'];
 
 export type RepairReason =
   | 'token_missing'
@@ -67,6 +75,7 @@ export class AclMetrics {
   readonly tokensRepaired: ClusterCounter<'controller' | 'reason'>;
   readonly managedServices: ClusterGauge;
   readonly errors: ClusterCounter<'kind'>;
+  readonly skipped: ClusterCounter<'resource' | 'reason'>;
   readonly timeToToken: ClusterHistogram;
   readonly clientTokenReady: ClusterGauge;
 
@@ -110,6 +119,11 @@ export class AclMetrics {
       'Errors by kind: secret read/write, malformed or missing secrets, Consul, ECS, invalid input.',
       ['kind'],
     );
+    this.skipped = counter(
+      'acl_controller_skipped_total',
+      'Mesh tasks and ECS services not served, by resource and reason (foreign_partition: another admin partition).',
+      ['resource', 'reason'],
+    );
     const timeToTokenName = 'acl_controller_time_to_token_seconds';
     const timeToToken =
       (shared(timeToTokenName) as Histogram | undefined) ??
@@ -127,6 +141,8 @@ export class AclMetrics {
       '1 when the shared Consul client token exists and its secret matches it.',
     );
     for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);
+    for (const resource of SKIPPED_RESOURCES)
+      for (const reason of SKIP_REASONS) this.skipped.inc({ resource, reason }, 0);
     for (const controller of ['service-token', 'client-token', 'garbage-collector']) {
       this.tokensCreated.inc({ controller }, 0);
       this.tokensDeleted.inc({ controller }, 0);

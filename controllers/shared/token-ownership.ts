@@ -6,7 +6,7 @@
  *
  * Invariants:
  * - A token is service S's own only if its description is exactly the one we write for S in our
- *   cluster (see token-description) **and** it carries nothing the client token has: not the
+ *   cluster (and, with partitions, in the served partition) (see token-description) **and** it carries nothing the client token has: not the
  *   client description, not a link to the client policy, not the AccessorID the client secret
  *   names. Its identities and policies are state we repair, not marks of ownership.
  * - The client token is the token whose description is our client description (or consul-ecs's
@@ -42,6 +42,8 @@ export interface OwnershipSettings {
   readonly cluster: string;
   /** The client policy's name (`<prefix>-consul-client-policy`). */
   readonly clientPolicyName: string;
+  /** The served admin partition, when partitions are enabled: a token of another is foreign. */
+  readonly partition?: string;
 }
 
 export class TokenOwnership {
@@ -55,7 +57,7 @@ export class TokenOwnership {
   }
 
   ownerOf(token: TokenMarks): TokenOwner {
-    const { cluster, clientPolicyName } = this.settings;
+    const { cluster, clientPolicyName, partition } = this.settings;
     const clientLike =
       token.accessorId.toLowerCase() === this.clientAccessorId ||
       token.policyNames.includes(clientPolicyName);
@@ -66,6 +68,11 @@ export class TokenOwnership {
       return CLIENT;
     const owned = parseOwnedDescription(token.description, cluster);
     if (owned === undefined || owned.kind !== 'token' || clientLike) return FOREIGN;
+    const servedPartition =
+      partition === undefined ||
+      owned.service.partition === undefined ||
+      owned.service.partition === partition;
+    if (!servedPartition) return FOREIGN;
     return { kind: 'service', key: serviceKey(owned.service) };
   }
 

@@ -20,6 +20,8 @@ export interface EcsServiceListerOptions {
   readonly ecs: ECSClient;
   readonly cluster: string;
   readonly partitionsEnabled: boolean;
+  /** With partitions enabled, the partition served (default "default"); others' services are foreign. */
+  readonly partition?: string;
   readonly taskDefinitions: TaskDefinitionCache;
   readonly clock: Clock;
   readonly observer: ApiCallObserver;
@@ -52,7 +54,7 @@ export class EcsServiceLister {
   }
 
   private async describe(arns: string[], signal: AbortSignal): Promise<MeshService[]> {
-    const { ecs, cluster, taskDefinitions, partitionsEnabled } = this.options;
+    const { ecs, cluster, taskDefinitions, partitionsEnabled, partition } = this.options;
     const result = await this.call('DescribeServices', signal, () =>
       ecs.send(new DescribeServicesCommand({ cluster, services: arns, include: ['TAGS'] }), {
         abortSignal: signal,
@@ -74,6 +76,7 @@ export class EcsServiceLister {
             taskDefinition,
           },
           partitionsEnabled,
+          partition,
         ),
       );
     }

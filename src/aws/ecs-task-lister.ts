@@ -39,6 +39,8 @@ export interface EcsTaskListerOptions {
   readonly ecs: ECSClient;
   readonly cluster: string;
   readonly partitionsEnabled: boolean;
+  /** With partitions enabled, the partition served (default "default"); others' tasks are foreign. */
+  readonly partition?: string;
   readonly clock: Clock;
   readonly observer: ApiCallObserver;
   /** The client-side bucket for ECS task reads (ListTasks, DescribeTasks). */
@@ -116,7 +118,7 @@ export class EcsTaskLister {
   }
 
   private async describe(arns: readonly string[], signal: AbortSignal): Promise<MeshTask[]> {
-    const { ecs, cluster, clock, observer, partitionsEnabled } = this.options;
+    const { ecs, cluster, clock, observer, partitionsEnabled, partition } = this.options;
     await this.options.limiter?.acquire(signal);
     const tasks = await observedCall(observer, clock, 'ecs', 'DescribeTasks', async () =>
       checkDescribed(
@@ -135,6 +137,7 @@ export class EcsTaskLister {
           version: task.version,
         },
         partitionsEnabled,
+        partition,
       ),
     );
   }

@@ -54,6 +54,8 @@ export interface TaskEventConsumerOptions {
   readonly queueUrl: string;
   readonly cluster: string;
   readonly partitionsEnabled: boolean;
+  /** With partitions enabled, the partition served (default "default"); others' tasks are foreign. */
+  readonly partition?: string;
   readonly tasks: Informer<MeshTask>;
   readonly lister: EcsTaskLister;
   readonly taskDefinitions: TaskDefinitionCache;
@@ -178,7 +180,7 @@ export class TaskEventConsumer implements Runnable {
     events: readonly TaskStateEvent[],
     signal: AbortSignal,
   ): Promise<Map<string, MeshTask>> {
-    const { lister, taskDefinitions, partitionsEnabled } = this.options;
+    const { lister, taskDefinitions, partitionsEnabled, partition } = this.options;
     const found = new Map<string, MeshTask>();
     const toDescribe: string[] = [];
     for (const event of events) {
@@ -197,6 +199,7 @@ export class TaskEventConsumer implements Runnable {
             version: event.version,
           },
           partitionsEnabled,
+          partition,
         );
         lister.remember(task);
         found.set(event.taskArn, task);

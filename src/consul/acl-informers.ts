@@ -2,6 +2,12 @@
  * The Consul ACL informers: tokens and policies owned by this controller's cluster, kept fresh by
  * list-and-watch with blocking queries on `/v1/acl/tokens` and `/v1/acl/policies` (no polling).
  * Objects not owned by us are dropped before they reach the store.
+ *
+ * Invariants:
+ * - Without partitions the lists carry no `partition`/`ns` parameter (Consul CE rejects both).
+ * - With partitions (Consul Enterprise) one list covers the served partition's every namespace:
+ *   `?partition=<p>&ns=*` (see `aclListScope`); objects whose description names another
+ *   partition are not ours (see owned-acl), so nothing outside the served partition is cached.
  */
 import { type SchedulerLike } from 'rxjs';
 
@@ -13,6 +19,31 @@ import { type AclScope, type Indexed } from './acl-types.js';
 import { type OwnedPolicy, type OwnedToken, toOwnedPolicy, toOwnedToken } from './owned-acl.js';
 
 export const TOKENS_BY_SERVICE = 'byService';
+
+/**
+ * Consul Enterprise's namespace wildcard for list endpoints. Sources (hashicorp/consul):
+ * - API docs, `GET /acl/tokens`: "`ns` - Return only the tokens in the specified namespace. The
+ *   namespace may be specified as '*' to return results for all namespaces"
+ *   (website/content/api-docs/acl/tokens.mdx, List Tokens); `GET /acl/policies` says the same
+ *   (api-docs/acl/policies.mdx, List Policies).
+ * - agent/acl_endpoint.go `ACLTokenList`/`ACLPolicyList` parse `ns`/`partition` into the request's
+ *   EnterpriseMeta (`parseEntMeta`); agent/consul/acl_endpoint.go `TokenList`/`PolicyList` fill
+ *   in the request token's partition and namespace where the request names none
+ *   (`ResolveTokenAndDefaultMeta`) and list the state store by that meta. Enterprise's wildcard handling is not public; the CE
+ *   stub of `EnterpriseMeta.WithWildcardNamespace()` (acl/enterprisemeta_oss.go, later _ce.go)
+ *   names the idea: every namespace, the partition kept.
+ * So the wildcard spans the namespaces of one partition: the `partition` parameter, else the
+ * request token's, else `default`. No partition wildcard is documented for these lists.
+ * Consul CE answers 400 to any `ns` (agent/http_oss.go `parseEntMeta`); consul-ecs through v0.10
+ * lists namespaces first and then each one's tokens (controller/resource.go `fetchACLState`),
+ * which a wildcard list replaces with one blocking query.
+ */
+export const ALL_NAMESPACES = '*';
+
+/** The scope the informers list: nothing without partitions, else every namespace of `partition`. */
+export function aclListScope(partition: string | undefined): AclScope {
+  return partition === undefined ? {} : { partition, namespace: ALL_NAMESPACES };
+}
 
 /**
  * Every write to the ACL tables ends a blocking query, which then downloads the whole list: while
@@ -29,6 +60,7 @@ export interface AclInformerOptions {
   readonly cluster: string;
   /** The client policy's name, cached by the policy informer beside the owned service policies. */
   readonly clientPolicyName?: string;
+  /** What to list (see `aclListScope`); its partition is also the served one for ownership. */
   readonly scope: AclScope;
   readonly resyncPeriodMs: number;
   /** Longest a blocking query may wait; Consul's default is 5 minutes. */
@@ -54,7 +86,8 @@ function owned<T, U>(page: Indexed<T>, convert: (item: T) => U | undefined): Lis
 
 export function createTokenInformer(options: AclInformerOptions): Informer<OwnedToken> {
   const { acl, cluster, scope, watchWaitMs } = options;
-  const convert = (token: Parameters<typeof toOwnedToken>[0]) => toOwnedToken(token, cluster);
+  const convert = (token: Parameters<typeof toOwnedToken>[0]) =>
+    toOwnedToken(token, cluster, scope.partition);
   return new Informer<OwnedToken>({
     name: options.scopedName?.('consul-tokens') ?? 'consul-tokens',
     group: options.group,
@@ -79,7 +112,7 @@ export function createTokenInformer(options: AclInformerOptions): Informer<Owned
 export function createPolicyInformer(options: AclInformerOptions): Informer<OwnedPolicy> {
   const { acl, cluster, scope, watchWaitMs, clientPolicyName } = options;
   const convert = (policy: Parameters<typeof toOwnedPolicy>[0]) =>
-    toOwnedPolicy(policy, cluster, clientPolicyName);
+    toOwnedPolicy(policy, cluster, scope.partition, clientPolicyName);
   return new Informer<OwnedPolicy>({
     name: options.scopedName?.('consul-policies') ?? 'consul-policies',
     group: options.group,

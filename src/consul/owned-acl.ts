@@ -2,11 +2,15 @@
  * Owned ACL objects: the slices of Consul tokens and policies the informers cache. Only objects
  * this controller owns (see token-description) are kept, and a token's SecretID is reduced to a
  * SHA-256 digest, so no secret sits in the cache, in an event, or in a log line.
+ *
+ * With a served partition, an object whose description names another partition is not owned,
+ * wherever it lives: it never keys a reconcile, so nothing is kept, repaired or deleted for a
+ * service of another partition.
  */
 import { createHash } from 'node:crypto';
 
 import { parseOwnedDescription, clientTokenDescription } from '../mesh/token-description.js';
-import { serviceKey } from '../mesh/service-ref.js';
+import { type ServiceRef, serviceKey } from '../mesh/service-ref.js';
 import { type AclPolicy, type AclToken } from './acl-types.js';
 
 export interface OwnedToken {
@@ -37,7 +41,12 @@ export function digestSecret(secretId: string): string {
   return createHash('sha256').update(secretId.toLowerCase()).digest('hex');
 }
 
-export function toOwnedToken(token: AclToken, cluster: string): OwnedToken | undefined {
+/** True unless `service` names a partition other than the served one (if any). */
+function inServedPartition(service: ServiceRef, partition: string | undefined): boolean {
+  return partition === undefined || service.partition === undefined || service.partition === partition;
+}
+
+export function toOwnedToken(token: AclToken, cluster: string, partition?: string): OwnedToken | undefined {
   const base = {
     accessorId: token.AccessorID,
     description: token.Description ?? '',
@@ -49,19 +58,23 @@ export function toOwnedToken(token: AclToken, cluster: string): OwnedToken | und
   };
   if (token.Description === clientTokenDescription(cluster)) return { ...base, kind: 'client' };
   const owned = parseOwnedDescription(token.Description, cluster);
-  if (!owned || owned.kind !== 'token') return undefined;
+  if (!owned || owned.kind !== 'token' || !inServedPartition(owned.service, partition)) return undefined;
   return { ...base, kind: 'service', serviceKey: serviceKey(owned.service) };
 }
 
-/** `clientPolicyName`: the client policy's name; that policy is cached too, so its changes are seen. */
+/**
+ * `partition`: the served one (a policy describing another is not ours); `clientPolicyName`: the
+ * client policy's name, cached too so its changes are seen.
+ */
 export function toOwnedPolicy(
   policy: AclPolicy,
   cluster: string,
+  partition?: string,
   clientPolicyName?: string,
 ): OwnedPolicy | undefined {
   const base = { id: policy.ID, name: policy.Name, modifyIndex: policy.ModifyIndex ?? 0 };
   if (clientPolicyName !== undefined && policy.Name === clientPolicyName) return { ...base, kind: 'client' };
   const owned = parseOwnedDescription(policy.Description, cluster);
-  if (!owned || owned.kind !== 'policy') return undefined;
+  if (!owned || owned.kind !== 'policy' || !inServedPartition(owned.service, partition)) return undefined;
   return { ...base, kind: 'service', serviceKey: serviceKey(owned.service) };
 }

@@ -10,14 +10,19 @@
  *   absent means default/default); otherwise they are ignored.
  * - No part of the service (name, partition, namespace) may contain "/", since service keys join
  *   them with "/".
- * - No part of the service (name, partition, namespace) may contain "/", since service keys join
- *   them with "/".
  * - A mesh identity that breaks a rule has `problem` and no `service`. Never throws.
+ * - With partitions enabled, a usable identity of a partition other than the served one (consul-ecs
+ *   v0.4.3 `fetchECSTasks`: "skipping task in external partition") has `foreignPartition` and no
+ *   `service`: nothing keys, indexes or counts it as a service of ours. A mesh identity therefore
+ *   has exactly one of `service`, `problem` and `foreignPartition`.
  */
 import { MESH_TAG, NAMESPACE_TAG, PARTITION_TAG, SERVICE_NAME_TAG } from './mesh-tags.js';
 import { type ServiceRef } from './service-ref.js';
 
 export const NO_SERVICE_NAME = 'no service-name tag and no task family';
+/** Consul Enterprise's default admin partition and namespace. */
+export const DEFAULT_PARTITION = 'default';
+const DEFAULT_NAMESPACE = 'default';
 
 export type Tags = ReadonlyArray<{ readonly key?: string; readonly value?: string }>;
 
@@ -25,12 +30,19 @@ export interface MeshIdentity {
   readonly mesh: boolean;
   readonly service?: ServiceRef;
   readonly problem?: string;
+  /** The partition of a mesh service this controller does not serve (another partition's). */
+  readonly foreignPartition?: string;
 }
 
+/**
+ * `servedPartition` is the one partition served when `partitionsEnabled` (consul-ecs's
+ * `-partition`, "default" when unset); it is ignored otherwise.
+ */
 export function meshIdentity(
   tags: Tags,
   family: string | undefined,
   partitionsEnabled: boolean,
+  servedPartition: string = DEFAULT_PARTITION,
 ): MeshIdentity {
   const byKey = new Map(tags.map((tag) => [tag.key ?? '', tag.value ?? '']));
   if (byKey.get(MESH_TAG) !== 'true') return { mesh: false };
@@ -42,7 +54,14 @@ export function meshIdentity(
   if ((partition === undefined) !== (namespace === undefined)) {
     return { mesh: true, problem: 'task definition requires both partition and namespace tags' };
   }
-  return withService({ name, partition: partition ?? 'default', namespace: namespace ?? 'default' });
+  const identity = withService({
+    name,
+    partition: partition ?? DEFAULT_PARTITION,
+    namespace: namespace ?? DEFAULT_NAMESPACE,
+  });
+  const scoped = identity.service?.partition;
+  if (scoped !== undefined && scoped !== servedPartition) return { mesh: true, foreignPartition: scoped };
+  return identity;
 }
 
 /** A "/" would let a tag pose as another service's key (keys join partition/namespace/name). */

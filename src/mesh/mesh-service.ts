@@ -6,6 +6,8 @@
  * - An ECS service is a mesh service when its task definition's tags say so, or its own tags do
  *   and it propagates them to tasks (`propagateTags` SERVICE); its name and scope come from that
  *   same tag set (else the task-definition family).
+ * - With partitions enabled, a mesh service of another partition than the served one carries
+ *   `foreignPartition` instead of `service` (see meshIdentity): it never gets a token here.
  * - Only ACTIVE services count as needing a token; DRAINING and INACTIVE ones are kept in the
  *   cache with their status, so the garbage collector sees them go.
  */
@@ -20,6 +22,8 @@ export interface MeshService {
   readonly mesh: boolean;
   readonly service?: ServiceRef;
   readonly problem?: string;
+  /** Set when the service is a mesh service of a partition this controller does not serve. */
+  readonly foreignPartition?: string;
 }
 
 export interface ServiceFacts {
@@ -32,7 +36,12 @@ export interface ServiceFacts {
   readonly taskDefinition: { readonly family: string; readonly tags: Tags };
 }
 
-export function toMeshService(facts: ServiceFacts, partitionsEnabled: boolean): MeshService {
+/** `servedPartition`: the one partition served with partitions enabled (default "default"). */
+export function toMeshService(
+  facts: ServiceFacts,
+  partitionsEnabled: boolean,
+  servedPartition?: string,
+): MeshService {
   const base = {
     serviceArn: facts.serviceArn,
     status: facts.status,
@@ -45,7 +54,10 @@ export function toMeshService(facts: ServiceFacts, partitionsEnabled: boolean): 
       ? facts.tags
       : undefined;
   if (!source) return { ...base, mesh: false };
-  return { ...base, ...meshIdentity(source, facts.taskDefinition.family, partitionsEnabled) };
+  return {
+    ...base,
+    ...meshIdentity(source, facts.taskDefinition.family, partitionsEnabled, servedPartition),
+  };
 }
 
 export function meshServiceVersion(service: MeshService): string {

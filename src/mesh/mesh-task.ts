@@ -12,6 +12,8 @@
  * - No part of the service (name, partition, namespace) contains "/", the service-key separator:
  *   otherwise a service-name tag `evil/default/web` in a cluster without partitions would be keyed
  *   as service `web` of partition `evil` and act on web's secret.
+ * - With partitions enabled, a task of another partition than the served one keeps `mesh` but
+ *   carries `foreignPartition` instead of `service` (see meshIdentity).
  */
 import { meshIdentity, NO_SERVICE_NAME } from './mesh-identity.js';
 import { type ServiceRef } from './service-ref.js';
@@ -22,6 +24,8 @@ export interface MeshTask {
   readonly mesh: boolean;
   readonly service?: ServiceRef;
   readonly problem?: string;
+  /** Set when the task is a mesh task of a partition this controller does not serve. */
+  readonly foreignPartition?: string;
   /** ECS's version counter; the informer's object version. */
   readonly version: number;
 }
@@ -41,7 +45,8 @@ export function familyFromTaskDefinitionArn(arn: string): string | undefined {
   return colon[0];
 }
 
-export function toMeshTask(facts: TaskFacts, partitionsEnabled: boolean): MeshTask {
+/** `servedPartition`: the one partition served with partitions enabled (default "default"). */
+export function toMeshTask(facts: TaskFacts, partitionsEnabled: boolean, servedPartition?: string): MeshTask {
   const base = {
     taskArn: facts.taskArn,
     taskDefinitionArn: facts.taskDefinitionArn,
@@ -51,6 +56,7 @@ export function toMeshTask(facts: TaskFacts, partitionsEnabled: boolean): MeshTa
     facts.tags,
     familyFromTaskDefinitionArn(facts.taskDefinitionArn),
     partitionsEnabled,
+    servedPartition,
   );
   if (identity.problem === NO_SERVICE_NAME) {
     return {

@@ -339,7 +339,7 @@ const cases: ContractCase<ConsulContext>[] = [
     },
   },
   {
-    name: 'CE rejects a Namespace field and ns/partition query parameters with 400',
+    name: 'CE rejects a Namespace field and ns (also ns=*) and partition query parameters with 400',
     async run(ctx) {
       const field = await ctx.consul.put('/v1/acl/token', { Description: 'x', Namespace: '' });
       expect(field.status, field.text).to.equal(400);
@@ -349,6 +349,14 @@ const cases: ContractCase<ConsulContext>[] = [
         400,
         'Invalid query parameter: "ns" - Namespaces are a Consul Enterprise feature',
       ]);
+      // Consul Enterprise's namespace wildcard of list endpoints is just another ns value to CE.
+      for (const list of ['/v1/acl/tokens?ns=*', '/v1/acl/policies?ns=*']) {
+        const wildcard = await ctx.consul.get(list);
+        expect([wildcard.status, wildcard.text.trim()], list).to.deep.equal([
+          400,
+          'Invalid query parameter: "ns" - Namespaces are a Consul Enterprise feature',
+        ]);
+      }
       const partition = await ctx.consul.get('/v1/acl/tokens?partition=team');
       expect([partition.status, partition.text.trim()]).to.deep.equal([
         400,

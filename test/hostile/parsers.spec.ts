@@ -170,17 +170,28 @@ describe('hostile input: pure parsers (property-based)', () => {
 
     it('never throws; mesh only for the exact tag value "true"; a usable task has a non-empty service', () => {
       fc.assert(
-        fc.property(facts, fc.boolean(), (task, partitions) => {
-          const mesh = toMeshTask(task, partitions);
+        fc.property(facts, fc.boolean(), fc.constantFrom('default', 'p'), (task, partitions, served) => {
+          const mesh = toMeshTask(task, partitions, served);
           const meshTags = task.tags.filter((t) => (t.key ?? '') === MESH_TAG);
           const last = meshTags[meshTags.length - 1];
           expect(mesh.mesh).to.equal(last !== undefined && last.value === 'true');
           expect(mesh.taskArn).to.equal(task.taskArn);
           if (!mesh.mesh) expect(mesh.service).to.equal(undefined);
-          if (mesh.mesh) expect(mesh.service === undefined).to.equal(mesh.problem !== undefined);
+          if (mesh.mesh) {
+            // Exactly one of: a service, a problem, another partition.
+            const outcomes = [mesh.service, mesh.problem, mesh.foreignPartition].filter(
+              (x) => x !== undefined,
+            );
+            expect(outcomes).to.have.length(1);
+          }
+          if (mesh.foreignPartition !== undefined) {
+            expect(partitions).to.equal(true);
+            expect(mesh.foreignPartition).to.not.equal(served);
+          }
           if (mesh.service) {
             expect(mesh.service.name).to.not.equal('');
             expect(mesh.service.partition === undefined).to.equal(!partitions);
+            if (partitions) expect(mesh.service.partition).to.equal(served);
           }
         }),
         RUNS,
@@ -202,9 +213,11 @@ describe('hostile input: pure parsers (property-based)', () => {
               ...(partition !== undefined ? [{ key: PARTITION_TAG, value: partition }] : []),
               ...(namespace !== undefined ? [{ key: NAMESPACE_TAG, value: namespace }] : []),
             ];
+            // Served partition = the tagged one, so the partition tag is used, not skipped.
             const mesh = toMeshTask(
               { taskArn: 't', taskDefinitionArn: 'arn:x:task-definition/fam:1', tags },
               partitions,
+              partition ?? 'default',
             );
             if (mesh.service) expect(parseServiceKey(serviceKey(mesh.service))).to.deep.equal(mesh.service);
           },

@@ -47,15 +47,40 @@ describe('toMeshTask', () => {
     const both = toMeshTask(
       facts({ ...mesh, 'consul.hashicorp.com/partition': 'p', 'consul.hashicorp.com/namespace': 'n' }),
       true,
+      'p',
     );
     expect(both.service).to.deep.equal({ name: 'web-app', partition: 'p', namespace: 'n' });
-    const one = toMeshTask(facts({ ...mesh, 'consul.hashicorp.com/partition': 'p' }), true);
+    const one = toMeshTask(facts({ ...mesh, 'consul.hashicorp.com/partition': 'p' }), true, 'p');
     expect(one.problem).to.equal('task definition requires both partition and namespace tags');
     expect(
       toMeshTask(facts({ ...mesh, 'consul.hashicorp.com/partition': 'p' }), false).service,
     ).to.deep.equal({
       name: 'web-app',
     });
+  });
+
+  it('marks a task of another partition as foreign, without a service (consul-ecs: external partition)', () => {
+    const other = {
+      'consul.hashicorp.com/mesh': 'true',
+      'consul.hashicorp.com/partition': 'other',
+      'consul.hashicorp.com/namespace': 'team1',
+    };
+    const skipped = toMeshTask(facts(other), true, 'default');
+    expect(skipped).to.include({ mesh: true, foreignPartition: 'other' });
+    expect(skipped.service).to.equal(undefined);
+    expect(skipped.problem).to.equal(undefined);
+    // The served partition defaults to "default", as consul-ecs's -partition does.
+    expect(toMeshTask(facts(other), true).foreignPartition).to.equal('other');
+    // Untagged tasks are default/default: served by a "default" controller, foreign to others.
+    const untagged = facts({ 'consul.hashicorp.com/mesh': 'true' });
+    expect(toMeshTask(untagged, true, 'default').foreignPartition).to.equal(undefined);
+    expect(toMeshTask(untagged, true, 'other').foreignPartition).to.equal('default');
+    // Without partitions nothing is foreign, whatever the tags say.
+    expect(toMeshTask(facts(other), false, 'default').service).to.deep.equal({ name: 'web-app' });
+    // A broken task stays a problem (an error), not a skip.
+    const broken = toMeshTask(facts({ ...other, 'consul.hashicorp.com/namespace': 'a/b' }), true, 'default');
+    expect(broken.problem).to.match(/"\/"/);
+    expect(broken.foreignPartition).to.equal(undefined);
   });
 });
 

@@ -4,7 +4,13 @@
  * Invariants:
  * - In OSS mode every object is in default/default and no request may name a partition or namespace
  *   (query parameter, header or body field): Consul CE answers 400 with the messages below.
- * - In enterprise mode an empty partition or namespace means "default".
+ * - In enterprise mode a partition or namespace the request does not name is the request token's
+ *   (Consul's docs, "Methods to Specify Namespace": query parameter, then header, then "inherited
+ *   from the namespace of the request's ACL token", then `default`); the initial management and
+ *   anonymous tokens live in default/default.
+ * - `ns=*` (ALL_NAMESPACES) is Consul Enterprise's namespace wildcard: list endpoints answer with
+ *   the objects of every namespace of the one partition (see `listedIn`). It never spans
+ *   partitions. Consul CE rejects it like any other `ns` value.
  */
 import { type IncomingHttpHeaders } from 'node:http';
 
@@ -17,6 +23,15 @@ export interface Scope {
 
 export const DEFAULT_SCOPE: Scope = { partition: 'default', namespace: 'default' };
 
+/**
+ * The namespace wildcard of list endpoints. Consul's API docs for `GET /v1/acl/tokens`,
+ * `/v1/acl/policies` and `/v1/acl/roles` (website/content/api-docs/acl/tokens.mdx, policies.mdx,
+ * roles.mdx): "The namespace may be specified as '*' to return results for all namespaces"; the
+ * partition stays the one the request names or inherits (agent/consul/acl_endpoint.go
+ * `TokenList`: "merge the token default meta into the requests meta").
+ */
+export const ALL_NAMESPACES = '*';
+
 export function scopeKey(scope: Scope): string {
   return `${scope.partition}/${scope.namespace}`;
 }
@@ -25,11 +40,23 @@ export function sameScope(a: Scope, b: Scope): boolean {
   return a.partition === b.partition && a.namespace === b.namespace;
 }
 
-/** Reads the scope a request names in its query string and headers. */
+/** Whether a list for `requested` (which may name every namespace) includes an object in `object`. */
+export function listedIn(object: Scope, requested: Scope): boolean {
+  return (
+    object.partition === requested.partition &&
+    (requested.namespace === ALL_NAMESPACES || object.namespace === requested.namespace)
+  );
+}
+
+/**
+ * Reads the scope a request names in its query string and headers; `inherited` gives the request
+ * token's scope, for what the request does not name (enterprise only; called at most once).
+ */
 export function scopeFromRequest(
   query: URLSearchParams,
   headers: IncomingHttpHeaders,
   enterprise: boolean,
+  inherited: () => Scope = () => DEFAULT_SCOPE,
 ): Scope {
   const headerNs = headerValue(headers, 'x-consul-namespace');
   const headerAp = headerValue(headers, 'x-consul-partition');
@@ -46,9 +73,15 @@ export function scopeFromRequest(
       throw badRequest('Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature');
     return DEFAULT_SCOPE;
   }
+  const partition = queryAp || headerAp;
+  const namespace = queryNs || headerNs;
+  if (partition && namespace) return { partition, namespace };
+  const token = inherited();
+  // The token's namespace belongs to its own partition: another named partition gets `default`.
+  const sameAsToken = !partition || partition === token.partition;
   return {
-    partition: queryAp || headerAp || 'default',
-    namespace: queryNs || headerNs || 'default',
+    partition: partition || token.partition,
+    namespace: namespace || (sameAsToken ? token.namespace : DEFAULT_SCOPE.namespace),
   };
 }
 

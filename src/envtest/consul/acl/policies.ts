@@ -10,7 +10,7 @@ import { badRequest, rpcError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { type Decoded } from '../json-body.js';
 import { parseRules } from '../rules-parser.js';
-import { DEFAULT_SCOPE, sameScope, type Scope } from '../scope.js';
+import { DEFAULT_SCOPE, listedIn, sameScope, type Scope } from '../scope.js';
 import { type ConsulState } from '../state.js';
 import { type AclContext, contentHash, resourceNotFound, scopeFields } from './context.js';
 import { insertObject, type ObjectStore, removeObject, replaceObject } from './object-store.js';
@@ -121,9 +121,10 @@ export function readPolicyByName(ctx: AclContext, name: string, scope: Scope): A
   return policy;
 }
 
+/** The policies of `scope`; with `ns=*`, of every namespace of its partition. */
 export function listPolicies(ctx: AclContext, scope: Scope): AclPolicy[] {
   return [...ctx.state.policies.values()]
-    .filter((policy) => visibleIn(policy, scope))
+    .filter((policy) => listedIn(policy.scope, scope))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 

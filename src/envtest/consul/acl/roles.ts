@@ -8,7 +8,7 @@
 import { badRequest, rpcError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { type Decoded } from '../json-body.js';
-import { sameScope, type Scope } from '../scope.js';
+import { listedIn, sameScope, type Scope } from '../scope.js';
 import { type AclContext, resourceNotFound, scopeFields } from './context.js';
 import { insertObject, type ObjectStore, removeObject, replaceObject } from './object-store.js';
 import { validateNodeIdentities, validateServiceIdentities } from './identities.js';
@@ -56,9 +56,10 @@ export function readRoleByName(ctx: AclContext, name: string, scope: Scope): Acl
   return role;
 }
 
+/** The roles of `scope`; with `ns=*`, of every namespace of its partition. */
 export function listRoles(ctx: AclContext, scope: Scope, policyId?: string): AclRole[] {
   return [...ctx.state.roles.values()]
-    .filter((role) => sameScope(role.scope, scope))
+    .filter((role) => listedIn(role.scope, scope))
     .filter((role) => !policyId || role.policyIds.includes(policyId))
     .sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -21,7 +21,7 @@ import {
 import { formatGoDuration, parseGoDuration } from '../duration.js';
 import { isUuid } from '../ids.js';
 import { type Decoded } from '../json-body.js';
-import { DEFAULT_SCOPE, sameScope, type Scope } from '../scope.js';
+import { DEFAULT_SCOPE, listedIn, sameScope, type Scope } from '../scope.js';
 import { type ConsulState } from '../state.js';
 import {
   type AclContext,
@@ -180,9 +180,10 @@ export interface TokenListFilters {
   readonly serviceName?: string;
 }
 
+/** The tokens of `scope`; with `ns=*`, of every namespace of its partition. */
 export function listTokens(ctx: AclContext, scope: Scope, filters: TokenListFilters): AclToken[] {
   return [...ctx.state.tokens.values()]
-    .filter((token) => visible(ctx, token, scope))
+    .filter((token) => listedIn(token.scope, scope) && !isExpired(token, ctx.now))
     .filter((token) => !filters.policy || token.policyIds.includes(filters.policy))
     .filter((token) => !filters.role || token.roleIds.includes(filters.role))
     .filter((token) => !filters.authMethod || token.authMethod === filters.authMethod)

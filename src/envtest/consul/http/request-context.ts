@@ -17,7 +17,7 @@ import { resolveRequestToken } from '../acl/tokens.js';
 import { type BlockingParams, parseBlockingParams } from '../blocking.js';
 import { badRequest } from '../errors.js';
 import { BodyDecodeError, type Decoded, decodeStrict, type StructSchema } from '../json-body.js';
-import { type Scope, scopeFromRequest } from '../scope.js';
+import { DEFAULT_SCOPE, type Scope, scopeFromRequest } from '../scope.js';
 import { type ServerRuntime } from './runtime.js';
 
 export class RequestContext {
@@ -59,8 +59,18 @@ export class RequestContext {
     return { state, newId, enterprise, version, now: clock.now() };
   }
 
+  /** The scope the request names; what it does not name comes from its token (Enterprise). */
   scope(): Scope {
-    return scopeFromRequest(this.query, this.req.headers, this.runtime.enterprise);
+    return scopeFromRequest(this.query, this.req.headers, this.runtime.enterprise, () => this.tokenScope());
+  }
+
+  /** The request token's scope; default/default when the secret resolves to no token (yet). */
+  private tokenScope(): Scope {
+    try {
+      return this.requestToken().scope;
+    } catch {
+      return DEFAULT_SCOPE;
+    }
   }
 
   blocking(): BlockingParams {
