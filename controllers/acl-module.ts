@@ -89,12 +89,14 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
       if (config.preProvision) {
         bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).services as AclDeps['services']);
       }
-      if (config.eventsQueueUrl) {
+      // A dry run is read-only everywhere: it neither consumes the events queue (a receive hides a
+      // message from production, a delete loses it) nor takes the cluster's lock.
+      if (config.eventsQueueUrl && !config.dryRun) {
         bind(TYPES.Runnable).toDynamicValue((ctx) =>
           createEventConsumer(ctx, deps(ctx), settings.clients, settings),
         );
       }
-      if (config.leaderElection) {
+      if (config.leaderElection && !config.dryRun) {
         bind(TYPES.Leadership).toDynamicValue((ctx) => createLeaderElector(ctx, config, settings.clients));
       }
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => new ServiceTokenController(deps(ctx)));

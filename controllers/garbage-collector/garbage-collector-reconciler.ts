@@ -12,6 +12,9 @@
  *   running mesh task and, with pre-provisioning, no ACTIVE mesh ECS service: deleted or INACTIVE)
  *   and restarts if it needs one again; a restart of the process restarts it too, which only
  *   ever delays a deletion. Grace 0 deletes at once, as consul-ecs did.
+ * - A deletion also needs a full task list completed after the service was first seen gone: an
+ *   event (lost, reordered, foreign) can start the grace period but never end it alone. When the
+ *   grace period has passed without such a list, one is triggered and the deletion waits for it.
  * - The service's secret is left as it is, so a returning service gets the same token IDs back.
  */
 import { POLICIES_BY_SERVICE, TOKENS_BY_SERVICE } from '../../src/consul/acl-informers.js';
@@ -23,8 +26,12 @@ import { AclWrites } from '../shared/acl-writes.js';
 
 export const GARBAGE_COLLECTOR = 'garbage-collector';
 
+/** How soon a deletion waiting for a confirming task list is looked at again. */
+const CONFIRM_RECHECK_MS = 500;
+
 export class GarbageCollectorReconciler implements Reconciler {
-  private readonly absentSince = new Map<string, number>();
+  /** When each service was first seen needing no token, and how many task lists had been done then. */
+  private readonly absentSince = new Map<string, { readonly at: number; readonly lists: number }>();
 
   private readonly writes: AclWrites;
 
@@ -41,10 +48,16 @@ export class GarbageCollectorReconciler implements Reconciler {
       return;
     }
     const now = clock.now();
-    const since = this.absentSince.get(key) ?? now;
-    this.absentSince.set(key, since);
+    const absent = this.absentSince.get(key) ?? { at: now, lists: this.deps.tasks.listCount };
+    this.absentSince.set(key, absent);
+    const since = absent.at;
     const remaining = config.gcGracePeriodMs - (now - since);
     if (remaining > 0) return { requeueAfterMs: remaining };
+    if (this.deps.tasks.listCount <= absent.lists) {
+      // Only events say the service is gone so far: confirm it with a full list first.
+      this.deps.tasks.trigger();
+      return { requeueAfterMs: CONFIRM_RECHECK_MS };
+    }
 
     const service = parseServiceKey(key);
     const scope =

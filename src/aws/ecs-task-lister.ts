@@ -17,6 +17,8 @@
  *   InvalidAwsResponseError too.
  * - Absent `taskArns` or `tags` lists read as empty: AWS JSON may omit empty lists.
  * - Any ListTasks or DescribeTasks error fails the whole list; the informer retries it.
+ * - Its ClusterIdentity learns the cluster's exact ARN from the task ARNs and described tasks ECS
+ *   returns for our cluster (never from anything else).
  */
 import {
   DescribeTasksCommand,
@@ -32,6 +34,7 @@ import { type MeshTask, toMeshTask } from '../mesh/mesh-task.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Clock } from '../time/clock.js';
 import { type CallRateLimiter } from './call-rate-limiter.js';
+import { ClusterIdentity } from './cluster-identity.js';
 import { InvalidAwsResponseError, isOptionalString, isRecord } from './invalid-response.js';
 import { observedCall } from './observed-call.js';
 
@@ -50,9 +53,13 @@ export interface EcsTaskListerOptions {
 const PAGE = 100;
 
 export class EcsTaskLister {
+  /** The cluster's exact ARN, learnt from ECS's answers when the cluster was given by name. */
+  readonly identity: ClusterIdentity;
   private described = new Map<string, MeshTask>();
 
-  constructor(private readonly options: EcsTaskListerOptions) {}
+  constructor(private readonly options: EcsTaskListerOptions) {
+    this.identity = new ClusterIdentity(options.cluster);
+  }
 
   async list(signal: AbortSignal): Promise<ListResult<MeshTask>> {
     const arns = await this.listRunningArns(signal);
@@ -112,6 +119,7 @@ export class EcsTaskLister {
         ),
       );
       arns.push(...(page.taskArns ?? []));
+      this.identity.learnFromTaskArns(page.taskArns ?? []);
       nextToken = page.nextToken;
     } while (nextToken);
     return arns;
@@ -128,6 +136,7 @@ export class EcsTaskLister {
         }),
       ),
     );
+    for (const task of tasks) this.identity.learnFromClusterArn(task.clusterArn);
     return tasks.map((task) =>
       toMeshTask(
         {
@@ -180,6 +189,7 @@ function checkDescribed(arns: readonly string[], result: DescribeTasksCommandOut
     }
     if (task.version !== undefined && typeof task.version !== 'number')
       throw invalid('a task version is not a number');
+    if (!isOptionalString(task.clusterArn)) throw invalid('a task clusterArn is not a string');
     described.set(task.taskArn, task as Task);
   }
   const missing = new Set<string>();

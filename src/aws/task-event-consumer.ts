@@ -8,6 +8,10 @@
  *   then delete, in one batch call, the messages that were applied or are useless (malformed,
  *   other clusters, other event types). A message whose application failed is not deleted: SQS
  *   redelivers it.
+ * - An event is applied only if its `detail.clusterArn` is exactly our cluster's ARN (the lister's
+ *   ClusterIdentity): another account's or region's cluster of the same name is ignored
+ *   (`ecs_task_events_ignored_total{reason}`) and deleted without effect. Before the ARN is known
+ *   (no task listed yet), an event of our cluster's name triggers a relist instead.
  * - Delivery is at least once and unordered: `detail.version` orders events, so duplicates and
  *   stale events never move the cache backwards (the informer enforces it).
  * - Events carry no tags: a task's mesh identity comes from the cached description of the task,
@@ -37,8 +41,12 @@ import { type Clock, type Random, sleep } from '../time/clock.js';
 import { type EcsTaskLister } from './ecs-task-lister.js';
 import { observedCall } from './observed-call.js';
 import { type TaskDefinitionCache } from './task-definition-cache.js';
-import { type TaskEventMetrics, type TaskEventResult } from './task-event-metrics.js';
-import { isSameCluster, parseTaskStateEvent, type TaskStateEvent } from './task-state-event.js';
+import {
+  type TaskEventIgnoredReason,
+  type TaskEventMetrics,
+  type TaskEventResult,
+} from './task-event-metrics.js';
+import { parseTaskStateEvent, type TaskStateEvent } from './task-state-event.js';
 
 export interface TaskEventConsumerOptions {
   /** Default `ecs-task-events`. */
@@ -130,9 +138,9 @@ export class TaskEventConsumer implements Runnable {
   }
 
   private async applyBatch(messages: readonly Message[], signal: AbortSignal): Promise<void> {
-    const { cluster, metrics, logger } = this.options;
+    const { metrics, logger } = this.options;
     const done: Message[] = [];
-    const running: Array<{ message: Message; event: TaskStateEvent }> = [];
+    const events: Array<{ message: Message; event: TaskStateEvent }> = [];
     for (const message of messages) {
       const parsed = parseTaskStateEvent(message.Body);
       if (parsed.kind === 'malformed') {
@@ -142,17 +150,26 @@ export class TaskEventConsumer implements Runnable {
           messageId: message.MessageId,
         });
         done.push(message);
-      } else if (parsed.kind === 'other' || !isSameCluster(parsed.event.clusterArn, cluster)) {
-        metrics.events.inc({ result: 'ignored' });
+      } else if (parsed.kind === 'other') {
+        this.ignore('other_detail_type');
         done.push(message);
-      } else if (parsed.event.desiredStatus !== 'RUNNING') {
-        this.record(
-          this.options.tasks.remove(parsed.event.taskArn, String(parsed.event.version)),
-          parsed.event,
-        );
+      } else events.push({ message, event: parsed.event });
+    }
+    await this.learnClusterArn(
+      events.map(({ event }) => event),
+      signal,
+    );
+    const running: Array<{ message: Message; event: TaskStateEvent }> = [];
+    for (const { message, event } of events) {
+      const match = this.options.lister.identity.judge(event.clusterArn);
+      if (match !== 'match') {
+        this.ignore(match === 'unverified' ? 'cluster_unverified' : match);
+        done.push(message);
+      } else if (event.desiredStatus !== 'RUNNING') {
+        this.record(this.options.tasks.remove(event.taskArn, String(event.version)), event);
         done.push(message);
       } else {
-        running.push({ message, event: parsed.event });
+        running.push({ message, event });
       }
     }
     const identities = await this.identify(
@@ -210,6 +227,25 @@ export class TaskEventConsumer implements Runnable {
     for (const task of await lister.describeTasks([...new Set(toDescribe)], signal))
       found.set(task.taskArn, task);
     return found;
+  }
+
+  /**
+   * While our cluster's ARN is unknown (no task listed yet), asks ECS about the tasks of events
+   * that name a cluster of our name, in our cluster: a task ECS describes there teaches the lister
+   * the ARN. An answer that is an error teaches nothing; those events are then ignored.
+   */
+  private async learnClusterArn(events: readonly TaskStateEvent[], signal: AbortSignal): Promise<void> {
+    const { lister } = this.options;
+    const arns = events
+      .filter((event) => lister.identity.judge(event.clusterArn) === 'unverified')
+      .map((event) => event.taskArn);
+    if (arns.length === 0) return;
+    await lister.describeTasks([...new Set(arns)], signal).catch(() => undefined);
+  }
+
+  private ignore(reason: TaskEventIgnoredReason): void {
+    this.options.metrics.events.inc({ result: 'ignored' });
+    this.options.metrics.ignored.inc({ reason });
   }
 
   private record(applied: boolean, event: TaskStateEvent): void {

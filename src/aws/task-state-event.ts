@@ -13,7 +13,10 @@ export interface TaskStateEvent {
   readonly desiredStatus: string;
   readonly lastStatus: string;
   readonly version: number;
-  /** The event's `time`, in ms since the epoch, when present and valid. */
+  /**
+   * When the change happened, in ms since the epoch: `detail.updatedAt` (millisecond precision)
+   * when present and valid, else the envelope's `time` (whole seconds).
+   */
   readonly at?: number;
 }
 
@@ -53,7 +56,12 @@ export function parseTaskStateEvent(body: string | undefined): ParsedTaskStateEv
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
     return { kind: 'malformed', reason: 'detail.version is not a non-negative integer' };
   }
-  const time = typeof envelope.time === 'string' ? Date.parse(envelope.time) : NaN;
+  const updatedAt = typeof detail.updatedAt === 'string' ? Date.parse(detail.updatedAt) : NaN;
+  const time = Number.isFinite(updatedAt)
+    ? updatedAt
+    : typeof envelope.time === 'string'
+      ? Date.parse(envelope.time)
+      : NaN;
   return {
     kind: 'event',
     event: {
@@ -66,10 +74,4 @@ export function parseTaskStateEvent(body: string | undefined): ParsedTaskStateEv
       at: Number.isFinite(time) ? time : undefined,
     },
   };
-}
-
-/** True when `clusterArn` names `cluster`, given as a short name or an ARN. */
-export function isSameCluster(clusterArn: string, cluster: string): boolean {
-  if (cluster.startsWith('arn:')) return clusterArn === cluster;
-  return clusterArn.endsWith(`:cluster/${cluster}`);
 }

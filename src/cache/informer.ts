@@ -121,6 +121,10 @@ export class Informer<T> {
   private readonly touchedDuringList = new Map<string, string>();
   private listInFlight = false;
   private lists = 0;
+  /** Lists started so far, and who waits for a list numbered at least `after + 1` to be applied. */
+  private listsStarted = 0;
+  private currentList = 0;
+  private readonly relistWaiters = new Set<{ readonly after: number; readonly resolve: () => void }>();
   private readonly tombstones = new Map<string, string>();
   private readonly loop$: Observable<InformerEvent<T>>;
   private readonly observer: InformerObserver;
@@ -148,6 +152,27 @@ export class Informer<T> {
   /** Relists as soon as possible; calls in the same tick collapse into one relist. */
   trigger(): void {
     this.triggers.next();
+  }
+
+  /**
+   * Relists, and resolves once a list that started after this call has been applied (errors are
+   * retried by the loop meanwhile); rejects when `signal` aborts first. For a new leader, which
+   * must act on the truth, not on a cache that was warm but possibly behind.
+   */
+  relistNow(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter = { after: this.listsStarted, resolve: () => done(resolve) };
+      const onAbort = () => done(() => reject(signal.reason));
+      const done = (settle: () => void) => {
+        this.relistWaiters.delete(waiter);
+        signal.removeEventListener('abort', onAbort);
+        settle();
+      };
+      if (signal.aborted) return reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.relistWaiters.add(waiter);
+      this.trigger();
+    });
   }
 
   /**
@@ -259,6 +284,8 @@ export class Informer<T> {
     const listed$ = defer(() => {
       this.touchedDuringList.clear();
       this.listInFlight = true;
+      this.listsStarted += 1;
+      this.currentList = this.listsStarted;
       return this.options.list();
     }).pipe(
       take(1),
@@ -282,7 +309,10 @@ export class Informer<T> {
   private apply(result: ListResult<T>, resync: boolean, via: 'list' | 'watch'): InformerEvent<T>[] {
     const keep = via === 'list' ? this.newerThanList(result.items) : new Set<string>();
     const events = replaceStore(this.store, result.items, this.options.versionOf, resync, keep);
-    if (via === 'list') this.lists += 1;
+    if (via === 'list') {
+      this.lists += 1;
+      for (const waiter of [...this.relistWaiters]) if (this.currentList > waiter.after) waiter.resolve();
+    }
     this.resourceVersion = result.resourceVersion;
     this.failures = 0;
     this.lastSyncMs = this.options.scheduler.now();

@@ -79,6 +79,12 @@ export const aclControllerCommand: Command = {
       dryRun: run.config.dryRun,
       once: run.once,
     });
+    if (run.config.dryRun && (withEvents || run.config.leaderElection)) {
+      logger.warn(
+        'dry-run: the events queue is not consumed and no leader-election lock is taken; tasks are seen by relisting',
+        { resyncIntervalMs: run.config.resyncIntervalMs },
+      );
+    }
     try {
       return run.once
         ? await runOnce(manager, container.get<Clock>(TYPES.Clock), logger, run.config.resyncIntervalMs)

@@ -7,6 +7,8 @@
  * - With one, a new set of controllers is built and started each time leadership is gained, then
  *   the leader-only runnables start; the moment it is lost, both stop at once (in-flight
  *   reconciles are aborted). Transitions run one at a time, in order, and none starts after `stop`.
+ * - On each gain, `refresh` (the group's informers relisting) completes before any controller or
+ *   leader-only runnable starts; a loss or `stop` during it aborts it, and nothing starts.
  * - `stop` stops the controllers gracefully (bounded by the caller's timeout), then the leader-only
  *   runnables, then the leadership itself, which releases the lock.
  */
@@ -26,6 +28,12 @@ export interface ControllerGroupParts {
   readonly leadership?: Leadership;
   /** Runnables that run only while leading (ignored, i.e. run by the manager, without a leadership). */
   readonly leaderRunnables?: readonly Runnable[];
+  /**
+   * Brings the group's caches up to date (a full relist of its informers); awaited on each
+   * leadership gain before any controller starts, so a new leader acts on the truth, not on a warm
+   * cache that may be a resync behind. Rejects when `signal` aborts (leadership lost, or stop).
+   */
+  readonly refresh?: (signal: AbortSignal) => Promise<void>;
 }
 
 export class ControllerGroup {
@@ -36,6 +44,8 @@ export class ControllerGroup {
   private subscription: Subscription | undefined;
   /** Leadership changes run one at a time, in order. */
   private transition: Promise<void> = Promise.resolve();
+  /** Aborts a refresh in progress (leadership lost, or stop). */
+  private refreshing = new AbortController();
 
   constructor(private readonly parts: ControllerGroupParts) {
     this.active = parts.plugins.map(parts.build);
@@ -73,6 +83,7 @@ export class ControllerGroup {
     this.stopped = true;
     if (!this.started) return true;
     this.subscription?.unsubscribe();
+    this.refreshing.abort(new Error('controller group stopped'));
     const graceful = await this.transition.then(() => this.stopControllers(gracefulMs));
     if (this.leading) await this.stopLeaderRunnables();
     await this.parts.leadership?.stop();
@@ -86,11 +97,13 @@ export class ControllerGroup {
   }
 
   private onLeadership(leading: boolean): Promise<void> {
+    if (!leading) this.refreshing.abort(new Error('leadership lost'));
     this.transition = this.transition.then(async () => {
       if (leading === this.leading || this.stopped) return;
       this.leading = leading;
       const fields = { group: this.parts.name };
       if (leading) {
+        if (!(await this.refreshed())) return;
         this.active = this.parts.plugins.map(this.parts.build);
         for (const controller of this.active) controller.start();
         for (const runnable of this.parts.leaderRunnables ?? []) runnable.start();
@@ -101,6 +114,20 @@ export class ControllerGroup {
       }
     });
     return this.transition;
+  }
+
+  /** Runs `refresh`; false (and not leading) when it was aborted or failed. */
+  private async refreshed(): Promise<boolean> {
+    if (!this.parts.refresh) return true;
+    this.refreshing = new AbortController();
+    try {
+      await this.parts.refresh(this.refreshing.signal);
+      this.parts.logger.info('leadership gained; caches relisted', { group: this.parts.name });
+      return !this.stopped;
+    } catch {
+      this.leading = false;
+      return false;
+    }
   }
 
   private async stopControllers(gracefulMs: number): Promise<boolean> {

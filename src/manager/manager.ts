@@ -89,6 +89,10 @@ export class Manager {
           logger: this.logger,
           leadership: leaderships.find((leadership) => leadership.name === name),
           leaderRunnables: runnables.filter((runnable) => gated(runnable) && (runnable.group ?? '') === name),
+          refresh: async (signal) => {
+            const own = this.informers.filter((informer) => informer.group === name);
+            await Promise.all(own.map((informer) => informer.relistNow(signal)));
+          },
         }),
     );
     probes.healthz.add('ping', () => undefined);

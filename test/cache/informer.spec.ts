@@ -404,6 +404,36 @@ describe('Informer list/event merge (a relist corrects every event)', () => {
     });
   });
 
+  it('relistNow resolves only after a list that started after the call was applied', async () => {
+    // Run twice: once with the list after the call never answering (it must not resolve: the list
+    // in flight at the call does not count), once with it answering (it must).
+    const outcome = async (third: string) => {
+      const ts = newTestScheduler();
+      let resolved = false;
+      ts.run(({ cold }) => {
+        const { list, calls } = scriptedList(ts, [
+          () => cold('-x|', { x: snapshot(obj('a', 1)) }),
+          () => cold('-----y|', { y: snapshot(obj('a', 1)) }),
+          () => cold(third, { z: snapshot(obj('a', 2)) }),
+        ]);
+        const informer = newInformer(ts, { list, isNewer: numeric });
+        const subscription = informer.run();
+        ts.schedule(() => informer.trigger(), 10);
+        ts.schedule(
+          () => void informer.relistNow(new AbortController().signal).then(() => (resolved = true)),
+          12,
+        );
+        ts.schedule(() => subscription.unsubscribe(), 30);
+        ts.flush();
+        expect(calls).to.deep.equal([0, 10, 15]);
+      });
+      await Promise.resolve();
+      return resolved;
+    };
+    expect(await outcome('--------'), 'with only the in-flight list applied').to.equal(false);
+    expect(await outcome('-----z|'), 'once the next list was applied').to.equal(true);
+  });
+
   it('keeps its bookkeeping flat over a million events', () => {
     const ts = newTestScheduler();
     ts.run(({ cold }) => {

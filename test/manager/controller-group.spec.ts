@@ -134,4 +134,58 @@ describe('ControllerGroup', () => {
     expect(recorder.events).to.deep.equal([]);
     expect(group.isLeading).to.equal(false);
   });
+
+  it('relists its caches on each gain before any controller starts; a loss during the relist starts nothing', async () => {
+    const recorder = new Recorder();
+    const leadership = recorder.leadership('prod');
+    const pending: Array<{ resolve: () => void; signal: AbortSignal }> = [];
+    const refresh = (signal: AbortSignal) =>
+      new Promise<void>((resolve, reject) => {
+        let settled = false;
+        recorder.events.push('relist');
+        pending.push({
+          resolve: () => {
+            settled = true;
+            recorder.events.push('relisted');
+            resolve();
+          },
+          signal,
+        });
+        signal.addEventListener('abort', () => {
+          if (settled) return;
+          recorder.events.push('relist aborted');
+          reject(signal.reason);
+        });
+      });
+    const group = recorder.group(['a'], {
+      leadership,
+      refresh,
+      leaderRunnables: [recorder.runnable('events')],
+    });
+    group.start();
+    leadership.leading.next(true);
+    await settle();
+    expect(recorder.events.at(-1), 'nothing starts before the relist').to.equal('relist');
+    pending[0].resolve();
+    await settle();
+    leadership.leading.next(false);
+    await settle();
+    leadership.leading.next(true);
+    await settle();
+    leadership.leading.next(false);
+    await settle();
+    expect(await group.stop(1_000)).to.equal(true);
+    expect(recorder.events).to.deep.equal([
+      'election start',
+      'relist',
+      'relisted',
+      'start a#2',
+      'start events',
+      'stop a#2 within 0',
+      'stop events',
+      'relist',
+      'relist aborted',
+      'election stop',
+    ]);
+  });
 });
