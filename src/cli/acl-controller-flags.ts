@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 
 import { UsageError } from './command.js';
 import { type FlagSpec, flagValue, type ParsedFlags, parseDuration, parseGoFlags } from './go-flags.js';
+import { parseListenAddress } from './listen-address.js';
 
 export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
@@ -56,7 +57,7 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
     name: 'listen-addr',
     kind: 'string',
-    help: 'Address of /metrics, /healthz and /readyz.',
+    help: 'Address of /metrics, /healthz and /readyz: host:port, [ipv6]:port, or :port (all IPv4 interfaces).',
     default: '0.0.0.0:8080',
   },
   { name: 'log-level', kind: 'string', help: 'debug, info, warn or error.', default: 'info' },
@@ -192,10 +193,7 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   } catch (error) {
     throw new UsageError(`flag -log-level: ${(error as Error).message}`);
   }
-  const listen = get('listen-addr') as string;
-  const match = /^(.*):(\d+)$/.exec(listen);
-  if (!match || Number(match[2]) > 65535)
-    throw new UsageError(`flag -listen-addr: "${listen}" is not host:port`);
+  const listen = parseListenAddress(get('listen-addr') as string);
   return {
     clusters,
     config: {
@@ -219,8 +217,8 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
         : undefined,
       ecsReadRate,
     },
-    listenHost: match[1] || '0.0.0.0',
-    listenPort: Number(match[2]),
+    listenHost: listen.host,
+    listenPort: listen.port,
     logLevel,
     logFormat,
     once: bool('once'),
