@@ -65,6 +65,12 @@ describe('HTTP listener connection cap', function () {
     expect(c.closed()).to.equal(false);
     held[0].end('done');
     await eventually('the busy connection answered', () => a.received().includes('done'));
+    // Answered, the first connection is idle again, and it is now the least recently used one.
+    const d = await open();
+    await eventually('the answered connection evicted', () => a.closed());
+    expect(dropped).to.deep.equal(['evicted_idle', 'evicted_idle']);
+    expect(c.closed()).to.equal(false);
+    expect(d.closed()).to.equal(false);
   });
 
   it('turns the newcomer away only when every connection has a request in flight', async () => {
