@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { expect } from 'chai';
 
 import { type ControllerProcess, spawnController } from './cli-process.js';
-import { type AclWorld, eventually, useAclWorld } from './world.js';
+import { type AclWorld, useAclWorld } from './world.js';
 
 /** Whether this machine can listen on ::1 (containers without IPv6 cannot). */
 function ipv6LoopbackWorks(): Promise<boolean> {
@@ -37,13 +37,7 @@ describe('-listen-addr, end to end (real CLI process)', function () {
       this.skip();
     }
     controller = spawnController(world, ['-listen-addr', '[::1]:0']);
-    const url = await eventually('the ops server URL in the log', () => {
-      const line = controller!
-        .output()
-        .split('\n')
-        .find((candidate) => candidate.includes('ops server listening'));
-      return line === undefined ? undefined : (JSON.parse(line) as { url: string }).url;
-    });
+    const url = await controller.opsUrl();
     expect(url).to.match(/^http:\/\/\[::1\]:\d+$/);
     const response = await fetch(`${url}/healthz`);
     expect(response.status, controller.output()).to.equal(200);
