@@ -3,9 +3,10 @@
  * it does not (consul-ecs's write-the-secret-before-the-token rule, which makes a crash between
  * the two steps harmless: the next run finds the IDs and creates the token with them).
  *
- * Repair policy for a secret whose value is not valid JSON, or whose IDs are not UUIDs: it is
- * counted (`acl_controller_errors_total{kind="secret_malformed"}`), logged as an error without
- * its value, and treated as empty: fresh IDs are written. The old value stays in AWSPREVIOUS.
+ * Repair policy for a secret whose value is not valid JSON, whose IDs are not UUIDs, or that holds
+ * SecretBinary instead of SecretString: it is counted
+ * (`acl_controller_errors_total{kind="secret_malformed"}`), logged as an error without its value,
+ * and treated as empty: fresh IDs are written. The old value stays in AWSPREVIOUS.
  * A missing secret is an error (Terraform creates it) unless `createSecrets` is on.
  */
 import { type TokenIds } from '../../src/aws/token-secret.js';

@@ -8,6 +8,9 @@
  *   or an empty body deserializes; or a SecretString that is not a string) is an API failure
  *   (InvalidAwsResponseError, code "InvalidResponse"), never "empty": an empty secret gets new
  *   IDs written, and a garbled answer must not rotate a service's token.
+ * - A secret that holds SecretBinary instead of SecretString is malformed ("the secret holds
+ *   SecretBinary, not SecretString"), never empty: its repair is logged and counted like any
+ *   other malformed value, and the binary value is never read into a message.
  * - `write` stores the new value as a new AWSCURRENT version (`PutSecretValue`), so the previous
  *   value stays recoverable as AWSPREVIOUS.
  * - Every call is reported to the API observer.
@@ -34,6 +37,11 @@ import {
 export type SecretRead =
   ParsedTokenSecret | { readonly state: 'missing' } | { readonly state: 'scheduled-for-deletion' };
 
+const HOLDS_BINARY: ParsedTokenSecret = {
+  state: 'malformed',
+  reason: 'the secret holds SecretBinary, not SecretString',
+};
+
 export class SecretStore {
   constructor(
     private readonly client: SecretsManagerClient,
@@ -48,6 +56,7 @@ export class SecretStore {
           await this.client.send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal: signal }),
         ),
       );
+      if (result.SecretString === undefined) return HOLDS_BINARY;
       return parseTokenSecret(result.SecretString);
     } catch (error) {
       const name = (error as Error).name;

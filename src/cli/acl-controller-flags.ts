@@ -3,11 +3,16 @@
  * into an AclControllerConfig and run options, or a UsageError that names the flag.
  */
 import { type AclControllerConfig, overlappingPrefixes } from '../../controllers/shared/acl-config.js';
+import {
+  CONSUL_SESSION_TTL_MAX_MS,
+  CONSUL_SESSION_TTL_MIN_DEFAULT_MS,
+} from '../leaderelection/elector-options.js';
 import { type LogLevel, parseLogLevel } from '../log/logger.js';
 import { hostname } from 'node:os';
 
 import { UsageError } from './command.js';
 import { type FlagSpec, flagValue, type ParsedFlags, parseDuration, parseGoFlags } from './go-flags.js';
+import { parseListenAddress } from './listen-address.js';
 
 export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
@@ -56,7 +61,7 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
     name: 'listen-addr',
     kind: 'string',
-    help: 'Address of /metrics, /healthz and /readyz.',
+    help: 'Address of /metrics, /healthz and /readyz: host:port, [ipv6]:port, or :port (all IPv4 interfaces).',
     default: '0.0.0.0:8080',
   },
   { name: 'log-level', kind: 'string', help: 'debug, info, warn or error.', default: 'info' },
@@ -115,12 +120,23 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
     help: 'Consul KV key of the lock; <cluster> is replaced by the cluster name (needed with several clusters).',
     default: 'ecs-acl-controller/<cluster>/leader',
   },
-  { name: 'leader-election-ttl', kind: 'duration', help: 'Session TTL of the lock.', default: '15s' },
+  {
+    name: 'leader-election-ttl',
+    kind: 'duration',
+    help: 'Session TTL of the lock; Consul accepts -consul-session-ttl-min to 24h.',
+    default: '15s',
+  },
   {
     name: 'leader-election-renew',
     kind: 'duration',
-    help: 'How often the session is renewed.',
+    help: 'How often the session is renewed; must be shorter than -leader-election-ttl.',
     default: '5s',
+  },
+  {
+    name: 'consul-session-ttl-min',
+    kind: 'duration',
+    help: "The Consul servers' session_ttl_min: the shortest -leader-election-ttl they accept. Lower it only if the servers' setting is lower.",
+    default: `${CONSUL_SESSION_TTL_MIN_DEFAULT_MS / 1000}s`,
   },
   {
     name: 'leader-election-lock-delay',
@@ -170,9 +186,7 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   }
   const concurrency = Number(get('concurrency'));
   if (concurrency < 1 || concurrency > 64) throw new UsageError('flag -concurrency must be between 1 and 64');
-  if (duration('leader-election-renew') >= duration('leader-election-ttl')) {
-    throw new UsageError('flag -leader-election-renew must be shorter than -leader-election-ttl');
-  }
+  checkLeaderElectionTimings(duration);
   const withEvents = clusters.some((cluster) => cluster.eventsQueueUrl !== undefined);
   // With events, the full resync is only a safety net: 10 minutes unless set explicitly.
   const resyncIntervalMs =
@@ -192,10 +206,7 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   } catch (error) {
     throw new UsageError(`flag -log-level: ${(error as Error).message}`);
   }
-  const listen = get('listen-addr') as string;
-  const match = /^(.*):(\d+)$/.exec(listen);
-  if (!match || Number(match[2]) > 65535)
-    throw new UsageError(`flag -listen-addr: "${listen}" is not host:port`);
+  const listen = parseListenAddress(get('listen-addr') as string);
   return {
     clusters,
     config: {
@@ -219,13 +230,42 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
         : undefined,
       ecsReadRate,
     },
-    listenHost: match[1] || '0.0.0.0',
-    listenPort: Number(match[2]),
+    listenHost: listen.host,
+    listenPort: listen.port,
     logLevel,
     logFormat,
     once: bool('once'),
     gracefulShutdownMs: duration('graceful-shutdown-timeout'),
   };
+}
+
+/**
+ * The session TTL must lie where Consul accepts it, or every session create fails ("Invalid
+ * Session TTL") and the controller never leads: between the servers' `session_ttl_min` (10 s
+ * unless lowered there; -consul-session-ttl-min) and 24 h (see CONSUL_SESSION_TTL_MAX_MS for the
+ * Consul source). The renew period must be below the TTL, or the session lapses between renews.
+ */
+function checkLeaderElectionTimings(duration: (name: string) => number): void {
+  const ttlMin = duration('consul-session-ttl-min');
+  if (ttlMin <= 0 || ttlMin > CONSUL_SESSION_TTL_MAX_MS) {
+    throw new UsageError('flag -consul-session-ttl-min must be above 0 and at most 24h');
+  }
+  const ttl = duration('leader-election-ttl');
+  if (ttl < ttlMin || ttl > CONSUL_SESSION_TTL_MAX_MS) {
+    throw new UsageError(
+      `flag -leader-election-ttl must be between ${formatSeconds(ttlMin)} and 24h, Consul's session TTL range ` +
+        `(its session_ttl_min, set by -consul-session-ttl-min, to 24h); got ${formatSeconds(ttl)}`,
+    );
+  }
+  const renew = duration('leader-election-renew');
+  if (renew <= 0) throw new UsageError('flag -leader-election-renew must be above 0');
+  if (renew >= ttl) {
+    throw new UsageError('flag -leader-election-renew must be shorter than -leader-election-ttl');
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${ms / 1000}s`;
 }
 
 /**

@@ -3,8 +3,11 @@
  *
  * Invariants:
  * - `resolveElectorOptions` either returns a complete, consistent set or throws a
- *   LeaderElectionConfigError naming the option: `0 < renewMs < ttlMs`, `lockDelayMs >= 0`,
+ *   LeaderElectionConfigError naming the option: `0 < renewMs < ttlMs <= 24h`, `lockDelayMs >= 0`,
  *   `lockRetryMs > 0`, `watchWaitMs > 0`, `releaseTimeoutMs > 0`, non-empty name, key and identity.
+ * - The TTL's lower bound is the Consul servers' `session_ttl_min` (10 s by default, lowered in
+ *   dev agents and envtest), which this library cannot know: it accepts any positive TTL, and the
+ *   CLI checks its flag against `-consul-session-ttl-min`. The upper bound is fixed in Consul.
  * - The default lock key is `ecs-acl-controller/<name>/leader`; `name` is also the metrics label.
  * - The identity is written into the lock's value so operators can see who leads; it must never be
  *   a secret (it is readable by anyone with key:read on the lock key).
@@ -19,7 +22,7 @@ export interface LeaderElectorOptions {
   readonly identity: string;
   /** KV key of the lock. Default `ecs-acl-controller/<name>/leader`. */
   readonly key?: string;
-  /** Session TTL. Default 15 s (Consul's minimum is `session_ttl_min`, 10 s by default). */
+  /** Session TTL. Default 15 s; Consul accepts `session_ttl_min` (10 s by default) to 24 h. */
   readonly ttlMs?: number;
   /** Renew period. Default 5 s; must be below the TTL. */
   readonly renewMs?: number;
@@ -38,6 +41,14 @@ export interface LeaderElectorOptions {
 }
 
 export type ResolvedElectorOptions = Required<LeaderElectorOptions>;
+
+/**
+ * Consul's session TTL range: Session.Apply (agent/consul/session_endpoint.go) rejects
+ * `ttl < config.SessionTTLMin || ttl > structs.SessionTTLMax` with "Invalid Session TTL";
+ * SessionTTLMax is a constant 24 h, SessionTTLMin the server's `session_ttl_min`, 10 s by default.
+ */
+export const CONSUL_SESSION_TTL_MAX_MS = 24 * 3_600_000;
+export const CONSUL_SESSION_TTL_MIN_DEFAULT_MS = 10_000;
 
 export const DEFAULT_TTL_MS = 15_000;
 export const DEFAULT_RENEW_MS = 5_000;
@@ -87,6 +98,9 @@ export function resolveElectorOptions(options: LeaderElectorOptions): ResolvedEl
   }
   if (resolved.key.startsWith('/')) throw new LeaderElectionConfigError('key', 'must not start with "/"');
   positive('ttlMs', ttlMs);
+  if (ttlMs > CONSUL_SESSION_TTL_MAX_MS) {
+    throw new LeaderElectionConfigError('ttlMs', `${ttlMs} ms is above Consul's maximum session TTL (24h)`);
+  }
   positive('renewMs', renewMs);
   if (renewMs >= ttlMs) {
     throw new LeaderElectionConfigError('renewMs', `${renewMs} ms must be below ttlMs (${ttlMs} ms)`);

@@ -3,13 +3,15 @@
  * Manager, Consul, SQS): `external_api_requests_total{service,operation,code}` and
  * `external_api_request_duration_seconds{service,operation}`.
  *
- * Invariants: labels are bounded (service, operation name, status code or error class); never a
- * resource name, ARN or ID.
+ * Invariants: labels are bounded (service, operation name, and a `code` from the fixed set of
+ * api-code.ts, whatever code the caller reports); never a resource name, ARN or ID.
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
 
+import { boundedApiCode } from './api-code.js';
+
 export interface ApiCallObserver {
-  /** One finished call; `code` is the HTTP status, an error name, or "network". */
+  /** One finished call; `code` is the HTTP status, an error name, or "network" (bounded on export). */
   called(service: string, operation: string, code: string, seconds: number): void;
 }
 
@@ -36,7 +38,7 @@ export class ApiMetrics implements ApiCallObserver {
   }
 
   called(service: string, operation: string, code: string, seconds: number): void {
-    this.requests.inc({ service, operation, code });
+    this.requests.inc({ service, operation, code: boundedApiCode(code) });
     this.duration.observe({ service, operation }, seconds);
   }
 }

@@ -8,10 +8,15 @@
  *   `?exclude=name` skips a check, and `/readyz/<name>` runs one check.
  * - It is started before anything else and stopped last, so it can be scraped and probed for the
  *   whole life of the process.
+ * - Clients are bounded (OPS_SERVER_LIMITS): headers within 10 s, the whole request within 30 s,
+ *   idle keep-alive connections closed after 5 s, and at most 100 live connections, where a new
+ *   connection makes the least recently used idle one go, so idle or half-open sockets can never
+ *   starve `/healthz`. Each connection closed for the cap is counted in
+ *   `ops_server_connections_dropped_total{reason}`.
  */
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 
-import { type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 
 import { type HttpListener, listen } from '../net/http-listener.js';
 import { type HealthChecks } from './health-checks.js';
@@ -21,20 +26,49 @@ export interface OpsServerProbes {
   readonly readyz: HealthChecks;
 }
 
+export interface OpsServerLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly maxConnections: number;
+}
+
+export const OPS_SERVER_LIMITS: OpsServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 100,
+};
+
 export class OpsServer {
   private listener: HttpListener | undefined;
+  private readonly limits: OpsServerLimits;
+  private readonly dropped: Counter<'reason'>;
 
   constructor(
     private readonly registry: Registry,
     private readonly probes: OpsServerProbes,
-  ) {}
+    limits: Partial<OpsServerLimits> = {},
+  ) {
+    this.limits = { ...OPS_SERVER_LIMITS, ...limits };
+    this.dropped = new Counter({
+      name: 'ops_server_connections_dropped_total',
+      help: 'Connections to the ops server closed to stay within its connection cap: evicted_idle (the least recently used idle one, to admit a new one) or refused_busy (every connection had a request in flight).',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    for (const reason of ['evicted_idle', 'refused_busy']) this.dropped.inc({ reason }, 0);
+  }
 
   get url(): string | undefined {
     return this.listener?.url;
   }
 
   async start(port: number, host = '0.0.0.0'): Promise<string> {
-    this.listener = await listen((req, res) => this.handle(req, res), port, host);
+    this.listener = await listen((req, res) => this.handle(req, res), port, host, {
+      ...this.limits,
+      onConnectionDropped: (reason) => this.dropped.inc({ reason }),
+    });
     return this.listener.url;
   }
 

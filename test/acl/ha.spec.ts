@@ -23,6 +23,9 @@ describe('high availability, end to end', function () {
       '500ms',
       '-leader-election-lock-delay',
       `${LOCK_DELAY_MS / 1000}s`,
+      // This world's Consul has session_ttl_min 1s (above), so the short TTL is accepted.
+      '-consul-session-ttl-min',
+      '1s',
       '-resync-interval',
       `${RESYNC_MS / 1000}s`,
       '-gc-grace-period',
@@ -93,5 +96,22 @@ describe('high availability, end to end', function () {
       ).to.equal(true);
     }
     await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it("exits 2, naming the flag, on a lock TTL outside Consul's session TTL range (real CLI process)", async () => {
+    const run = async (extra: string[]) => {
+      const controller = spawnController(world, ['-leader-election', ...extra]);
+      return { code: await controller.exited, output: controller.output() };
+    };
+    // Consul's default session_ttl_min is 10s: a 3s TTL would fail every session create.
+    const tooShort = await run(['-leader-election-ttl', '3s', '-leader-election-renew', '1s']);
+    expect(tooShort.code, tooShort.output).to.equal(2);
+    expect(tooShort.output).to.contain('flag -leader-election-ttl must be between 10s and 24h');
+    const tooLong = await run(['-leader-election-ttl', '48h']);
+    expect(tooLong.code, tooLong.output).to.equal(2);
+    expect(tooLong.output).to.contain('flag -leader-election-ttl must be between 10s and 24h');
+    const renew = await run(['-leader-election-ttl', '10s', '-leader-election-renew', '10s']);
+    expect(renew.code, renew.output).to.equal(2);
+    expect(renew.output).to.contain('flag -leader-election-renew must be shorter than -leader-election-ttl');
   });
 });

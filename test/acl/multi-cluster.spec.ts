@@ -99,6 +99,9 @@ describe('one process serving several ECS clusters', function () {
       '500ms',
       '-leader-election-lock-delay',
       '1s',
+      // This world's Consul has session_ttl_min 1s (above), so the short TTL is accepted.
+      '-consul-session-ttl-min',
+      '1s',
       '-resync-interval',
       '1s',
       '-gc-grace-period',

@@ -1,3 +1,4 @@
+import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { expect } from 'chai';
 
 import { AclWorld, eventually, useAclWorld } from './world.js';
@@ -38,6 +39,29 @@ describe('service token repair, end to end', function () {
     const logged = controller.logs.find((line) => line.includes('secret value is malformed'));
     expect(logged).to.contain('the value is not valid JSON');
     expect(logged).to.not.contain('this is {not json');
+  });
+
+  it('treats a secret holding SecretBinary as malformed: an error and a metric, never a silent overwrite', async () => {
+    const binary = Buffer.from('binary-secret-value-never-logged');
+    await world.sm.send(new CreateSecretCommand({ Name: `${world.prefix}-web`, SecretBinary: binary }));
+    await world.runTasks('web');
+    const controller = await world.startController();
+    const token = await eventually('a token', async () => (await world.serviceTokens())[0]);
+    expect(token.AccessorID).to.equal((await world.secretValue(`${world.prefix}-web`)).accessor_id);
+    expect(await controller.metrics()).to.match(
+      /acl_controller_errors_total\{cluster="[^"]+",kind="secret_malformed"\} 1/,
+    );
+    const logged = controller.logs.find((line) => line.includes('secret value is malformed'));
+    expect(logged)
+      .to.contain('"level":"error"')
+      .and.contain('the secret holds SecretBinary, not SecretString');
+    const everything = controller.logs.join('\n');
+    expect(everything).to.not.contain(binary.toString()).and.not.contain(binary.toString('base64'));
+    // The binary value stays recoverable, as for any repaired secret.
+    const previous = await world.sm.send(
+      new GetSecretValueCommand({ SecretId: `${world.prefix}-web`, VersionStage: 'AWSPREVIOUS' }),
+    );
+    expect(Buffer.from(previous.SecretBinary ?? []).equals(binary)).to.equal(true);
   });
 
   it('keeps the token that matches the secret and deletes duplicates for the same service', async () => {

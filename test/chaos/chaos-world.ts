@@ -41,7 +41,8 @@ import { retrying, sleep } from './retrying.js';
 export const MESH_TAG = { key: 'consul.hashicorp.com/mesh', value: 'true' };
 export const NON_MESH_FAMILY = 'batch';
 const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
-const SESSION_TTL_MIN_MS = 1_000;
+/** session_ttl_min of the run's Consul, so the replicas can use a short lock TTL. */
+export const SESSION_TTL_MIN_MS = 1_000;
 
 /** A cluster the replicas serve: its name, secret prefix and client secret. */
 export interface ServedCluster {

@@ -19,7 +19,7 @@
  * - Exit code 1 when any violation was found (or the run itself failed), else 0; the last line
  *   is the summary line of ./report.ts.
  */
-import { ChaosWorld } from './chaos-world.js';
+import { ChaosWorld, SESSION_TTL_MIN_MS } from './chaos-world.js';
 import { awaitConvergence } from './converge.js';
 import { Driver } from './driver.js';
 import { CrossClusterWatch } from './cross-cluster.js';
@@ -90,6 +90,7 @@ async function run(options: ChaosOptions): Promise<number> {
       consulUrl: world.consulUrl,
       managementToken: world.managementToken,
       consulState: () => world.consul.state,
+      sessionTtlMinMs: SESSION_TTL_MIN_MS,
     },
     TIMINGS,
     scan,

@@ -33,6 +33,8 @@ export interface ReplicaTarget {
   readonly consulUrl: string;
   readonly managementToken: string;
   readonly consulState: () => ConsulState;
+  /** The envtest Consul's session_ttl_min, passed as -consul-session-ttl-min. */
+  readonly sessionTtlMinMs: number;
 }
 
 export interface Timings {
@@ -92,6 +94,8 @@ export class Replicas {
       ms(t.renewMs),
       '-leader-election-lock-delay',
       ms(t.lockDelayMs),
+      '-consul-session-ttl-min',
+      ms(this.target.sessionTtlMinMs),
       '-graceful-shutdown-timeout',
       '10s',
     ];

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
 import { parseAclControllerFlags } from '../../src/cli/acl-controller-flags.js';
+import { UsageError } from '../../src/cli/command.js';
 import { parseDuration, parseGoFlags } from '../../src/cli/go-flags.js';
 
 const REQUIRED = [
@@ -152,6 +153,57 @@ describe('Go-style flags', () => {
     for (const [args, message] of cases) {
       expect(() => parseAclControllerFlags(args), message).to.throw(message);
     }
+  });
+});
+
+describe('leader election timings', () => {
+  const timings = (...flags: string[]) =>
+    parseAclControllerFlags([...REQUIRED, '-leader-election', ...flags]);
+
+  it("rejects a TTL outside Consul's session TTL range, or a renew period not below it, naming the flag", () => {
+    const cases: Array<[string[], string]> = [
+      [
+        ['-leader-election-ttl', '3s'],
+        "flag -leader-election-ttl must be between 10s and 24h, Consul's session TTL range (its session_ttl_min, set by -consul-session-ttl-min, to 24h); got 3s",
+      ],
+      [
+        ['-leader-election-ttl', '9.5s', '-leader-election-renew', '1s'],
+        'flag -leader-election-ttl must be between 10s and 24h',
+      ],
+      [['-leader-election-ttl', '25h'], 'flag -leader-election-ttl must be between 10s and 24h'],
+      [
+        ['-leader-election-ttl', '20s', '-leader-election-renew', '20s'],
+        'flag -leader-election-renew must be shorter than -leader-election-ttl',
+      ],
+      [
+        ['-leader-election-renew', '30s'],
+        'flag -leader-election-renew must be shorter than -leader-election-ttl',
+      ],
+      [['-leader-election-renew', '0'], 'flag -leader-election-renew must be above 0'],
+      [['-consul-session-ttl-min', '0'], 'flag -consul-session-ttl-min must be above 0 and at most 24h'],
+      [
+        ['-consul-session-ttl-min', '1s', '-leader-election-ttl', '500ms', '-leader-election-renew', '100ms'],
+        'flag -leader-election-ttl must be between 1s and 24h',
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      expect(() => timings(...flags), flags.join(' ')).to.throw(UsageError, message);
+    }
+  });
+
+  it("accepts Consul's bounds, and shorter TTLs when -consul-session-ttl-min says the servers allow them", () => {
+    expect(timings().config.leaderElection).to.include({ ttlMs: 15_000, renewMs: 5_000 });
+    expect(timings('-leader-election-ttl', '10s').config.leaderElection?.ttlMs).to.equal(10_000);
+    expect(timings('-leader-election-ttl', '24h').config.leaderElection?.ttlMs).to.equal(86_400_000);
+    const short = timings(
+      '-consul-session-ttl-min',
+      '1s',
+      '-leader-election-ttl',
+      '2s',
+      '-leader-election-renew',
+      '500ms',
+    );
+    expect(short.config.leaderElection).to.include({ ttlMs: 2_000, renewMs: 500 });
   });
 });
 

@@ -21,6 +21,7 @@ const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 const clock = new SchedulerClock(asyncScheduler);
 const taskArn = (i: number) => `arn:aws:ecs:us-east-1:123456789012:task/prod/${String(i).padStart(32, '0')}`;
 const TASK_DEFINITION = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1';
+const BINARY_MALFORMED = { state: 'malformed', reason: 'the secret holds SecretBinary, not SecretString' };
 
 type Fate = 'described' | 'missing' | 'omitted' | 'no-definition' | 'no-arn' | 'other-failure' | 'bad-tags';
 const GOOD: ReadonlySet<Fate> = new Set(['described', 'missing']);
@@ -225,7 +226,11 @@ describe('hostile input: ECS and Secrets Manager answers', () => {
             typeof parsed === 'object' &&
             parsed !== null &&
             'SecretBinary' in parsed;
-          if (binaryOnly) return;
+          if (binaryOnly) {
+            // A binary secret is never read as empty: malformed, or a rejection of a bad blob.
+            if (!(outcome instanceof Error)) expect(outcome).to.deep.equal(BINARY_MALFORMED);
+            return;
+          }
           if (typeof secretString !== 'string') {
             expect(outcome).to.be.instanceOf(Error);
           } else {
@@ -237,6 +242,16 @@ describe('hostile input: ECS and Secrets Manager answers', () => {
         }),
         { numRuns: 120 },
       );
+    });
+
+    it('a secret holding SecretBinary is malformed, never empty (its value would be overwritten silently)', async () => {
+      const blob = Buffer.from('{"accessor_id":"a","token":"t"}').toString('base64');
+      server.script = () => ({
+        status: 200,
+        body: JSON.stringify({ ARN: 'a', Name: 'n', SecretBinary: blob }),
+      });
+      expect(await store().read('test-web')).to.deep.equal(BINARY_MALFORMED);
+      expect(observer.codes('GetSecretValue')).to.deep.equal(['200']);
     });
 
     it('an empty 200 answer is an InvalidResponse error, not an empty secret (regression)', async () => {

@@ -34,6 +34,7 @@ describe('leader election options', () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ renewMs: 15_000 }, 'renewMs'],
       [{ ttlMs: 0 }, 'ttlMs'],
+      [{ ttlMs: 24 * 3_600_000 + 1 }, 'ttlMs'],
       [{ lockDelayMs: -1 }, 'lockDelayMs'],
       [{ watchWaitMs: 0 }, 'watchWaitMs'],
       [{ identity: ' ' }, 'identity'],
@@ -44,6 +45,15 @@ describe('leader election options', () => {
         .to.throw(LeaderElectionConfigError)
         .with.property('option', option);
     }
+  });
+
+  it("accepts TTLs below Consul's default session_ttl_min: the servers' setting decides (the CLI checks it)", () => {
+    expect(resolveElectorOptions({ name: 'p', identity: 'i', ttlMs: 2_000, renewMs: 500 }).ttlMs).to.equal(
+      2_000,
+    );
+    expect(resolveElectorOptions({ name: 'p', identity: 'i', ttlMs: 24 * 3_600_000 }).ttlMs).to.equal(
+      86_400_000,
+    );
   });
 
   it('formats durations the way Consul parses them', () => {
