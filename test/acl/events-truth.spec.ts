@@ -102,12 +102,19 @@ describe('events that cannot lie, through the real CLI', function () {
       'the event applied',
     );
     env.lose = true;
+    const publishedBeforeLoss = env.published.length;
     await world.stopTasks([task]);
     await eventually(
       'the token collected after a relist',
       async () => (await tokenOf(world, 'web')) === undefined,
     );
-    expect(env.sqs.state.requireQueue(env.queueUrl), 'the stop event never reached the queue').to.exist;
+    const lost = env.published
+      .slice(publishedBeforeLoss)
+      .map((body) => JSON.parse(body) as { detail: { taskArn: string; desiredStatus: string } });
+    expect(
+      lost.some((event) => event.detail.taskArn === task && event.detail.desiredStatus === 'STOPPED'),
+      'the stop event was published, and lost',
+    ).to.equal(true);
   });
 
   it("deletes nothing for a STOPPED event of another account's cluster with the same name", async () => {
