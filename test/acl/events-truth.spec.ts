@@ -93,7 +93,8 @@ describe('events that cannot lie, through the real CLI', function () {
   it('collects the token of a task learnt from an event whose stop event was lost, at the next relist', async () => {
     const { world } = env;
     await world.createServiceSecret('web');
-    const controller = start(['-resync-interval', '2s']);
+    // The first relist comes 5 s after start, so the task is learnt from its event, not a list.
+    const controller = start(['-resync-interval', '5s']);
     await controller.opsUrl();
     const [task] = await world.runTasks('web');
     await eventually('the token', () => tokenOf(world, 'web'));
@@ -162,6 +163,8 @@ describe('events that cannot lie, through the real CLI', function () {
       '-leader-election',
       '-leader-election-ttl',
       '2s',
+      '-consul-session-ttl-min',
+      '1s',
       '-leader-election-renew',
       '500ms',
       '-leader-election-lock-delay',
