@@ -45,7 +45,8 @@ export function spawnController(
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': only then has all of the process's output been read.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const opsUrl = () => eventually('the ops server URL', () => /"url":"(http:[^"]+)"/.exec(output)?.[1]);
   return {
     child,

@@ -95,16 +95,20 @@ describe('client token bootstrapper, end to end', function () {
     const state = world.consulServer.state;
     const token = world.consulServer.managementToken;
     await world.consulServer.close();
-    const starting = world.startController({}, token);
-    // The ops server answers while Consul is down: the process did not crash.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const controller = await world.startController({}, token, { withoutSync: true });
+    const failedList =
+      /external_api_requests_total\{service="consul",operation="acl.tokens.list",code="network"\} [1-9]/;
+    // The ops server answers while Consul is down (the process did not crash), and the controller
+    // has met the unreachable Consul before it comes back.
+    await eventually('a failed Consul list', async () => failedList.test(await controller.metrics()));
     const { startConsulServer } = await import('../../src/envtest/consul/server.js');
     world.consulServer = await startConsulServer({ port, state, version: '1.14' });
     expect(world.consulServer.url).to.equal(url);
-    const controller = await starting;
-    await eventually('the client token', clientToken);
-    expect(await controller.metrics()).to.match(
-      /external_api_requests_total\{service="consul",operation="acl.tokens.list",code="network"\} [1-9]/,
+    await eventually(
+      'the caches synced and the controllers started',
+      async () => (await fetch(`${controller.manager.opsUrl}/readyz`)).status === 200,
     );
+    await eventually('the client token', clientToken);
+    expect(await controller.metrics()).to.match(failedList);
   });
 });

@@ -63,7 +63,11 @@ describe('high availability, end to end', function () {
       const takeoverMs = performance.now() - killedAt;
       expect(back.AccessorID).to.equal(token.AccessorID);
       expect(await world.serviceTokens()).to.have.length(1);
-      expect(standby?.output()).to.contain('leadership gained; controllers started');
+      // The child's stdout reaches us through a pipe, possibly after Consul's answers.
+      await eventually('the standby logged its takeover', () => {
+        expect(standby?.output()).to.contain('leadership gained; controllers started');
+        return true;
+      });
       // Reported, not asserted as a timing: TTL + lock-delay + one resync is the bound to meet.
       console.log(
         `      failover: token back ${Math.round(takeoverMs)} ms after SIGKILL (bound ${TTL_MS + LOCK_DELAY_MS + RESYNC_MS} ms)`,

@@ -39,17 +39,20 @@ describe('one process serving several ECS clusters', function () {
       'service-token/alpha',
       'service-token/beta',
     ]);
-    const metrics = await eventually('managed services metric', async () => {
-      const text = await controller.metrics();
-      return sample(text, 'acl_controller_managed_services', 'cluster="beta"') === 1 ? text : undefined;
+    // The client tokens are made beside the service tokens, and a reconcile is counted after
+    // Consul's answer: wait for the whole set, not one sample.
+    await eventually('the metrics of both clusters', async () => {
+      const metrics = await controller.metrics();
+      expect(sample(metrics, 'acl_controller_managed_services', 'cluster="beta"')).to.equal(1);
+      expect(sample(metrics, 'acl_controller_managed_services', 'cluster="alpha"')).to.equal(1);
+      expect(sample(metrics, 'acl_controller_client_token_ready', 'cluster="alpha"')).to.equal(1);
+      expect(sample(metrics, 'acl_controller_client_token_ready', 'cluster="beta"')).to.equal(1);
+      expect(metrics).to.match(
+        /controller_runtime_reconcile_total\{controller="service-token\/beta",result="success"\} [1-9]/,
+      );
+      expect(metrics).to.match(/informer_synced\{[^}]*"ecs-tasks\/alpha"[^}]*\} 1/);
+      return true;
     });
-    expect(sample(metrics, 'acl_controller_managed_services', 'cluster="alpha"')).to.equal(1);
-    expect(sample(metrics, 'acl_controller_client_token_ready', 'cluster="alpha"')).to.equal(1);
-    expect(sample(metrics, 'acl_controller_client_token_ready', 'cluster="beta"')).to.equal(1);
-    expect(metrics).to.match(
-      /controller_runtime_reconcile_total\{controller="service-token\/beta",result="success"\} [1-9]/,
-    );
-    expect(metrics).to.match(/informer_synced\{[^}]*"ecs-tasks\/alpha"[^}]*\} 1/);
     expect(controller.logs.some((line) => line.includes('"cluster":"beta"'))).to.equal(true);
 
     // Beta's service goes away: only beta's token is collected.

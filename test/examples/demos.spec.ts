@@ -10,7 +10,8 @@ function runNode(script: string): Promise<{ code: number | null; output: string 
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
+    // 'close', not 'exit': only then has all of the output been read.
+    child.on('close', (code) => resolve({ code, output }));
   });
 }
 
