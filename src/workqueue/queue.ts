@@ -71,9 +71,13 @@ export class WorkQueue {
     return this.length === 0 && this.processing.size === 0;
   }
 
-  /** Keys waiting for a retry after a failure (delayed and with a non-zero failure count). */
+  /**
+   * Keys that failed and have not succeeded since: waiting for their retry (delayed) or being
+   * retried right now (processing), i.e. with a non-zero failure count.
+   */
   retryingKeys(): string[] {
-    return this.waiting.keys().filter((key) => this.rateLimiter.numRequeues(key) > 0);
+    const keys = new Set([...this.waiting.keys(), ...this.processing]);
+    return [...keys].filter((key) => this.rateLimiter.numRequeues(key) > 0);
   }
 
   get isShuttingDown(): boolean {

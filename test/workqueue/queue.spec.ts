@@ -123,6 +123,22 @@ describe('WorkQueue', () => {
     expect(last).to.equal(1_000_000);
   });
 
+  it('reports a failed key as retrying while it waits and while it is retried, until it is forgotten', async () => {
+    const { clock, queue } = newQueue();
+    queue.add('ok');
+    queue.addRateLimited('bad');
+    expect(queue.retryingKeys(), 'waiting for its retry').to.deep.equal(['bad']);
+    await clock.advance(5);
+    const first = await queue.get();
+    const second = await queue.get();
+    expect([first, second].sort()).to.deep.equal(['bad', 'ok']);
+    expect(queue.retryingKeys(), 'being retried').to.deep.equal(['bad']);
+    queue.forget('bad');
+    queue.done('bad');
+    queue.done('ok');
+    expect(queue.retryingKeys()).to.deep.equal([]);
+  });
+
   it('delays rate-limited adds by the limiter, on the clock', async () => {
     const { clock, queue } = newQueue();
     queue.addRateLimited('k');
