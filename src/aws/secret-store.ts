@@ -11,15 +11,16 @@
  * - A secret that holds SecretBinary instead of SecretString is malformed ("the secret holds
  *   SecretBinary, not SecretString"), never empty: its repair is logged and counted like any
  *   other malformed value, and the binary value is never read into a message.
- * - `write` stores the new value as a new AWSCURRENT version (`PutSecretValue`), so the previous
- *   value stays recoverable as AWSPREVIOUS.
+ * - `write` stores the new value as a new AWSCURRENT version with `UpdateSecret` (as consul-ecs
+ *   does, so upstream's task role, which grants `UpdateSecret` and not `PutSecretValue`, is
+ *   enough), so the previous value stays recoverable as AWSPREVIOUS.
  * - Every call is reported to the API observer.
  */
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
   type GetSecretValueCommandOutput,
-  PutSecretValueCommand,
+  UpdateSecretCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 
@@ -69,9 +70,9 @@ export class SecretStore {
   }
 
   async write(secretId: string, ids: TokenIds, signal?: AbortSignal): Promise<void> {
-    await this.call('PutSecretValue', () =>
+    await this.call('UpdateSecret', () =>
       this.client.send(
-        new PutSecretValueCommand({ SecretId: secretId, SecretString: formatTokenSecret(ids) }),
+        new UpdateSecretCommand({ SecretId: secretId, SecretString: formatTokenSecret(ids) }),
         {
           abortSignal: signal,
         },

@@ -60,7 +60,7 @@ describe('ACL controller safety, end to end', function () {
     );
     expect(await world.serviceTokens()).to.deep.equal([]);
     expect(await world.secretValue(`${world.prefix}-web`)).to.deep.equal({});
-    expect(world.smServer.calls.count('PutSecretValue')).to.equal(0);
+    expect(world.smServer.calls.count('UpdateSecret')).to.equal(0);
     expect(world.consulServer.calls.count('acl.token.create')).to.equal(0);
   });
 

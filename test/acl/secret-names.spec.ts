@@ -49,7 +49,7 @@ describe('one secret, one service, end to end', function () {
     );
     const written = world.smServer.calls
       .all()
-      .filter((call) => call.operation === 'PutSecretValue' && call.resource?.includes(secretName));
+      .filter((call) => call.operation === 'UpdateSecret' && call.resource?.includes(secretName));
     expect(written, 'one write of IDs into the shared secret').to.have.length(1);
   });
 });

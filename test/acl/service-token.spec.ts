@@ -23,7 +23,7 @@ for (const version of ['1.14', '1.15'] as const) {
       expect(token.Description).to.equal('Token for web service\nconsul.hashicorp.com/cluster: prod');
       expect(token.ServiceIdentities).to.deep.equal([{ ServiceName: 'web' }]);
       // P12: the secret write precedes the token create in the servers' call logs.
-      const putAt = world.smServer.calls.all().find((call) => call.operation === 'PutSecretValue')
+      const putAt = world.smServer.calls.all().find((call) => call.operation === 'UpdateSecret')
         ?.at as number;
       const createAt = world.consulServer.calls
         .all()
@@ -79,7 +79,7 @@ for (const version of ['1.14', '1.15'] as const) {
         'no new service token',
       ).to.be.at.most(1);
       expect(await world.serviceTokens()).to.have.length(1);
-      expect(world.smServer.calls.count('PutSecretValue')).to.equal(1, 'only the client secret was written');
+      expect(world.smServer.calls.count('UpdateSecret')).to.equal(1, 'only the client secret was written');
     });
 
     it('ignores tasks whose mesh tag is not exactly "true" (P4)', async () => {

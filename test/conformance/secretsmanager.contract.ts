@@ -103,6 +103,7 @@ const cases: ContractCase<SecretsManagerContext>[] = [
       );
       expect(updated.Name).to.equal(name);
       expect(await value(ctx, name)).to.equal('after');
+      expect(await value(ctx, name, 'AWSPREVIOUS'), 'the old value stays recoverable').to.equal('before');
       const described = await ctx.sm.send(new DescribeSecretCommand({ SecretId: name }));
       expect(described.Description).to.equal('described');
       expect(described.DeletedDate).to.equal(undefined);

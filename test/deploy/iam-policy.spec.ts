@@ -205,8 +205,8 @@ describe('IAM policy of the controller', () => {
         true,
       ],
       [
-        'PutSecretValue of another prefix',
-        { action: 'secretsmanager:PutSecretValue', resource: secret('other-web') },
+        'UpdateSecret of another prefix',
+        { action: 'secretsmanager:UpdateSecret', resource: secret('other-web') },
         false,
       ],
       [
@@ -326,7 +326,7 @@ describe('IAM policy of the controller', () => {
         'ecs:DescribeTasks',
         'ecs:ListServices',
         'secretsmanager:GetSecretValue',
-        'secretsmanager:PutSecretValue',
+        'secretsmanager:UpdateSecret',
         'secretsmanager:CreateSecret',
       ]);
       const denied = requests.filter((request) => allowingStatement(livePolicy, request) === undefined);

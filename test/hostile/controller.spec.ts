@@ -117,7 +117,7 @@ describe('hostile input: the controller end to end', function () {
         token.Description.startsWith('ECS Consul client Token'),
       ).length;
     expect(await clientTokens()).to.equal(1);
-    const putsBefore = world.smServer.calls.count('PutSecretValue');
+    const writesBefore = world.smServer.calls.count('UpdateSecret');
 
     proxy.corrupt = (call) =>
       call.method === 'GET' && /^\/v1\/acl\/token\/[0-9a-f-]{36}/.test(call.path)
@@ -125,7 +125,7 @@ describe('hostile input: the controller end to end', function () {
         : undefined;
     const errors = sample(await controller.metrics(), 'acl_controller_errors_total', { kind: 'consul' });
     await corruptedAtLeast(proxy, 2);
-    expect(world.smServer.calls.count('PutSecretValue')).to.equal(putsBefore);
+    expect(world.smServer.calls.count('UpdateSecret')).to.equal(writesBefore);
     expect(await world.secretValue(world.clientSecretArn)).to.deep.equal(secret);
     expect(await clientTokens()).to.equal(1);
     const text = await metricAtLeast(
@@ -135,7 +135,7 @@ describe('hostile input: the controller end to end', function () {
       errors + 2,
     );
     expect(sample(text, 'acl_controller_client_token_ready')).to.equal(0);
-    expect(world.smServer.calls.count('PutSecretValue')).to.equal(putsBefore);
+    expect(world.smServer.calls.count('UpdateSecret')).to.equal(writesBefore);
     expect(await world.secretValue(world.clientSecretArn)).to.deep.equal(secret);
     expect(await clientTokens()).to.equal(1);
     expect(
@@ -156,9 +156,9 @@ describe('hostile input: the controller end to end', function () {
       return tokens.length === 1 ? tokens : undefined;
     });
     const secret = await world.secretValue('test-web');
-    const putsBefore = world.smServer.calls
+    const writesBefore = world.smServer.calls
       .all()
-      .filter((call) => call.operation === 'PutSecretValue').length;
+      .filter((call) => call.operation === 'UpdateSecret').length;
 
     proxy.corrupt = (call) =>
       call.operation === 'GetSecretValue' && call.requestBody.includes('"test-web"')
@@ -169,8 +169,8 @@ describe('hostile input: the controller end to end', function () {
     await corruptedAtLeast(proxy, 2);
     expect(await world.secretValue('test-web')).to.deep.equal(secret);
     await expectSecretReadFailures(controller, 'InvalidResponse');
-    const puts = world.smServer.calls.all().filter((call) => call.operation === 'PutSecretValue');
-    expect(puts.slice(putsBefore).map((call) => call.resource)).to.deep.equal(['test-api']);
+    const puts = world.smServer.calls.all().filter((call) => call.operation === 'UpdateSecret');
+    expect(puts.slice(writesBefore).map((call) => call.resource)).to.deep.equal(['test-api']);
     expect(await world.secretValue('test-web')).to.deep.equal(secret);
     expect((await world.serviceTokens()).map((t) => t.AccessorID)).to.include(token?.AccessorID);
   });
