@@ -34,6 +34,7 @@ import { type AclControllerConfig, servedPartition } from './shared/acl-config.j
 import { type AclDeps } from './shared/acl-deps.js';
 import { AclMetrics } from './shared/acl-metrics.js';
 import { clientPolicyName } from './shared/client-policy.js';
+import { OptionalFeature } from './shared/optional-feature.js';
 import { type SecretNames } from './shared/secret-names.js';
 import { TokenOwnership } from './shared/token-ownership.js';
 
@@ -78,12 +79,14 @@ export function createAclDeps(
     limiter: taskReads,
   });
   const registry = ctx.get<Registry>(TYPES.Registry);
+  const logger = ctx.get<Logger>(TYPES.Logger).child({ cluster: config.cluster });
+  const metrics = new AclMetrics(registry, config.cluster);
   return {
     config,
     clock,
     acl,
-    logger: ctx.get<Logger>(TYPES.Logger).child({ cluster: config.cluster }),
-    metrics: new AclMetrics(registry, config.cluster),
+    logger,
+    metrics,
     ownership: new TokenOwnership({ cluster: config.cluster, clientPolicyName: clientPolicy, partition }),
     secretNames,
     secrets: new SecretStore(clients.secretsManager, clock, api),
@@ -101,16 +104,24 @@ export function createAclDeps(
       ? createEcsServiceInformer({
           name: scopedName('ecs-services'),
           group: config.cluster,
-          lister: new EcsServiceLister({
-            ecs: clients.ecs,
-            cluster: config.cluster,
-            partitionsEnabled: config.partitionsEnabled,
-            partition,
-            taskDefinitions,
-            clock,
-            observer: api,
-            limiter: otherReads,
-          }),
+          lister: preProvisioning(
+            new EcsServiceLister({
+              ecs: clients.ecs,
+              cluster: config.cluster,
+              partitionsEnabled: config.partitionsEnabled,
+              partition,
+              taskDefinitions,
+              clock,
+              observer: api,
+              limiter: otherReads,
+            }),
+            new OptionalFeature(
+              'pre-provisioning',
+              metrics.featureEnabled('pre_provisioning'),
+              logger,
+              'ECS services get their token with their first task instead of before it',
+            ),
+          ),
           resyncPeriodMs: config.resyncIntervalMs,
           scheduler,
           observer,
@@ -121,6 +132,11 @@ export function createAclDeps(
     tokens: createTokenInformer(aclInformer),
     policies: createPolicyInformer(aclInformer),
   };
+}
+
+/** The service lister of pre-provisioning, which turns itself off when its calls are denied. */
+function preProvisioning(lister: EcsServiceLister, feature: OptionalFeature): Pick<EcsServiceLister, 'list'> {
+  return { list: (signal) => feature.run(() => lister.list(signal), { items: [] }) };
 }
 
 export function createEventConsumer(

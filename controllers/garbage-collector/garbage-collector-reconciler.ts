@@ -15,6 +15,8 @@
  * - A deletion also needs a full task list completed after the service was first seen gone: an
  *   event (lost, reordered, foreign) can start the grace period but never end it alone. When the
  *   grace period has passed without such a list, one is triggered and the deletion waits for it.
+ * - With pre-provisioning, nothing is deleted before the ECS service informer has synced (it
+ *   does not hold back the controllers' start, so the GC waits for it here).
  * - The service's secret is left as it is, so a returning service gets the same token IDs back.
  */
 import { POLICIES_BY_SERVICE, TOKENS_BY_SERVICE } from '../../src/consul/acl-informers.js';
@@ -53,6 +55,10 @@ export class GarbageCollectorReconciler implements Reconciler {
     const since = absent.at;
     const remaining = config.gcGracePeriodMs - (now - since);
     if (remaining > 0) return { requeueAfterMs: remaining };
+    if (this.deps.services !== undefined && !this.deps.services.hasSynced()) {
+      // An ECS service at desired count 0 keeps its token (pre-provisioning): wait until we know.
+      return { requeueAfterMs: CONFIRM_RECHECK_MS };
+    }
     if (this.deps.tasks.listCount <= absent.lists) {
       // Only events say the service is gone so far: confirm it with a full list first.
       this.deps.tasks.trigger();

@@ -78,6 +78,8 @@ export class AclMetrics {
   readonly skipped: ClusterCounter<'resource' | 'reason'>;
   readonly timeToToken: ClusterHistogram;
   readonly clientTokenReady: ClusterGauge;
+  /** `acl_controller_feature_enabled{feature}`: 1 while an optional feature works, 0 when denied. */
+  readonly featureEnabled: (feature: string) => ClusterGauge;
 
   constructor(registry: Registry, cluster: string) {
     const shared = (name: string) => registry.getSingleMetric(name);
@@ -140,6 +142,16 @@ export class AclMetrics {
       'acl_controller_client_token_ready',
       '1 when the shared Consul client token exists and its secret matches it.',
     );
+    const featureName = 'acl_controller_feature_enabled';
+    const features =
+      (shared(featureName) as Gauge | undefined) ??
+      new Gauge({
+        name: featureName,
+        help: '1 while an optional feature works, 0 while its calls are denied (the task role lacks a permission).',
+        labelNames: labelNames('feature'),
+        registers,
+      });
+    this.featureEnabled = (feature) => ({ set: (value) => features.set({ cluster, feature }, value) });
     for (const kind of ERROR_KINDS) this.errors.inc({ kind }, 0);
     for (const resource of SKIPPED_RESOURCES)
       for (const reason of SKIP_REASONS) this.skipped.inc({ resource, reason }, 0);

@@ -1,6 +1,8 @@
 /**
  * The ECS service informer: the cluster's services, indexed by the service key of ACTIVE mesh
- * services. It relists on every resync and on `trigger()`.
+ * services. It relists on every resync and on `trigger()`. It does not gate its group's start:
+ * services whose tasks are listed need no service lookup, so the task-driven controllers start
+ * without it; a user that acts on a service's absence checks `hasSynced()` first.
  */
 import { type SchedulerLike } from 'rxjs';
 
@@ -17,7 +19,7 @@ export const ACTIVE_SERVICES_BY_KEY = 'activeByService';
 export interface EcsServiceInformerOptions {
   /** Default `ecs-services`. */
   readonly name?: string;
-  readonly lister: EcsServiceLister;
+  readonly lister: Pick<EcsServiceLister, 'list'>;
   readonly resyncPeriodMs: number;
   readonly scheduler: SchedulerLike;
   readonly observer?: InformerObserver;
@@ -39,5 +41,6 @@ export function createEcsServiceInformer(options: EcsServiceInformerOptions): In
     resyncPeriodMs: options.resyncPeriodMs,
     scheduler: options.scheduler,
     observer: options.observer,
+    gatesStart: false,
   });
 }

@@ -97,6 +97,12 @@ export interface InformerOptions<T> {
   readonly observer?: InformerObserver;
   /** Orders versions for `upsert`/`remove`; by default any different version counts as newer. */
   readonly isNewer?: (incoming: string, current: string) => boolean;
+  /**
+   * Whether the group's controllers wait for this informer's first sync before they start
+   * (default true). An informer that only refines decisions can say false; its users then check
+   * `hasSynced()` before acting on its absence of data.
+   */
+  readonly gatesStart?: boolean;
 }
 
 /** How many removals `remove` remembers, to drop stale events for removed keys. */
@@ -113,6 +119,8 @@ export class Informer<T> {
   readonly events$: Observable<InformerEvent<T>>;
   /** True from the first successful list on. */
   readonly synced$: Observable<boolean>;
+  /** Whether the group's controllers wait for this informer's first sync (see InformerOptions). */
+  readonly gatesStart: boolean;
 
   private readonly synced = new BehaviorSubject(false);
   private readonly triggers = new Subject<void>();
@@ -135,6 +143,7 @@ export class Informer<T> {
   constructor(private readonly options: InformerOptions<T>) {
     this.name = options.name;
     this.group = options.group ?? '';
+    this.gatesStart = options.gatesStart ?? true;
     this.observer = options.observer ?? NO_INFORMER_OBSERVER;
     this.store = new Store(options.keyOf, options.indexers);
     this.synced$ = this.synced.pipe(distinctUntilChanged());

@@ -50,6 +50,7 @@ export function frameworkModule(settings: FrameworkSettings = {}): ContainerModu
           clock: ctx.get<Clock>(TYPES.Clock),
           level: settings.logLevel,
           sink: settings.logSink,
+          format: settings.logFormat,
         }),
     );
     bind<Registry>(TYPES.Registry).toDynamicValue(() => createRegistry());

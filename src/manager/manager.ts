@@ -138,7 +138,7 @@ export class Manager {
 
   private async startWhenSynced(group: ControllerGroup): Promise<void> {
     const informers = this.informers.filter(
-      (informer) => informer.group === '' || informer.group === group.name,
+      (informer) => informer.gatesStart && (informer.group === '' || informer.group === group.name),
     );
     await this.waitForSync(informers);
     if (this.phase !== 'starting' && this.phase !== 'running') return;

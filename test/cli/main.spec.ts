@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { expect } from 'chai';
@@ -28,6 +28,50 @@ describe('ecs-acl-controller CLI', () => {
     expect(result.status).to.equal(2);
     expect(result.stderr).to.contain('flag -secret-name-prefix: prefixes "prod" and "prod-web" overlap');
   });
+
+  for (const [format, firstLine] of [
+    ['text', /^\S+ INFO +starting acl-controller clusters=/],
+    ['json', /^\{"time":"[^"]+","level":"info","msg":"starting acl-controller"/],
+  ] as const) {
+    it(`writes -log-format ${format} lines (the bytes, not just the flag)`, async () => {
+      const child = spawn(
+        process.execPath,
+        [
+          CLI,
+          'acl-controller',
+          '-cluster',
+          'c',
+          '-secret-name-prefix',
+          'p',
+          '-consul-client-secret-arn',
+          's',
+          '-log-format',
+          format,
+          '-listen-addr',
+          '127.0.0.1:0',
+        ],
+        {
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'us-east-1',
+            AWS_ACCESS_KEY_ID: 'x',
+            AWS_SECRET_ACCESS_KEY: 'y',
+            CONSUL_HTTP_ADDR: '127.0.0.1:1',
+            AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const exited = new Promise((resolve) => child.once('close', resolve));
+      for (let i = 0; i < 200 && !out.includes('\n'); i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      child.kill('SIGKILL');
+      await exited;
+      expect(out.split('\n')[0]).to.match(firstLine);
+    });
+  }
 
   it('prints the package version', () => {
     const result = run('version');
