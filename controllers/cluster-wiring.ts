@@ -30,7 +30,7 @@ import { type Logger } from '../src/log/logger.js';
 import { type ApiMetrics } from '../src/metrics/api-metrics.js';
 import { type Clock, type Random } from '../src/time/clock.js';
 import { type AclClients, type AclModuleSettings } from './acl-module.js';
-import { type AclControllerConfig, servedPartition } from './shared/acl-config.js';
+import { type AclControllerConfig, ownedClusterNames, servedPartition } from './shared/acl-config.js';
 import { type AclDeps } from './shared/acl-deps.js';
 import { AclMetrics } from './shared/acl-metrics.js';
 import { clientPolicyName } from './shared/client-policy.js';
@@ -53,9 +53,10 @@ export function createAclDeps(
   const acl = new AclApi(new ConsulTransport(clients.consul, clock, api, ctx.get<Random>(TYPES.Random)));
   const partition = servedPartition(config);
   const clientPolicy = clientPolicyName(config.secretNamePrefix);
+  const clusterNames = ownedClusterNames(config);
   const aclInformer = {
     acl,
-    cluster: config.cluster,
+    cluster: clusterNames,
     clientPolicyName: clientPolicy,
     scope: aclListScope(partition),
     resyncPeriodMs: config.resyncIntervalMs,
@@ -87,7 +88,7 @@ export function createAclDeps(
     acl,
     logger,
     metrics,
-    ownership: new TokenOwnership({ cluster: config.cluster, clientPolicyName: clientPolicy, partition }),
+    ownership: new TokenOwnership({ cluster: clusterNames, clientPolicyName: clientPolicy, partition }),
     secretNames,
     secrets: new SecretStore(clients.secretsManager, clock, api),
     newId: settings.newId ?? randomUUID,

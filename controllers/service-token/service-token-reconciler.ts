@@ -30,7 +30,7 @@ import { digestSecret, type OwnedToken, toOwnedToken } from '../../src/consul/ow
 import { isValidServiceIdentityName, parseServiceKey, type ServiceRef } from '../../src/mesh/service-ref.js';
 import { serviceDescription } from '../../src/mesh/token-description.js';
 import { type Reconciler, type ReconcileResult, TerminalError } from '../../src/reconcile/reconciler.js';
-import { secretNameFor, servedPartition } from '../shared/acl-config.js';
+import { ownedClusterNames, secretNameFor, servedPartition } from '../shared/acl-config.js';
 import { type AclDeps } from '../shared/acl-deps.js';
 import { ensureSecretIds } from '../shared/secret-ids.js';
 import { AclWrites } from '../shared/acl-writes.js';
@@ -133,7 +133,10 @@ export class ServiceTokenReconciler implements Reconciler {
     if (current === undefined || current.secretDigest === undefined) {
       const read = await this.writes.consul(() => acl.readToken(ids.accessorId, write.scope, signal));
       if (read !== undefined && !ownership.isServiceTokenOf(tokenMarks(read), key)) return FOREIGN;
-      current = read === undefined ? undefined : toOwnedToken(read, config.cluster, servedPartition(config));
+      current =
+        read === undefined
+          ? undefined
+          : toOwnedToken(read, ownedClusterNames(config), servedPartition(config));
     }
     if (current !== undefined && !ownership.isServiceTokenOf(current, key)) return FOREIGN;
     const desired = {

@@ -7,6 +7,11 @@ import { type ServiceRef } from '../../src/mesh/service-ref.js';
 export interface AclControllerConfig {
   /** The ECS cluster, as given (short name or ARN); it is also the ownership mark in descriptions. */
   readonly cluster: string;
+  /**
+   * The cluster's other name (its ARN when `cluster` is a short name, or the other way round):
+   * objects described with it are ours too, so tokens consul-ecs made with either are adopted.
+   */
+  readonly clusterAliases?: readonly string[];
   readonly secretNamePrefix: string;
   readonly clientSecretArn: string;
   readonly partitionsEnabled: boolean;
@@ -48,6 +53,11 @@ export interface LeaderElectionConfig {
  */
 export function servedPartition(config: AclControllerConfig): string | undefined {
   return config.partitionsEnabled ? (config.partition ?? 'default') : undefined;
+}
+
+/** Every name a description may give our cluster: the one we write first, then its aliases. */
+export function ownedClusterNames(config: AclControllerConfig): readonly string[] {
+  return [config.cluster, ...(config.clusterAliases ?? [])];
 }
 
 /** consul-ecs's secret naming: `<prefix>-<svc>`, or `<prefix>-<svc>-<ns>-<partition>`. */

@@ -19,7 +19,8 @@ import { type AclToken } from '../../src/consul/acl-types.js';
 import { serviceKey } from '../../src/mesh/service-ref.js';
 import {
   CLIENT_TOKEN_DESCRIPTION,
-  clientTokenDescription,
+  type ClusterNames,
+  isClientTokenDescription,
   parseOwnedDescription,
 } from '../../src/mesh/token-description.js';
 
@@ -39,7 +40,8 @@ const FOREIGN: TokenOwner = { kind: 'foreign' };
 const CLIENT: TokenOwner = { kind: 'client' };
 
 export interface OwnershipSettings {
-  readonly cluster: string;
+  /** The cluster's names: the one we write, and its alias (short name or ARN). */
+  readonly cluster: ClusterNames;
   /** The client policy's name (`<prefix>-consul-client-policy`). */
   readonly clientPolicyName: string;
   /** The served admin partition, when partitions are enabled: a token of another is foreign. */
@@ -62,7 +64,7 @@ export class TokenOwnership {
       token.accessorId.toLowerCase() === this.clientAccessorId ||
       token.policyNames.includes(clientPolicyName);
     if (
-      token.description === clientTokenDescription(cluster) ||
+      isClientTokenDescription(token.description, cluster) ||
       token.description === CLIENT_TOKEN_DESCRIPTION
     )
       return CLIENT;

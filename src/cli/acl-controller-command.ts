@@ -14,7 +14,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 
 import { aclControllersModule, awsClientOptions } from '../../controllers/acl-module.js';
 import { type AclControllerConfig } from '../../controllers/shared/acl-config.js';
-import { clusterFromTaskMetadata } from '../aws/task-metadata.js';
+import { arnScope } from '../aws/arn.js';
+import { clusterAliases } from '../../controllers/shared/cluster-aliases.js';
+import { requireCredentials, resolveRegion, TaskMetadataSource } from './aws-environment.js';
 import { ConsulSettingsError, consulSettingsFromEnv } from '../consul/consul-settings.js';
 import { createContainer } from '../di/container.js';
 import { frameworkModule } from '../di/framework-module.js';
@@ -46,14 +48,19 @@ export const aclControllerCommand: Command = {
       if (error instanceof ConsulSettingsError) throw new UsageError(error.message);
       throw error;
     }
+    const metadata = new TaskMetadataSource(process.env.ECS_CONTAINER_METADATA_URI_V4);
     const configs: AclControllerConfig[] = [];
     for (const cluster of run.clusters) {
-      configs.push({ ...run.config, ...cluster, cluster: cluster.cluster ?? (await discoverCluster()) });
+      const name = cluster.cluster ?? (await metadata.cluster());
+      const scope = arnScope((await metadata.optional())?.taskArn) ?? arnScope(cluster.clientSecretArn);
+      configs.push({ ...run.config, ...cluster, cluster: name, clusterAliases: clusterAliases(name, scope) });
     }
-    const ecs = new ECSClient(awsClientOptions());
-    const secretsManager = new SecretsManagerClient(awsClientOptions());
+    const aws = { ...awsClientOptions(), region: await resolveRegion(process.env, metadata) };
+    const ecs = new ECSClient(aws);
+    const secretsManager = new SecretsManagerClient(aws);
+    await requireCredentials(ecs);
     const withEvents = configs.some((config) => config.eventsQueueUrl !== undefined);
-    const sqs = withEvents ? new SQSClient(awsClientOptions()) : undefined;
+    const sqs = withEvents ? new SQSClient(aws) : undefined;
     const container = createContainer(
       frameworkModule({
         logLevel: run.logLevel,
@@ -96,16 +103,6 @@ export const aclControllerCommand: Command = {
     }
   },
 };
-
-async function discoverCluster(): Promise<string> {
-  const uri = process.env.ECS_CONTAINER_METADATA_URI_V4;
-  if (!uri) throw new UsageError('no -cluster flag, and ECS_CONTAINER_METADATA_URI_V4 is not set');
-  try {
-    return await clusterFromTaskMetadata(uri);
-  } catch (error) {
-    throw new UsageError(`ECS_CONTAINER_METADATA_URI_V4: ${(error as Error).message}`);
-  }
-}
 
 async function runOnce(
   manager: Manager,

@@ -13,6 +13,7 @@ import { type SchedulerLike } from 'rxjs';
 
 import { type InformerObserver } from '../cache/informer-observer.js';
 import { Informer, type ListResult } from '../cache/informer.js';
+import { type ClusterNames } from '../mesh/token-description.js';
 import { fromAbortable } from '../rx/from-abortable.js';
 import { type AclApi } from './acl-api.js';
 import { type AclScope, type Indexed } from './acl-types.js';
@@ -57,7 +58,8 @@ export const POLICIES_BY_SERVICE = 'byService';
 
 export interface AclInformerOptions {
   readonly acl: AclApi;
-  readonly cluster: string;
+  /** The cluster's names (see token-description): objects described with any of them are ours. */
+  readonly cluster: ClusterNames;
   /** The client policy's name, cached by the policy informer beside the owned service policies. */
   readonly clientPolicyName?: string;
   /** What to list (see `aclListScope`); its partition is also the served one for ownership. */

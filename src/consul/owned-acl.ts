@@ -9,7 +9,11 @@
  */
 import { createHash } from 'node:crypto';
 
-import { parseOwnedDescription, clientTokenDescription } from '../mesh/token-description.js';
+import {
+  type ClusterNames,
+  isClientTokenDescription,
+  parseOwnedDescription,
+} from '../mesh/token-description.js';
 import { type ServiceRef, serviceKey } from '../mesh/service-ref.js';
 import { type AclPolicy, type AclToken } from './acl-types.js';
 
@@ -46,7 +50,11 @@ function inServedPartition(service: ServiceRef, partition: string | undefined): 
   return partition === undefined || service.partition === undefined || service.partition === partition;
 }
 
-export function toOwnedToken(token: AclToken, cluster: string, partition?: string): OwnedToken | undefined {
+export function toOwnedToken(
+  token: AclToken,
+  cluster: ClusterNames,
+  partition?: string,
+): OwnedToken | undefined {
   const base = {
     accessorId: token.AccessorID,
     description: token.Description ?? '',
@@ -56,7 +64,7 @@ export function toOwnedToken(token: AclToken, cluster: string, partition?: strin
     secretDigest: token.SecretID && token.SecretID !== '<hidden>' ? digestSecret(token.SecretID) : undefined,
     modifyIndex: token.ModifyIndex ?? 0,
   };
-  if (token.Description === clientTokenDescription(cluster)) return { ...base, kind: 'client' };
+  if (isClientTokenDescription(token.Description, cluster)) return { ...base, kind: 'client' };
   const owned = parseOwnedDescription(token.Description, cluster);
   if (!owned || owned.kind !== 'token' || !inServedPartition(owned.service, partition)) return undefined;
   return { ...base, kind: 'service', serviceKey: serviceKey(owned.service) };
@@ -68,7 +76,7 @@ export function toOwnedToken(token: AclToken, cluster: string, partition?: strin
  */
 export function toOwnedPolicy(
   policy: AclPolicy,
-  cluster: string,
+  cluster: ClusterNames,
   partition?: string,
   clientPolicyName?: string,
 ): OwnedPolicy | undefined {

@@ -25,8 +25,11 @@ export function spawnController(
   world: AclWorld,
   extra: readonly string[],
   env: Readonly<Record<string, string>> = {},
+  /** The `-cluster` value, when not the world's cluster name (e.g. its ARN). */
+  clusterFlag: string = world.cluster,
 ): ControllerProcess {
-  const child = spawn(process.execPath, [...controllerArgs([world]), ...extra], {
+  const cluster = { cluster: clusterFlag, clientSecretArn: world.clientSecretArn, prefix: world.prefix };
+  const child = spawn(process.execPath, [...controllerArgs([cluster]), ...extra], {
     env: {
       // The parent's environment too, so c8 (NODE_V8_COVERAGE) covers the child.
       ...process.env,
