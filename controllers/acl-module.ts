@@ -15,6 +15,7 @@ import { ContainerModule, type ResolutionContext } from 'inversify';
 
 import { type ConsulSettings } from '../src/consul/consul-settings.js';
 import { TYPES } from '../src/di/types.js';
+import { type Leadership } from '../src/manager/leadership.js';
 import { type OpsServerProbes } from '../src/ops/ops-server.js';
 import { ClientTokenController } from './client-token/client-token-controller.js';
 import { GarbageCollectorController } from './garbage-collector/garbage-collector-controller.js';
@@ -96,12 +97,22 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
           createEventConsumer(ctx, deps(ctx), settings.clients, settings),
         );
       }
-      if (config.leaderElection && !config.dryRun) {
-        bind(TYPES.Leadership).toDynamicValue((ctx) => createLeaderElector(ctx, config, settings.clients));
+      const elected = config.leaderElection !== undefined && !config.dryRun;
+      const leaderId = Symbol.for(`ecs-acl-controller.Leadership/${config.cluster}`);
+      if (elected) {
+        bind<Leadership>(leaderId).toDynamicValue((ctx) =>
+          createLeaderElector(ctx, config, settings.clients),
+        );
+        bind(TYPES.Leadership).toDynamicValue((ctx) => ctx.get<Leadership>(leaderId));
       }
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => new ServiceTokenController(deps(ctx)));
       bind(TYPES.ControllerPlugin).toDynamicValue(
-        (ctx) => new ClientTokenController(deps(ctx), ctx.get<OpsServerProbes>(TYPES.Probes)),
+        (ctx) =>
+          new ClientTokenController(
+            deps(ctx),
+            ctx.get<OpsServerProbes>(TYPES.Probes),
+            elected ? ctx.get<Leadership>(leaderId).leading$ : undefined,
+          ),
       );
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => new GarbageCollectorController(deps(ctx)));
     }

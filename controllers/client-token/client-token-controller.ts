@@ -2,9 +2,12 @@
  * ClientTokenController: the plugin that runs ClientTokenReconciler on its single key. It is
  * enqueued at start (the store replay of the token informer, or an explicit first event) and by
  * every event of an owned client token or of the client policy; it requeues itself every resync
- * interval.
+ * interval. With leader election, its readiness check and `acl_controller_client_token_ready`
+ * speak for the lock holder only: a standby is ready, and reports the gauge as not its concern
+ * (see ClientTokenReconciler.standBy), so an alert on `max by (cluster)` fires only when no
+ * replica holds a ready client token.
  */
-import { concat, of } from 'rxjs';
+import { concat, type Observable, of } from 'rxjs';
 
 import { type InformerEvent } from '../../src/cache/events.js';
 import { type OwnedPolicy, type OwnedToken } from '../../src/consul/owned-acl.js';
@@ -23,15 +26,24 @@ export class ClientTokenController implements ControllerPlugin {
   readonly group: string;
   readonly reconciler: ClientTokenReconciler;
 
+  /** False on a standby: the client token is the lock holder's to keep, not this replica's. */
+  private leading = true;
+
   constructor(
     private readonly deps: AclDeps,
     probes: OpsServerProbes,
+    /** The cluster's leadership, with leader election; the readiness check applies only while leading. */
+    leading$?: Observable<boolean>,
   ) {
     this.name = deps.scopedName(CLIENT_TOKEN_CONTROLLER);
     this.group = deps.config.cluster;
     this.reconciler = new ClientTokenReconciler(deps);
+    leading$?.subscribe((leading) => {
+      this.leading = leading;
+      if (!leading) this.reconciler.standBy();
+    });
     probes.readyz.add(deps.scopedName('client-token'), () =>
-      this.reconciler.isReady ? undefined : 'the Consul client token is not ready yet',
+      !this.leading || this.reconciler.isReady ? undefined : 'the Consul client token is not ready yet',
     );
   }
 

@@ -73,6 +73,16 @@ export class ClientTokenReconciler implements Reconciler {
     return { requeueAfterMs: this.deps.config.resyncIntervalMs };
   }
 
+  /**
+   * This replica lost (or never had) the cluster's lock: what it verified may be stale by the
+   * time it leads again, so it checks afresh then; the gauge drops to 0, which an alert on
+   * `max by (cluster)` over the replicas ignores while the leader reports 1.
+   */
+  standBy(): void {
+    this.verified = undefined;
+    this.setReady(false);
+  }
+
   private setReady(ready: boolean): void {
     this.ready = ready;
     this.deps.metrics.clientTokenReady.set(ready ? 1 : 0);

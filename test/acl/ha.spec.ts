@@ -78,6 +78,45 @@ describe('high availability, end to end', function () {
     }
   });
 
+  it('a standby is ready; only the leader speaks for the client token (gauge 1 there, 0 on the standby)', async () => {
+    const flags = [
+      '-leader-election',
+      '-leader-election-ttl',
+      '2s',
+      '-consul-session-ttl-min',
+      '1s',
+      '-leader-election-renew',
+      '500ms',
+      '-resync-interval',
+      '1s',
+    ];
+    const replicas = [spawnController(world, flags), spawnController(world, flags)];
+    try {
+      const leader = await eventually('a leader', async () =>
+        replicas.find((replica) => replica.output().includes('leadership gained; controllers started')),
+      );
+      const standby = replicas.find((replica) => replica !== leader) as (typeof replicas)[number];
+      await leader.metricsMatching(
+        /^acl_controller_client_token_ready\{cluster="[^"]+"\} 1$/m,
+        'the leader ready',
+      );
+      const readyz = await eventually('the standby ready', async () => {
+        const response = await fetch(`${await standby.opsUrl()}/readyz?verbose`);
+        const body = await response.text();
+        return response.status === 200 ? body : undefined;
+      });
+      expect(readyz).to.contain('client-token');
+      const text = await standby.metricsMatching(
+        /^leader_election_master_status\{name="[^"]+"\} 0$/m,
+        'the standby not leading',
+      );
+      expect(text).to.match(/^acl_controller_client_token_ready\{cluster="[^"]+"\} 0$/m);
+    } finally {
+      for (const replica of replicas) replica.child.kill('SIGKILL');
+      await Promise.all(replicas.map((replica) => replica.exited));
+    }
+  });
+
   it('without leader election, two replicas still converge to one token per service', async () => {
     await world.createServiceSecret('web');
     await world.createServiceSecret('api');
