@@ -64,6 +64,8 @@ export class ServiceTokenReconciler implements Reconciler {
 
   constructor(private readonly deps: AclDeps) {
     this.writes = new AclWrites(deps);
+    // A walk over every cached service: done when scraped, not on each of thousands of reconciles.
+    deps.metrics.provideManagedServices(() => servicesNeedingTokens(deps));
   }
 
   /** Records that `key` started needing a token now, unless it already did. */
@@ -73,7 +75,6 @@ export class ServiceTokenReconciler implements Reconciler {
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | void> {
     const { metrics } = this.deps;
-    metrics.managedServices.set(servicesNeedingTokens(this.deps));
     const service = parseServiceKey(key);
     const secretName = secretNameFor(this.deps.config, service);
     const owner = `${this.deps.config.cluster}/${key}`;

@@ -10,6 +10,8 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+import { ScrapeGauge } from './scrape-gauge.js';
+
 export type AclErrorKind =
   | 'secret_read'
   | 'secret_write'
@@ -73,7 +75,8 @@ export class AclMetrics {
   readonly tokensCreated: ClusterCounter<'controller'>;
   readonly tokensDeleted: ClusterCounter<'controller'>;
   readonly tokensRepaired: ClusterCounter<'controller' | 'reason'>;
-  readonly managedServices: ClusterGauge;
+  /** Computed at scrape time from the provider given here (see ScrapeGauge). */
+  readonly provideManagedServices: (count: () => number) => void;
   readonly errors: ClusterCounter<'kind'>;
   readonly skipped: ClusterCounter<'resource' | 'reason'>;
   readonly timeToToken: ClusterHistogram;
@@ -112,10 +115,12 @@ export class AclMetrics {
       'Drift repaired: tokens recreated or rewritten, duplicates removed, secrets rewritten.',
       ['controller', 'reason'],
     );
-    this.managedServices = gauge(
+    const managed = ScrapeGauge.shared(
       'acl_controller_managed_services',
-      'Mesh services that currently need a token (a running mesh task).',
+      'Mesh services that currently need a token (a running mesh task, or an ACTIVE mesh ECS service).',
+      registry,
     );
+    this.provideManagedServices = (count) => managed.provide(cluster, count);
     this.errors = counter(
       'acl_controller_errors_total',
       'Errors by kind: secret read/write, malformed or missing secrets, Consul, ECS, invalid input.',
