@@ -19,9 +19,9 @@
  *   `DescribeTasks` for the whole receive batch.
  * - It runs as a manager runnable, so it starts before the informers' first list, and nothing
  *   that happens in between is missed. Errors back off on the clock; it never stops by itself.
- * - With `leaderOnly` (leader election on), it runs only while leading and relists the tasks each
- *   time it starts: SQS gives each message to one receiver, so events the previous leader took
- *   were never applied here.
+ * - With `leaderOnly` (leader election on), it runs only while leading, and starts only after its
+ *   group relisted its caches (ControllerGroup's refresh on each gain): SQS gives each message to
+ *   one receiver, so events the previous leader took were never applied here.
  */
 import {
   DeleteMessageBatchCommand,
@@ -54,8 +54,8 @@ export interface TaskEventConsumerOptions {
   /** The manager's controller group (the cluster), for `leaderOnly`. */
   readonly group?: string;
   /**
-   * Consume only while the group's leadership is held. Each (re)start then relists the tasks
-   * first, since events consumed elsewhere meanwhile (by the previous leader) were never seen here.
+   * Consume only while the group's leadership is held. The group relists its caches before each
+   * (re)start, since events consumed elsewhere meanwhile (by the previous leader) were never seen here.
    */
   readonly leaderOnly?: boolean;
   readonly sqs: SQSClient;
@@ -90,7 +90,6 @@ export class TaskEventConsumer implements Runnable {
   }
 
   start(): void {
-    if (this.leaderOnly) this.options.tasks.trigger();
     this.abort = new AbortController();
     this.loop = this.run(this.abort.signal);
   }

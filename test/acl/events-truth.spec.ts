@@ -95,7 +95,10 @@ describe('events that cannot lie, through the real CLI', function () {
     await world.createServiceSecret('web');
     // The first relist comes 5 s after start, so the task is learnt from its event, not a list.
     const controller = start(['-resync-interval', '5s']);
-    await controller.opsUrl();
+    await eventually('the first list done', async () => {
+      const response = await fetch(`${await controller.opsUrl()}/readyz`);
+      return response.status === 200;
+    });
     const [task] = await world.runTasks('web');
     await eventually('the token', () => tokenOf(world, 'web'));
     await controller.metricsMatching(

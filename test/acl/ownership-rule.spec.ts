@@ -17,7 +17,11 @@ import { type ConsulServer, startConsulServer } from '../../src/envtest/consul/s
 import { SILENT_LOGGER } from '../../src/log/logger.js';
 import { NO_API_OBSERVER } from '../../src/metrics/api-metrics.js';
 import { parseServiceKey, serviceKey } from '../../src/mesh/service-ref.js';
-import { clientTokenDescription, serviceDescription } from '../../src/mesh/token-description.js';
+import {
+  clientTokenDescription,
+  parseOwnedDescription,
+  serviceDescription,
+} from '../../src/mesh/token-description.js';
 import { SchedulerClock } from '../../src/time/scheduler-clock.js';
 
 const CLUSTER = 'prod';
@@ -91,6 +95,20 @@ const tokenSpec: fc.Arbitrary<TokenSpec> = fc.oneof(
     isClientAccessor: false,
   })),
 );
+
+/** The client secret names one token: later tokens drawn as "the client's AccessorID" are not it. */
+function withOneClientAccessor(specs: readonly TokenSpec[]): TokenSpec[] {
+  const first = specs.findIndex((spec) => spec.isClientAccessor);
+  return specs.map((spec, index) => {
+    if (!spec.isClientAccessor || index === first) return spec;
+    const owned = parseOwnedDescription(spec.description, CLUSTER);
+    const made: Made =
+      owned?.kind === 'token' && !spec.linksClientPolicy
+        ? { kind: 'service', service: owned.service.name }
+        : spec.made;
+    return { ...spec, isClientAccessor: false, made };
+  });
+}
 
 function marksOf(spec: TokenSpec, accessorId: string): TokenMarks {
   return {
@@ -183,7 +201,8 @@ describe('the one write path (AclWrites) against envtest Consul (property test)'
       fc.asyncProperty(
         fc.array(tokenSpec, { minLength: 1, maxLength: 6 }),
         fc.array(attempt, { minLength: 1, maxLength: 8 }),
-        async (specs, attempts) => {
+        async (drawn, attempts) => {
+          const specs = withOneClientAccessor(drawn);
           const made = new Map<string, Made>();
           const accessors: string[] = [];
           let clientAccessor = '';
