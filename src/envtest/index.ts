@@ -1,6 +1,15 @@
 // envtest: local ECS, Secrets Manager, SQS and Consul servers for tests, demos and users' own tests.
 export { type CallRecord, CallLog } from './call-log.js';
 export { type Fault, FaultInjector, type FaultKind, type FaultRule } from './faults.js';
+export {
+  evaluate as evaluateIamPolicies,
+  IamAuthorizer,
+  type IamOptions,
+  type IamRequest,
+  parsePolicy,
+  type PolicyDocument,
+  PolicyError,
+} from './aws/iam/index.js';
 export { type ConsulServer, type ConsulServerOptions, startConsulServer } from './consul/server.js';
 export { ConsulState } from './consul/state.js';
 export { type EcsServer, type EcsServerOptions, startEcsServer } from './ecs/server.js';

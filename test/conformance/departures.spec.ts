@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { consulContract } from './consul.contract.js';
 import { departureFor, departures } from './departures.js';
 import { ecsContract } from './ecs.contract.js';
+import { iamContract } from './iam.contract.js';
 import { secretsManagerContract } from './secretsmanager.contract.js';
 import { sqsContract } from './sqs.contract.js';
 
@@ -12,6 +13,7 @@ const caseNames: Record<string, string[]> = {
   secretsmanager: secretsManagerContract.cases.map((c) => c.name),
   consul: consulContract.cases.map((c) => c.name),
   sqs: sqsContract.cases.map((c) => c.name),
+  iam: iamContract.cases.map((c) => c.name),
 };
 
 describe('conformance departures', function () {

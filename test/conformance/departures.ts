@@ -7,7 +7,7 @@
 // - departures.spec.ts checks every entry names an existing case.
 export interface Departure {
   backend: string;
-  service: 'ecs' | 'secretsmanager' | 'consul' | 'sqs';
+  service: 'ecs' | 'secretsmanager' | 'consul' | 'sqs' | 'iam';
   case: string;
   reason: string;
 }
@@ -17,6 +17,9 @@ const MINISTACK_SRC = 'ministack 1.5.33 ministack/services/ecs.py';
 const MOTO_SQS = 'moto 5.2.5 moto/sqs/models.py';
 const MINISTACK_SQS = 'ministack 1.5.33 ministack/services/sqs.py';
 const SQS_DOC = 'docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference';
+const MOTO_IAM_RESOURCE =
+  'moto 5.2.5 moto/core/responses.py:434-442 (call_action) authorizes every ECS and Secrets Manager ' +
+  'action against resource "*" (only sqs, iam and sts responses define _determine_resource)';
 
 export const departures: Departure[] = [
   // --- moto, SQS ---
@@ -155,6 +158,35 @@ export const departures: Departure[] = [
     reason:
       'ministack 1.5.33 ministack/services/secretsmanager.py: create gives ResourceExistsException; AWS ' +
       'documents InvalidRequestException "The secret is scheduled for deletion"',
+  },
+  // --- moto, IAM (auth on via /moto-api/reset-auth) ---
+  {
+    backend: 'moto',
+    service: 'iam',
+    case: 'upstream role: secretsmanager:GetSecretValue is allowed on a secret matching <name_prefix>-*',
+    reason:
+      `${MOTO_IAM_RESOURCE}, so a Resource naming secret ARNs never matches and the call is denied; AWS ` +
+      'authorizes GetSecretValue against the secret ARN (Service Authorization Reference, AWS Secrets Manager)',
+  },
+  {
+    backend: 'moto',
+    service: 'iam',
+    case: 'a denied call answers AccessDeniedException (HTTP 400) naming the principal, the action and the resource ARN',
+    reason:
+      'moto 5.2.5 moto/core/exceptions.py:134-140: AccessDeniedError is HTTP 403, code AccessDenied, message ' +
+      '"User: <arn> is not authorized to perform: <action>" (no resource, no reason), sent as an XML ' +
+      'ErrorResponse (_RESTError, lines 55-75) even to JSON services, which @aws-sdk cannot parse ' +
+      '(SyntaxError "Deserialization error"); AWS answers JSON AccessDeniedException with HTTP 400',
+  },
+  {
+    backend: 'moto',
+    service: 'iam',
+    case: 'an ArnEquals ecs:cluster condition allows ListServices in that cluster only',
+    reason:
+      'moto 5.2.5 moto/iam/access_control.py:263-283 evaluates statements with no request context, and ' +
+      'moto/iam/policy_conditions.py:14,35-46 knows only StringEquals and treats an unknown operator (or no ' +
+      'context value) as satisfied, so the ArnEquals condition is ignored and every cluster is allowed ' +
+      '(access_control.py:6: "TODO add support for the Resource and Condition parts of IAM policies")',
   },
 ];
 

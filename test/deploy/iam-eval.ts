@@ -1,9 +1,12 @@
 /**
- * A small IAM policy evaluator for the deployment tests: Allow statements only (the policy has
- * no Deny), action and resource wildcards, and the condition operators our policy uses
- * (ArnEquals, ArnLike, StringEquals, StringLike, ForAllValues:StringEquals). A condition key
- * missing from the request fails its condition, except under ForAllValues, as in IAM.
+ * IAM policy evaluation for the deployment tests, by @cloud-copilot/iam-simulate (a maintained
+ * simulator of AWS IAM; a devDependency, see src/envtest/aws/README.md for why envtest itself
+ * does not use it): identity policies with every condition operator, Deny precedence, NotAction/
+ * NotResource, and validation of each request against the Service Authorization Reference (an
+ * action's resource types and condition keys), so a request built with the wrong resource (e.g.
+ * a cluster ARN for ecs:ListTasks, which authorizes against "*") fails loudly instead of passing.
  */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 
 export interface PolicyStatement {
   readonly Sid?: string;
@@ -20,19 +23,12 @@ export interface PolicyDocument {
 
 export interface IamRequest {
   readonly action: string;
+  /** The resource ARN the action authorizes against, or "*" for one without resource types. */
   readonly resource: string;
   readonly context?: Record<string, string | string[]>;
 }
 
-const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
-
-function glob(pattern: string, value: string, ignoreCase = false): boolean {
-  const regex = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`, ignoreCase ? 'i' : '').test(value);
-}
+export type IamDecision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
 /** Replaces every `${name}`; an unknown name throws, so a template and its values stay in step. */
 export function fillPlaceholders(text: string, values: Record<string, string>): string {
@@ -47,39 +43,34 @@ export function placeholders(text: string): string[] {
   return [...new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1] as string))].sort();
 }
 
-function conditionHolds(operator: string, key: string, wanted: string[], request: IamRequest): boolean {
-  const actual = request.context?.[key];
-  if (operator.startsWith('ForAllValues:')) {
-    if (actual === undefined) return true;
-    const inner = operator.slice('ForAllValues:'.length);
-    return list(actual).every((value) => wanted.some((want) => matchOne(inner, want, value)));
-  }
-  if (actual === undefined) return false;
-  return list(actual).some((value) => wanted.some((want) => matchOne(operator, want, value)));
+function accountOf(request: IamRequest): string {
+  const fromArn = request.resource.split(':')[4];
+  return fromArn !== undefined && /^\d{12}$/.test(fromArn) ? fromArn : '111122223333';
 }
 
-function matchOne(operator: string, want: string, value: string): boolean {
-  switch (operator) {
-    case 'StringEquals':
-    case 'ArnEquals':
-      return want === value;
-    case 'StringLike':
-    case 'ArnLike':
-      return glob(want, value);
-    default:
-      throw new Error(`condition operator ${operator} is not emulated`);
-  }
-}
-
-/** The statement that allows the request, or undefined (an implicit deny). */
-export function allowingStatement(policy: PolicyDocument, request: IamRequest): PolicyStatement | undefined {
-  return policy.Statement.find(
-    (statement) =>
-      statement.Effect === 'Allow' &&
-      list(statement.Action).some((action) => glob(action, request.action, true)) &&
-      list(statement.Resource).some((resource) => glob(resource, request.resource)) &&
-      Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
-        Object.entries(keys).every(([key, wanted]) => conditionHolds(operator, key, list(wanted), request)),
-      ),
+/** The decision of IAM for the request under this identity policy alone. */
+export async function decide(policy: PolicyDocument, request: IamRequest): Promise<IamDecision> {
+  const account = accountOf(request);
+  const result = await runSimulation(
+    {
+      identityPolicies: [{ name: 'policy', policy: policy as unknown as Record<string, unknown> }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      request: {
+        action: request.action,
+        principal: `arn:aws:iam::${account}:role/ecs-acl-controller`,
+        resource: { accountId: account, resource: request.resource },
+        contextVariables: { ...request.context },
+      },
+    },
+    {},
   );
+  // A request on "*" (an action without resource types) is a "wildcard" simulation.
+  if (result.resultType === 'single') return result.result.analysis.result as IamDecision;
+  if (result.resultType === 'wildcard') return result.overallResult as IamDecision;
+  throw new Error(`iam-simulate refused ${JSON.stringify(request)}: ${JSON.stringify(result).slice(0, 400)}`);
+}
+
+export async function isAllowed(policy: PolicyDocument, request: IamRequest): Promise<boolean> {
+  return (await decide(policy, request)) === 'Allowed';
 }

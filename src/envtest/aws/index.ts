@@ -8,4 +8,11 @@ export {
   type OperationHandler,
 } from './json-protocol.js';
 export { decodeToken, encodeToken, type Page, paginate } from './pagination.js';
-export { type AwsJsonServer, type AwsJsonServerSpec, startAwsJsonServer } from './server.js';
+export {
+  type AuthorizationTable,
+  type AwsJsonIamSpec,
+  type AwsJsonServer,
+  type AwsJsonServerSpec,
+  startAwsJsonServer,
+} from './server.js';
+export * from './iam/index.js';

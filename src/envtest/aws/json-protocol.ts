@@ -13,6 +13,8 @@
  *   connection resets included. Records name a resource, never a request body or secret value.
  * - Errors carry the code in both the body's `__type` and the `x-amzn-errortype` header, which is
  *   what @aws-sdk's JSON RPC protocol reads to set `error.name`.
+ * - IAM (`authorize`) is checked after faults and before the handler: a denied call never runs
+ *   and changes nothing; it is recorded with its AccessDenied code like any failed call.
  */
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 
@@ -45,6 +47,8 @@ export interface JsonProtocolOptions {
   readonly resourceOf?: (operation: string, input: JsonObject) => string | undefined;
   /** The response content type; AWS JSON 1.1 unless set (SQS answers application/x-amz-json-1.0). */
   readonly contentType?: string;
+  /** Throws the service's AccessDenied error when the caller's policies do not allow the call. */
+  readonly authorize?: (operation: string, input: JsonObject, principal: string | undefined) => void;
 }
 
 const UNKNOWN_OPERATION = 'UnknownOperation';
@@ -73,6 +77,7 @@ export function createJsonProtocolHandler(options: JsonProtocolOptions): Request
         record(options, operation, 0, 'ClientGone', resource, principal);
         return;
       }
+      options.authorize?.(operation, input, principal);
       const handler = options.operations[operation] as OperationHandler;
       const output = await handler(input);
       send(res, 200, JSON.stringify(output ?? {}), options);

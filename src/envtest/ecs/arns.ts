@@ -35,6 +35,11 @@ export class EcsArns {
     return `${this.prefix()}:task-definition/${family}:${revision}`;
   }
 
+  /** The ARN of a task definition as a call names it (`family` or `family:revision`). */
+  taskDefinitionReference(reference: string): string {
+    return `${this.prefix()}:task-definition/${reference}`;
+  }
+
   container(clusterName: string, taskId: string, containerId: string): string {
     return `${this.prefix()}:container/${clusterName}/${taskId}/${containerId}`;
   }

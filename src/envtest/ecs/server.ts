@@ -7,6 +7,8 @@
  *   durations; `close()` stops the listener and cancels every pending step.
  * - Throttle faults answer ThrottlingException "Rate exceeded" (HTTP 400); server-error faults
  *   answer ServerException (HTTP 500).
+ * - With `iam`, calls signed with a listed access key must be allowed by its policies (the
+ *   requests of `iam.ts`), or are answered AccessDeniedException (HTTP 400) and change nothing.
  * - With `events`, every task change is published as an "ECS Task State Change" event
  *   (`server.events`, a TaskEventPipe); without it `server.events` is undefined.
  */
@@ -15,9 +17,11 @@ import { asyncScheduler } from 'rxjs';
 import { type Clock, type Random } from '../../time/clock.js';
 import { SchedulerClock } from '../../time/scheduler-clock.js';
 import { type JsonObject } from '../aws/input.js';
+import { type IamOptions } from '../aws/iam/authorizer.js';
 import { type AwsJsonServer, startAwsJsonServer } from '../aws/server.js';
 import { serverException, throttling } from './errors.js';
 import { type EcsEventsOptions, TaskEventPipe } from './event-pipe.js';
+import { ecsAuthorization } from './iam.js';
 import { type EcsTimings, type ServiceLaunchRetry } from './model.js';
 import { clusterOperations } from './operations/clusters.js';
 import { serviceOperations } from './operations/services.js';
@@ -57,6 +61,8 @@ export interface EcsServerOptions {
   readonly secrets?: SecretStore | SecretResolver;
   /** Service scheduler retry gaps after failed launches; defaults 10 s doubling up to 27 min. */
   readonly serviceLaunchRetry?: Partial<ServiceLaunchRetry>;
+  /** IAM policies per access key ID; keys without one (and unsigned calls) are allowed everything. */
+  readonly iam?: IamOptions;
 }
 
 export interface EcsServer extends AwsJsonServer<EcsState> {
@@ -100,6 +106,7 @@ export async function startEcsServer(options: EcsServerOptions = {}): Promise<Ec
   const events = options.events
     ? new TaskEventPipe(state, options.events, { clock, random, region, accountId })
     : undefined;
+  const authorization = ecsAuthorization(state);
   const server = await startAwsJsonServer({
     targetPrefix: ECS_TARGET_PREFIX,
     state,
@@ -109,6 +116,11 @@ export async function startEcsServer(options: EcsServerOptions = {}): Promise<Ec
       ...serviceOperations(state),
       ...taskOperations(state),
       ...taggingOperations(state),
+    },
+    iam: {
+      ...(options.iam !== undefined ? { options: options.iam } : {}),
+      accountId,
+      authorization,
     },
     clock,
     random,

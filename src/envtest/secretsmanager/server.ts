@@ -7,14 +7,18 @@
  * - The call log names the secret a call addressed (its id or name), never its value.
  * - Throttle faults answer ThrottlingException (HTTP 400); server-error faults answer
  *   InternalServiceError (HTTP 500).
+ * - With `iam`, calls signed with a listed access key must be allowed by its policies (the
+ *   requests of `iam.ts`), or are answered AccessDeniedException (HTTP 400) and change nothing.
  */
 import { asyncScheduler } from 'rxjs';
 
 import { type Clock, type Random } from '../../time/clock.js';
 import { SchedulerClock } from '../../time/scheduler-clock.js';
 import { type JsonObject } from '../aws/input.js';
+import { type IamOptions } from '../aws/iam/authorizer.js';
 import { type AwsJsonServer, startAwsJsonServer } from '../aws/server.js';
 import { internalServiceError, throttling } from './errors.js';
+import { secretsManagerAuthorization } from './iam.js';
 import { listingOperations } from './operations/listing.js';
 import { secretOperations } from './operations/secrets.js';
 import { taggingOperations } from './operations/tagging.js';
@@ -32,6 +36,8 @@ export interface SecretsManagerServerOptions {
   readonly accountId?: string;
   /** Source of ARN suffixes, version ids and fractional fault decisions. */
   readonly random?: Random;
+  /** IAM policies per access key ID; keys without one (and unsigned calls) are allowed everything. */
+  readonly iam?: IamOptions;
 }
 
 export type SecretsManagerServer = AwsJsonServer<SecretStore>;
@@ -46,12 +52,10 @@ export async function startSecretsManagerServer(
 ): Promise<SecretsManagerServer> {
   const clock = options.clock ?? new SchedulerClock(asyncScheduler);
   const random = options.random ?? Math.random;
-  const store = new SecretStore({
-    clock,
-    random,
-    region: options.region ?? 'us-east-1',
-    accountId: options.accountId ?? '123456789012',
-  });
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const store = new SecretStore({ clock, random, region, accountId });
+  const authorization = secretsManagerAuthorization({ store, region, accountId, random });
   return startAwsJsonServer({
     targetPrefix: SECRETS_MANAGER_TARGET_PREFIX,
     state: store,
@@ -60,6 +64,11 @@ export async function startSecretsManagerServer(
       ...valueOperations(store),
       ...listingOperations(store),
       ...taggingOperations(store),
+    },
+    iam: {
+      ...(options.iam !== undefined ? { options: options.iam } : {}),
+      accountId,
+      authorization,
     },
     clock,
     random,

@@ -9,14 +9,18 @@
  *   ends every pending long poll.
  * - Throttle faults answer RequestThrottled (HTTP 403, as the SDK models it); server-error faults
  *   answer InternalError (HTTP 500).
+ * - With `iam`, calls signed with a listed access key must be allowed by its policies (the
+ *   requests of `iam.ts`), or are answered AccessDenied (HTTP 403) and change nothing.
  */
 import { asyncScheduler } from 'rxjs';
 
 import { type Clock, type Random } from '../../time/clock.js';
 import { SchedulerClock } from '../../time/scheduler-clock.js';
 import { type JsonObject } from '../aws/input.js';
+import { type IamOptions } from '../aws/iam/authorizer.js';
 import { type AwsJsonServer, startAwsJsonServer } from '../aws/server.js';
 import { internalError, requestThrottled } from './errors.js';
+import { sqsAccessDenied, sqsAuthorization } from './iam.js';
 import { sqsOperations } from './operations.js';
 import { SqsState } from './state.js';
 
@@ -32,6 +36,8 @@ export interface SqsServerOptions {
   readonly random?: Random;
   readonly region?: string;
   readonly accountId?: string;
+  /** IAM policies per access key ID; keys without one (and unsigned calls) are allowed everything. */
+  readonly iam?: IamOptions;
 }
 
 export type SqsServer = AwsJsonServer<SqsState>;
@@ -49,12 +55,21 @@ export async function startSqsServer(options: SqsServerOptions = {}): Promise<Sq
   const clock = options.clock ?? new SchedulerClock(asyncScheduler);
   const random = options.random ?? Math.random;
   const accountId = options.accountId ?? '123456789012';
-  const state = new SqsState({ clock, random, region: options.region ?? 'us-east-1', accountId });
+  const region = options.region ?? 'us-east-1';
+  const state = new SqsState({ clock, random, region, accountId });
+  const operations = sqsOperations(state, accountId);
+  const authorization = sqsAuthorization(Object.keys(operations), region, accountId);
   const server = await startAwsJsonServer({
     targetPrefix: SQS_TARGET_PREFIX,
     contentType: SQS_CONTENT_TYPE,
     state,
-    operations: sqsOperations(state, accountId),
+    operations,
+    iam: {
+      ...(options.iam !== undefined ? { options: options.iam } : {}),
+      accountId,
+      authorization,
+      accessDenied: sqsAccessDenied,
+    },
     clock,
     random,
     ...(options.port !== undefined ? { port: options.port } : {}),

@@ -17,7 +17,23 @@ export interface BackendInstance {
    * says so. AWS itself rejects that combination.
    */
   ecsNetwork?: EcsNetwork;
+  /** IAM suites only: where ECS and Secrets Manager answer, and the keys of each principal. */
+  iam?: IamAccess;
   stop(): Promise<void>;
+}
+
+export interface AwsKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface IamAccess {
+  ecsEndpoint: string;
+  secretsManagerEndpoint: string;
+  /** Allowed everything (no policy, or Allow * on *). */
+  admin: AwsKey;
+  /** One key per principal of the suite's policies, by principal name. */
+  principals: Record<string, AwsKey>;
 }
 
 export type EcsNetwork =
