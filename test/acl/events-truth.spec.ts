@@ -8,6 +8,7 @@ import { startConsulServer } from '../../src/envtest/consul/server.js';
 import { startEcsServer } from '../../src/envtest/ecs/server.js';
 import { startSecretsManagerServer } from '../../src/envtest/secretsmanager/server.js';
 import { type SqsServer, startSqsServer } from '../../src/envtest/sqs/server.js';
+import { fastElectionFlags } from '../helpers/controller-cli.js';
 import { type ControllerProcess, spawnController } from './cli-process.js';
 import { AclWorld, envtestBackends, eventually } from './world.js';
 
@@ -163,19 +164,7 @@ describe('events that cannot lie, through the real CLI', function () {
   it('a replica that leads again does not resurrect the token of a task that stopped while it was standby', async () => {
     const { world } = env;
     await world.createServiceSecret('web');
-    const election = [
-      '-leader-election',
-      '-leader-election-ttl',
-      '2s',
-      '-consul-session-ttl-min',
-      '1s',
-      '-leader-election-renew',
-      '500ms',
-      '-leader-election-lock-delay',
-      '1s',
-      '-resync-interval',
-      '3s',
-    ];
+    const election = [...fastElectionFlags(), '-resync-interval', '3s'];
     const first = start(election);
     await eventually('first leads', async () =>
       /leadership gained; controllers started/.test(first.output()),

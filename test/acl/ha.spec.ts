@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 
+import { fastElectionFlags } from '../helpers/controller-cli.js';
 import { spawnController } from './cli-process.js';
 import { AclWorld, eventually, useAclWorld } from './world.js';
 
@@ -79,17 +80,7 @@ describe('high availability, end to end', function () {
   });
 
   it('a standby is ready; only the leader speaks for the client token (gauge 1 there, 0 on the standby)', async () => {
-    const flags = [
-      '-leader-election',
-      '-leader-election-ttl',
-      '2s',
-      '-consul-session-ttl-min',
-      '1s',
-      '-leader-election-renew',
-      '500ms',
-      '-resync-interval',
-      '1s',
-    ];
+    const flags = [...fastElectionFlags(), '-resync-interval', '1s'];
     const replicas = [spawnController(world, flags), spawnController(world, flags)];
     try {
       const leader = await eventually('a leader', async () =>

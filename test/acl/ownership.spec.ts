@@ -94,6 +94,18 @@ function fingerprint(token: TokenRead | undefined) {
   );
 }
 
+/** Services web and api, each with a running task and its token; the controller started. */
+async function webAndApiServed(world: AclWorld, start: () => ControllerProcess) {
+  for (const service of ['web', 'api']) {
+    await world.createServiceSecret(service);
+    await world.runTasks(service);
+  }
+  const controller = start();
+  const web = await serviceToken(world, 'web');
+  await serviceToken(world, 'api');
+  return { controller, web };
+}
+
 interface Scenario {
   readonly name: string;
   run(world: AclWorld, start: (extra?: string[]) => ControllerProcess): Promise<void>;
@@ -138,13 +150,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: "a secret copied from another service's gets fresh IDs; the other service's token is never written",
     async run(world, start) {
-      await world.createServiceSecret('web');
-      await world.createServiceSecret('api');
-      await world.runTasks('web');
-      await world.runTasks('api');
-      const controller = start();
-      const web = await serviceToken(world, 'web');
-      await serviceToken(world, 'api');
+      const { controller, web } = await webAndApiServed(world, start);
       await world.putSecretValue(
         `${world.prefix}-api`,
         JSON.stringify(await world.secretValue(`${world.prefix}-web`)),
@@ -164,13 +170,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: "a secret naming another service's AccessorID with any SecretID never deletes that token",
     async run(world, start) {
-      await world.createServiceSecret('web');
-      await world.createServiceSecret('api');
-      await world.runTasks('web');
-      await world.runTasks('api');
-      const controller = start();
-      const web = await serviceToken(world, 'web');
-      await serviceToken(world, 'api');
+      const { controller, web } = await webAndApiServed(world, start);
       const planted = randomUUID();
       await world.putSecretValue(
         `${world.prefix}-api`,

@@ -59,3 +59,21 @@ export function controllerEnv(endpoints: ControllerEndpoints): NodeJS.ProcessEnv
     CONSUL_HTTP_TOKEN: endpoints.consulToken,
   };
 }
+
+/**
+ * Leader-election flags for a test against an envtest Consul whose session TTL minimum is 1 s:
+ * a short TTL, a fast renew and a short lock-delay, so a failover takes seconds.
+ */
+export function fastElectionFlags(ttl = '2s', renew = '500ms', lockDelay = '1s'): string[] {
+  return [
+    '-leader-election',
+    '-leader-election-ttl',
+    ttl,
+    '-consul-session-ttl-min',
+    '1s',
+    '-leader-election-renew',
+    renew,
+    '-leader-election-lock-delay',
+    lockDelay,
+  ];
+}
