@@ -9,12 +9,13 @@
  * - `generateOps(seed, n, profile)` returns the same n ops for the same seed and profile; it is
  *   the first n of `opStream(seed, profile)`.
  * - With `kills`, the sequence contains at least one `kill-replica` aimed at the leader (the op at
- *   the middle index is made one if the draws gave none before it), so even a short run fails over.
+ *   the middle index, counting the non-hostile ops only, is made one if the draws gave none before
+ *   it), so even a short run fails over.
  * - Without `kills` (the soak), no op kills a replica, so each replica lives for the whole run.
  * - Every op that acts on a cluster (services, tasks, tokens, secrets, and whose lock a kill
  *   aims at) names it in `cluster`, drawn from `profile.clusters` by the same PRNG, after the op's
  *   other draws. With one cluster nothing is drawn for it, so one-cluster sequences are those of
- *   the harness before clusters were added (old replay seeds still replay).
+ *   the harness before clusters were added (old replay seeds still replay, with `--no-hostile`).
  * - With `hostile`, a hostile-tenant op (./hostile-ops.ts) comes before each other op with
  *   probability HOSTILE_RATE, decided and drawn by the hostile stream of the seed, which the other
  *   ops never draw from. So the other ops are exactly the sequence without hostile ops, in order
