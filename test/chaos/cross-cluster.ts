@@ -201,6 +201,7 @@ export class CrossClusterWatch {
           wantedForMs,
           clientOf,
           namedBy: deleted && before ? this.namedBy(accessorId, before) : [],
+          planted: this.planted.has(accessorId),
         },
         this.clusterNames,
         this.options.tokenWindowMs,

@@ -279,6 +279,20 @@ describe('chaos: hostile-tenant invariants', () => {
       expect(verdict?.kind).to.equal('token-owner');
       expect(verdict?.message).to.contain('chaos-api names it too');
       expect(del([])?.kind).to.equal('cross-cluster');
+      const planted = judgeTokenWrite(
+        write({
+          operation: 'acl.token.delete',
+          accessorId: world.web.accessorId,
+          before,
+          ownerSecret: secretIds(world.secrets, 'chaos-web'),
+          wantedForMs: 20_000,
+          planted: true,
+        }),
+        CLUSTERS,
+        WINDOW,
+      );
+      expect(planted?.kind).to.equal('token-owner');
+      expect(planted?.message).to.contain("the run planted its AccessorID in another service's secret");
       expect(del(['chaos-api'], 2_000)).to.equal(undefined);
     });
   });

@@ -29,8 +29,9 @@
  *   token, whatever its description has become); a delete of a token that was its cluster's
  *   wanted token (its service active in that cluster for at least the window, and its cluster's
  *   secret naming it with its SecretID) has no reason on its owner's side: `token-owner` when
- *   another secret of that cluster names it too (that service's reconcile made it), else
- *   `cross-cluster` (the other cluster's side made it).
+ *   another served secret names it too, or the run planted its AccessorID in another service's
+ *   secret (a reconcile of that service, or one misled by it, made it), else `cross-cluster` (the
+ *   other cluster's side made it).
  * - `judgeSecretWrite` (each controller write of a served secret's value, judged as it is
  *   recorded): a write that replaced a value naming its cluster's own healthy token for that
  *   service (the token exists, with that SecretID), current for at least the window, has no
@@ -285,6 +286,8 @@ export interface TokenWrite {
   readonly clientOf?: string;
   /** The served secrets, other than the owner's own, that name this token's AccessorID. */
   readonly namedBy?: readonly string[];
+  /** The driver planted this AccessorID in another service's secret during the run. */
+  readonly planted?: boolean;
 }
 
 /**
@@ -326,9 +329,14 @@ export function judgeTokenWrite(
     const named = w.ownerSecret?.accessorId === w.accessorId && w.ownerSecret.token === w.before.secretId;
     if (named && w.wantedForMs >= windowMs) {
       const others = w.namedBy ?? [];
-      const by = others.length > 0 ? `; ${others.join(', ')} names it too` : '';
+      const by =
+        others.length > 0
+          ? `; ${others.join(', ')} names it too`
+          : w.planted
+            ? "; the run planted its AccessorID in another service's secret"
+            : '';
       return {
-        kind: others.length > 0 ? 'token-owner' : 'cross-cluster',
+        kind: others.length > 0 || w.planted ? 'token-owner' : 'cross-cluster',
         message:
           `${what} deleted while it had been ${cluster}'s wanted token for ` +
           `${(w.wantedForMs / 1000).toFixed(1)} s (service active, its secret naming it): ` +
