@@ -3,8 +3,10 @@
  * own API clients, and the objects seeded before the controllers start.
  *
  * Invariants:
- * - The served clusters are `chaos` (prefix `chaos`) and, with two, `chaos-b` (prefix `chaos-b`:
- *   a cluster name that contains the first one, so a substring match would claim its tokens).
+ * - The served clusters are `chaos` (prefix `chaos`) and, with two, `chaos-b` (prefix `chaosb`):
+ *   a cluster name that contains the first one, so a substring match would claim its tokens, with
+ *   a prefix that does not overlap the first (the controller refuses `chaos` with `chaos-b`, since
+ *   `chaos-b-<service>` would be a secret of both).
  *   Every service the ops may name has a task definition (family = service name, mesh tag, shared
  *   by the clusters) and, in each served cluster, its `<prefix>-<service>` secret holding `{}` from
  *   the start, as the Terraform module would create them; each cluster has its own client secret,
@@ -62,7 +64,7 @@ export interface ServedCluster {
 
 export const SERVED_CLUSTERS = [
   { name: 'chaos', prefix: 'chaos' },
-  { name: 'chaos-b', prefix: 'chaos-b' },
+  { name: 'chaos-b', prefix: 'chaosb' },
 ] as const;
 
 export class ChaosWorld {
