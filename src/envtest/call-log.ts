@@ -4,8 +4,9 @@
  * Invariants:
  * - Every request is recorded exactly once, after its outcome is known, faults included.
  * - Records keep no request bodies and no credentials: only the operation, the outcome, the
- *   resource it named (a secret name, a token accessor ID, a cluster) and, for AWS calls, the
- *   caller's access key ID (public, as in CloudTrail), so a log can be shared.
+ *   resource it named (a secret name, a token accessor ID, a cluster) and the caller: for AWS
+ *   calls its access key ID (public, as in CloudTrail), for Consul calls the AccessorID of the
+ *   request's token (public, as in Consul's audit log), so a log can be shared.
  */
 export interface CallRecord {
   readonly operation: string;
@@ -15,7 +16,11 @@ export interface CallRecord {
   readonly error?: string;
   /** The resource the call named, if any (never a SecretID). */
   readonly resource?: string;
-  /** AWS calls: the access key ID the request was signed with (never the secret key). */
+  /**
+   * AWS calls: the access key ID the request was signed with (never the secret key). Consul calls:
+   * the AccessorID of the token the request acted as, once a handler resolved it (never the
+   * SecretID; absent when the call failed before that, e.g. an injected fault).
+   */
   readonly principal?: string;
   /** Milliseconds since the epoch, from the server's clock. */
   readonly at: number;

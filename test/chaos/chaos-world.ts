@@ -3,12 +3,21 @@
  * own API clients, and the objects seeded before the controllers start.
  *
  * Invariants:
- * - The served clusters are `chaos` (prefix `chaos`) and, with two, `chaos-b` (prefix `chaos-b`:
- *   a cluster name that contains the first one, so a substring match would claim its tokens).
+ * - The served clusters are `chaos` (prefix `chaos`) and, with two, `chaos-b` (prefix `chaosb`):
+ *   a cluster name that contains the first one, so a substring match would claim its tokens, with
+ *   a prefix that does not overlap the first (the controller refuses `chaos` with `chaos-b`, since
+ *   `chaos-b-<service>` would be a secret of both).
  *   Every service the ops may name has a task definition (family = service name, mesh tag, shared
  *   by the clusters) and, in each served cluster, its `<prefix>-<service>` secret holding `{}` from
- *   the start, as the Terraform module would create them; each cluster has its own client secret.
- *   Family `batch` is not mesh. Cluster `other` is not served.
+ *   the start, as the Terraform module would create them; each cluster has its own client secret,
+ *   `<prefix>-consul-client-token` (as Terraform names it). Family `batch` is not mesh. Cluster
+ *   `other` is not served. The family a hostile tenant would name a task after to make its secret
+ *   the client secret (`collidingService`, the same for every served cluster) is registered too,
+ *   with the mesh tag.
+ * - The run's own Consul writes after seeding go through `driverCall`, with the driver's token
+ *   (global-management, its own AccessorID `driverAccessorId`), never with the controllers' token,
+ *   so the Consul call log tells them apart exactly (each call's principal is its token's
+ *   AccessorID).
  * - Every Consul call, of every Consul instance, is also given to the `onConsulCall` listeners
  *   as it is recorded (after its outcome is in the state), for checks that need the state then;
  *   every Secrets Manager call likewise to the `onSecretsCall` listeners.
@@ -26,8 +35,10 @@ import {
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { randomUUID } from 'node:crypto';
 
 import { type CallRecord } from '../../src/envtest/call-log.js';
+import { GLOBAL_MANAGEMENT_POLICY_ID } from '../../src/envtest/consul/acl/model.js';
 import { type ConsulServer, startConsulServer } from '../../src/envtest/consul/server.js';
 import { type EcsServer, startEcsServer } from '../../src/envtest/ecs/server.js';
 import {
@@ -53,13 +64,16 @@ export interface ServedCluster {
 
 export const SERVED_CLUSTERS = [
   { name: 'chaos', prefix: 'chaos' },
-  { name: 'chaos-b', prefix: 'chaos-b' },
+  { name: 'chaos-b', prefix: 'chaosb' },
 ] as const;
 
 export class ChaosWorld {
   readonly clusters: ServedCluster[];
   readonly faults = new FaultSchedule();
   foreign!: ForeignBaseline;
+  /** The AccessorID of the token the run's own Consul writes use (see `driverCall`). */
+  driverAccessorId = '';
+  private driverSecret = '';
   private readonly consulListeners: Array<(call: CallRecord) => void> = [];
   private readonly secretsListeners: Array<(call: CallRecord) => void> = [];
   private readonly retiredConsulCalls: CallRecord[][] = [];
@@ -128,6 +142,18 @@ export class ChaosWorld {
     return `${this.served(cluster).prefix}-${service}`;
   }
 
+  clientSecretName(cluster: string): string {
+    return `${this.served(cluster).prefix}-consul-client-token`;
+  }
+
+  /** The service name whose `<prefix>-<service>` secret is `cluster`'s client secret. */
+  collidingService(cluster: string): string {
+    const { prefix } = this.served(cluster);
+    const name = this.clientSecretName(cluster);
+    if (!name.startsWith(`${prefix}-`)) throw new Error(`client secret ${name} has no prefix ${prefix}-`);
+    return name.slice(prefix.length + 1);
+  }
+
   onConsulCall(listener: (call: CallRecord) => void): void {
     this.consulListeners.push(listener);
   }
@@ -150,7 +176,8 @@ export class ChaosWorld {
     for (const cluster of [...this.clusters.map((c) => c.name), 'other']) {
       await this.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     }
-    for (const family of [...this.services, NON_MESH_FAMILY]) {
+    const colliding = new Set(this.clusters.map((c) => this.collidingService(c.name)));
+    for (const family of [...this.services, ...colliding, NON_MESH_FAMILY]) {
       await this.ecs.send(
         new RegisterTaskDefinitionCommand({
           family,
@@ -160,7 +187,7 @@ export class ChaosWorld {
       );
     }
     for (const served of this.clusters) {
-      served.clientSecretArn = await this.createSecret(`${served.prefix}-consul-client-token`, '{}');
+      served.clientSecretArn = await this.createSecret(this.clientSecretName(served.name), '{}');
       for (const service of this.services) await this.createSecret(`${served.prefix}-${service}`, '{}');
     }
     // A mesh task of another cluster: it must not make its service active in ours.
@@ -168,6 +195,14 @@ export class ChaosWorld {
       new RunTaskCommand({ cluster: 'other', taskDefinition: this.services[0], tags: [MESH_TAG] }),
     );
     this.foreign = await seedForeign(this);
+    this.driverSecret = randomUUID();
+    const { status, text } = await this.consulCall('PUT', '/v1/acl/token', {
+      SecretID: this.driverSecret,
+      Description: "chaos driver: the run's own writes",
+      Policies: [{ ID: GLOBAL_MANAGEMENT_POLICY_ID }],
+    });
+    if (status !== 200) throw new Error(`creating the driver token: HTTP ${status}: ${text}`);
+    this.driverAccessorId = (JSON.parse(text) as { AccessorID: string }).AccessorID;
   }
 
   async createSecret(name: string, value: string): Promise<string> {
@@ -176,10 +211,19 @@ export class ChaosWorld {
   }
 
   /** A Consul API call with the management token; retried through faults by the caller. */
-  async consulCall(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+  consulCall(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    return this.call(this.consul.managementToken, method, path, body);
+  }
+
+  /** A Consul API call as the run's driver (its own token); retried through faults by the caller. */
+  driverCall(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    return this.call(this.driverSecret, method, path, body);
+  }
+
+  private async call(token: string, method: string, path: string, body: unknown) {
     const response = await fetch(`${this.consul.url}${path}`, {
       method,
-      headers: { 'x-consul-token': this.consul.managementToken },
+      headers: { 'x-consul-token': token },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, text: await response.text() };

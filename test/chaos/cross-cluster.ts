@@ -1,16 +1,22 @@
 /**
- * CrossClusterWatch: checks, while a chaos run goes on, that the served clusters never touch each
- * other's tokens or secrets.
+ * CrossClusterWatch: checks, while a chaos run goes on, that the controller never writes a token
+ * or secret for anyone but its owner: the served clusters never touch each other's, and a
+ * reconcile of one service never touches another service's token or the client token.
  *
  * The replicas serve every cluster with one Consul token and one AWS key, so no call log says
- * which cluster's side made a call. Instead each write is judged, as the envtest server records
- * it (its outcome already in the state), by whether its own cluster could have had a reason for
- * it (see `judgeTokenWrite` and `judgeSecretWrite` in ./invariants.ts):
+ * which cluster's side, or which service's reconcile, made a call. Instead each write is judged,
+ * as the envtest server records it (its outcome already in the state), by whether its token's or
+ * secret's own owner could have had a reason for it (see `judgeTokenWrite` and `judgeSecretWrite`
+ * in ./invariants.ts):
  *
  * Invariants:
- * - Every `acl.token.delete` and `acl.token.update` Consul call naming a token a served cluster
- *   owned (as the observer last saw it) is judged, with the driver's own out-of-band deletes
- *   exempt, and counted.
+ * - A ledger follows every token through the Consul call log: after each successful token create,
+ *   clone, update or delete, its owner (cluster and service, the client token, or none) and
+ *   SecretID as the state then has them; so each write is judged against the owner the token had
+ *   just before it (the observer's sample only for tokens no write has named yet).
+ * - Every successful `acl.token.delete` and `acl.token.update` is judged and counted, except the
+ *   run's own: a call whose principal (its token's AccessorID) is the driver's. Creates and
+ *   clones are counted (nothing about a create alone says whose reconcile made it).
  * - Every PutSecretValue or UpdateSecret the controller's key made on a served secret (a
  *   `<prefix>-<service>` or client secret) is judged, and counted; a repeat that made no new
  *   version replaced nothing.
@@ -30,6 +36,8 @@ import {
   judgeTokenWrite,
   secretIds,
   type SecretIds,
+  type TokenOwner,
+  tokenOwner,
   type Violation,
 } from './invariants.js';
 import { type Observer } from './observer.js';
@@ -40,6 +48,8 @@ export interface CrossClusterWorld {
   readonly services: readonly string[];
   readonly consul: { readonly state: ConsulState };
   readonly smServer: { readonly state: SecretStore };
+  /** The AccessorID of the token the run's own Consul writes use. */
+  readonly driverAccessorId: string;
   served(cluster: string): ServedCluster;
   onConsulCall(listener: (call: CallRecord) => void): void;
   onSecretsCall(listener: (call: CallRecord) => void): void;
@@ -61,17 +71,33 @@ export interface CrossClusterOptions {
   readonly log?: (line: string) => void;
 }
 
+const TOKEN_WRITES = new Set(['acl.token.create', 'acl.token.clone', 'acl.token.update', 'acl.token.delete']);
+
+/** A token as the last successful write left it. */
+interface LedgerEntry {
+  readonly owner: TokenOwner | undefined;
+  readonly secretId: string | undefined;
+}
+
 export class CrossClusterWatch {
   readonly crashes: string[] = [];
-  readonly counts = { tokenDeletes: 0, tokenUpdates: 0, longWantedDeletes: 0, secretWrites: 0 };
+  readonly counts = {
+    tokenCreates: 0,
+    tokenDeletes: 0,
+    tokenUpdates: 0,
+    longWantedDeletes: 0,
+    secretWrites: 0,
+  };
   private readonly verdicts = new Map<string, Violation>();
   private readonly servedSecrets = new Map<string, { cluster: string; service: string }>();
+  private readonly ledger = new Map<string, LedgerEntry>();
   private readonly clusterNames: string[];
 
+  /** `planted`: AccessorIDs the driver wrote into another service's secret (see crossClusterViolations). */
   constructor(
     private readonly world: CrossClusterWorld,
     private readonly observer: CrossClusterObserver,
-    private readonly driverDeleting: ReadonlySet<string>,
+    private readonly planted: ReadonlySet<string>,
     private readonly options: CrossClusterOptions,
   ) {
     this.clusterNames = world.clusters.map((c) => c.name);
@@ -92,6 +118,7 @@ export class CrossClusterWatch {
         owners: this.observer.owners,
         ownerChanges: this.observer.ownerChanges,
         secretAccessors: this.observer.secretAccessors,
+        planted: this.planted,
       }),
     ];
   }
@@ -100,7 +127,8 @@ export class CrossClusterWatch {
     const c = this.counts;
     const secrets = [...this.observer.secretAccessors.values()].reduce((n, m) => n + m.size, 0);
     return (
-      `chaos: cross-cluster: ${c.tokenDeletes} deletes and ${c.tokenUpdates} updates of served tokens judged ` +
+      `chaos: cross-cluster and token owners: ${c.tokenDeletes} deletes and ${c.tokenUpdates} updates ` +
+      `(and ${c.tokenCreates} creates) of tokens judged ` +
       `(${c.longWantedDeletes} by the controller of a token whose service had been active ` +
       `${this.options.tokenWindowMs / 1000} s), ${c.secretWrites} controller secret writes judged, ` +
       `${this.observer.owners.size} token owners and ${secrets} secrets' accessors checked`
@@ -122,24 +150,38 @@ export class CrossClusterWatch {
   }
 
   private onConsulCall(call: CallRecord): void {
-    if (call.operation !== 'acl.token.delete' && call.operation !== 'acl.token.update') return;
     const accessorId = call.resource;
-    if (accessorId === undefined) return;
-    const before = this.observer.owners.get(accessorId);
-    if (before === undefined) return;
+    if (!TOKEN_WRITES.has(call.operation) || accessorId === undefined || call.status !== 200) return;
     const { world, observer } = this;
-    const served = world.served(before.cluster);
-    const client = before.service === CLIENT;
-    const byDriver = this.driverDeleting.has(accessorId);
-    const wantedForMs = client
-      ? observer.knownForMs(accessorId)
-      : observer.activeForMs(before.cluster, before.service);
-    if (call.status === 200) {
-      if (call.operation === 'acl.token.delete') this.counts.tokenDeletes += 1;
-      else this.counts.tokenUpdates += 1;
-      if (call.operation === 'acl.token.delete' && !byDriver && wantedForMs >= this.options.tokenWindowMs) {
-        this.counts.longWantedDeletes += 1;
-      }
+    const after = world.consul.state.tokens.get(accessorId);
+    const known = this.ledger.get(accessorId);
+    const before = known ? known.owner : observer.owners.get(accessorId);
+    const beforeSecret = known ? known.secretId : before?.secretId;
+    this.ledger.set(accessorId, {
+      owner: after && tokenOwner(after, this.clusterNames),
+      secretId: after?.secretId,
+    });
+    if (call.operation === 'acl.token.create' || call.operation === 'acl.token.clone') {
+      this.counts.tokenCreates += 1;
+      return;
+    }
+    const deleted = call.operation === 'acl.token.delete';
+    if (deleted) this.counts.tokenDeletes += 1;
+    else this.counts.tokenUpdates += 1;
+    const byDriver = call.principal === world.driverAccessorId;
+    const clientOf = world.clusters.find((c) => {
+      const ids = secretIds(world.smServer.state, c.clientSecretArn);
+      return ids?.accessorId === accessorId && beforeSecret !== undefined && ids.token === beforeSecret;
+    })?.name;
+    const client = before?.service === CLIENT;
+    const served = before && world.served(before.cluster);
+    const wantedForMs = !before
+      ? 0
+      : client
+        ? observer.knownForMs(accessorId)
+        : observer.activeForMs(before.cluster, before.service);
+    if (deleted && !byDriver && before && wantedForMs >= this.options.tokenWindowMs) {
+      this.counts.longWantedDeletes += 1;
     }
     this.keep(
       judgeTokenWrite(
@@ -148,18 +190,33 @@ export class CrossClusterWatch {
           status: call.status,
           accessorId,
           before,
-          after: world.consul.state.tokens.get(accessorId),
+          after,
           byDriver,
-          ownerSecret: secretIds(
-            world.smServer.state,
-            client ? served.clientSecretArn : `${served.prefix}-${before.service}`,
-          ),
+          ownerSecret:
+            served &&
+            secretIds(
+              world.smServer.state,
+              client ? served.clientSecretArn : `${served.prefix}-${before.service}`,
+            ),
           wantedForMs,
+          clientOf,
+          namedBy: deleted && before ? this.namedBy(accessorId, before) : [],
+          planted: this.planted.has(accessorId),
         },
         this.clusterNames,
         this.options.tokenWindowMs,
       ),
     );
+  }
+
+  /** The served secrets, other than `owner`'s own, whose current value names `accessorId`. */
+  private namedBy(accessorId: string, owner: TokenOwner): string[] {
+    const names: string[] = [];
+    for (const [name, { cluster, service }] of this.servedSecrets) {
+      if (cluster === owner.cluster && service === owner.service) continue;
+      if (secretIds(this.world.smServer.state, name)?.accessorId === accessorId) names.push(name);
+    }
+    return names.sort();
   }
 
   private onSecretsCall(call: CallRecord): void {

@@ -9,9 +9,10 @@
  *   their number, so the same op sequence makes the same choices for the same world.
  * - Each op acts on the served cluster it names: its services and tasks, its tokens, its
  *   `<prefix>-<service>` secrets; a leader or standby kill is judged by that cluster's lock.
- *   Out-of-band token deletions only ever name tokens of that cluster (and `deleting` holds the
- *   AccessorID while the driver deletes it, so the cross-cluster check can tell them apart).
- *   Foreign objects are never written by the run.
+ *   Out-of-band token deletions only ever name tokens of that cluster, and go through the
+ *   driver's own Consul token, so the checks tell them from the controller's by the call's
+ *   principal. Hostile-tenant ops are applied by ./hostile-driver.ts. Foreign objects are never
+ *   written by the run.
  * - Every SecretID the driver itself writes is remembered by the observer.
  */
 import {
@@ -25,9 +26,10 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 
 import { type ChaosWorld, MESH_TAG, NON_MESH_FAMILY } from './chaos-world.js';
+import { HostileDriver } from './hostile-driver.js';
 import { ownedTokens } from './invariants.js';
 import { type Observer } from './observer.js';
-import { type Corruption, type Op } from './ops.js';
+import { type Corruption, isHostile, type Op } from './ops.js';
 import { type Replicas } from './replicas.js';
 import { retrying, sleep } from './retrying.js';
 
@@ -46,14 +48,17 @@ export class Driver {
   readonly outcomes: Record<OpOutcome, number> = { applied: 0, skipped: 0, failed: 0 };
   readonly failures: string[] = [];
   consulRestarts = 0;
-  /** AccessorIDs the driver is deleting out of band right now. */
-  readonly deleting = new Set<string>();
+  /** AccessorIDs the driver planted in another service's secret (hostile `plant-secret`). */
+  readonly planted = new Set<string>();
+  private readonly hostile: HostileDriver;
 
   constructor(
     private readonly world: ChaosWorld,
     private readonly replicas: Replicas,
     private readonly observer: Observer,
-  ) {}
+  ) {
+    this.hostile = new HostileDriver(world, observer, this.planted);
+  }
 
   async apply(op: Op): Promise<OpOutcome> {
     let outcome: OpOutcome;
@@ -75,6 +80,7 @@ export class Driver {
   }
 
   private async run(op: Op): Promise<boolean> {
+    if (isHostile(op)) return this.hostile.apply(op);
     const { world } = this;
     const cluster = op.kind === 'restart-consul' ? world.cluster : op.cluster;
     const ecs = (what: string, send: () => Promise<unknown>) => retrying(what, send);
@@ -148,17 +154,12 @@ export class Driver {
           .sort();
         if (ours.length === 0) return false;
         const accessor = ours[op.pick % ours.length];
-        this.deleting.add(accessor);
-        try {
-          await retrying('delete token', async () => {
-            const { status, text } = await world.consulCall('DELETE', `/v1/acl/token/${accessor}`);
-            if (status !== 200 && status !== 404 && status !== 403) {
-              throw new Error(`HTTP ${status}: ${text}`);
-            }
-          });
-        } finally {
-          this.deleting.delete(accessor);
-        }
+        await retrying('delete token', async () => {
+          const { status, text } = await world.driverCall('DELETE', `/v1/acl/token/${accessor}`);
+          if (status !== 200 && status !== 404 && status !== 403) {
+            throw new Error(`HTTP ${status}: ${text}`);
+          }
+        });
         return true;
       }
       case 'corrupt-secret': {

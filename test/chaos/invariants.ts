@@ -10,16 +10,28 @@
  *   AccessorID and SecretID.
  * - leftover-token: no token we own is left for a service that has not been active for longer
  *   than `leftoverAfterMs`.
- * - client-token: the client secret names an existing token with the client description.
+ * - client-token: the client secret names an existing token with the client description and
+ *   SecretID (./client-invariants.ts; ./client-watch.ts checks it throughout the run too).
+ * - client-drift: that token links exactly the client policy (no other policy, role or identity),
+ *   whose rules are the desired ones up to whitespace (./client-invariants.ts).
+ * - refused-service: a service whose `<prefix>-<service>` secret is the client secret must be
+ *   refused: it is not expected to have a token, and no token of the cluster may be its.
  * Each served cluster is checked on its own (`stateViolations` once per cluster); messages start
  * with the cluster's name.
  * Cross-cluster invariants (the served clusters share one process, one Consul token and one AWS
  * key, so no call log says which cluster's side made a call; these judge what a call did):
- * - `judgeTokenWrite` (each Consul token write, judged as it is recorded, with the state then): an
- *   update must leave a served cluster's token owned by the same cluster, for the same service; a
- *   delete, other than the driver's own, of a token that was its cluster's wanted token (its
- *   service active in that cluster for at least the window, and its cluster's secret naming it
- *   with its SecretID) has no reason on that cluster's side, so the other side made it.
+ * - `judgeTokenWrite` (each Consul token write not made by the run's driver, judged as it is
+ *   recorded, with the owner the token had just before): an update must leave a served cluster's
+ *   token owned by the same cluster (else `cross-cluster`) and, for the same service, the client
+ *   token the client token (else `token-owner`: a reconcile of one service wrote another's token,
+ *   or turned the client token into a service token); a delete of a token a served client
+ *   secret names with its SecretID is `token-owner` (the controller never deletes the client
+ *   token, whatever its description has become); a delete of a token that was its cluster's
+ *   wanted token (its service active in that cluster for at least the window, and its cluster's
+ *   secret naming it with its SecretID) has no reason on its owner's side: `token-owner` when
+ *   another served secret names it too, or the run planted its AccessorID in another service's
+ *   secret (a reconcile of that service, or one misled by it, made it), else `cross-cluster` (the
+ *   other cluster's side made it).
  * - `judgeSecretWrite` (each controller write of a served secret's value, judged as it is
  *   recorded): a write that replaced a value naming its cluster's own healthy token for that
  *   service (the token exists, with that SecretID), current for at least the window, has no
@@ -27,7 +39,10 @@
  *   malformed or conflicting secret), so the other side made it.
  * - `crossClusterViolations` (at the end, over every token owner and secret version seen): no
  *   secret of one served cluster ever named a token another served cluster owns, and no token
- *   ever changed owner.
+ *   ever changed owner (`cross-cluster` across clusters, `token-owner` within one), except a
+ *   token whose AccessorID the driver planted in another service's secret: deleted and recreated
+ *   under the planted service (which the controller may do once the token is gone) it changes
+ *   owner legitimately; changed in place, `judgeTokenWrite` reports it.
  * Safety invariants (`safetyViolations`; must hold over the whole run):
  * - foreign-touched: no create/update/delete/clone in the Consul call logs, and no Secrets Manager
  *   call other than a read, named a foreign token or secret after seeding; and each one still
@@ -41,6 +56,7 @@ import { type AclToken } from '../../src/envtest/consul/acl/model.js';
 import { type ConsulState } from '../../src/envtest/consul/state.js';
 import { type SecretStore } from '../../src/envtest/secretsmanager/store.js';
 import { clientTokenDescription, parseOwnedDescription } from '../../src/mesh/token-description.js';
+import { clientDriftProblems, clientTokenProblem } from './client-invariants.js';
 import { type ForeignBaseline, secretBaseline, tokenBaseline } from './foreign.js';
 
 export type ViolationKind =
@@ -54,6 +70,9 @@ export type ViolationKind =
   | 'secret-id-leak'
   | 'crash'
   | 'cross-cluster'
+  | 'token-owner'
+  | 'client-drift'
+  | 'refused-service'
   | 'not-converged';
 
 export interface Violation {
@@ -130,7 +149,10 @@ export function stateViolations(input: StateInput): Violation[] {
   const add = (kind: ViolationKind, message: string) =>
     violations.push({ kind, message: `${input.cluster}: ${message}` });
   const owned = ownedTokens(input.consul, input.cluster);
+  const clientSecretName = input.secrets.find(input.clientSecretId)?.name;
+  const refused = (service: string) => `${input.prefix}-${service}` === clientSecretName;
   for (const service of [...input.active].sort()) {
+    if (refused(service)) continue;
     const tokens = owned.get(service) ?? [];
     if (tokens.length === 0) {
       add('missing-token', `active service ${service} has no token`);
@@ -161,6 +183,15 @@ export function stateViolations(input: StateInput): Violation[] {
     }
   }
   for (const [service, tokens] of [...owned].sort(([a], [b]) => a.localeCompare(b))) {
+    if (refused(service)) {
+      for (const token of tokens) {
+        add(
+          'refused-service',
+          `token ${token.accessorId} is ${service}'s, whose secret ${clientSecretName} is the client secret`,
+        );
+      }
+      continue;
+    }
     if (input.active.has(service)) continue;
     const gone = input.goneForMs(service);
     if (gone <= input.leftoverAfterMs) continue;
@@ -170,13 +201,12 @@ export function stateViolations(input: StateInput): Violation[] {
     }
   }
   const client = secretIds(input.secrets, input.clientSecretId);
-  const clientToken =
-    typeof client?.accessorId === 'string' ? input.consul.tokens.get(client.accessorId) : undefined;
-  if (
-    clientToken?.secretId !== client?.token ||
-    clientToken?.description !== clientTokenDescription(input.cluster)
-  ) {
-    add('client-token', `the client secret does not name a client token of ${input.cluster}`);
+  const problem = clientTokenProblem(input.consul, input.cluster, client);
+  if (problem !== undefined) {
+    add('client-token', `the client secret does not name a client token of ${input.cluster}: ${problem}`);
+  }
+  for (const drift of clientDriftProblems(input.consul, input.cluster, input.prefix, client)) {
+    add('client-drift', drift);
   }
   return violations;
 }
@@ -252,51 +282,99 @@ export interface TokenWrite {
   readonly ownerSecret: SecretIds | undefined;
   /** How long the owner's service had been active in the owner cluster (client token: known). */
   readonly wantedForMs: number;
+  /** The served cluster whose client secret names this token with its SecretID before the call. */
+  readonly clientOf?: string;
+  /** The served secrets, other than the owner's own, that name this token's AccessorID. */
+  readonly namedBy?: readonly string[];
+  /** The driver planted this AccessorID in another service's secret during the run. */
+  readonly planted?: boolean;
 }
 
-/** A cross-cluster violation, if the write `w` cannot have been made by its token's own cluster. */
+/**
+ * A violation, if the controller's write `w` cannot have been made for its token's own owner: a
+ * reconcile of another cluster (`cross-cluster`) or of another service or the client
+ * (`token-owner`) wrote it.
+ */
 export function judgeTokenWrite(
   w: TokenWrite,
   clusters: readonly string[],
   windowMs: number,
 ): Violation | undefined {
-  if (w.status !== 200 || w.before === undefined || w.byDriver) return undefined;
+  if (w.status !== 200 || w.byDriver) return undefined;
+  const deleted = w.operation === 'acl.token.delete' && w.after === undefined;
+  if (deleted && w.clientOf !== undefined) {
+    const was = w.before ? ` (then of ${w.before.cluster} (${w.before.service}))` : '';
+    return {
+      kind: 'token-owner',
+      message: `acl.token.delete deleted token ${w.accessorId}${was}, which ${w.clientOf}'s client secret names`,
+    };
+  }
+  if (w.before === undefined) return undefined;
   const { cluster, service } = w.before;
   const what = `token ${w.accessorId} of ${cluster} (${service})`;
   if (w.operation === 'acl.token.update' && w.after) {
     const now = tokenOwner(w.after, clusters);
-    if (now?.cluster !== cluster || now.service !== service) {
+    if (now?.cluster !== cluster) {
       const became = now ? `of ${now.cluster} (${now.service})` : 'owned by no served cluster';
       return { kind: 'cross-cluster', message: `acl.token.update made ${what} ${became}` };
     }
+    if (now.service !== service) {
+      return {
+        kind: 'token-owner',
+        message: `acl.token.update made ${what} a token of ${cluster} (${now.service})`,
+      };
+    }
   }
-  if (w.operation === 'acl.token.delete' && w.after === undefined) {
+  if (deleted) {
     const named = w.ownerSecret?.accessorId === w.accessorId && w.ownerSecret.token === w.before.secretId;
     if (named && w.wantedForMs >= windowMs) {
+      const others = w.namedBy ?? [];
+      const by =
+        others.length > 0
+          ? `; ${others.join(', ')} names it too`
+          : w.planted
+            ? "; the run planted its AccessorID in another service's secret"
+            : '';
       return {
-        kind: 'cross-cluster',
+        kind: others.length > 0 || w.planted ? 'token-owner' : 'cross-cluster',
         message:
           `${what} deleted while it had been ${cluster}'s wanted token for ` +
           `${(w.wantedForMs / 1000).toFixed(1)} s (service active, its secret naming it): ` +
-          `no reason on ${cluster}'s side`,
+          `no reason on ${cluster} (${service})'s side${by}`,
       };
     }
   }
   return undefined;
 }
 
+/** A token found, at a sample, owned otherwise than at the sample before (`to`: no served cluster). */
+export interface OwnerChange {
+  readonly accessorId: string;
+  readonly from: TokenOwner;
+  readonly to: TokenOwner | undefined;
+}
+
 export interface CrossClusterInput {
   /** Every served cluster token's owner, by AccessorID, as first seen. */
   readonly owners: ReadonlyMap<string, TokenOwner>;
-  /** Owner changes seen between samples (an AccessorID owned by one cluster, then another). */
-  readonly ownerChanges: readonly string[];
+  /** Owner changes seen between samples. */
+  readonly ownerChanges: readonly OwnerChange[];
   /** Per served cluster, the AccessorIDs each of its secrets (any version) ever named. */
   readonly secretAccessors: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
+  /** AccessorIDs the driver planted in another service's secret (their owner changes are judged per write). */
+  readonly planted?: ReadonlySet<string>;
 }
 
 export function crossClusterViolations(input: CrossClusterInput): Violation[] {
   const violations: Violation[] = [];
-  for (const change of input.ownerChanges) violations.push({ kind: 'cross-cluster', message: change });
+  for (const { accessorId, from, to } of input.ownerChanges) {
+    if (input.planted?.has(accessorId)) continue;
+    const now = to ? `${to.cluster} (${to.service})` : 'no served cluster';
+    violations.push({
+      kind: to?.cluster === from.cluster ? 'token-owner' : 'cross-cluster',
+      message: `token ${accessorId} of ${from.cluster} (${from.service}) is now owned by ${now}`,
+    });
+  }
   for (const [cluster, secrets] of input.secretAccessors) {
     for (const [name, accessors] of secrets) {
       for (const accessor of accessors) {

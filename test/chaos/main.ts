@@ -12,14 +12,17 @@
  *   slack) after t0 → scrape /metrics, stop the replicas (SIGTERM) → safety invariants.
  * - The replicas serve `--clusters` clusters (default 2: `chaos` and `chaos-b`); the state
  *   invariants are checked per cluster, every Consul token write is judged as it happens by the
- *   cross-cluster check, and before the replicas stop one `chaos: lock holders:` line names the
- *   replica that holds each cluster's lock (and what each replica's /metrics says it leads).
+ *   cross-cluster and token-owner check, each client secret is checked to name its client token
+ *   from the replicas being ready to their stop, and before the replicas stop one
+ *   `chaos: lock holders:` line names the replica that holds each cluster's lock (and what each
+ *   replica's /metrics says it leads).
  * - Every minute of ops, one `rss: minute m: …` line gives each replica's RSS and V8 heap in use
  *   (from its /metrics), for the leak check of long runs.
  * - Exit code 1 when any violation was found (or the run itself failed), else 0; the last line
  *   is the summary line of ./report.ts.
  */
 import { ChaosWorld, SESSION_TTL_MIN_MS } from './chaos-world.js';
+import { ClientWatch } from './client-watch.js';
 import { awaitConvergence } from './converge.js';
 import { Driver } from './driver.js';
 import { CrossClusterWatch } from './cross-cluster.js';
@@ -114,7 +117,12 @@ async function run(options: ChaosOptions): Promise<number> {
   let opsRun = 0;
   const memory = new MemoryWatch(replicas);
   const driver = new Driver(world, replicas, observer);
-  const cross = new CrossClusterWatch(world, observer, driver.deleting, {
+  const clientWatch = new ClientWatch({
+    clusters: world.clusters,
+    consul: () => world.consul.state,
+    secrets: world.smServer.state,
+  });
+  const cross = new CrossClusterWatch(world, observer, driver.planted, {
     controllerKey: CONTROLLER_ACCESS_KEY_ID,
     tokenWindowMs: CROSS_WINDOW_MS,
     secretWindowMs: SECRET_WINDOW_MS,
@@ -126,12 +134,14 @@ async function run(options: ChaosOptions): Promise<number> {
       throw new Error(`no leader and client token 30 s after start: ${JSON.stringify(checkState())}`);
     }
     memory.atStart();
+    clientWatch.start();
     console.log(`chaos: replicas ready after ${seconds(performance.now() - started)} s; faults on`);
 
     world.faults.start();
+    const profile = { services: SERVICES, clusters: clusterNames, hostile: options.hostile };
     const ops: Iterable<Op> = soak
-      ? opStream(options.seed, { services: SERVICES, clusters: clusterNames, kills: false })
-      : generateOps(options.seed, options.ops, { services: SERVICES, clusters: clusterNames, kills: true });
+      ? opStream(options.seed, { ...profile, kills: false })
+      : generateOps(options.seed, options.ops, { ...profile, kills: true });
     const opsStart = performance.now();
     const soakEnd = opsStart + (options.soakMinutes ?? 0) * 60_000;
     for (const op of ops) {
@@ -183,11 +193,13 @@ async function run(options: ChaosOptions): Promise<number> {
     }
     console.log(`chaos: lock holders: ${replicas.holders().join(', ')}; /metrics leads: ${leads.join(', ')}`);
   } finally {
+    clientWatch.stop();
     await replicas.stopAll();
     observer.stop();
   }
   observer.sample();
   violations.push(
+    ...clientWatch.violations(),
     ...cross.violations(),
     ...safetyViolations({
       foreign: world.foreign,

@@ -129,6 +129,10 @@ describe('chaos: observer', () => {
     });
     observer.sample();
     expect(observer.ownerChanges).to.have.length(1);
-    expect(observer.ownerChanges[0]).to.contain('of chaos-b (web) is now owned by chaos (web)');
+    expect(observer.ownerChanges[0]).to.deep.include({
+      accessorId: token.accessorId,
+      from: { cluster: 'chaos-b', service: 'web', secretId: token.secretId },
+    });
+    expect(observer.ownerChanges[0].to).to.deep.include({ cluster: 'chaos', service: 'web' });
   });
 });

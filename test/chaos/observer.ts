@@ -10,8 +10,8 @@
  * - `goneForMs(c, s)` is the time since the last sample that found `s` active in `c` (Infinity if
  *   none); `activeForMs(c, s)` the time since `s` became active in `c` without a sample finding it
  *   inactive since (0 when it is not active).
- * - Every token a served cluster owns (see `tokenOwner`) is remembered with its first owner; a
- *   sample finding it owned by another cluster, or by none, adds an `ownerChanges` line. Every
+ * - Every token a served cluster owns (see `tokenOwner`) is remembered with its owner; a sample
+ *   finding it owned by another cluster or service, or by none, adds an `ownerChanges` entry. Every
  *   AccessorID any version of a served cluster's secret names is remembered per secret.
  * - Every SecretID of every token Consul held at any sample, plus those `remember()`ed, is in
  *   `secretIds` (with the token's AccessorID), so a token created and deleted between two samples
@@ -21,7 +21,7 @@
 import { type EcsState } from '../../src/envtest/ecs/state.js';
 import { type ConsulState } from '../../src/envtest/consul/state.js';
 import { type SecretStore } from '../../src/envtest/secretsmanager/store.js';
-import { type TokenOwner, tokenOwner } from './invariants.js';
+import { type OwnerChange, type TokenOwner, tokenOwner } from './invariants.js';
 
 const MESH_KEY = 'consul.hashicorp.com/mesh';
 const NAME_KEY = 'consul.hashicorp.com/service-name';
@@ -59,7 +59,7 @@ const key = (cluster: string, service: string) => `${cluster}\u0000${service}`;
 export class Observer {
   readonly secretIds = new Map<string, string>();
   readonly owners = new Map<string, TokenOwner>();
-  readonly ownerChanges: string[] = [];
+  readonly ownerChanges: OwnerChange[] = [];
   readonly secretAccessors = new Map<string, Map<string, Set<string>>>();
   private readonly firstSeen = new Map<string, number>();
   private readonly lastActive = new Map<string, number>();
@@ -142,10 +142,7 @@ export class Observer {
       if (first === undefined) {
         if (owner) this.owners.set(token.accessorId, owner);
       } else if (owner?.cluster !== first.cluster || owner.service !== first.service) {
-        const now = owner ? `${owner.cluster} (${owner.service})` : 'no served cluster';
-        this.ownerChanges.push(
-          `token ${token.accessorId} of ${first.cluster} (${first.service}) is now owned by ${now}`,
-        );
+        this.ownerChanges.push({ accessorId: token.accessorId, from: first, to: owner });
         if (owner) this.owners.set(token.accessorId, owner);
         else this.owners.delete(token.accessorId);
       }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
-import { generateOps, describeOp, opStream } from './ops.js';
+import { COLLISIONS, GRANTS, HOSTILE_KINDS, HOSTILE_RATE, PLANTS, POLICY_REWRITES } from './hostile-ops.js';
+import { generateOps, describeOp, isHostile, type Op, opStream } from './ops.js';
 import { parseChaosArgs, replayCommand } from './options.js';
 import { mulberry32, Prng } from './prng.js';
 
@@ -8,6 +9,12 @@ const SERVICES = ['web', 'api', 'db'];
 const ONE = ['chaos'];
 const TWO = ['chaos', 'chaos-b'];
 /** `generateOps(1234, 50, …)`'s first ops, as the harness gave them before ops named a cluster. */
+/** `generateOps(1234, 120, …)`'s first hostile ops on two clusters. */
+const PINNED_HOSTILE_1234 = [
+  'grant-client-token grant=global-management cluster=chaos',
+  'grant-client-token grant=role cluster=chaos-b',
+  'collide-client-secret via=task-tag family=api count=0 cluster=chaos',
+];
 const PINNED_1234 = [
   'create-service service=db count=2',
   'kill-replica target=leader pick=117 restartAfterMs=323',
@@ -37,9 +44,9 @@ describe('chaos: seeded PRNG and op generator', () => {
   });
 
   it('the same seed gives the same op sequence; another seed another one', () => {
-    const first = generateOps(1234, 300, { services: SERVICES, clusters: ONE, kills: true });
-    const again = generateOps(1234, 300, { services: SERVICES, clusters: ONE, kills: true });
-    const other = generateOps(1235, 300, { services: SERVICES, clusters: ONE, kills: true });
+    const first = generateOps(1234, 300, { services: SERVICES, clusters: ONE, kills: true, hostile: false });
+    const again = generateOps(1234, 300, { services: SERVICES, clusters: ONE, kills: true, hostile: false });
+    const other = generateOps(1235, 300, { services: SERVICES, clusters: ONE, kills: true, hostile: false });
     expect(first).to.have.length(300);
     expect(again).to.deep.equal(first);
     expect(other.map(describeOp)).to.not.deep.equal(first.map(describeOp));
@@ -50,7 +57,7 @@ describe('chaos: seeded PRNG and op generator', () => {
 
   it('every sequence with kills kills the leader at least once, even a short one', () => {
     for (let seed = 0; seed < 50; seed += 1) {
-      const ops = generateOps(seed, 20, { services: SERVICES, clusters: ONE, kills: true });
+      const ops = generateOps(seed, 20, { services: SERVICES, clusters: ONE, kills: true, hostile: false });
       expect(
         ops.some((op) => op.kind === 'kill-replica' && op.target === 'leader'),
         `seed ${seed}`,
@@ -59,7 +66,7 @@ describe('chaos: seeded PRNG and op generator', () => {
   });
 
   it('with two clusters, the same seed picks the same cluster for every op, and both get ops', () => {
-    const profile = { services: SERVICES, clusters: TWO, kills: true };
+    const profile = { services: SERVICES, clusters: TWO, kills: true, hostile: false };
     const first = generateOps(4321, 400, profile);
     const again = generateOps(4321, 400, profile);
     expect(again.map(describeOp)).to.deep.equal(first.map(describeOp));
@@ -86,20 +93,20 @@ describe('chaos: seeded PRNG and op generator', () => {
   });
 
   it('with one cluster, no draw is spent on it: the sequence is the pre-cluster one for the seed', () => {
-    const one = generateOps(1234, 50, { services: SERVICES, clusters: ONE, kills: true });
+    const one = generateOps(1234, 50, { services: SERVICES, clusters: ONE, kills: true, hostile: false });
     expect(one.every((op) => !('cluster' in op) || op.cluster === 'chaos')).to.equal(true);
     // Pinned: these are the first ops seed 1234 gave before ops named a cluster.
     const strip = (d: string) => d.replace(/ cluster=chaos$/, '');
     expect(one.slice(0, 3).map((op) => strip(describeOp(op)))).to.deep.equal(PINNED_1234);
     // Two clusters consume more draws, so the sequences part.
-    const two = generateOps(1234, 50, { services: SERVICES, clusters: TWO, kills: true });
+    const two = generateOps(1234, 50, { services: SERVICES, clusters: TWO, kills: true, hostile: false });
     expect(two.map(describeOp)).to.not.deep.equal(one.map(describeOp));
   });
 
   it('the guaranteed leader kill of a short run aims at a served cluster, the same per seed', () => {
     for (let seed = 0; seed < 30; seed += 1) {
-      const a = generateOps(seed, 20, { services: SERVICES, clusters: TWO, kills: true });
-      const b = generateOps(seed, 20, { services: SERVICES, clusters: TWO, kills: true });
+      const a = generateOps(seed, 20, { services: SERVICES, clusters: TWO, kills: true, hostile: false });
+      const b = generateOps(seed, 20, { services: SERVICES, clusters: TWO, kills: true, hostile: false });
       const kills = a.filter((op) => op.kind === 'kill-replica' && op.target === 'leader');
       expect(kills.length, `seed ${seed}`).to.be.above(0);
       for (const op of kills) expect(TWO).to.include('cluster' in op ? op.cluster : undefined);
@@ -109,10 +116,84 @@ describe('chaos: seeded PRNG and op generator', () => {
 
   it('the soak stream (no kills) never kills a replica', () => {
     let count = 0;
-    for (const op of opStream(99, { services: SERVICES, clusters: ONE, kills: false })) {
+    for (const op of opStream(99, { services: SERVICES, clusters: ONE, kills: false, hostile: false })) {
       expect(op.kind).to.not.equal('kill-replica');
       if (++count === 2_000) break;
     }
+  });
+
+  describe('hostile-tenant ops', () => {
+    const profile = (clusters: string[], hostile = true) => ({
+      services: SERVICES,
+      clusters,
+      kills: true,
+      hostile,
+    });
+    const notHostile = (ops: Op[]) => ops.filter((op) => !isHostile(op)).map(describeOp);
+
+    it('never change the other ops: without them, the same sequence in the same order', () => {
+      for (const clusters of [ONE, TWO]) {
+        for (let seed = 0; seed < 40; seed += 1) {
+          const withHostile = generateOps(seed, 120, profile(clusters));
+          const without = generateOps(seed, 120, profile(clusters, false));
+          const others = notHostile(withHostile);
+          expect(others, `seed ${seed}`).to.deep.equal(without.slice(0, others.length).map(describeOp));
+          expect(generateOps(seed, 120, profile(clusters)), `seed ${seed}`).to.deep.equal(withHostile);
+        }
+      }
+    });
+
+    it('come at about HOSTILE_RATE, every kind and variant of them, on every served cluster', () => {
+      const ops = generateOps(4321, 4_000, profile(TWO)).filter(isHostile);
+      expect(ops.length / 4_000).to.be.within(HOSTILE_RATE * 0.75, HOSTILE_RATE * 1.1);
+      const variants = new Set(
+        ops.map((op) => {
+          switch (op.kind) {
+            case 'collide-client-secret':
+              return `${op.kind}:${op.via}`;
+            case 'plant-secret':
+              return `${op.kind}:${op.plant}`;
+            case 'grant-client-token':
+              return `${op.kind}:${op.grant}`;
+            case 'rewrite-client-policy':
+              return `${op.kind}:${op.rules}`;
+          }
+        }),
+      );
+      expect(variants.size).to.equal(
+        COLLISIONS.length + PLANTS.length + GRANTS.length + POLICY_REWRITES.length,
+      );
+      for (const kind of HOSTILE_KINDS) {
+        const clusters = new Set(ops.filter((op) => op.kind === kind).map((op) => op.cluster));
+        expect(clusters, kind).to.deep.equal(new Set(TWO));
+      }
+      const families = new Set(ops.flatMap((op) => (op.kind === 'collide-client-secret' ? [op.family] : [])));
+      expect(families).to.deep.equal(new Set(SERVICES));
+    });
+
+    it('are pinned for a seed, so they cannot drift between versions', () => {
+      const first = generateOps(1234, 120, profile(TWO)).filter(isHostile).slice(0, 3).map(describeOp);
+      expect(first).to.deep.equal(PINNED_HOSTILE_1234);
+    });
+
+    it('keep the guaranteed leader kill within the first n ops, however many come early', () => {
+      for (let seed = 0; seed < 300; seed += 1) {
+        for (const n of [1, 2, 3, 5, 8, 20]) {
+          const ops = generateOps(seed, n, profile(ONE));
+          expect(ops).to.have.length(n);
+          const kill = ops.some((op) => op.kind === 'kill-replica' && op.target === 'leader');
+          expect(kill, `seed ${seed}, ${n} ops`).to.equal(true);
+        }
+      }
+    });
+
+    it('come in the soak stream too, from the same hostile stream of the seed', () => {
+      const stream = opStream(99, { services: SERVICES, clusters: TWO, kills: false, hostile: true });
+      const ops: Op[] = [];
+      for (const op of stream) if (ops.push(op) === 1_000) break;
+      expect(ops.filter(isHostile).length).to.be.above(50);
+      expect(ops.some((op) => op.kind === 'kill-replica')).to.equal(false);
+    });
   });
 
   it('the replay command reproduces the options that fix the sequence', () => {
@@ -140,5 +221,14 @@ describe('chaos: seeded PRNG and op generator', () => {
     expect(parseChaosArgs(replay.split(' ').slice(4))).to.deep.equal(one);
     expect(replayCommand(parseChaosArgs(['--quick', '--seed', '9']))).to.not.contain('--clusters');
     expect(() => parseChaosArgs(['--clusters', '3'])).to.throw('--clusters needs 1 or 2');
+  });
+
+  it('turns hostile ops on by default; --no-hostile is replayed', () => {
+    expect(parseChaosArgs(['--quick'], () => 1).hostile).to.equal(true);
+    const off = parseChaosArgs(['--quick', '--no-hostile', '--seed', '3']);
+    expect(off.hostile).to.equal(false);
+    const replay = replayCommand(off);
+    expect(replay).to.equal('npm run chaos -- --seed 3 --quick --no-hostile');
+    expect(parseChaosArgs(replay.split(' ').slice(4))).to.deep.equal(off);
   });
 });

@@ -9,13 +9,22 @@
  * - `generateOps(seed, n, profile)` returns the same n ops for the same seed and profile; it is
  *   the first n of `opStream(seed, profile)`.
  * - With `kills`, the sequence contains at least one `kill-replica` aimed at the leader (the op at
- *   the middle index is made one if the draws gave none before it), so even a short run fails over.
+ *   the middle index, counting the non-hostile ops only, is made one if the draws gave none before
+ *   it), so even a short run fails over.
  * - Without `kills` (the soak), no op kills a replica, so each replica lives for the whole run.
  * - Every op that acts on a cluster (services, tasks, tokens, secrets, and whose lock a kill
  *   aims at) names it in `cluster`, drawn from `profile.clusters` by the same PRNG, after the op's
  *   other draws. With one cluster nothing is drawn for it, so one-cluster sequences are those of
- *   the harness before clusters were added (old replay seeds still replay).
+ *   the harness before clusters were added (old replay seeds still replay, with `--no-hostile`).
+ * - With `hostile`, a hostile-tenant op (./hostile-ops.ts) comes before each other op with
+ *   probability HOSTILE_RATE, decided and drawn by the hostile stream of the seed, which the other
+ *   ops never draw from. So the other ops are exactly the sequence without hostile ops, in order
+ *   (a prefix of it: n counts the hostile ops too), and the guaranteed leader kill is the other
+ *   op at index floor(n / 2) among the other ops; hostile ops are capped at ceil(n / 2) - 1 so
+ *   that op is always among the first n. Without `hostile` a seed gives the sequence it gave
+ *   before hostile ops were added.
  */
+import { drawHostile, HOSTILE_KINDS, HOSTILE_RATE, type HostileOp, hostilePrng } from './hostile-ops.js';
 import { Prng } from './prng.js';
 
 /** Ways a per-service secret is corrupted out of band (see the README's repair policy table). */
@@ -38,6 +47,7 @@ interface OnCluster {
 }
 
 export type Op =
+  | HostileOp
   | ({ readonly kind: 'create-service'; readonly service: string; readonly count: number } & OnCluster)
   | ({ readonly kind: 'scale-service'; readonly service: string; readonly count: number } & OnCluster)
   | ({ readonly kind: 'delete-service'; readonly service: string } & OnCluster)
@@ -60,6 +70,10 @@ export type Op =
 
 export type OpKind = Op['kind'];
 
+export function isHostile(op: Op): op is HostileOp {
+  return HOSTILE_KINDS.has(op.kind);
+}
+
 export interface OpProfile {
   /** Consul service names the ops draw from (each has its secret from the start). */
   readonly services: readonly string[];
@@ -67,11 +81,15 @@ export interface OpProfile {
   readonly clusters: readonly string[];
   /** Whether replicas are killed (off in the soak). */
   readonly kills: boolean;
+  /** Whether hostile-tenant ops are interleaved (`--no-hostile` turns them off). */
+  readonly hostile: boolean;
   /** Number of ops, when known: places the guaranteed leader kill in the middle. */
   readonly total?: number;
 }
 
-const WEIGHTS: Readonly<Record<OpKind, number>> = {
+type BaseKind = Exclude<OpKind, HostileOp['kind']>;
+
+const WEIGHTS: Readonly<Record<BaseKind, number>> = {
   'create-service': 14,
   'scale-service': 14,
   'delete-service': 6,
@@ -84,7 +102,7 @@ const WEIGHTS: Readonly<Record<OpKind, number>> = {
   'kill-replica': 4,
 };
 
-function drawOp(prng: Prng, profile: OpProfile): Op {
+function drawOp(prng: Prng, profile: OpProfile): Exclude<Op, HostileOp> {
   const weights = profile.kills ? WEIGHTS : { ...WEIGHTS, 'kill-replica': 0 };
   const kind = prng.weighted(weights);
   const service = () => prng.pick(profile.services);
@@ -123,10 +141,18 @@ function drawOp(prng: Prng, profile: OpProfile): Op {
 /** The ops for `seed`, one by one, forever. */
 export function* opStream(seed: number, profile: OpProfile): Generator<Op> {
   const prng = new Prng(seed);
+  const hostile = hostilePrng(seed);
   const middle = profile.kills && profile.total !== undefined ? Math.floor(profile.total / 2) : -1;
+  const hostileCap = middle >= 0 ? (profile.total as number) - 1 - middle : Number.POSITIVE_INFINITY;
+  let hostileCount = 0;
   let leaderKilled = false;
+  // `index` counts the other ops only: hostile ops never shift them.
   for (let index = 0; ; index += 1) {
-    let op = drawOp(prng, profile);
+    if (profile.hostile && hostile.next() < HOSTILE_RATE && hostileCount < hostileCap) {
+      hostileCount += 1;
+      yield drawHostile(hostile, profile);
+    }
+    let op: Op = drawOp(prng, profile);
     if (index === middle && !leaderKilled) {
       // The middle kill aims at the lock of the cluster the middle index picks (deterministic).
       const cluster = profile.clusters[middle % profile.clusters.length];

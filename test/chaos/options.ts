@@ -1,6 +1,6 @@
 /**
  * The chaos run's command line: `npm run chaos [-- --quick] [-- --seed N] [-- --ops N]
- * [-- --soak-minutes M] [-- --gap-ms MS] [-- --verbose]`.
+ * [-- --soak-minutes M] [-- --gap-ms MS] [-- --clusters N] [-- --no-hostile] [-- --verbose]`.
  *
  * Invariants:
  * - Without `--seed`, the seed is drawn at random (crypto), and always printed with the replay
@@ -9,6 +9,8 @@
  *   replica kills) until that time is up, however many that is.
  * - `--clusters N` (1 or 2, default 2, in every mode) is how many clusters the replicas serve;
  *   the replay command repeats it when it is not the default.
+ * - `--no-hostile` leaves out the hostile-tenant ops (./hostile-ops.ts): with it, a seed gives
+ *   the sequence it gave before they were added; the replay command repeats it.
  * - Unknown arguments and malformed numbers are errors, never ignored.
  */
 import { randomInt } from 'node:crypto';
@@ -21,6 +23,7 @@ export interface ChaosOptions {
   readonly gapMs: number;
   readonly verbose: boolean;
   readonly clusters: 1 | 2;
+  readonly hostile: boolean;
 }
 
 function integer(arg: string, value: string | undefined): number {
@@ -39,10 +42,12 @@ export function parseChaosArgs(argv: readonly string[], drawSeed = () => randomI
   let gapMs: number | undefined;
   let verbose = false;
   let clusters: 1 | 2 = 2;
+  let hostile = true;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
     else if (arg === '--verbose') verbose = true;
+    else if (arg === '--no-hostile') hostile = false;
     else if (arg === '--seed') seed = Math.floor(integer(arg, argv[++i]));
     else if (arg === '--ops') ops = Math.floor(integer(arg, argv[++i]));
     else if (arg === '--soak-minutes') soakMinutes = integer(arg, argv[++i]);
@@ -61,6 +66,7 @@ export function parseChaosArgs(argv: readonly string[], drawSeed = () => randomI
     gapMs: gapMs ?? 300,
     verbose,
     clusters,
+    hostile,
   };
 }
 
@@ -71,5 +77,6 @@ export function replayCommand(options: ChaosOptions): string {
   else parts.push('--ops', String(options.ops));
   if (options.clusters !== 2) parts.push('--clusters', String(options.clusters));
   if (options.gapMs !== 300) parts.push('--gap-ms', String(options.gapMs));
+  if (!options.hostile) parts.push('--no-hostile');
   return parts.join(' ');
 }

@@ -4,7 +4,8 @@
  *
  * Invariants:
  * - Every request is recorded exactly once in the CallLog, after its outcome is known, with the
- *   route's operation name and the resource the handler named (never a SecretID).
+ *   route's operation name, the resource the handler named and the AccessorID of the request's
+ *   token once resolved (never a SecretID).
  * - Faults are decided per operation before the handler runs: throttle → 429 "rate limit exceeded",
  *   server-error → 500, latency → delay on the Clock then a normal answer, reset → socket destroyed.
  * - Unknown paths answer 404 "404 page not found"; a known path with another method answers 405.
@@ -111,6 +112,7 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
         status,
         ...(error !== undefined ? { error } : {}),
         ...(ctx.resource !== undefined && ctx.resource !== '' ? { resource: ctx.resource } : {}),
+        ...(ctx.principal !== undefined ? { principal: ctx.principal } : {}),
         at: runtime.clock.now(),
       });
     };

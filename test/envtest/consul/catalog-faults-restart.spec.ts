@@ -157,6 +157,13 @@ describe('Consul envtest: faults and call log', () => {
     expect(resources).to.include(session);
     expect(JSON.stringify(consul.server.calls.all())).not.to.contain(token.SecretID);
     expect(JSON.stringify(consul.server.calls.all())).not.to.contain(consul.server.managementToken);
+    // The caller is named by its token's AccessorID: the management token, then the new token.
+    const management = [...consul.server.state.tokens.values()].find(
+      (t) => t.secretId === consul.server.managementToken,
+    )!;
+    const principals = consul.server.calls.all().map((c) => [c.operation, c.principal]);
+    expect(principals).to.deep.include(['acl.token.create', management.accessorId]);
+    expect(principals).to.deep.include(['acl.tokens.list', token.AccessorID]);
   });
 
   it('answers unknown paths with 404 and wrong methods with 405', async () => {

@@ -7,6 +7,7 @@
  * - Body decode errors are 400 with the endpoint's prefix ("Token decoding failed: …"); on OSS an
  *   unknown "Namespace" field gets Consul's " - Namespaces are a Consul Enterprise feature" suffix.
  * - `resource` is what the CallLog records; handlers set it to an AccessorID, name or key, never a secret.
+ * - `principal` is the AccessorID of the request token once it has been resolved (never its SecretID).
  */
 import { type IncomingMessage } from 'node:http';
 
@@ -81,6 +82,11 @@ export class RequestContext {
   requestToken(): AclToken {
     this.token ??= resolveRequestToken(this.acl(), this.secret());
     return this.token;
+  }
+
+  /** The AccessorID of the token the request acts as, if a handler resolved it (for the CallLog). */
+  get principal(): string | undefined {
+    return this.token?.accessorId;
   }
 
   /** The request token's permissions in `scope` (default: the scope the request names). */
