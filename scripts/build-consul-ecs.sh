@@ -1,141 +1,103 @@
 #!/usr/bin/env bash
-# Builds HashiCorp consul-ecs v0.4.3 (the reference `acl-controller` the benchmarks compare with)
-# from the Go module proxy, outside the clone.
+# Builds HashiCorp consul-ecs v0.4.3 (the reference `acl-controller`: the benchmarks' peer and the
+# migration tests' source of tokens) from the unmodified source snapshot in
+# ../shared/thirdparty/consul-ecs-0.4.3.tar.gz, as ../shared/thirdparty/README.md says.
 #
 # Invariants:
 # - The binary lands at ${ECS_ACL_CACHE:-$HOME/.cache/ecs-acl-controller}/consul-ecs-0.4.3/consul-ecs
-#   and is never committed. Nothing is written inside the clone.
-# - Idempotent: a cached binary that reports `consul-ecs v0.4.3` is kept (and its PROVENANCE.txt,
-#   if any, is printed).
-# - Two attempts, in order: (1) `go install github.com/hashicorp/consul-ecs@v0.4.3` with GOBIN set;
-#   (2) a throwaway wrapper module that requires consul-ecs v0.4.3 and runs its acl-controller and
-#   version commands through mitchellh/cli, as consul-ecs's own main.go does.
-# - Never fails the caller: on failure it prints a WARNING, writes the exact errors of every
-#   attempt to ${cache}/consul-ecs-build-error.txt and exits 0. SKIP_CONSUL_ECS_BUILD=1 skips it.
-# - GOTOOLCHAIN=local: the machine's Go is used; no toolchain is downloaded.
+#   with a PROVENANCE.txt beside it; it is never committed and nothing is written inside the clone
+#   (the archive is unpacked and built in a temp dir, removed afterwards).
+# - The source is not modified: the archive is unpacked as is and built with
+#   GOTOOLCHAIN=local (the machine's Go; no toolchain download), CGO_ENABLED=0 and GOFLAGS=-mod=mod
+#   (dependencies from the Go module proxy, go.mod/go.sum as shipped).
+# - Idempotent: a cached binary that reports `consul-ecs v0.4.3` and was built from an archive with
+#   the same sha256 (PROVENANCE.txt) is kept; concurrent callers are serialised by flock.
+# - Never fails the caller: on any failure it prints a WARNING, writes the failing command and its
+#   exact output to ${cache}/consul-ecs-build-error.txt and exits 0; a success removes that file.
+#   SKIP_CONSUL_ECS_BUILD=1 skips it. CONSUL_ECS_SOURCE overrides the archive's path.
 set -uo pipefail
 
 VERSION="0.4.3"
-MODULE="github.com/hashicorp/consul-ecs"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SOURCE="${CONSUL_ECS_SOURCE:-$ROOT/../shared/thirdparty/consul-ecs-$VERSION.tar.gz}"
 CACHE="${ECS_ACL_CACHE:-$HOME/.cache/ecs-acl-controller}"
 DIR="$CACHE/consul-ecs-$VERSION"
 BIN="$DIR/consul-ecs"
 ERR="$CACHE/consul-ecs-build-error.txt"
+TIMEOUT="${CONSUL_ECS_BUILD_TIMEOUT:-900}"
 
 log() { echo "[build-consul-ecs] $*"; }
 warn() { echo "[build-consul-ecs] WARNING: $*" >&2; }
+
+# Records why the binary is unavailable and ends the script successfully.
+give_up() {
+  {
+    echo "consul-ecs v$VERSION not built ($(date -u +%FT%TZ)): $1"
+    [[ $# -gt 1 ]] && printf '%s\n' "${@:2}"
+  } >"$ERR"
+  warn "consul-ecs v$VERSION unavailable: $1"
+  warn "exact error in $ERR; the specs that need the binary will be pending"
+  exit 0
+}
 
 if [[ "${SKIP_CONSUL_ECS_BUILD:-}" == "1" ]]; then
   log "SKIP_CONSUL_ECS_BUILD=1, not building"
   exit 0
 fi
-mkdir -p "$CACHE"
+mkdir -p "$CACHE" || { warn "cannot create $CACHE"; exit 0; }
 
-if [[ -x "$BIN" ]] && "$BIN" version 2>/dev/null | grep -q "consul-ecs v$VERSION"; then
+if command -v flock >/dev/null; then
+  exec 9>"$CACHE/.consul-ecs-build.lock" && flock 9
+fi
+
+sha=""
+[[ -f "$SOURCE" ]] && sha="$(sha256sum "$SOURCE" | cut -d' ' -f1)"
+if [[ -x "$BIN" ]] && "$BIN" version 2>/dev/null | grep -qx "consul-ecs v$VERSION" &&
+  { [[ -z "$sha" ]] || grep -q "sha256 $sha" "$DIR/PROVENANCE.txt" 2>/dev/null; }; then
   log "$BIN is v$VERSION (cached)"
-  [[ -f "$DIR/PROVENANCE.txt" ]] && sed 's/^/[build-consul-ecs]   /' "$DIR/PROVENANCE.txt"
-  exit 0
-fi
-if ! command -v go >/dev/null; then
-  echo "consul-ecs v$VERSION not built: no Go toolchain on PATH" >"$ERR"
-  warn "no Go toolchain; consul-ecs unavailable (see $ERR)"
+  sed 's/^/[build-consul-ecs]   /' "$DIR/PROVENANCE.txt" 2>/dev/null
   exit 0
 fi
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/consul-ecs-build.XXXXXX")"
-export GOTOOLCHAIN=local CGO_ENABLED=0
-log "building $MODULE v$VERSION with $(go version) in $WORK"
-{
-  echo "consul-ecs v$VERSION build failed ($(date -u +%FT%TZ), $(go version 2>&1), GOPROXY=$(go env GOPROXY))"
-} >"$WORK/errors.txt"
+[[ -n "$sha" ]] || give_up "source archive $SOURCE not found (expected ../shared/thirdparty beside the clone)"
+command -v go >/dev/null || give_up "no Go toolchain on PATH"
 
-# Runs one step; on failure appends the command and its exact output to errors.txt.
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/consul-ecs-build.XXXXXX")" || give_up "mktemp failed"
+trap 'rm -rf "$WORK"' EXIT
+start=$SECONDS
+
+# Runs one step in the unpacked source; on failure gives up with the command and its exact output.
 step() {
   local what="$1" out
   shift
   log "$what: $*"
-  if ! out="$("$@" 2>&1)"; then
-    printf '\n--- attempt failed at: %s\n$ %s\n%s\n' "$what" "$*" "$out" >>"$WORK/errors.txt"
-    warn "$what failed: $(echo "$out" | head -n 3)"
-    return 1
+  if ! out="$(cd "$WORK/consul-ecs-$VERSION" && "$@" 2>&1)"; then
+    give_up "step '$what' failed" "\$ (cd consul-ecs-$VERSION && $*)" "$(go version 2>&1)" \
+      "GOPROXY=$(go env GOPROXY 2>&1)" "--- output ---" "$out"
   fi
-  [[ -n "$out" ]] && echo "$out" >>"$WORK/build.log"
-  return 0
+  [[ -z "$out" ]] || echo "$out" | tail -n 5 | sed 's/^/[build-consul-ecs]   /'
 }
 
-# Attempt 1: exactly what the issue says.
-attempt_go_install() {
-  mkdir -p "$WORK/bin"
-  (cd "$WORK" && GOBIN="$WORK/bin" step "go install" go install "$MODULE@v$VERSION") &&
-    [[ -x "$WORK/bin/consul-ecs" ]] && mv "$WORK/bin/consul-ecs" "$WORK/consul-ecs"
-}
+out="$(tar -xzf "$SOURCE" -C "$WORK" 2>&1)" || give_up "cannot unpack $SOURCE" "$out"
+[[ -f "$WORK/consul-ecs-$VERSION/main.go" ]] ||
+  give_up "$SOURCE does not hold consul-ecs-$VERSION/main.go"
 
-# Attempt 2: a wrapper module whose main runs consul-ecs's own command implementations.
-write_wrapper_main() {
-  cat >"$1/main.go" <<'EOF'
-// Thin CLI entry for a locally built consul-ecs: the acl-controller and version commands only.
-package main
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
+runner=()
+command -v timeout >/dev/null && runner=(timeout "$TIMEOUT")
+log "building consul-ecs v$VERSION from $SOURCE with $(go version) in $WORK"
+step "go build" "${runner[@]}" go build -trimpath -ldflags='-s -w' -o "$WORK/consul-ecs" .
+reported="$("$WORK/consul-ecs" version 2>&1)"
+[[ "$reported" == "consul-ecs v$VERSION" ]] ||
+  give_up "the built binary reports '$reported', not 'consul-ecs v$VERSION'"
 
-import (
-	"log"
-	"os"
-
-	"github.com/mitchellh/cli"
-
-	aclcontroller "github.com/hashicorp/consul-ecs/subcommand/acl-controller"
-	versioncmd "github.com/hashicorp/consul-ecs/subcommand/version"
-	"github.com/hashicorp/consul-ecs/version"
-)
-
-func main() {
-	ui := &cli.BasicUi{Writer: os.Stdout, ErrorWriter: os.Stderr}
-	c := cli.NewCLI("consul-ecs", version.GetHumanVersion())
-	c.Args = os.Args[1:]
-	c.Commands = map[string]cli.CommandFactory{
-		"acl-controller": func() (cli.Command, error) { return &aclcontroller.Command{UI: ui}, nil },
-		"version": func() (cli.Command, error) {
-			return &versioncmd.Command{UI: ui, Version: version.GetHumanVersion()}, nil
-		},
-	}
-	code, err := c.Run()
-	if err != nil {
-		log.Println(err)
-	}
-	os.Exit(code)
-}
-EOF
-}
-
-attempt_wrapper() {
-  local mod="$WORK/wrapper"
-  mkdir -p "$mod" && write_wrapper_main "$mod"
-  (
-    cd "$mod" || exit 1
-    export GOFLAGS=-mod=mod
-    step "wrapper: init module" go mod init consul-ecs-local-build || exit 1
-    step "wrapper: require consul-ecs" go get "$MODULE@v$VERSION" || exit 1
-    step "wrapper: tidy" go mod tidy || exit 1
-    step "wrapper: build" go build -trimpath -ldflags="-s -w" -o "$WORK/consul-ecs" . || exit 1
-  )
-}
-
-start=$SECONDS
-if attempt_go_install; then
-  how="go install $MODULE@v$VERSION"
-elif attempt_wrapper; then
-  how="wrapper module requiring $MODULE v$VERSION"
-else
-  cp "$WORK/errors.txt" "$ERR"
-  warn "consul-ecs v$VERSION could not be built; exact errors in $ERR (kept $WORK)"
-  warn "the consul-ecs comparison specs will be skipped"
-  exit 0
-fi
-
-mkdir -p "$DIR"
-mv "$WORK/consul-ecs" "$BIN.tmp" && mv "$BIN.tmp" "$BIN"
-echo "consul-ecs v$VERSION, unmodified, built $(date -u +%FT%TZ) by scripts/build-consul-ecs.sh ($how) with $(go version)" \
-  >"$DIR/PROVENANCE.txt"
+mkdir -p "$DIR" && mv "$WORK/consul-ecs" "$BIN.tmp" && mv "$BIN.tmp" "$BIN" ||
+  give_up "cannot install the binary at $BIN"
+{
+  echo "consul-ecs v$VERSION, unmodified source (tag v$VERSION, MPL-2.0)"
+  echo "from $(basename "$SOURCE") sha256 $sha"
+  echo "built $(date -u +%FT%TZ) by scripts/build-consul-ecs.sh with $(go version), GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS='$GOFLAGS'"
+} >"$DIR/PROVENANCE.txt"
 rm -f "$ERR"
-rm -rf "$WORK"
-log "built $("$BIN" version) at $BIN via $how in $((SECONDS - start))s"
+log "built $("$BIN" version) at $BIN in $((SECONDS - start))s"
 exit 0

@@ -6,9 +6,11 @@
 #     venv/                 Python venv with moto[server] and ministack (pinned below)
 #     consul-1.14.8/consul  a real Consul built from the Go module proxy (optional)
 #     consul-build-error.txt  the exact error when that build fails
+#     consul-ecs-0.4.3/consul-ecs  HashiCorp's consul-ecs v0.4.3, built by scripts/build-consul-ecs.sh
+#                           from ../shared/thirdparty (optional; consul-ecs-build-error.txt on failure)
 # - Idempotent and fast when cached: a step whose result exists (and matches the pins) is skipped.
 # - Optional backends never fail the script: a failed step prints a WARNING and the script
-#   still exits 0. SKIP_PYTHON_SETUP=1 / SKIP_CONSUL_BUILD=1 skip a step. The conformance suites report a missing backend as unavailable (skipped).
+#   still exits 0. SKIP_PYTHON_SETUP=1 / SKIP_CONSUL_BUILD=1 / SKIP_CONSUL_ECS_BUILD=1 skip a step. The conformance suites report a missing backend as unavailable (skipped).
 set -uo pipefail
 
 MOTO_VERSION="5.2.5"
@@ -184,6 +186,16 @@ if [[ "${SKIP_CONSUL_BUILD:-}" == "1" ]]; then
   log "consul: SKIP_CONSUL_BUILD=1, not building"
 else
   timed "consul build" setup_consul || status=1
+fi
+# consul-ecs v0.4.3: its script never fails; the binary's presence says whether it worked.
+build_consul_ecs() {
+  bash "$(dirname "$0")/build-consul-ecs.sh"
+  [[ -x "$CACHE/consul-ecs-0.4.3/consul-ecs" ]]
+}
+if [[ "${SKIP_CONSUL_ECS_BUILD:-}" == "1" ]]; then
+  log "consul-ecs: SKIP_CONSUL_ECS_BUILD=1, not building"
+else
+  timed "consul-ecs build" build_consul_ecs || status=1
 fi
 if [[ $status -ne 0 ]]; then
   warn "some optional backends are unavailable (see above); continuing"

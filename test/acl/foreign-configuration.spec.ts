@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 
 import { expect } from 'chai';
 
-import { startTaskMetadataStub, type TaskMetadataStub } from '../bench/consul-ecs/task-metadata-stub.js';
+import { startTaskMetadataStub, type TaskMetadataStub } from '../helpers/consul-ecs/task-metadata-stub.js';
 import { CLI } from '../helpers/controller-cli.js';
 import { type ControllerProcess, spawnController } from './cli-process.js';
 import { AclWorld, eventually, useAclWorld } from './world.js';

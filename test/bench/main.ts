@@ -9,7 +9,7 @@
  */
 import { resolve } from 'node:path';
 
-import { consulEcsUnavailable } from './consul-ecs/run-consul-ecs.js';
+import { consulEcsUnavailable } from '../helpers/consul-ecs/run-consul-ecs.js';
 import { detailsOf, machine, type SizeResult, tableOf, writeSection } from './harness/report.js';
 import {
   type ControllerKind,

@@ -11,7 +11,12 @@
 import { expect } from 'chai';
 
 import { AclWorld, type ConsulTokenStub, eventually } from '../../acl/world.js';
-import { type ConsulEcsHandle, consulEcsBin, consulEcsUnavailable, runConsulEcs } from './run-consul-ecs.js';
+import {
+  type ConsulEcsHandle,
+  consulEcsBin,
+  consulEcsUnavailable,
+  runConsulEcs,
+} from '../../helpers/consul-ecs/run-consul-ecs.js';
 
 const OBSERVE_MS = Number(process.env.CONSUL_ECS_OBSERVE_MS ?? '0');
 

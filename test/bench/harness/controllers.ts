@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { controllerArgs, controllerEnv } from '../../helpers/controller-cli.js';
 import { startNodeChild as startChild } from '../../helpers/node-child.js';
 
-import { runConsulEcs } from '../consul-ecs/run-consul-ecs.js';
+import { runConsulEcs } from '../../helpers/consul-ecs/run-consul-ecs.js';
 import { type BenchWorld } from './bench-world.js';
 import { parsePromText } from './prom-text.js';
 

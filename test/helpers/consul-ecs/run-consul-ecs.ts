@@ -1,6 +1,7 @@
 /**
  * runConsulEcs: starts HashiCorp's consul-ecs v0.4.3 `acl-controller` as a child process against
- * the envtest ECS, Secrets Manager and Consul servers, and hands back its logs and a stop().
+ * the envtest ECS and Secrets Manager servers and a loopback Consul (envtest's or a real agent),
+ * and hands back its logs and a stop().
  *
  * How the unmodified binary is pointed at loopback:
  * - Cluster: ECS_CONTAINER_METADATA_URI_V4 names a TaskMetadataStub.
@@ -18,7 +19,7 @@
  *   the stub and the proxy and removes the temp files. It is safe to call twice.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,13 +39,16 @@ export function consulEcsBin(): string {
   return process.env.CONSUL_ECS_BIN ?? join(cacheDir(), `consul-ecs-${CONSUL_ECS_VERSION}`, 'consul-ecs');
 }
 
-/** Why the binary is unavailable (undefined when it is there). */
+/**
+ * Why the binary is unavailable (undefined when it is there): its path and, when
+ * scripts/build-consul-ecs.sh failed, the exact error it recorded.
+ */
 export function consulEcsUnavailable(): string | undefined {
   const bin = consulEcsBin();
   if (existsSync(bin)) return undefined;
   const errorFile = join(cacheDir(), 'consul-ecs-build-error.txt');
-  const hint = existsSync(errorFile) ? `; build errors in ${errorFile}` : '; run scripts/build-consul-ecs.sh';
-  return `consul-ecs binary not found at ${bin}${hint}`;
+  if (!existsSync(errorFile)) return `consul-ecs binary not found at ${bin}; run scripts/build-consul-ecs.sh`;
+  return `consul-ecs binary not found at ${bin}; ${errorFile}:\n${readFileSync(errorFile, 'utf8').trimEnd()}`;
 }
 
 export interface ConsulEcsOptions {
@@ -56,6 +60,8 @@ export interface ConsulEcsOptions {
   readonly consulUrl: string;
   readonly consulToken: string;
   readonly region?: string;
+  /** The access key ID it signs with (default AKIDTEST), so call logs can tell its calls apart. */
+  readonly accessKeyId?: string;
   readonly binary?: string;
   /** Extra flags after the required ones (e.g. -partitions-enabled). */
   readonly extraArgs?: readonly string[];
@@ -88,7 +94,7 @@ export async function runConsulEcs(options: ConsulEcsOptions): Promise<ConsulEcs
     HOME: home,
     ECS_CONTAINER_METADATA_URI_V4: metadata.url,
     AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: 'AKIDTEST',
+    AWS_ACCESS_KEY_ID: options.accessKeyId ?? 'AKIDTEST',
     AWS_SECRET_ACCESS_KEY: 'test-secret',
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_CA_BUNDLE: certs.caFile,

@@ -7,10 +7,13 @@
  * Invariants:
  * - Listens on 127.0.0.1 on a free port; `url` is the value for ECS_CONTAINER_METADATA_URI_V4.
  * - Answers `GET /task` with `{Cluster, TaskARN, Family}`; anything else is a 404.
+ * - `Cluster` is `cluster` as given: a short name (as on EC2) or a cluster ARN (as on Fargate);
+ *   the TaskARN always names the cluster by its short name, as ECS does.
  * - `requests` counts the `/task` reads.
  */
 import { randomBytes } from 'node:crypto';
 
+import { clusterNameOfArn } from '../../../src/aws/arn.js';
 import { listen } from '../../../src/net/http-listener.js';
 
 export interface TaskMetadataStubOptions {
@@ -31,7 +34,8 @@ export interface TaskMetadataStub {
 export async function startTaskMetadataStub(options: TaskMetadataStubOptions): Promise<TaskMetadataStub> {
   const region = options.region ?? 'us-east-1';
   const account = options.accountId ?? '123456789012';
-  const taskArn = `arn:aws:ecs:${region}:${account}:task/${options.cluster}/${randomBytes(16).toString('hex')}`;
+  const shortName = clusterNameOfArn(options.cluster) ?? options.cluster;
+  const taskArn = `arn:aws:ecs:${region}:${account}:task/${shortName}/${randomBytes(16).toString('hex')}`;
   const body = JSON.stringify({
     Cluster: options.cluster,
     TaskARN: taskArn,
