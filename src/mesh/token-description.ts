@@ -16,6 +16,7 @@ import { type ServiceRef } from './service-ref.js';
 
 export const CLIENT_TOKEN_DESCRIPTION = 'ECS Consul client Token';
 const CLUSTER_LINE = 'consul.hashicorp.com/cluster: ';
+const CLIENT_CLUSTER_LINE = 'ecs-acl-controller/cluster: ';
 
 const OWNED = new RegExp(
   '^(Token|Policy) for (\\S+) service\\nconsul\\.hashicorp\\.com/cluster: (\\S+)' +
@@ -52,12 +53,25 @@ export function parseOwnedDescription(
   return { kind: kind === 'Token' ? 'token' : 'policy', service };
 }
 
-/** The description of the client token this controller mints for `cluster`. */
+/**
+ * The description of the client token this controller mints for `cluster`. Its cluster line is
+ * deliberately not consul-ecs's `consul.hashicorp.com/cluster: <c>`: consul-ecs v0.4.3 claims any
+ * token whose description contains that line, cannot read a service name from this one, and so
+ * deletes it as a service gone; a rollback to consul-ecs would lose the client token.
+ */
 export function clientTokenDescription(cluster: string): string {
+  return `${CLIENT_TOKEN_DESCRIPTION}\n${CLIENT_CLUSTER_LINE}${cluster}`;
+}
+
+/** How earlier versions of this controller described the client token (recognised, rewritten). */
+function legacyClientTokenDescription(cluster: string): string {
   return `${CLIENT_TOKEN_DESCRIPTION}\n${CLUSTER_LINE}${cluster}`;
 }
 
 /** True when `description` is our client token's description under any of the cluster's names. */
 export function isClientTokenDescription(description: string | undefined, cluster: ClusterNames): boolean {
-  return namesOf(cluster).some((name) => description === clientTokenDescription(name));
+  return namesOf(cluster).some(
+    (name) =>
+      description === clientTokenDescription(name) || description === legacyClientTokenDescription(name),
+  );
 }

@@ -26,7 +26,7 @@ describe('client token bootstrapper, end to end', function () {
     const token = await eventually('the client token', clientToken);
     expect(token.Policies?.map((policy) => policy.Name)).to.deep.equal(['test-consul-client-policy']);
     expect(token.Description).to.equal(
-      `ECS Consul client Token\nconsul.hashicorp.com/cluster: ${world.cluster}`,
+      `ECS Consul client Token\necs-acl-controller/cluster: ${world.cluster}`,
     );
     const { json: policy } = await world.consul<{ Rules: string; Description: string }>(
       'GET',

@@ -19,13 +19,11 @@
  * only if the description contains `consul.hashicorp.com/cluster: <its cluster>` (isInCluster), so
  * it deletes our token of a stopped service only when it is told the cluster in the form we wrote;
  * told the other form (ARN vs short name), it leaves that token behind (our next run collects it)
- * and upserts every running service again on every poll. The hazard: told the same form, it also
- * deletes OUR CLIENT TOKEN on its first poll. Our client description `ECS Consul client
- * Token\nconsul.hashicorp.com/cluster: <c>` passes isInCluster; serviceNameFromDescription cannot
- * scan `<kind> for <name> service` from it and returns the empty service, which has no task, so
- * Reconcile deletes "its" tokens. The client secret is left naming a deleted token (consul-ecs mints
- * a client token only at startup). Setting the description back to consul-ecs's own
- * (`ECS Consul client Token`) before the rollback avoids it (pinned too).
+ * and upserts every running service again on every poll. It keeps our client token in both forms:
+ * our client description's cluster line (`ecs-acl-controller/cluster: <c>`) is not the one
+ * isInCluster looks for. An earlier version of ours wrote `consul.hashicorp.com/cluster: <c>`
+ * there, which consul-ecs took for the token of service "" and deleted on its first poll; ours now
+ * rewrites such a description in place (pinned in the last test).
  *
  * Pending, never passed, when the binary is not built: the reason printed is the exact build error.
  * consul-ecs polls every 10 s (hard-coded), so each test takes 15–40 s.
@@ -229,7 +227,7 @@ function migrationSuite(side: () => ConsulSide): void {
     { ours: 'name', consulEcs: 'arn', same: false },
   ] as const) {
     const what = form.same
-      ? "it deletes our client token (consul-ecs takes it for a service token: its description names the cluster) and a stopped service's token; ours recreates the client token with the secret's IDs"
+      ? "it keeps our client token and deletes a stopped service's token"
       : "it keeps our client token, leaves a stopped service's token behind (not described with its cluster name) and ours collects it";
     it(`rollback: consul-ecs told ${FORM[form.consulEcs]} on tokens ours made with -cluster ${FORM[form.ours]}: no secret rotated, no token created; ${what}`, async () => {
       env = await MigrationEnv.start(side());
@@ -247,7 +245,7 @@ function migrationSuite(side: () => ConsulSide): void {
       }
       const clientBefore = tokenOf(before, before.clientSecret.accessor_id);
       expect(clientBefore.description).to.equal(
-        `ECS Consul client Token\nconsul.hashicorp.com/cluster: ${e.cluster(form.ours)}`,
+        `ECS Consul client Token\necs-acl-controller/cluster: ${e.cluster(form.ours)}`,
       );
       expect(before.policies.map((policy) => policy.name)).to.deep.equal([
         `${e.world.prefix}-consul-client-policy`,
@@ -273,8 +271,7 @@ function migrationSuite(side: () => ConsulSide): void {
       }
       // After poll 2 (poll 1's order over services is Go's random map order, so not before).
       const client = afterPoll2.tokens.find((t) => t.accessorId === before.clientSecret.accessor_id);
-      if (form.same) expect(client, 'our client token, deleted by consul-ecs').to.equal(undefined);
-      else expect(client, 'our client token, untouched').to.deep.equal(clientBefore);
+      expect(client, 'our client token, untouched').to.deep.equal(clientBefore);
       for (const write of ['UpdateSecret', 'PutSecretValue', 'CreateSecret'])
         expect(consulEcsCalls.secretsManager[write] ?? 0, `consul-ecs's ${write} calls`).to.equal(0);
       const webToken = tokenOf(afterPoll2, before.secrets[web].accessor_id);
@@ -296,7 +293,7 @@ function migrationSuite(side: () => ConsulSide): void {
         const writes = consulEcsCalls.consulWrites;
         expect(writes['acl.token.create'] ?? 0, 'tokens consul-ecs created').to.equal(0);
         expect(writes['acl.token.update'] ?? 0, 'tokens consul-ecs updated').to.equal(0);
-        expect(writes['acl.token.delete'] ?? 0, 'tokens consul-ecs deleted').to.equal(form.same ? 2 : 0);
+        expect(writes['acl.token.delete'] ?? 0, 'tokens consul-ecs deleted').to.equal(form.same ? 1 : 0);
         expect(writes['acl.policy.create'] ?? 0, 'policies consul-ecs created').to.equal(2);
       }
 
@@ -322,25 +319,31 @@ function migrationSuite(side: () => ConsulSide): void {
 
       console.log(
         `      IDs (ours → after consul-ecs → ours again): ${web.replace(/-.*/, '')} ${short(webBefore.accessorId)} → ${short(webToken.accessorId)} (CreateIndex ${webBefore.createIndex} → ${webToken.createIndex}); ` +
-          `client ${short(before.clientSecret.accessor_id)}: ${form.same ? 'deleted by consul-ecs' : 'kept'}, then ${short(tokenOf(settled, before.clientSecret.accessor_id).accessorId)} (CreateIndex ${clientBefore.createIndex} → ${tokenOf(settled, before.clientSecret.accessor_id).createIndex}); ` +
+          `client ${short(before.clientSecret.accessor_id)}: kept, then ${short(tokenOf(settled, before.clientSecret.accessor_id).accessorId)} (CreateIndex ${clientBefore.createIndex} → ${tokenOf(settled, before.clientSecret.accessor_id).createIndex}); ` +
           `${api.replace(/-.*/, '')} token after consul-ecs: ${apiTokenLeft ? 'left behind, collected by ours' : 'deleted'}`,
       );
       console.log(`      consul-ecs calls (2 polls + startup): ${JSON.stringify(consulEcsCalls)}`);
     });
   }
 
-  it("rollback with our client token's description set back to consul-ecs's first: consul-ecs keeps the client token", async () => {
+  it("a client token an earlier version of ours described with consul-ecs's cluster line is rewritten in place; consul-ecs then keeps it", async () => {
     env = await MigrationEnv.start(side());
     const e = env;
     await e.seed([1, 1]);
     const before = await oursMakesTokens(e, 'name');
     const client = tokenOf(before, before.clientSecret.accessor_id);
-    const reset = await e.world.consul('PUT', `/v1/acl/token/${client.accessorId}`, {
+    const legacy = await e.world.consul('PUT', `/v1/acl/token/${client.accessorId}`, {
       AccessorID: client.accessorId,
-      Description: 'ECS Consul client Token',
+      Description: `ECS Consul client Token\nconsul.hashicorp.com/cluster: ${e.cluster('name')}`,
       Policies: client.policies.map((name) => ({ Name: name })),
     });
-    expect(reset.status).to.equal(200);
+    expect(legacy.status).to.equal(200);
+    const ours = e.startOurs('name');
+    await eventually('the description rewritten in place', async () => {
+      const now = tokenOf(await e.snapshot(), client.accessorId);
+      return now.description === client.description && now.createIndex === client.createIndex;
+    });
+    await e.stopOurs(ours);
 
     e.resetCalls();
     const consulEcs = await e.startConsulEcs('name');

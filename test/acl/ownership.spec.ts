@@ -64,7 +64,7 @@ function clientPolicy(world: AclWorld): string {
 function isExactClientToken(world: AclWorld, token: TokenRead | undefined): boolean {
   return (
     token !== undefined &&
-    token.Description === `ECS Consul client Token\nconsul.hashicorp.com/cluster: ${world.cluster}` &&
+    token.Description === `ECS Consul client Token\necs-acl-controller/cluster: ${world.cluster}` &&
     JSON.stringify(token.Policies?.map((policy) => policy.Name)) === JSON.stringify([clientPolicy(world)]) &&
     (token.Roles ?? []).length === 0 &&
     (token.ServiceIdentities ?? []).length === 0

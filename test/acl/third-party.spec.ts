@@ -235,7 +235,7 @@ const SCENARIOS: Scenario[] = [
       const policyName = `${world.prefix}-consul-client-policy`;
       expect(token.Policies?.map((policy) => policy.Name)).to.deep.equal([policyName]);
       expect(token.Description).to.equal(
-        `ECS Consul client Token\nconsul.hashicorp.com/cluster: ${world.cluster}`,
+        `ECS Consul client Token\necs-acl-controller/cluster: ${world.cluster}`,
       );
       const { status, json: policy } = await world.consul<{ Rules: string }>(
         'GET',

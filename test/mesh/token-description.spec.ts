@@ -38,7 +38,7 @@ describe('token descriptions', () => {
 
   it('marks the client token with the cluster', () => {
     expect(clientTokenDescription('prod')).to.equal(
-      'ECS Consul client Token\nconsul.hashicorp.com/cluster: prod',
+      'ECS Consul client Token\necs-acl-controller/cluster: prod',
     );
     expect(parseOwnedDescription(clientTokenDescription('prod'), 'prod')).to.equal(undefined);
   });
