@@ -1,24 +1,35 @@
 /**
  * config/terraform/acl-controller: a drop-in for terraform-aws-consul-ecs v0.4.x
- * `modules/acl-controller`. Without Terraform here, it is checked by parsing with python-hcl2
- * (installed by scripts/setup-lint.sh) and by reading references in the source: the upstream
- * inputs exist with the same types and defaults, every var/local/resource reference resolves,
- * the container matches config/ecs/task-definition.json, the command uses only real flags, and
- * the IAM policy is read from config/iam/controller-policy.json with exactly its placeholders.
+ * `modules/acl-controller`. Checked by parsing with python-hcl2 (installed by
+ * scripts/setup-lint.sh) and by reading references in the source: the upstream inputs exist with
+ * the same types and defaults and no new required one, every upstream resource is carried over
+ * (same address, or a `moved` block to one of the same type), every var/local/resource reference
+ * resolves, the container matches config/ecs/task-definition.json, the command uses only real
+ * flags, and the IAM policy is read from config/iam/controller-policy.json with exactly its
+ * placeholders. `terraform fmt -check` runs when terraform is there (CI: always).
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 import { ACL_CONTROLLER_FLAGS } from '../../src/cli/acl-controller-flags.js';
 import { readJson } from './deploy-configs.js';
 import { placeholders } from './iam-eval.js';
-import { lintTool, REPO } from './tools.js';
+import {
+  type Block,
+  type HclFile,
+  MODULE,
+  MODULE_CODE as code,
+  MODULE_FILES as files,
+  parseModule,
+  pick as pickFrom,
+  resources,
+} from './terraform-hcl.js';
+import { REPO, terraformTool } from './tools.js';
 
 const run = promisify(execFile);
-const MODULE = join(REPO, 'config/terraform/acl-controller');
 
 /** Inputs of terraform-aws-consul-ecs v0.4.3 modules/acl-controller: name → [type, default]. */
 const UPSTREAM: Record<string, [string, unknown]> = {
@@ -39,19 +50,37 @@ const UPSTREAM: Record<string, [string, unknown]> = {
   security_groups: ['${list(string)}', []],
 };
 
-type Block = Record<string, Record<string, unknown>>;
-interface HclFile {
-  __file__: string;
-  variable?: Array<Record<string, { type?: string; default?: unknown; description?: string }>>;
-  locals?: Array<Record<string, unknown>>;
-  resource?: Array<Record<string, Block>>;
-  data?: Array<Record<string, Block>>;
-  output?: Array<Record<string, { value: string }>>;
-}
+/**
+ * Resources of terraform-aws-consul-ecs v0.4.3 modules/acl-controller/main.tf (the same in
+ * v0.4.0–v0.4.2), by address. Upstream's task role also holds an inline policy named "exec".
+ */
+const UPSTREAM_RESOURCES = [
+  'aws_secretsmanager_secret.client_token',
+  'aws_secretsmanager_secret_version.client_token',
+  'aws_ecs_service.this',
+  'aws_ecs_task_definition.this',
+  'aws_iam_role.this_task',
+  'aws_iam_policy.this_execution',
+  'aws_iam_role.this_execution',
+  'aws_iam_role_policy_attachment.consul-controller-execution',
+];
 
-const files = readdirSync(MODULE).filter((name) => name.endsWith('.tf'));
-const source = files.map((name) => readFileSync(join(MODULE, name), 'utf8')).join('\n');
-const code = source.replace(/^\s*#.*$/gm, '');
+/** Arguments of upstream resources that force a replacement when changed: ours must be equal. */
+const UPSTREAM_IDENTITY: Record<string, Record<string, string>> = {
+  'aws_iam_role.this_task': { name: '${var.name_prefix}-consul-acl-controller-task' },
+  'aws_iam_role.this_execution': {
+    name: '${var.name_prefix}-consul-acl-controller-execution',
+    path: '/ecs/',
+  },
+  'aws_iam_policy.this_execution': {
+    name: '${var.name_prefix}-consul-acl-controller-execution',
+    path: '/ecs/',
+    description: 'Consul controller execution',
+  },
+  'aws_secretsmanager_secret.client_token': { name: '${var.name_prefix}-consul-client-token' },
+  'aws_ecs_service.this': { name: 'consul-acl-controller', cluster: '${var.ecs_cluster_arn}' },
+  'aws_ecs_task_definition.this': { family: '${var.name_prefix}-consul-acl-controller' },
+};
 
 function declared(kind: 'variable' | 'locals' | 'output'): Set<string> {
   const pattern =
@@ -130,20 +159,10 @@ describe('Terraform module acl-controller', () => {
   describe('parsed with python-hcl2', function () {
     this.timeout(20_000);
     let parsed: HclFile[];
-    const pick = <T>(key: keyof HclFile) =>
-      parsed
-        .flatMap((file) => (file[key] as Array<Record<string, T>> | undefined) ?? [])
-        .reduce<Record<string, T>>((all, entry) => ({ ...all, ...entry }), {});
+    const pick = <T>(key: keyof HclFile) => pickFrom<T>(parsed, key);
 
     before(async function () {
-      const hcl2tojson = lintTool(this, 'hcl2tojson');
-      const { stdout } = await run(hcl2tojson, ['--strip-string-quotes', '--ndjson', '--compact', ...files], {
-        cwd: MODULE,
-      });
-      parsed = stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as HclFile);
+      parsed = await parseModule(this);
     });
 
     it('parses every .tf file', () => {
@@ -164,6 +183,57 @@ describe('Terraform module acl-controller', () => {
         expect(variable.default, `${name} needs a default`).to.not.equal(undefined);
       for (const name of ['gc_grace_period', 'resync_interval', 'create_secrets'])
         expect(variables).to.have.property(name);
+    });
+
+    it('requires exactly the inputs upstream requires, so an upstream module block needs no new argument', () => {
+      const variables = pick<{ default?: unknown }>('variable');
+      const required = (names: string[], isRequired: (name: string) => boolean) =>
+        names.filter(isRequired).sort();
+      expect(
+        required(Object.keys(variables), (name) => !('default' in (variables[name] ?? {}))),
+      ).to.deep.equal(required(Object.keys(UPSTREAM), (name) => UPSTREAM[name]?.[1] === undefined));
+    });
+
+    it('carries every upstream resource over: same address, or one moved block to a resource of the same type', () => {
+      const ours = resources(parsed);
+      const moved = parsed.flatMap((file) => file.moved ?? []);
+      const strip = (ref: string) => ref.replace(/^\$\{(.*)\}$/, '$1');
+      const movedFrom = new Map(moved.map((block) => [strip(block.from), strip(block.to)]));
+      expect(moved.length, 'moved blocks').to.be.at.least(1);
+      expect(movedFrom.size, 'one block per upstream address').to.equal(moved.length);
+      for (const address of UPSTREAM_RESOURCES) {
+        const target = address in ours ? address : movedFrom.get(address);
+        expect(target, `${address} is neither kept nor moved`).to.not.equal(undefined);
+        expect(ours, `${address} → ${target}`).to.have.property(target as string);
+        expect((target as string).split('.')[0], `${address}: a move cannot change the type`).to.equal(
+          address.split('.')[0],
+        );
+        if (address in ours) expect(movedFrom.has(address), `${address} is kept and moved`).to.equal(false);
+      }
+      for (const from of movedFrom.keys()) expect(UPSTREAM_RESOURCES, `moved from ${from}`).to.include(from);
+    });
+
+    it("keeps upstream's replacement-forcing names, so the switch updates in place", () => {
+      const ours = resources(parsed);
+      const strip = (ref: string) => ref.replace(/^\$\{(.*)\}$/, '$1');
+      const movedFrom = new Map(
+        parsed.flatMap((file) => file.moved ?? []).map((block) => [strip(block.from), strip(block.to)]),
+      );
+      for (const [address, identity] of Object.entries(UPSTREAM_IDENTITY)) {
+        const body = ours[movedFrom.get(address) ?? address];
+        expect(body, address).to.not.equal(undefined);
+        expect(body, address).to.include(identity);
+      }
+      // Upstream's task role inline policy "exec" is overwritten by ours, not left beside it.
+      expect(ours['aws_iam_role_policy.task']).to.include({ name: 'exec', role: '${aws_iam_role.task.id}' });
+      expect(ours['aws_iam_role_policy_attachment.execution']).to.include({
+        role: '${aws_iam_role.execution.id}',
+        policy_arn: '${aws_iam_policy.execution.arn}',
+      });
+      expect(
+        ours['aws_ecs_service.this'],
+        'propagate_tags replaces the service on some providers',
+      ).to.not.have.property('propagate_tags');
     });
 
     it('defaults the image to ours, the one in the ECS task definition', () => {
@@ -217,6 +287,22 @@ describe('Terraform module acl-controller', () => {
       expect(taskDefinition.network_mode).to.equal('awsvpc');
       expect(taskDefinition.container_definitions).to.equal('${jsonencode([local.container])}');
       expect(taskDefinition.volume).to.deep.equal([{ name: 'tmp', __is_block__: true }]);
+    });
+  });
+
+  describe('terraform fmt', function () {
+    this.timeout(20_000);
+
+    it('finds every .tf file formatted as `terraform fmt` writes it', async function () {
+      const terraform = terraformTool(this);
+      const result = await run(terraform, ['fmt', '-check', '-list=true', '-recursive', MODULE], {
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' },
+      }).then(
+        (output) => ({ code: 0, stdout: output.stdout }),
+        (error: { code?: number; stdout?: string }) => ({ code: error.code, stdout: error.stdout ?? '' }),
+      );
+      expect(result.stdout.trim(), 'files terraform fmt would change').to.equal('');
+      expect(result.code).to.equal(0);
     });
   });
 });

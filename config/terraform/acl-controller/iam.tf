@@ -1,7 +1,14 @@
-# IAM of the controller. Invariants: the task role's policy IS config/iam/controller-policy.json
-# (read with templatefile, one source of truth), minus the CreateSecret statement unless
-# create_secrets, minus the SQS statement unless enable_events, plus ssmmessages only if enable_execute_command. The execution role reads
-# only the bootstrap-token and CA secrets and writes logs.
+# IAM of the controller.
+#
+# Invariants:
+# - The task role's policy IS config/iam/controller-policy.json (read with templatefile, one
+#   source of truth), minus the CreateSecret statement unless create_secrets, minus the SQS
+#   statement unless enable_events, plus ssmmessages only if enable_execute_command.
+# - The task role's inline policy is named "exec", as upstream's, so that after a switch from the
+#   upstream module (moved.tf) it replaces upstream's broader grant instead of sitting beside it.
+# - The execution role reads only the bootstrap-token and CA secrets (by their own ARNs, with any
+#   JSON-key suffix stripped: secret-arns.tf) and writes logs; its managed policy keeps upstream's
+#   name, path and description, so a switch updates it in place.
 
 locals {
   policy_template = jsondecode(templatefile("${path.module}/../../iam/controller-policy.json", {
@@ -35,8 +42,6 @@ locals {
       local.exec_statements,
     )
   }
-
-  execution_secret_arns = compact([var.consul_bootstrap_token_secret_arn, var.consul_server_ca_cert_arn])
 }
 
 data "aws_iam_policy_document" "ecs_tasks_assume" {
@@ -56,7 +61,7 @@ resource "aws_iam_role" "task" {
 }
 
 resource "aws_iam_role_policy" "task" {
-  name   = "ecs-acl-controller"
+  name   = "exec"
   role   = aws_iam_role.task.id
   policy = jsonencode(local.task_policy)
 }
@@ -68,9 +73,10 @@ resource "aws_iam_role" "execution" {
   tags               = var.tags
 }
 
-resource "aws_iam_role_policy" "execution" {
-  name = "ecs-acl-controller-execution"
-  role = aws_iam_role.execution.id
+resource "aws_iam_policy" "execution" {
+  name        = "${var.name_prefix}-consul-acl-controller-execution"
+  path        = "/ecs/"
+  description = "Consul controller execution"
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -88,4 +94,10 @@ resource "aws_iam_role_policy" "execution" {
       },
     ]
   })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "execution" {
+  role       = aws_iam_role.execution.id
+  policy_arn = aws_iam_policy.execution.arn
 }

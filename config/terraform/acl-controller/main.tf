@@ -2,6 +2,8 @@
 # ECS service (one task). Invariants: the container is the same as config/ecs/task-definition.json
 # (command flags, user, read-only root, /tmp volume, health check on /healthz); the service name,
 # task family and secret name follow the upstream module, so switching images changes nothing else.
+# The Consul token (and CA) reach the container only through the task definition's `secrets`
+# (`valueFrom` = the secret ARN as given, JSON key included), never as a plain environment variable.
 
 data "aws_caller_identity" "this" {}
 
@@ -97,7 +99,8 @@ resource "aws_ecs_service" "this" {
   desired_count          = 1
   launch_type            = var.launch_type
   enable_execute_command = var.enable_execute_command
-  propagate_tags         = "TASK_DEFINITION"
+  # No propagate_tags: with some 4.x AWS providers a change of it replaces the service, and a
+  # switch from the upstream module (which sets none) must update it in place.
 
   network_configuration {
     subnets          = var.subnets
