@@ -1,62 +1,45 @@
 /**
  * The README's Troubleshooting rows about a wrong deployment, through the real CLI on envtest
  * servers: what the controller logs and serves when its Consul token does not exist
- * (`ACL not found`), and when AWS answers AccessDenied, as in front of a task role that lacks a
- * permission. The AccessDenied answers come from a loopback proxy in front of the envtest ECS
- * server that refuses the named operations with AWS's error shape and wording; everything else
- * passes through.
+ * (`ACL not found`), and when its task role lacks a permission: envtest ECS and Secrets Manager
+ * enforce config/iam/controller-policy.json without its `ecs:ListTasks` statement. (Running under
+ * upstream's task role, where pre-provisioning turns itself off, is test/acl/upstream-iam.spec.ts.)
  */
 import { expect } from 'chai';
-import { createServer, request, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
+import { type PolicyDocument } from '../../src/envtest/aws/iam/policy.js';
 import { startConsulServer, type ConsulServer } from '../../src/envtest/consul/server.js';
 import { type EcsServer, startEcsServer } from '../../src/envtest/ecs/server.js';
 import {
   type SecretsManagerServer,
   startSecretsManagerServer,
 } from '../../src/envtest/secretsmanager/server.js';
+import { fillPlaceholders } from '../deploy/iam-eval.js';
+import { REPO } from '../deploy/tools.js';
+import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
 import { type ControllerProcess, spawnController } from '../acl/cli-process.js';
-import { AclWorld, eventually } from '../acl/world.js';
+import { AclWorld, envtestBackends, eventually } from '../acl/world.js';
 
-/** An ECS endpoint that answers AccessDeniedException for `denied` operations. */
-async function denyingProxy(target: string, denied: ReadonlySet<string>): Promise<Server> {
-  const upstream = new URL(target);
-  const server = createServer((incoming, outgoing) => {
-    const operation = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    if (denied.has(operation)) {
-      incoming.resume();
-      const action = `ecs:${operation}`;
-      outgoing.writeHead(400, {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amzn-errortype': 'AccessDeniedException',
-      });
-      outgoing.end(
-        JSON.stringify({
-          __type: 'AccessDeniedException',
-          message: `User: arn:aws:sts::123456789012:assumed-role/prod-consul-acl-controller-task/0123 is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`,
-        }),
-      );
-      return;
-    }
-    const forward = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: incoming.method,
-        path: incoming.url,
-        headers: incoming.headers,
-      },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    forward.on('error', () => outgoing.destroy());
-    incoming.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
+/** config/iam/controller-policy.json for `world`, without the statements granting `action`. */
+function policyWithout(world: AclWorld, action: string): PolicyDocument {
+  const text = readFileSync(join(REPO, 'config/iam/controller-policy.json'), 'utf8');
+  const policy = JSON.parse(
+    fillPlaceholders(text, {
+      region: 'us-east-1',
+      account: '123456789012',
+      cluster: world.cluster,
+      secret_name_prefix: world.prefix,
+      client_secret_arn: world.clientSecretArn,
+      events_queue_arn: `arn:aws:sqs:us-east-1:123456789012:${world.prefix}-ecs-task-events`,
+    }),
+  ) as { Version: string; Statement: Array<{ Action: string | string[] }> };
+  const grants = (statement: { Action: string | string[] }) =>
+    ([] as string[]).concat(statement.Action).includes(action);
+  const kept = policy.Statement.filter((statement) => !grants(statement));
+  expect(kept.length, `a statement granted ${action}`).to.equal(policy.Statement.length - 1);
+  return { ...policy, Statement: kept } as unknown as PolicyDocument;
 }
 
 describe('Troubleshooting (README): a wrong deployment, through the real CLI', function () {
@@ -64,7 +47,6 @@ describe('Troubleshooting (README): a wrong deployment, through the real CLI', f
   let ecs: EcsServer;
   let secretsManager: SecretsManagerServer;
   let consul: ConsulServer;
-  let proxy: Server | undefined;
   let world: AclWorld | undefined;
   let controller: ControllerProcess | undefined;
 
@@ -84,22 +66,16 @@ describe('Troubleshooting (README): a wrong deployment, through the real CLI', f
     controller = undefined;
     await world?.close();
     world = undefined;
-    await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
-    proxy = undefined;
+    ecs.iam.setPolicies(CONTROLLER_ACCESS_KEY_ID, undefined);
+    secretsManager.iam.setPolicies(CONTROLLER_ACCESS_KEY_ID, undefined);
   });
 
   after(async () => {
     await Promise.all([ecs.close(), secretsManager.close(), consul.close()]);
   });
 
-  async function attach(ecsUrl = ecs.url): Promise<AclWorld> {
-    world = await AclWorld.attach({
-      name: 'envtest',
-      ecsUrl,
-      secretsManagerUrl: secretsManager.url,
-      consulUrl: consul.url,
-      managementToken: consul.managementToken,
-    });
+  async function attach(): Promise<AclWorld> {
+    world = await AclWorld.attach(envtestBackends({ ecs, secretsManager, consul }));
     return world;
   }
 
@@ -124,8 +100,10 @@ describe('Troubleshooting (README): a wrong deployment, through the real CLI', f
   });
 
   it('AccessDenied on ecs:ListTasks: the warning names the permission, the metric counts it, /readyz 503', async () => {
-    proxy = await denyingProxy(ecs.url, new Set(['ListTasks']));
-    const w = await attach(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+    const w = await attach();
+    const policy = policyWithout(w, 'ecs:ListTasks');
+    ecs.iam.setPolicies(CONTROLLER_ACCESS_KEY_ID, policy);
+    secretsManager.iam.setPolicies(CONTROLLER_ACCESS_KEY_ID, policy);
     controller = spawnController(w, []);
     const url = await controller.opsUrl();
     await eventually('the warning', () =>
@@ -141,36 +119,5 @@ describe('Troubleshooting (README): a wrong deployment, through the real CLI', f
     const ready = await readyz(url);
     expect(ready.status).to.equal(503);
     expect(ready.body).to.match(/not synced: .*ecs-tasks/);
-  });
-
-  it("under upstream's task role (no ecs:ListServices): pre-provisioning off with one warning and the gauge at 0; tasks still get tokens", async () => {
-    proxy = await denyingProxy(
-      ecs.url,
-      new Set(['ListServices', 'DescribeServices', 'DescribeTaskDefinition']),
-    );
-    const w = await attach(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
-    await w.createServiceSecret('web');
-    controller = spawnController(w, ['-resync-interval', '1s']);
-    await controller.metricsMatching(
-      new RegExp(
-        `^acl_controller_feature_enabled\\{cluster="${w.cluster}",feature="pre_provisioning"\\} 0$`,
-        'm',
-      ),
-      'pre-provisioning off',
-    );
-    await w.runTasks('web');
-    const tokens = await eventually('the task-driven token', async () => {
-      const own = await w.ownServiceTokens();
-      return own.length === 1 ? own : undefined;
-    });
-    expect(tokens[0]?.Description).to.equal(
-      `Token for web service\nconsul.hashicorp.com/cluster: ${w.cluster}`,
-    );
-    const warnings = controller
-      .output()
-      .split('\n')
-      .filter((line) => line.includes('pre-provisioning is off'));
-    expect(warnings).to.have.length(1);
-    expect(warnings[0]).to.contain('"missingPermission":"ecs:ListServices"');
   });
 });
