@@ -135,6 +135,7 @@ describe('migrating from consul-ecs v0.4.3 to ecs-acl-controller (README migrati
     expect(after.policy).to.include({
       ID: before.policy.ID,
       Name: before.policy.Name,
+      Description: 'Consul Client Token Policy for ECS',
       Rules: before.policy.Rules,
     });
     // Different: the client description's cluster line, the service identity.

@@ -26,29 +26,11 @@ import {
   parseModule,
   pick as pickFrom,
   resources,
+  UPSTREAM_INPUTS as UPSTREAM,
 } from './terraform-hcl.js';
 import { REPO, terraformTool } from './tools.js';
 
 const run = promisify(execFile);
-
-/** Inputs of terraform-aws-consul-ecs v0.4.3 modules/acl-controller: name → [type, default]. */
-const UPSTREAM: Record<string, [string, unknown]> = {
-  consul_ecs_image: ['string', 'public.ecr.aws/hashicorp/consul-ecs:0.4.3'],
-  ecs_cluster_arn: ['string', undefined],
-  region: ['string', undefined],
-  requires_compatibilities: ['${list(string)}', ['EC2', 'FARGATE']],
-  launch_type: ['string', 'FARGATE'],
-  consul_bootstrap_token_secret_arn: ['string', undefined],
-  log_configuration: ['any', null],
-  subnets: ['${list(string)}', undefined],
-  consul_server_http_addr: ['string', undefined],
-  name_prefix: ['string', undefined],
-  consul_server_ca_cert_arn: ['string', ''],
-  assign_public_ip: ['bool', false],
-  consul_partitions_enabled: ['bool', false],
-  consul_partition: ['string', 'default'],
-  security_groups: ['${list(string)}', []],
-};
 
 /**
  * Resources of terraform-aws-consul-ecs v0.4.3 modules/acl-controller/main.tf (the same in
