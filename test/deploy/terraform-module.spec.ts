@@ -127,8 +127,10 @@ describe('Terraform module acl-controller', () => {
       const command = /command = concat\(([\s\S]*?)\n {2}\)/.exec(code)?.[1] ?? '';
       const flags = [...command.matchAll(/"-([a-z-]+)"/g)].map((m) => m[1] as string);
       const known = new Set(ACL_CONTROLLER_FLAGS.map((flag) => flag.name));
-      expect(flags.length).to.be.at.least(8);
+      expect(flags.length).to.be.at.least(7);
       expect(flags.filter((flag) => !known.has(flag))).to.deep.equal([]);
+      // As upstream: the cluster comes from task metadata, in the form consul-ecs wrote it.
+      expect(flags).to.not.include('cluster');
       expect(flags).to.include.members([
         'consul-client-secret-arn',
         'secret-name-prefix',

@@ -13,12 +13,14 @@ locals {
   container_name = "consul-acl-controller"
   ops_port       = 8080
 
+  # No -cluster, as upstream: the controller takes the cluster from ECS task metadata as consul-ecs
+  # did (the ARN on Fargate, the name on EC2), so the token descriptions consul-ecs wrote keep
+  # naming the cluster the same way after a switch and nothing is rewritten.
   command = concat(
     [
       "acl-controller",
       "-consul-client-secret-arn", aws_secretsmanager_secret.client_token.arn,
       "-secret-name-prefix", var.name_prefix,
-      "-cluster", local.cluster_name,
       "-resync-interval", var.resync_interval,
       "-gc-grace-period", var.gc_grace_period,
       "-concurrency", tostring(var.concurrency),
