@@ -26,6 +26,12 @@
  *   and `consulCalls()` returns them all, oldest instance first.
  * - The test's clients sign with AKIDTEST, never with the controller's key, and try once: the
  *   driver retries (see `retrying`), so a retried call shows in the call logs as what it is.
+ * - With events (`ChaosWorld.start(…, events)`), an envtest SQS server holds one queue per served
+ *   cluster (`<prefix>-task-events`, visibility timeout 10 s, so a message a killed replica took
+ *   comes back within the run), and envtest ECS publishes every task change through the run's
+ *   EventPath (./event-path.ts), which routes it to its cluster's queue (cluster `other` has
+ *   none) and loses the seeded share. The SQS server is under the same API faults as the others.
+ *   Without events there is no SQS server and `events` is undefined.
  * - `close()` closes every server.
  */
 import {
@@ -41,12 +47,16 @@ import { type CallRecord } from '../../src/envtest/call-log.js';
 import { GLOBAL_MANAGEMENT_POLICY_ID } from '../../src/envtest/consul/acl/model.js';
 import { type ConsulServer, startConsulServer } from '../../src/envtest/consul/server.js';
 import { type EcsServer, startEcsServer } from '../../src/envtest/ecs/server.js';
+import { type Queue } from '../../src/envtest/sqs/model.js';
+import { type SqsServer, startSqsServer } from '../../src/envtest/sqs/server.js';
 import {
   type SecretsManagerServer,
   startSecretsManagerServer,
 } from '../../src/envtest/secretsmanager/server.js';
+import { EventPath } from './event-path.js';
 import { FaultSchedule } from './fault-schedule.js';
 import { seedForeign, type ForeignBaseline } from './foreign.js';
+import { type Prng } from './prng.js';
 import { retrying, sleep } from './retrying.js';
 
 export const MESH_TAG = { key: 'consul.hashicorp.com/mesh', value: 'true' };
@@ -60,7 +70,18 @@ export interface ServedCluster {
   readonly name: string;
   readonly prefix: string;
   clientSecretArn: string;
+  /** Its task events queue's URL (events mode only). */
+  eventsQueueUrl?: string;
 }
+
+/** Events mode: the seed's base loss fraction and loss stream (`eventLoss(seed)`). */
+export interface WorldEvents {
+  readonly fraction: number;
+  readonly draws: Prng;
+}
+
+/** How long a received event stays invisible before SQS hands it out again. */
+const EVENTS_VISIBILITY_S = 10;
 
 export const SERVED_CLUSTERS = [
   { name: 'chaos', prefix: 'chaos' },
@@ -87,9 +108,13 @@ export class ChaosWorld {
     readonly sm: SecretsManagerClient,
     readonly services: readonly string[],
     clusterCount: number,
+    readonly sqsServer: SqsServer | undefined,
+    readonly events: EventPath | undefined,
   ) {
     this.clusters = SERVED_CLUSTERS.slice(0, clusterCount).map((c) => ({ ...c, clientSecretArn: '' }));
-    for (const server of [ecsServer, smServer, consul]) this.faults.add(server.faults);
+    for (const server of [ecsServer, smServer, consul, ...(sqsServer ? [sqsServer] : [])]) {
+      this.faults.add(server.faults);
+    }
     this.listen(consul);
     const log = smServer.calls;
     const record = log.record.bind(log);
@@ -99,12 +124,20 @@ export class ChaosWorld {
     };
   }
 
-  static async start(services: readonly string[], clusterCount = 1): Promise<ChaosWorld> {
+  static async start(
+    services: readonly string[],
+    clusterCount = 1,
+    events?: WorldEvents,
+  ): Promise<ChaosWorld> {
+    const sqsServer = events ? await startSqsServer() : undefined;
+    const path =
+      sqsServer && events ? new EventPath(sqsServer.state, events.fraction, events.draws) : undefined;
     const [ecsServer, smServer, consul] = await Promise.all([
-      startEcsServer(),
+      startEcsServer(path ? { events: { publish: path.publish } } : {}),
       startSecretsManagerServer(),
       startConsulServer({ sessionTtlMinMs: SESSION_TTL_MIN_MS }),
     ]);
+    if (path && ecsServer.events) path.attachPipe(ecsServer.events);
     const client = { region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 };
     const world = new ChaosWorld(
       ecsServer,
@@ -114,6 +147,8 @@ export class ChaosWorld {
       new SecretsManagerClient({ ...client, endpoint: smServer.url }),
       services,
       clusterCount,
+      sqsServer,
+      path,
     );
     await world.seed();
     return world;
@@ -174,7 +209,18 @@ export class ChaosWorld {
 
   private async seed(): Promise<void> {
     for (const cluster of [...this.clusters.map((c) => c.name), 'other']) {
-      await this.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+      const created = await this.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+      const served = this.clusters.find((c) => c.name === cluster);
+      if (this.events && this.sqsServer) {
+        let queue: Queue | undefined;
+        if (served) {
+          queue = this.sqsServer.state.createQueue(`${served.prefix}-task-events`, {
+            visibilityTimeout: EVENTS_VISIBILITY_S,
+          });
+          served.eventsQueueUrl = queue.url;
+        }
+        this.events.addCluster(cluster, created.cluster?.clusterArn as string, queue);
+      }
     }
     const colliding = new Set(this.clusters.map((c) => this.collidingService(c.name)));
     for (const family of [...this.services, ...colliding, NON_MESH_FAMILY]) {
@@ -254,9 +300,15 @@ export class ChaosWorld {
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.faults.stop();
+      this.events?.stop();
       this.ecs.destroy();
       this.sm.destroy();
-      await Promise.all([this.ecsServer.close(), this.smServer.close(), this.consul.close()]);
+      await Promise.all([
+        this.ecsServer.close(),
+        this.smServer.close(),
+        this.consul.close(),
+        ...(this.sqsServer ? [this.sqsServer.close()] : []),
+      ]);
     })();
     return this.closed;
   }

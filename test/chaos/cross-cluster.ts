@@ -22,11 +22,17 @@
  *   version replaced nothing.
  * - Each distinct verdict is kept once (and logged when found); a failure of the check itself is
  *   kept in `crashes`, never thrown into the envtest server.
+ * - With `runningWindowMs` and the world's ECS state, each judged delete is also judged by
+ *   `judgeRunningDelete` (./running-delete.ts: the token its service's secret names deleted while
+ *   the service had a running mesh task in that cluster), with the ECS state of that moment; the
+ *   deletes of such a named token while its service had any running task are counted, and the
+ *   youngest such task's age kept, to show how near the window they came.
  * - `violations()` adds, at the end, the observer's owner changes and the secrets that ever named
  *   the other cluster's token (`crossClusterViolations`).
  */
 import { type CallRecord } from '../../src/envtest/call-log.js';
 import { type ConsulState } from '../../src/envtest/consul/state.js';
+import { type EcsState } from '../../src/envtest/ecs/state.js';
 import { type SecretStore } from '../../src/envtest/secretsmanager/store.js';
 import { type ServedCluster } from './chaos-world.js';
 import {
@@ -41,6 +47,8 @@ import {
   type Violation,
 } from './invariants.js';
 import { type Observer } from './observer.js';
+import { deletedNamedToken, judgeRunningDelete } from './running-delete.js';
+import { runningForMs } from './running-tasks.js';
 
 /** What the watch needs of the world (ChaosWorld has it). */
 export interface CrossClusterWorld {
@@ -48,6 +56,8 @@ export interface CrossClusterWorld {
   readonly services: readonly string[];
   readonly consul: { readonly state: ConsulState };
   readonly smServer: { readonly state: SecretStore };
+  /** ECS, for the deleted-while-running check (without it, that check is off). */
+  readonly ecsServer?: { readonly state: EcsState };
   /** The AccessorID of the token the run's own Consul writes use. */
   readonly driverAccessorId: string;
   served(cluster: string): ServedCluster;
@@ -68,6 +78,8 @@ export interface CrossClusterOptions {
   readonly tokenWindowMs: number;
   /** Secret writes: how long the replaced healthy value must have been current. */
   readonly secretWindowMs: number;
+  /** Deleted-while-running: how long the service's task must have run (absent: check off). */
+  readonly runningWindowMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -87,7 +99,11 @@ export class CrossClusterWatch {
     tokenUpdates: 0,
     longWantedDeletes: 0,
     secretWrites: 0,
+    /** Deletes of the token its service's secret names while the service had a running task. */
+    namedWhileRunning: 0,
   };
+  /** Among `namedWhileRunning`, the age of the oldest running task its service had (0: none). */
+  oldestRunningMs = 0;
   private readonly verdicts = new Map<string, Violation>();
   private readonly servedSecrets = new Map<string, { cluster: string; service: string }>();
   private readonly ledger = new Map<string, LedgerEntry>();
@@ -131,7 +147,19 @@ export class CrossClusterWatch {
       `(and ${c.tokenCreates} creates) of tokens judged ` +
       `(${c.longWantedDeletes} by the controller of a token whose service had been active ` +
       `${this.options.tokenWindowMs / 1000} s), ${c.secretWrites} controller secret writes judged, ` +
-      `${this.observer.owners.size} token owners and ${secrets} secrets' accessors checked`
+      `${this.observer.owners.size} token owners and ${secrets} secrets' accessors checked` +
+      this.runningSummary()
+    );
+  }
+
+  private runningSummary(): string {
+    const window = this.options.runningWindowMs;
+    if (window === undefined || this.world.ecsServer === undefined) return '';
+    const n = this.counts.namedWhileRunning;
+    const oldest = n > 0 ? ` (the oldest such task ${(this.oldestRunningMs / 1000).toFixed(1)} s old)` : '';
+    return (
+      `; deleted-while-running (window ${window / 1000} s): ${n} deletes of the token a secret names ` +
+      `while its service had a running task${oldest}`
     );
   }
 
@@ -183,30 +211,39 @@ export class CrossClusterWatch {
     if (deleted && !byDriver && before && wantedForMs >= this.options.tokenWindowMs) {
       this.counts.longWantedDeletes += 1;
     }
-    this.keep(
-      judgeTokenWrite(
-        {
-          operation: call.operation,
-          status: call.status,
-          accessorId,
-          before,
-          after,
-          byDriver,
-          ownerSecret:
-            served &&
-            secretIds(
-              world.smServer.state,
-              client ? served.clientSecretArn : `${served.prefix}-${before.service}`,
-            ),
-          wantedForMs,
-          clientOf,
-          namedBy: deleted && before ? this.namedBy(accessorId, before) : [],
-          planted: this.planted.has(accessorId),
-        },
-        this.clusterNames,
-        this.options.tokenWindowMs,
-      ),
-    );
+    const write = {
+      operation: call.operation,
+      status: call.status,
+      accessorId,
+      before,
+      after,
+      byDriver,
+      ownerSecret:
+        served &&
+        secretIds(
+          world.smServer.state,
+          client ? served.clientSecretArn : `${served.prefix}-${before.service}`,
+        ),
+      wantedForMs,
+      clientOf,
+      namedBy: deleted && before ? this.namedBy(accessorId, before) : [],
+      planted: this.planted.has(accessorId),
+      runningForMs: this.runningForMs(deleted, before),
+    };
+    this.keep(judgeTokenWrite(write, this.clusterNames, this.options.tokenWindowMs));
+    if (this.options.runningWindowMs === undefined || world.ecsServer === undefined) return;
+    if (deletedNamedToken(write) && (write.runningForMs ?? 0) > 0) {
+      this.counts.namedWhileRunning += 1;
+      this.oldestRunningMs = Math.max(this.oldestRunningMs, write.runningForMs ?? 0);
+    }
+    this.keep(judgeRunningDelete(write, this.options.runningWindowMs));
+  }
+
+  /** For a delete of a served service token: its service's oldest running task's age, from ECS now. */
+  private runningForMs(deleted: boolean, before: TokenOwner | undefined): number | undefined {
+    const ecs = this.world.ecsServer?.state;
+    if (!deleted || !before || before.service === CLIENT || !ecs) return undefined;
+    return runningForMs(ecs, before.cluster, before.service, ecs.clock.now());
   }
 
   /** The served secrets, other than `owner`'s own, whose current value names `accessorId`. */

@@ -11,8 +11,9 @@
  *   `<prefix>-<service>` secrets; a leader or standby kill is judged by that cluster's lock.
  *   Out-of-band token deletions only ever name tokens of that cluster, and go through the
  *   driver's own Consul token, so the checks tell them from the controller's by the call's
- *   principal. Hostile-tenant ops are applied by ./hostile-driver.ts. Foreign objects are never
- *   written by the run.
+ *   principal. Hostile-tenant ops are applied by ./hostile-driver.ts, event-path ops by
+ *   ./event-driver.ts (whose leader handover is this driver's own leader kill). Foreign objects
+ *   are never written by the run.
  * - Every SecretID the driver itself writes is remembered by the observer.
  */
 import {
@@ -26,10 +27,11 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 
 import { type ChaosWorld, MESH_TAG, NON_MESH_FAMILY } from './chaos-world.js';
+import { EventDriver } from './event-driver.js';
 import { HostileDriver } from './hostile-driver.js';
 import { ownedTokens } from './invariants.js';
 import { type Observer } from './observer.js';
-import { type Corruption, isHostile, type Op } from './ops.js';
+import { type Corruption, isEventOp, isHostile, type Op } from './ops.js';
 import { type Replicas } from './replicas.js';
 import { retrying, sleep } from './retrying.js';
 
@@ -51,6 +53,7 @@ export class Driver {
   /** AccessorIDs the driver planted in another service's secret (hostile `plant-secret`). */
   readonly planted = new Set<string>();
   private readonly hostile: HostileDriver;
+  private readonly events: EventDriver;
 
   constructor(
     private readonly world: ChaosWorld,
@@ -58,6 +61,13 @@ export class Driver {
     private readonly observer: Observer,
   ) {
     this.hostile = new HostileDriver(world, observer, this.planted);
+    this.events = new EventDriver({
+      ecs: world.ecsServer.state,
+      path: world.events,
+      hasLeader: (cluster) => replicas.leaderSlot(cluster) !== undefined,
+      killLeader: (cluster, restartAfterMs) =>
+        this.run({ kind: 'kill-replica', target: 'leader', pick: 0, restartAfterMs, cluster }),
+    });
   }
 
   async apply(op: Op): Promise<OpOutcome> {
@@ -81,6 +91,7 @@ export class Driver {
 
   private async run(op: Op): Promise<boolean> {
     if (isHostile(op)) return this.hostile.apply(op);
+    if (isEventOp(op)) return this.events.apply(op);
     const { world } = this;
     const cluster = op.kind === 'restart-consul' ? world.cluster : op.cluster;
     const ecs = (what: string, send: () => Promise<unknown>) => retrying(what, send);

@@ -43,6 +43,9 @@
  *   token whose AccessorID the driver planted in another service's secret: deleted and recreated
  *   under the planted service (which the controller may do once the token is gone) it changes
  *   owner legitimately; changed in place, `judgeTokenWrite` reports it.
+ * - `judgeRunningDelete` (./running-delete.ts, on the same TokenWrite): a delete of the token a
+ *   service's secret names, while that service has had a running mesh task in its cluster for
+ *   the window, is `deleted-while-running`.
  * Safety invariants (`safetyViolations`; must hold over the whole run):
  * - foreign-touched: no create/update/delete/clone in the Consul call logs, and no Secrets Manager
  *   call other than a read, named a foreign token or secret after seeding; and each one still
@@ -73,6 +76,7 @@ export type ViolationKind =
   | 'token-owner'
   | 'client-drift'
   | 'refused-service'
+  | 'deleted-while-running'
   | 'not-converged';
 
 export interface Violation {
@@ -288,6 +292,11 @@ export interface TokenWrite {
   readonly namedBy?: readonly string[];
   /** The driver planted this AccessorID in another service's secret during the run. */
   readonly planted?: boolean;
+  /**
+   * How long the owner's service had had a running mesh task in the owner cluster at the call
+   * (the oldest one's age, from the ECS state; 0 when none): see ./running-delete.ts.
+   */
+  readonly runningForMs?: number;
 }
 
 /**

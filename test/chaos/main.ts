@@ -16,6 +16,13 @@
  *   from the replicas being ready to their stop, and before the replicas stop one
  *   `chaos: lock holders:` line names the replica that holds each cluster's lock (and what each
  *   replica's /metrics says it leads).
+ * - Events mode (on unless `--no-events`): the replicas read each cluster's task events from its
+ *   envtest SQS queue (`-events-queue-url`, `-resync-interval 5s`); the events are lost (a seeded
+ *   base fraction of at least 10%, and seeded loss windows), duplicated, reordered, delayed and
+ *   forged by the run (./event-ops.ts, ./event-path.ts) while the faults are on, and at least one
+ *   leader is killed while its cluster's events are lost. Each controller token delete is also
+ *   judged against the ECS state of that moment (deleted-while-running, ./running-delete.ts).
+ *   Before the summary, one `chaos: events:` line says what became of the events.
  * - Every minute of ops, one `rss: minute m: …` line gives each replica's RSS and V8 heap in use
  *   (from its /metrics), for the leak check of long runs.
  * - Exit code 1 when any violation was found (or the run itself failed), else 0; the last line
@@ -25,6 +32,8 @@ import { ChaosWorld, SESSION_TTL_MIN_MS } from './chaos-world.js';
 import { ClientWatch } from './client-watch.js';
 import { awaitConvergence } from './converge.js';
 import { Driver } from './driver.js';
+import { eventLoss } from './event-ops.js';
+import { EventStats } from './event-stats.js';
 import { CrossClusterWatch } from './cross-cluster.js';
 import { type Violation, safetyViolations, stateViolations } from './invariants.js';
 import { LogScan } from './log-scan.js';
@@ -38,13 +47,22 @@ import { sleep } from './retrying.js';
 import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
 
 const SERVICES = ['web', 'api', 'db', 'cache', 'auth', 'billing', 'search', 'mail'];
-const TIMINGS: Timings = {
-  resyncMs: 2_000,
-  graceMs: 3_000,
-  ttlMs: 3_000,
-  renewMs: 1_000,
-  lockDelayMs: 1_000,
-};
+/**
+ * The replicas' timings. `-resync-interval` is 5 s in events mode, so that events matter: a task
+ * change is seen from its event at once, or, when its event was lost, only at the next relist up
+ * to 5 s later (with 2 s the relist would hide most losses). Without events it stays 2 s. The
+ * secret recheck stays 2 s either way (hostile secret plants are repaired at the recheck).
+ */
+function timings(events: boolean): Timings {
+  return {
+    resyncMs: events ? 5_000 : 2_000,
+    secretRecheckMs: 2_000,
+    graceMs: 3_000,
+    ttlMs: 3_000,
+    renewMs: 1_000,
+    lockDelayMs: 1_000,
+  };
+}
 const SLACK_MS = 2_000;
 /**
  * How long a token must have been its cluster's wanted token (service active, secret naming it)
@@ -70,9 +88,23 @@ async function run(options: ChaosOptions): Promise<number> {
       `; replay: ${replayCommand(options)}`,
   );
   const started = performance.now();
-  const world = await ChaosWorld.start(SERVICES, options.clusters);
+  const replicaTimings = timings(options.events);
+  const world = await ChaosWorld.start(
+    SERVICES,
+    options.clusters,
+    options.events ? eventLoss(options.seed) : undefined,
+  );
   const clusterNames = world.clusters.map((c) => c.name);
   console.log(`chaos: clusters ${world.clusters.map((c) => `${c.name} (prefix ${c.prefix})`).join(', ')}`);
+  // Deleted-while-running: a task younger than two resyncs (plus slack) may still be unknown to a
+  // correct leader whose start event was lost; an older one must be in its cache.
+  const runningWindowMs = 2 * replicaTimings.resyncMs + SLACK_MS;
+  console.log(
+    world.events
+      ? `chaos: events mode: one SQS queue per cluster, resync ${replicaTimings.resyncMs / 1000} s, ` +
+          `${(world.events.lossFraction * 100).toFixed(1)}% of events lost while the faults are on`
+      : `chaos: events mode off (polling only), resync ${replicaTimings.resyncMs / 1000} s`,
+  );
   const scan = new LogScan();
   const observer = new Observer({
     ecs: world.ecsServer.state,
@@ -90,12 +122,13 @@ async function run(options: ChaosOptions): Promise<number> {
       clusters: world.clusters,
       ecsUrl: world.ecsServer.url,
       secretsManagerUrl: world.smServer.url,
+      ...(world.sqsServer ? { sqsUrl: world.sqsServer.url } : {}),
       consulUrl: world.consulUrl,
       managementToken: world.managementToken,
       consulState: () => world.consul.state,
       sessionTtlMinMs: SESSION_TTL_MIN_MS,
     },
-    TIMINGS,
+    replicaTimings,
     scan,
   );
   // Strict final state: a service gone at all has no token left (the deadline covers the grace).
@@ -116,6 +149,10 @@ async function run(options: ChaosOptions): Promise<number> {
   let convergedS: number | undefined;
   let opsRun = 0;
   const memory = new MemoryWatch(replicas);
+  const eventStats = new EventStats();
+  replicas.onMetrics.push((slot, generation, text) => eventStats.read(slot, generation, text));
+  const faultsInjected = () => world.faults.injected() + (world.events?.pipeFaults() ?? 0);
+  const eventsLost = () => world.events?.counts.lost ?? 0;
   const driver = new Driver(world, replicas, observer);
   const clientWatch = new ClientWatch({
     clusters: world.clusters,
@@ -126,6 +163,7 @@ async function run(options: ChaosOptions): Promise<number> {
     controllerKey: CONTROLLER_ACCESS_KEY_ID,
     tokenWindowMs: CROSS_WINDOW_MS,
     secretWindowMs: SECRET_WINDOW_MS,
+    runningWindowMs,
     log: (line) => console.log(line),
   });
   try {
@@ -138,7 +176,13 @@ async function run(options: ChaosOptions): Promise<number> {
     console.log(`chaos: replicas ready after ${seconds(performance.now() - started)} s; faults on`);
 
     world.faults.start();
-    const profile = { services: SERVICES, clusters: clusterNames, hostile: options.hostile };
+    world.events?.start();
+    const profile = {
+      services: SERVICES,
+      clusters: clusterNames,
+      hostile: options.hostile,
+      events: options.events,
+    };
     const ops: Iterable<Op> = soak
       ? opStream(options.seed, { ...profile, kills: false })
       : generateOps(options.seed, options.ops, { ...profile, kills: true });
@@ -153,7 +197,8 @@ async function run(options: ChaosOptions): Promise<number> {
       if (options.verbose) console.log(`  op ${opsRun}: ${describeOp(op)} → ${outcome}`);
       else if (opsRun % 100 === 0) {
         console.log(
-          `chaos: ${opsRun} ops, ${world.faults.injected()} faults, ${replicas.kills} kills so far`,
+          `chaos: ${opsRun} ops, ${faultsInjected()} faults, ${replicas.kills} kills, ` +
+            `${eventsLost()} events lost so far`,
         );
       }
       await sleep(options.gapMs);
@@ -161,8 +206,9 @@ async function run(options: ChaosOptions): Promise<number> {
     memory.atEnd();
     await replicas.startAll();
     world.faults.stop();
+    world.events?.stop();
     const t0 = performance.now();
-    const deadlineMs = 2 * TIMINGS.resyncMs + TIMINGS.graceMs + SLACK_MS;
+    const deadlineMs = 2 * replicaTimings.resyncMs + replicaTimings.graceMs + SLACK_MS;
     console.log(
       `chaos: ops done in ${seconds(t0 - started)} s (${JSON.stringify(driver.outcomes)}, ` +
         `${driver.consulRestarts} Consul restarts, ${replicas.leaderKills} leader kills); faults off`,
@@ -171,7 +217,7 @@ async function run(options: ChaosOptions): Promise<number> {
     convergedS = convergence.seconds;
     violations.push(...convergence.violations);
     if (convergence.seconds !== undefined) {
-      const twoResyncsS = (2 * TIMINGS.resyncMs) / 1000;
+      const twoResyncsS = (2 * replicaTimings.resyncMs) / 1000;
       console.log(
         `chaos: converged ${convergence.seconds.toFixed(1)} s after the faults stopped ` +
           `(two resyncs: ${twoResyncsS.toFixed(1)} s; ${convergence.seconds <= twoResyncsS ? 'within' : 'past'} them); ` +
@@ -212,7 +258,7 @@ async function run(options: ChaosOptions): Promise<number> {
       crashes: [...replicas.crashes, ...scan.crashes, ...cross.crashes, ...harnessCrashes],
     }),
   );
-  const faults = world.faults.injected();
+  const faults = faultsInjected();
   await world.close();
 
   for (const line of memory.lines()) console.log(line);
@@ -220,10 +266,20 @@ async function run(options: ChaosOptions): Promise<number> {
     console.log(`chaos: ${driver.outcomes.failed} ops failed, e.g. ${driver.failures[0]}`);
   console.log(`chaos: ${scan.lines} log lines, ${observer.secretIds.size} SecretIDs checked against them`);
   console.log(cross.summary());
+  if (world.events) {
+    console.log(eventStats.line(world.events.counts, world.events.lossFraction, world.events.pipeFaults()));
+  }
   for (const violation of violations) console.log(violationLine(violation));
   if (violations.length > 0) console.log(`chaos: FAILED; replay: ${replayCommand(options)}`);
   console.log(
-    summaryLine({ ops: opsRun, faults, kills: replicas.kills, violations: violations.length, convergedS }),
+    summaryLine({
+      ops: opsRun,
+      faults,
+      kills: replicas.kills,
+      eventsLost: eventsLost(),
+      violations: violations.length,
+      convergedS,
+    }),
   );
   return violations.length > 0 ? 1 : 0;
 }

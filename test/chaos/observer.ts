@@ -22,9 +22,7 @@ import { type EcsState } from '../../src/envtest/ecs/state.js';
 import { type ConsulState } from '../../src/envtest/consul/state.js';
 import { type SecretStore } from '../../src/envtest/secretsmanager/store.js';
 import { type OwnerChange, type TokenOwner, tokenOwner } from './invariants.js';
-
-const MESH_KEY = 'consul.hashicorp.com/mesh';
-const NAME_KEY = 'consul.hashicorp.com/service-name';
+import { isMeshTask, isRunning, serviceOf } from './running-tasks.js';
 
 export function activeServices(ecs: EcsState, cluster: string): Set<string> {
   const active = new Set<string>();
@@ -32,11 +30,7 @@ export function activeServices(ecs: EcsState, cluster: string): Set<string> {
     if (service.clusterName === cluster && service.status === 'ACTIVE') active.add(service.name);
   }
   for (const task of ecs.tasks.values()) {
-    if (task.clusterName !== cluster || task.desiredStatus !== 'RUNNING' || task.lastStatus === 'STOPPED') {
-      continue;
-    }
-    if (!task.tags.some((tag) => tag.key === MESH_KEY && tag.value === 'true')) continue;
-    active.add(task.tags.find((tag) => tag.key === NAME_KEY)?.value ?? task.family);
+    if (task.clusterName === cluster && isRunning(task) && isMeshTask(task)) active.add(serviceOf(task));
   }
   return active;
 }

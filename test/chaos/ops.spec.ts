@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 
 import { COLLISIONS, GRANTS, HOSTILE_KINDS, HOSTILE_RATE, PLANTS, POLICY_REWRITES } from './hostile-ops.js';
-import { generateOps, describeOp, isHostile, type Op, opStream } from './ops.js';
+import { EVENT_KINDS, EVENT_RATE, eventLoss, FORGES, MIN_LOSS } from './event-ops.js';
+import { generateOps, describeOp, isEventOp, isHostile, type Op, opStream } from './ops.js';
 import { parseChaosArgs, replayCommand } from './options.js';
 import { mulberry32, Prng } from './prng.js';
 
@@ -14,6 +15,12 @@ const PINNED_HOSTILE_1234 = [
   'grant-client-token grant=global-management cluster=chaos',
   'grant-client-token grant=role cluster=chaos-b',
   'collide-client-secret via=task-tag family=api count=0 cluster=chaos',
+];
+/** `generateOps(1234, 120, …)`'s first event-path ops on two clusters. */
+const PINNED_EVENTS_1234 = [
+  'forge-event forge=other-account status=STOPPED pick=596 count=2 cluster=chaos',
+  'event-faults duplicate=2 reorder=3 delay=1 delayMs=6035',
+  'forge-event forge=other-region status=RUNNING pick=90 count=3 cluster=chaos',
 ];
 const PINNED_1234 = [
   'create-service service=db count=2',
@@ -196,6 +203,87 @@ describe('chaos: seeded PRNG and op generator', () => {
     });
   });
 
+  describe('event-path ops', () => {
+    const profile = (clusters: string[], events = true, hostile = true, kills = true) => ({
+      services: SERVICES,
+      clusters,
+      kills,
+      hostile,
+      events,
+    });
+    const without = (ops: Op[], drop: (op: Op) => boolean) => ops.filter((op) => !drop(op)).map(describeOp);
+
+    it('never change the other ops nor the hostile ops; without them, the sequence is the old one', () => {
+      for (const clusters of [ONE, TWO]) {
+        for (let seed = 0; seed < 40; seed += 1) {
+          const withEvents = generateOps(seed, 120, profile(clusters));
+          const noEvents = generateOps(seed, 120, profile(clusters, false));
+          // Without events the profile is exactly the one before event ops existed.
+          expect(noEvents, `seed ${seed}`).to.deep.equal(
+            generateOps(seed, 120, { services: SERVICES, clusters, kills: true, hostile: true }),
+          );
+          const kept = without(withEvents, isEventOp);
+          expect(kept, `seed ${seed}`).to.deep.equal(noEvents.slice(0, kept.length).map(describeOp));
+          expect(generateOps(seed, 120, profile(clusters)), `seed ${seed}`).to.deep.equal(withEvents);
+        }
+      }
+    });
+
+    it('come at about EVENT_RATE, every kind and variant, on every served cluster', () => {
+      const ops = generateOps(4321, 4_000, profile(TWO)).filter(isEventOp);
+      expect(ops.length / 4_000).to.be.within(EVENT_RATE * 0.75, EVENT_RATE * 1.1);
+      expect(new Set(ops.map((op) => op.kind))).to.deep.equal(EVENT_KINDS);
+      const forged = ops.flatMap((op) => (op.kind === 'forge-event' ? [`${op.forge}:${op.status}`] : []));
+      expect(new Set(forged).size).to.equal(FORGES.length * 2);
+      for (const kind of ['lose-events', 'forge-event', 'lose-and-kill-leader'] as const) {
+        const clusters = new Set(ops.flatMap((op) => (op.kind === kind ? [op.cluster] : [])));
+        expect(clusters, kind).to.deep.equal(new Set(TWO));
+      }
+      for (const op of ops) {
+        if (op.kind === 'lose-events') expect(op.durationMs).to.be.within(500, 4_000);
+        if (op.kind === 'lose-and-kill-leader') expect(op.lossMs).to.be.within(4_000, 8_000);
+        if (op.kind === 'event-faults') {
+          expect(Math.min(op.duplicate, op.reorder, op.delay)).to.be.at.least(1);
+          expect(op.delayMs).to.be.within(200, 8_000);
+        }
+      }
+    });
+
+    it('hold a leader handover while events are lost in every run with kills, none in the soak', () => {
+      for (let seed = 0; seed < 300; seed += 1) {
+        for (const n of [20, 120]) {
+          const ops = generateOps(seed, n, profile(TWO));
+          expect(ops).to.have.length(n);
+          const handovers = ops.filter((op) => op.kind === 'lose-and-kill-leader');
+          expect(handovers.length, `seed ${seed}, ${n} ops`).to.be.above(0);
+          // The guaranteed leader kill of the other ops is still there.
+          expect(ops.some((op) => op.kind === 'kill-replica' && op.target === 'leader')).to.equal(true);
+        }
+      }
+      const soak = opStream(99, profile(TWO, true, true, false));
+      const ops: Op[] = [];
+      for (const op of soak) if (ops.push(op) === 2_000) break;
+      expect(ops.filter(isEventOp).length).to.be.above(150);
+      expect(ops.some((op) => op.kind === 'lose-and-kill-leader' || op.kind === 'kill-replica')).to.equal(
+        false,
+      );
+    });
+
+    it('are pinned for a seed, so they cannot drift between versions', () => {
+      const first = generateOps(1234, 120, profile(TWO)).filter(isEventOp).slice(0, 3).map(describeOp);
+      expect(first).to.deep.equal(PINNED_EVENTS_1234);
+    });
+
+    it('lose a seeded base fraction of at least 10% of the events, the same for a seed', () => {
+      const fractions = Array.from({ length: 200 }, (_, seed) => eventLoss(seed).fraction);
+      for (const fraction of fractions) expect(fraction).to.be.within(MIN_LOSS, 0.2);
+      expect(new Set(fractions).size).to.be.above(190);
+      const a = eventLoss(77);
+      const b = eventLoss(77);
+      expect([a.draws.next(), a.draws.next()]).to.deep.equal([b.draws.next(), b.draws.next()]);
+    });
+  });
+
   it('the replay command reproduces the options that fix the sequence', () => {
     const options = parseChaosArgs(['--ops', '1000'], () => 777);
     expect(options.seed).to.equal(777);
@@ -221,6 +309,18 @@ describe('chaos: seeded PRNG and op generator', () => {
     expect(parseChaosArgs(replay.split(' ').slice(4))).to.deep.equal(one);
     expect(replayCommand(parseChaosArgs(['--quick', '--seed', '9']))).to.not.contain('--clusters');
     expect(() => parseChaosArgs(['--clusters', '3'])).to.throw('--clusters needs 1 or 2');
+  });
+
+  it('turns events mode on by default in every mode; --no-events is replayed', () => {
+    for (const args of [['--quick'], [], ['--soak-minutes', '1']]) {
+      expect(parseChaosArgs(args, () => 1).events, args.join(' ')).to.equal(true);
+    }
+    const off = parseChaosArgs(['--quick', '--no-events', '--seed', '3']);
+    expect(off.events).to.equal(false);
+    const replay = replayCommand(off);
+    expect(replay).to.equal('npm run chaos -- --seed 3 --quick --no-events');
+    expect(parseChaosArgs(replay.split(' ').slice(4))).to.deep.equal(off);
+    expect(replayCommand(parseChaosArgs(['--quick', '--seed', '3']))).to.not.contain('--no-events');
   });
 
   it('turns hostile ops on by default; --no-hostile is replayed', () => {

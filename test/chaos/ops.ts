@@ -23,7 +23,24 @@
  *   op at index floor(n / 2) among the other ops; hostile ops are capped at ceil(n / 2) - 1 so
  *   that op is always among the first n. Without `hostile` a seed gives the sequence it gave
  *   before hostile ops were added.
+ * - With `events`, an event-path op (./event-ops.ts) comes after the hostile draw and before each
+ *   other op with probability EVENT_RATE, decided and drawn by the event stream of the seed, which
+ *   neither the other ops nor the hostile ops draw from. Hostile and event ops share the cap of
+ *   ceil(n / 2) - 1 (without events it is the hostile cap above), so the other ops stay a prefix
+ *   of the sequence without them. With `events` and `kills`, the sequence holds at least one
+ *   `lose-and-kill-leader` (a leader handover while events are lost): if the event stream drew
+ *   none before the other op at index floor(n / 4), one (`forcedHandover`, on the cluster that
+ *   index picks) comes right before it, unless the cap is spent. Without `events` a seed gives
+ *   the sequence it gave before event ops were added (`--no-events` replays it exactly).
  */
+import {
+  drawEventOp,
+  EVENT_KINDS,
+  EVENT_RATE,
+  type EventOp,
+  eventsPrng,
+  forcedHandover,
+} from './event-ops.js';
 import { drawHostile, HOSTILE_KINDS, HOSTILE_RATE, type HostileOp, hostilePrng } from './hostile-ops.js';
 import { Prng } from './prng.js';
 
@@ -48,6 +65,7 @@ interface OnCluster {
 
 export type Op =
   | HostileOp
+  | EventOp
   | ({ readonly kind: 'create-service'; readonly service: string; readonly count: number } & OnCluster)
   | ({ readonly kind: 'scale-service'; readonly service: string; readonly count: number } & OnCluster)
   | ({ readonly kind: 'delete-service'; readonly service: string } & OnCluster)
@@ -74,6 +92,10 @@ export function isHostile(op: Op): op is HostileOp {
   return HOSTILE_KINDS.has(op.kind);
 }
 
+export function isEventOp(op: Op): op is EventOp {
+  return EVENT_KINDS.has(op.kind);
+}
+
 export interface OpProfile {
   /** Consul service names the ops draw from (each has its secret from the start). */
   readonly services: readonly string[];
@@ -83,11 +105,13 @@ export interface OpProfile {
   readonly kills: boolean;
   /** Whether hostile-tenant ops are interleaved (`--no-hostile` turns them off). */
   readonly hostile: boolean;
+  /** Whether event-path ops are interleaved (`--no-events` turns them off; absent: off). */
+  readonly events?: boolean;
   /** Number of ops, when known: places the guaranteed leader kill in the middle. */
   readonly total?: number;
 }
 
-type BaseKind = Exclude<OpKind, HostileOp['kind']>;
+type BaseKind = Exclude<OpKind, HostileOp['kind'] | EventOp['kind']>;
 
 const WEIGHTS: Readonly<Record<BaseKind, number>> = {
   'create-service': 14,
@@ -102,7 +126,7 @@ const WEIGHTS: Readonly<Record<BaseKind, number>> = {
   'kill-replica': 4,
 };
 
-function drawOp(prng: Prng, profile: OpProfile): Exclude<Op, HostileOp> {
+function drawOp(prng: Prng, profile: OpProfile): Exclude<Op, HostileOp | EventOp> {
   const weights = profile.kills ? WEIGHTS : { ...WEIGHTS, 'kill-replica': 0 };
   const kind = prng.weighted(weights);
   const service = () => prng.pick(profile.services);
@@ -142,15 +166,32 @@ function drawOp(prng: Prng, profile: OpProfile): Exclude<Op, HostileOp> {
 export function* opStream(seed: number, profile: OpProfile): Generator<Op> {
   const prng = new Prng(seed);
   const hostile = hostilePrng(seed);
+  const events = eventsPrng(seed);
   const middle = profile.kills && profile.total !== undefined ? Math.floor(profile.total / 2) : -1;
-  const hostileCap = middle >= 0 ? (profile.total as number) - 1 - middle : Number.POSITIVE_INFINITY;
-  let hostileCount = 0;
+  const extraCap = middle >= 0 ? (profile.total as number) - 1 - middle : Number.POSITIVE_INFINITY;
+  const handoverAt =
+    profile.events && profile.kills && profile.total !== undefined ? Math.floor(profile.total / 4) : -1;
+  let extraCount = 0;
   let leaderKilled = false;
-  // `index` counts the other ops only: hostile ops never shift them.
+  let handedOver = false;
+  // `index` counts the other ops only: hostile and event ops never shift them.
   for (let index = 0; ; index += 1) {
-    if (profile.hostile && hostile.next() < HOSTILE_RATE && hostileCount < hostileCap) {
-      hostileCount += 1;
+    if (profile.hostile && hostile.next() < HOSTILE_RATE && extraCount < extraCap) {
+      extraCount += 1;
       yield drawHostile(hostile, profile);
+    }
+    if (profile.events) {
+      if (events.next() < EVENT_RATE && extraCount < extraCap) {
+        extraCount += 1;
+        const drawn = drawEventOp(events, profile);
+        if (drawn.kind === 'lose-and-kill-leader') handedOver = true;
+        yield drawn;
+      }
+      if (index === handoverAt && !handedOver && extraCount < extraCap) {
+        extraCount += 1;
+        handedOver = true;
+        yield forcedHandover(profile.clusters[handoverAt % profile.clusters.length]);
+      }
     }
     let op: Op = drawOp(prng, profile);
     if (index === middle && !leaderKilled) {

@@ -1,6 +1,7 @@
 /**
  * The chaos run's command line: `npm run chaos [-- --quick] [-- --seed N] [-- --ops N]
- * [-- --soak-minutes M] [-- --gap-ms MS] [-- --clusters N] [-- --no-hostile] [-- --verbose]`.
+ * [-- --soak-minutes M] [-- --gap-ms MS] [-- --clusters N] [-- --no-hostile] [-- --no-events]
+ * [-- --verbose]`.
  *
  * Invariants:
  * - Without `--seed`, the seed is drawn at random (crypto), and always printed with the replay
@@ -11,6 +12,10 @@
  *   the replay command repeats it when it is not the default.
  * - `--no-hostile` leaves out the hostile-tenant ops (./hostile-ops.ts): with it, a seed gives
  *   the sequence it gave before they were added; the replay command repeats it.
+ * - Events mode is on in every mode (quick, default, soak): the replicas read the clusters' task
+ *   events from envtest SQS queues, and event-path ops and faults (./event-ops.ts) join the
+ *   sequence. `--no-events` turns it off: polling only, as before events mode, and a seed gives
+ *   the op sequence it gave then; the replay command repeats it.
  * - Unknown arguments and malformed numbers are errors, never ignored.
  */
 import { randomInt } from 'node:crypto';
@@ -24,6 +29,7 @@ export interface ChaosOptions {
   readonly verbose: boolean;
   readonly clusters: 1 | 2;
   readonly hostile: boolean;
+  readonly events: boolean;
 }
 
 function integer(arg: string, value: string | undefined): number {
@@ -43,11 +49,13 @@ export function parseChaosArgs(argv: readonly string[], drawSeed = () => randomI
   let verbose = false;
   let clusters: 1 | 2 = 2;
   let hostile = true;
+  let events = true;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
     else if (arg === '--verbose') verbose = true;
     else if (arg === '--no-hostile') hostile = false;
+    else if (arg === '--no-events') events = false;
     else if (arg === '--seed') seed = Math.floor(integer(arg, argv[++i]));
     else if (arg === '--ops') ops = Math.floor(integer(arg, argv[++i]));
     else if (arg === '--soak-minutes') soakMinutes = integer(arg, argv[++i]);
@@ -67,6 +75,7 @@ export function parseChaosArgs(argv: readonly string[], drawSeed = () => randomI
     verbose,
     clusters,
     hostile,
+    events,
   };
 }
 
@@ -78,5 +87,6 @@ export function replayCommand(options: ChaosOptions): string {
   if (options.clusters !== 2) parts.push('--clusters', String(options.clusters));
   if (options.gapMs !== 300) parts.push('--gap-ms', String(options.gapMs));
   if (!options.hostile) parts.push('--no-hostile');
+  if (!options.events) parts.push('--no-events');
   return parts.join(' ');
 }

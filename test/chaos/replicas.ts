@@ -10,7 +10,11 @@
  *   so is a final SIGTERM that does not end in exit code 0.
  * - Every replica serves every cluster of the target (`-cluster`, `-secret-name-prefix`,
  *   `-consul-client-secret-arn` repeated in that order). Each cluster has its own lock, so each
- *   may be led by a different replica.
+ *   may be led by a different replica. In events mode each also gets `-events-queue-url` (its
+ *   cluster's queue, in the same order) and the SQS endpoint; `-resync-interval` is always given
+ *   explicitly (the CLI would otherwise make it 10 minutes with events).
+ * - Every /metrics page read (before a kill, every minute, at the end) is also handed to the
+ *   `onMetrics` listeners with the slot and generation it came from.
  * - A cluster's leader is read from Consul's state in-process: the holder `host/pid` of
  *   `ecs-acl-controller/<cluster>/leader`, while its session exists.
  * - `stopAll()` SIGTERMs every live process and waits for it.
@@ -27,9 +31,13 @@ export interface ReplicaTarget {
     readonly name: string;
     readonly prefix: string;
     readonly clientSecretArn: string;
+    /** Events mode: the cluster's task events queue. */
+    readonly eventsQueueUrl?: string;
   }>;
   readonly ecsUrl: string;
   readonly secretsManagerUrl: string;
+  /** Events mode: the SQS endpoint. */
+  readonly sqsUrl?: string;
   readonly consulUrl: string;
   readonly managementToken: string;
   readonly consulState: () => ConsulState;
@@ -39,6 +47,7 @@ export interface ReplicaTarget {
 
 export interface Timings {
   readonly resyncMs: number;
+  readonly secretRecheckMs: number;
   readonly graceMs: number;
   readonly ttlMs: number;
   readonly renewMs: number;
@@ -59,6 +68,7 @@ export class Replicas {
   readonly crashes: string[] = [];
   kills = 0;
   leaderKills = 0;
+  readonly onMetrics: Array<(slot: number, generation: number, text: string) => void> = [];
 
   constructor(
     private readonly target: ReplicaTarget,
@@ -75,8 +85,15 @@ export class Replicas {
 
   flags(): string[] {
     const t = this.timings;
+    const queues = this.target.clusters.flatMap((c) =>
+      c.eventsQueueUrl === undefined ? [] : ['-events-queue-url', c.eventsQueueUrl],
+    );
+    if (queues.length > 0 && queues.length !== 2 * this.target.clusters.length) {
+      throw new Error('events mode needs a queue for every cluster');
+    }
     return [
       ...controllerArgs(this.target.clusters.map((c) => ({ ...c, cluster: c.name }))),
+      ...queues,
       '-log-level',
       'debug',
       '-log-format',
@@ -86,7 +103,7 @@ export class Replicas {
       '-gc-grace-period',
       ms(t.graceMs),
       '-secret-recheck-interval',
-      ms(t.resyncMs),
+      ms(t.secretRecheckMs),
       '-leader-election',
       '-leader-election-ttl',
       ms(t.ttlMs),
@@ -113,6 +130,7 @@ export class Replicas {
       env: controllerEnv({
         ecsUrl: t.ecsUrl,
         secretsManagerUrl: t.secretsManagerUrl,
+        ...(t.sqsUrl !== undefined ? { sqsUrl: t.sqsUrl } : {}),
         consulUrl: t.consulUrl,
         consulToken: t.managementToken,
         accessKeyId: CONTROLLER_ACCESS_KEY_ID,
@@ -205,6 +223,7 @@ export class Replicas {
       const response = await fetch(`${slot.process.opsUrl}/metrics`, { signal: AbortSignal.timeout(2_000) });
       const text = await response.text();
       this.scan.text(`replica ${index}#${slot.generation} /metrics`, text);
+      for (const listener of this.onMetrics) listener(index, slot.generation, text);
       return text;
     } catch {
       return undefined;

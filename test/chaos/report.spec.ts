@@ -4,12 +4,12 @@ import { rssLine, summaryLine, violationLine } from './report.js';
 
 describe('chaos: report lines', () => {
   it('ends with the summary line in the documented format', () => {
-    expect(summaryLine({ ops: 120, faults: 80, kills: 8, violations: 0, convergedS: 1.54 })).to.equal(
-      'chaos: 120 ops, 80 faults, 8 kills, 0 violations, converged in 1.5 s',
-    );
-    expect(summaryLine({ ops: 3, faults: 0, kills: 0, violations: 2, convergedS: undefined })).to.equal(
-      'chaos: 3 ops, 0 faults, 0 kills, 2 violations, converged in never s',
-    );
+    expect(
+      summaryLine({ ops: 120, faults: 80, kills: 8, eventsLost: 31, violations: 0, convergedS: 1.54 }),
+    ).to.equal('chaos: 120 ops, 80 faults, 8 kills, 31 events lost, 0 violations, converged in 1.5 s');
+    expect(
+      summaryLine({ ops: 3, faults: 0, kills: 0, eventsLost: 0, violations: 2, convergedS: undefined }),
+    ).to.equal('chaos: 3 ops, 0 faults, 0 kills, 0 events lost, 2 violations, converged in never s');
     expect(violationLine({ kind: 'missing-token', message: 'active service web has no token' })).to.equal(
       'violation [missing-token] active service web has no token',
     );

@@ -3,8 +3,9 @@
  *
  * Invariants:
  * - The last line a run prints is `summaryLine(...)`:
- *   `chaos: N ops, F faults, K kills, V violations, converged in S s` (S with one decimal), or
- *   `… converged in never s` when the state did not converge before the deadline.
+ *   `chaos: N ops, F faults, K kills, L events lost, V violations, converged in S s` (S with one
+ *   decimal), or `… converged in never s` when the state did not converge before the deadline. L
+ *   is 0 without events mode.
  * - RSS lines give each replica slot's reading at the start (replicas ready) and the end of the
  *   ops (before the faults stop), with the pid, so a restarted process is visible as such.
  * - Violations are printed one a line, `violation [kind] message`; messages name AccessorIDs,
@@ -16,6 +17,8 @@ export interface Summary {
   readonly ops: number;
   readonly faults: number;
   readonly kills: number;
+  /** Task events lost on their way to the queues (0 without events mode). */
+  readonly eventsLost: number;
   readonly violations: number;
   /** Seconds from the faults stopping to convergence; undefined if it never came. */
   readonly convergedS: number | undefined;
@@ -23,7 +26,10 @@ export interface Summary {
 
 export function summaryLine(summary: Summary): string {
   const converged = summary.convergedS === undefined ? 'never' : summary.convergedS.toFixed(1);
-  return `chaos: ${summary.ops} ops, ${summary.faults} faults, ${summary.kills} kills, ${summary.violations} violations, converged in ${converged} s`;
+  return (
+    `chaos: ${summary.ops} ops, ${summary.faults} faults, ${summary.kills} kills, ` +
+    `${summary.eventsLost} events lost, ${summary.violations} violations, converged in ${converged} s`
+  );
 }
 
 export function violationLine(violation: Violation): string {
