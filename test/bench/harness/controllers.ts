@@ -26,6 +26,8 @@ export interface ControllerHandle {
   readonly pid: number;
   readonly logs: readonly string[];
   readonly exited: Promise<number | null>;
+  /** Our ops server's URL (its /metrics); '' for a controller without one. */
+  readonly opsUrl: string;
   /** p99 event-loop delay since the previous call, in seconds (Node controllers only). */
   eventLoopLagP99(): Promise<number | undefined>;
   stop(): Promise<void>;
@@ -98,6 +100,7 @@ async function startNodeChild(
     pid: started.pid,
     logs: started.logs,
     exited: started.exited,
+    opsUrl: url,
     eventLoopLagP99: async () => {
       if (url === '') return undefined;
       try {
@@ -126,6 +129,7 @@ export async function startConsulEcs(world: BenchWorld): Promise<ControllerHandl
     pid: handle.pid,
     logs: handle.logs,
     exited: handle.exited,
+    opsUrl: '',
     eventLoopLagP99: () => Promise.resolve(undefined),
     stop: () => handle.stop(),
   };
