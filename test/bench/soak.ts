@@ -9,13 +9,14 @@
  * with events), `--ecs-read-rate N` (default 50). `--only` accepts `ours` or `ours-events`: the
  * soak runs only our controller in events mode.
  *
- * Prints one line per minute, then the summary line, the minute table (Markdown) and the calls
- * made during the soak. Writes no file. Exit code 1 when the run failed or a service lost its token.
+ * Prints one line per minute, then the summary line, the floor line (the same slope over each
+ * minute's lowest RSS and heap reading), the minute table (Markdown), the calls made during the
+ * soak and the controller's warnings and errors. Writes no file. Exit code 1 when the run failed or a service lost its token.
  */
 import { cpus, release, totalmem } from 'node:os';
 
 import { minuteTable, runSoak, type SoakSpec } from './harness/run-soak.js';
-import { soakSummaryLine } from './harness/soak-summary.js';
+import { floorLine, soakSummaryLine } from './harness/soak-summary.js';
 
 export function parseSoakArgs(argv: readonly string[]): SoakSpec {
   let minutes: number | undefined;
@@ -88,7 +89,18 @@ export async function soakMain(argv: readonly string[]): Promise<void> {
   );
   const result = await runSoak(spec, log);
   console.log('');
-  if (result.summary) console.log(soakSummaryLine(result.summary));
+  if (result.summary) {
+    console.log(soakSummaryLine(result.summary));
+    console.log(
+      floorLine(
+        result.samples.map((s) => ({ minute: s.minute, bytes: s.rssMin })),
+        result.samples.flatMap((s) =>
+          s.heapMin === undefined ? [] : [{ minute: s.minute, bytes: s.heapMin }],
+        ),
+        spec.warmupMinutes,
+      ),
+    );
+  }
   if (result.samples.length > 0) console.log(`\n${minuteTable(result.samples)}\n`);
   console.log(
     `converged in ${result.convergeSeconds?.toFixed(1) ?? 'n/a'} s; ${result.replacements} replacements ` +
@@ -105,6 +117,9 @@ export async function soakMain(argv: readonly string[]): Promise<void> {
         `SM ${text(result.calls.SM)}; Consul ${text(result.calls.Consul)}`,
     );
   }
+  const { logs } = result;
+  console.log(`controller log: ${logs.lines} lines, ${logs.warn} warnings, ${logs.error} errors`);
+  for (const line of logs.last) console.log(`  ${line}`);
   if (result.error) console.log(`error: ${result.error}`);
   if (result.error !== undefined || (result.servicesWithoutToken ?? 1) > 0) process.exitCode = 1;
 }

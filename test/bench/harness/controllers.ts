@@ -40,21 +40,28 @@ export interface OurControllerOptions {
   readonly resyncInterval?: string;
   readonly events: boolean;
   readonly ecsReadRate: number;
+  /** Every line the controller writes (stdout and stderr), as it comes. */
+  readonly onLine?: (line: string) => void;
 }
 
 export async function startOurController(
   world: BenchWorld,
   options: OurControllerOptions,
 ): Promise<ControllerHandle> {
-  return startNodeChild(world, [
-    ...controllerArgs([world]),
-    '-gc-grace-period',
-    '2m',
-    '-ecs-read-rate',
-    String(options.ecsReadRate),
-    ...(options.resyncInterval ? ['-resync-interval', options.resyncInterval] : []),
-    ...(options.events && world.queueUrl ? ['-events-queue-url', world.queueUrl] : []),
-  ]);
+  return startNodeChild(
+    world,
+    [
+      ...controllerArgs([world]),
+      '-gc-grace-period',
+      '2m',
+      '-ecs-read-rate',
+      String(options.ecsReadRate),
+      ...(options.resyncInterval ? ['-resync-interval', options.resyncInterval] : []),
+      ...(options.events && world.queueUrl ? ['-events-queue-url', world.queueUrl] : []),
+    ],
+    undefined,
+    options.onLine,
+  );
 }
 
 /** The consul-ecs v0.4.3 simulation (not the real binary), as a Node child process. */
@@ -82,6 +89,7 @@ async function startNodeChild(
   world: BenchWorld,
   args: readonly string[],
   readyLine?: string,
+  onLine?: (line: string) => void,
 ): Promise<ControllerHandle> {
   const started = await startChild(args, {
     env: controllerEnv({
@@ -94,6 +102,7 @@ async function startNodeChild(
       secretAccessKey: 'test-secret',
     }),
     ...(readyLine !== undefined ? { readyLine } : {}),
+    ...(onLine !== undefined ? { onLine } : {}),
   });
   const url = started.opsUrl;
   return {

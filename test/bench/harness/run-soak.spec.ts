@@ -23,8 +23,10 @@ describe('bench: soak harness', () => {
       minuteLine({
         minute: 7,
         rss: 120.04 * mb,
+        rssMin: 110 * mb,
         hwm: 130 * mb,
         heapUsed: undefined,
+        heapMin: 40 * mb,
         tasksCached: 10_000,
         eventsApplied: undefined,
         replacements: 8_400,
@@ -34,7 +36,8 @@ describe('bench: soak harness', () => {
         harnessCpuPercent: undefined,
       }),
     ).to.equal(
-      'soak minute 7: rss 120.0 MB, VmHWM 130.0 MB, heap used n/a MB, tasks cached 10000, events applied n/a, ' +
+      "soak minute 7: rss 120.0 MB (minute's low 110.0), VmHWM 130.0 MB, heap used n/a MB (minute's low 40.0), " +
+        'tasks cached 10000, events applied n/a, ' +
         'replacements 8400, queue backlog 3, controller cpu 42%, harness rss 300.0 MB, harness cpu n/a%',
     );
   });

@@ -17,10 +17,14 @@
  * - Every minute (minute 0 is the soak's start) one sample: the controller's RSS and VmHWM from
  *   /proc, its heap in use, cached ECS tasks and applied events from its /metrics (a scrape bounded
  *   by a 10 s timeout; a failed scrape leaves those fields empty), the SQS backlog, the replacements
- *   so far, and the harness's own RSS and CPU. RSS is also read every second for the peak.
- * - envtest keeps every task change, event, launch attempt and call record (tests assert on
- *   history); the soak reads none of them, so it drops them every minute, so the harness's memory
- *   does not grow with them (stopped tasks stay listable, as in ECS, for more than an hour).
+ *   so far, and the harness's own RSS and CPU. Between samples RSS is read every second (for the
+ *   peak and the minute's lowest RSS) and the heap in use scraped every 10 s (the minute's lowest).
+ * - envtest keeps every task change, event, launch attempt and call record, and every stopped task
+ *   (tests assert on history; ECS lists stopped tasks for an hour). The soak reads none of them:
+ *   every minute it drops those histories and the tasks stopped more than 2 minutes ago (the
+ *   controller lists only desiredStatus RUNNING, and envtest's service scheduler scans every task
+ *   on each replacement), so the harness's memory and CPU do not grow with the replacements.
+ * - Controller log lines are counted by level; the last warnings and errors are kept.
  * - The controller and every server are stopped in `finally`.
  */
 import { BenchWorld, type CallCounts, countsBetween } from './bench-world.js';
@@ -48,8 +52,12 @@ export interface SoakSpec {
 export interface SoakMinute {
   readonly minute: number;
   readonly rss: number;
+  /** The lowest RSS read (every second) since the previous sample. */
+  readonly rssMin: number;
   readonly hwm: number | undefined;
   readonly heapUsed: number | undefined;
+  /** The lowest heap in use scraped (every 10 s) since the previous sample. */
+  readonly heapMin: number | undefined;
   readonly tasksCached: number | undefined;
   readonly eventsApplied: number | undefined;
   readonly replacements: number;
@@ -71,7 +79,16 @@ export interface SoakResult {
   /** Services (of the seeded ones) whose token was not ready after the soak. */
   readonly servicesWithoutToken?: number;
   readonly calls?: CallCounts;
+  readonly logs: ControllerLogs;
   readonly error?: string;
+}
+
+export interface ControllerLogs {
+  lines: number;
+  warn: number;
+  error: number;
+  /** The last warning and error lines (at most 10). */
+  readonly last: string[];
 }
 
 const MB = 1_048_576;
@@ -107,7 +124,9 @@ export class RunningTasks {
   }
 }
 
-/** Drops the history envtest keeps for tests (the soak reads only counters and live state). */
+const STOPPED_KEPT_MS = 120_000;
+
+/** Drops what envtest keeps for tests and the soak never reads: histories, long-stopped tasks. */
 function forgetHistory(world: BenchWorld): void {
   const clear = (list: readonly unknown[] | undefined) => {
     if (list) (list as unknown[]).length = 0;
@@ -116,6 +135,19 @@ function forgetHistory(world: BenchWorld): void {
   clear(world.ecs.state.taskChanges);
   clear(world.ecs.state.launchAttempts);
   for (const server of [world.ecs, world.sm, world.consul, world.sqs]) clear(server?.calls.all());
+  const before = world.ecs.state.clock.now() - STOPPED_KEPT_MS;
+  const tasks = world.ecs.state.tasks;
+  for (const [arn, task] of tasks)
+    if (task.lastStatus === 'STOPPED' && (task.stoppedAt ?? Infinity) < before) tasks.delete(arn);
+}
+
+function countLine(logs: ControllerLogs, line: string): void {
+  logs.lines += 1;
+  const level = line.includes('"level":"error"') ? 'error' : line.includes('"level":"warn"') ? 'warn' : '';
+  if (level === '') return;
+  logs[level] += 1;
+  logs.last.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+  if (logs.last.length > 10) logs.last.shift();
 }
 
 async function scrape(url: string): Promise<Series | undefined> {
@@ -141,7 +173,8 @@ const pct = (value: number | undefined) => (value === undefined ? 'n/a' : value.
 
 export function minuteLine(s: SoakMinute): string {
   return (
-    `soak minute ${s.minute}: rss ${mb(s.rss)} MB, VmHWM ${mb(s.hwm)} MB, heap used ${mb(s.heapUsed)} MB, ` +
+    `soak minute ${s.minute}: rss ${mb(s.rss)} MB (minute's low ${mb(s.rssMin)}), VmHWM ${mb(s.hwm)} MB, ` +
+    `heap used ${mb(s.heapUsed)} MB (minute's low ${mb(s.heapMin)}), ` +
     `tasks cached ${s.tasksCached ?? 'n/a'}, events applied ${s.eventsApplied ?? 'n/a'}, ` +
     `replacements ${s.replacements}, queue backlog ${s.backlog}, controller cpu ${pct(s.cpuPercent)}%, ` +
     `harness rss ${mb(s.harnessRss)} MB, harness cpu ${pct(s.harnessCpuPercent)}%`
@@ -152,11 +185,12 @@ export function minuteLine(s: SoakMinute): string {
 export function minuteTable(samples: readonly SoakMinute[], every = 1): string {
   const rows = samples.filter((s, i) => s.minute % every === 0 || i === samples.length - 1);
   return [
-    '| min | RSS MB | VmHWM MB | heap used MB | tasks cached | events applied | replacements | queue backlog | controller CPU % | harness RSS MB | harness CPU % |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| min | RSS MB | RSS low MB | VmHWM MB | heap used MB | heap low MB | tasks cached | events applied | replacements | queue backlog | controller CPU % | harness RSS MB | harness CPU % |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (s) =>
-        `| ${s.minute} | ${mb(s.rss)} | ${mb(s.hwm)} | ${mb(s.heapUsed)} | ${s.tasksCached ?? 'n/a'} | ` +
+        `| ${s.minute} | ${mb(s.rss)} | ${mb(s.rssMin)} | ${mb(s.hwm)} | ${mb(s.heapUsed)} | ${mb(s.heapMin)} | ` +
+        `${s.tasksCached ?? 'n/a'} | ` +
         `${s.eventsApplied ?? 'n/a'} | ${s.replacements} | ${s.backlog} | ${pct(s.cpuPercent)} | ` +
         `${mb(s.harnessRss)} | ${pct(s.harnessCpuPercent)} |`,
     ),
@@ -173,7 +207,13 @@ export async function runSoak(spec: SoakSpec, log: (line: string) => void): Prom
   let replacements = 0;
   let lagged = 0;
   const samples: SoakMinute[] = [];
-  const result: { -readonly [K in keyof SoakResult]: SoakResult[K] } = { samples, replacements, lagged };
+  const logs: ControllerLogs = { lines: 0, warn: 0, error: 0, last: [] };
+  const result: { -readonly [K in keyof SoakResult]: SoakResult[K] } = {
+    samples,
+    replacements,
+    lagged,
+    logs,
+  };
   const unsubscribe: Array<() => void> = [];
   try {
     await seed(world, spec);
@@ -186,6 +226,7 @@ export async function runSoak(spec: SoakSpec, log: (line: string) => void): Prom
       events: true,
       ecsReadRate: spec.ecsReadRate,
       ...(spec.resyncInterval !== undefined ? { resyncInterval: spec.resyncInterval } : {}),
+      onLine: (line) => countLine(logs, line),
     }));
     let exitCode: number | null | undefined;
     void c.exited.then((code) => (exitCode = code));
@@ -234,23 +275,37 @@ export async function runSoak(spec: SoakSpec, log: (line: string) => void): Prom
     const end = start + spec.minutes * 60_000;
     const callsBefore = world.counts();
     let peak = rssBytes(c.pid) ?? 0;
+    let rssMin = Infinity;
+    let heapMin = Infinity;
+    const heapOf = (metrics: Series | undefined) =>
+      seriesStarting(metrics, 'nodejs_heap_size_used_bytes') ??
+      seriesStarting(metrics, 'process_resident_memory_bytes');
+    const readRss = () => {
+      const rss = rssBytes(c.pid);
+      if (rss !== undefined) [peak, rssMin] = [Math.max(peak, rss), Math.min(rssMin, rss)];
+    };
+    const readHeap = async () => {
+      const metrics = await scrape(c.opsUrl);
+      heapMin = Math.min(heapMin, heapOf(metrics) ?? Infinity);
+      return metrics;
+    };
     let previous = { at: start, cpu: cpuSeconds(c.pid), harnessCpu: process.cpuUsage() };
     const sample = async (minute: number): Promise<void> => {
-      const metrics = await scrape(c.opsUrl);
+      const metrics = await readHeap();
       const at = Date.now();
       const cpu = cpuSeconds(c.pid);
       const harnessCpu = process.cpuUsage();
       const seconds = (at - previous.at) / 1000;
       const rss = rssBytes(c.pid);
       if (rss === undefined) return; // exited: `alive()` reports it
-      peak = Math.max(peak, rss);
+      readRss();
       const s: SoakMinute = {
         minute,
         rss,
+        rssMin,
         hwm: peakRssBytes(c.pid),
-        heapUsed:
-          seriesStarting(metrics, 'nodejs_heap_size_used_bytes') ??
-          seriesStarting(metrics, 'process_resident_memory_bytes'),
+        heapUsed: heapOf(metrics),
+        heapMin: Number.isFinite(heapMin) ? heapMin : undefined,
         tasksCached: seriesStarting(metrics, 'informer_objects{informer="ecs-tasks'),
         eventsApplied: seriesStarting(metrics, 'ecs_task_events_total{result="applied"'),
         replacements,
@@ -269,17 +324,22 @@ export async function runSoak(spec: SoakSpec, log: (line: string) => void): Prom
             : undefined,
       };
       previous = { at, cpu, harnessCpu };
+      [rssMin, heapMin] = [Infinity, Infinity];
       samples.push(s);
       log(minuteLine(s));
     };
     await sample(0);
 
-    // Minute samples, concurrently with the replacements.
+    // Heap scrapes every 10 s and minute samples, concurrently with the replacements.
     const sampler = (async () => {
-      for (let minute = 1; minute <= spec.minutes && exitCode === undefined; minute += 1) {
-        await sleep(Math.max(0, start + minute * 60_000 - Date.now()));
+      for (let tick = 1; tick <= spec.minutes * 6 && exitCode === undefined; tick += 1) {
+        await sleep(Math.max(0, start + tick * 10_000 - Date.now()));
+        if (tick % 6 !== 0) {
+          await readHeap();
+          continue;
+        }
         forgetHistory(world);
-        await sample(minute);
+        await sample(tick / 6);
       }
     })();
 
@@ -302,7 +362,7 @@ export async function runSoak(spec: SoakSpec, log: (line: string) => void): Prom
           replacements += 1;
       }
       if (now >= nextPeakRead) {
-        peak = Math.max(peak, rssBytes(c.pid) ?? 0);
+        readRss();
         nextPeakRead = now + 1000;
       }
       await sleep(Math.max(1, start + slot * gapMs - Date.now()));

@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 
-import { leastSquaresSlope, soakSummary, soakSummaryLine } from './soak-summary.js';
+import {
+  floorLine,
+  leastSquaresSlope,
+  slopeMbPer10Min,
+  soakSummary,
+  soakSummaryLine,
+} from './soak-summary.js';
 
 const MB = 1_048_576;
 const samples = (rssMbByMinute: readonly number[]) =>
@@ -76,6 +82,19 @@ describe('bench: soak summary', () => {
     const short = soakSummary({ samples: samples([90, 95]), replacements: 3, warmupMinutes: 5 });
     expect(soakSummaryLine(short)).to.equal(
       'soak: 1 min, 3 replacements, rss start 90.0 MB, rss end 95.0 MB, slope n/a MB/10min, peak 95.0 MB',
+    );
+  });
+
+  it("fits the floors (each minute's lowest reading) the same way, in one line", () => {
+    const floors = (mbs: readonly number[]) => mbs.map((mb, minute) => ({ minute, bytes: mb * MB }));
+    expect(slopeMbPer10Min(floors([1, 2, 3, 4]), 2)).to.be.closeTo(10, 1e-9);
+    expect(slopeMbPer10Min(floors([1, 2, 3, 4]), 4)).to.equal(undefined);
+    expect(floorLine(floors([150, 120, 121, 120.5, 121]), floors([60, 40, 40, 40, 40]), 1)).to.equal(
+      'soak floors (lowest reading of each minute, from minute 1): ' +
+        'rss slope +2.50 MB/10min (120.0 → 121.0 MB), heap used slope +0.00 MB/10min (40.0 → 40.0 MB)',
+    );
+    expect(floorLine([], [], 5)).to.equal(
+      'soak floors (lowest reading of each minute, from minute 5): rss slope n/a MB/10min, heap used slope n/a MB/10min',
     );
   });
 });
