@@ -6,6 +6,9 @@
  * each on its own fresh envtest servers, prints a table and writes it into BENCHMARKS.md (the
  * `quick` or `full` section). `--quick` is 100 tasks with short windows, the three controllers in
  * parallel (< 2 min); the full run is 100, 1,000 and 10,000 tasks, controllers one after another.
+ *
+ * With `--soak-minutes N` it runs the events-mode memory soak instead (soak.ts), which takes its
+ * own flags.
  */
 import { resolve } from 'node:path';
 
@@ -17,6 +20,7 @@ import {
   runWorkload,
   type WorkloadSpec,
 } from './harness/run-workload.js';
+import { soakMain } from './soak.js';
 
 const KINDS: readonly ControllerKind[] = ['ours-polling', 'ours-events', 'consul-ecs'];
 const EVENTS_RESYNC_MINUTES = 10; // the CLI's -resync-interval default with -events-queue-url
@@ -179,7 +183,8 @@ async function main(): Promise<void> {
   if (sizes.some((s) => s.runs.some((r) => r.error))) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
+const argv = process.argv.slice(2);
+(argv.includes('--soak-minutes') ? soakMain(argv) : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

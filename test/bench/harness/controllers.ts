@@ -26,6 +26,8 @@ export interface ControllerHandle {
   readonly pid: number;
   readonly logs: readonly string[];
   readonly exited: Promise<number | null>;
+  /** Our ops server's URL (its /metrics); '' for a controller without one. */
+  readonly opsUrl: string;
   /** p99 event-loop delay since the previous call, in seconds (Node controllers only). */
   eventLoopLagP99(): Promise<number | undefined>;
   stop(): Promise<void>;
@@ -38,21 +40,28 @@ export interface OurControllerOptions {
   readonly resyncInterval?: string;
   readonly events: boolean;
   readonly ecsReadRate: number;
+  /** Every line the controller writes (stdout and stderr), as it comes. */
+  readonly onLine?: (line: string) => void;
 }
 
 export async function startOurController(
   world: BenchWorld,
   options: OurControllerOptions,
 ): Promise<ControllerHandle> {
-  return startNodeChild(world, [
-    ...controllerArgs([world]),
-    '-gc-grace-period',
-    '2m',
-    '-ecs-read-rate',
-    String(options.ecsReadRate),
-    ...(options.resyncInterval ? ['-resync-interval', options.resyncInterval] : []),
-    ...(options.events && world.queueUrl ? ['-events-queue-url', world.queueUrl] : []),
-  ]);
+  return startNodeChild(
+    world,
+    [
+      ...controllerArgs([world]),
+      '-gc-grace-period',
+      '2m',
+      '-ecs-read-rate',
+      String(options.ecsReadRate),
+      ...(options.resyncInterval ? ['-resync-interval', options.resyncInterval] : []),
+      ...(options.events && world.queueUrl ? ['-events-queue-url', world.queueUrl] : []),
+    ],
+    undefined,
+    options.onLine,
+  );
 }
 
 /** The consul-ecs v0.4.3 simulation (not the real binary), as a Node child process. */
@@ -80,6 +89,7 @@ async function startNodeChild(
   world: BenchWorld,
   args: readonly string[],
   readyLine?: string,
+  onLine?: (line: string) => void,
 ): Promise<ControllerHandle> {
   const started = await startChild(args, {
     env: controllerEnv({
@@ -92,12 +102,14 @@ async function startNodeChild(
       secretAccessKey: 'test-secret',
     }),
     ...(readyLine !== undefined ? { readyLine } : {}),
+    ...(onLine !== undefined ? { onLine } : {}),
   });
   const url = started.opsUrl;
   return {
     pid: started.pid,
     logs: started.logs,
     exited: started.exited,
+    opsUrl: url,
     eventLoopLagP99: async () => {
       if (url === '') return undefined;
       try {
@@ -126,6 +138,7 @@ export async function startConsulEcs(world: BenchWorld): Promise<ControllerHandl
     pid: handle.pid,
     logs: handle.logs,
     exited: handle.exited,
+    opsUrl: '',
     eventLoopLagP99: () => Promise.resolve(undefined),
     stop: () => handle.stop(),
   };

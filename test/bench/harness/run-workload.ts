@@ -73,9 +73,9 @@ export interface RunResult {
   readonly peakRssOverall?: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(check: () => boolean, maxMs: number, everyMs = 25): Promise<boolean> {
+export async function until(check: () => boolean, maxMs: number, everyMs = 25): Promise<boolean> {
   const deadline = Date.now() + maxMs;
   while (Date.now() < deadline) {
     if (check()) return true;
@@ -84,10 +84,14 @@ async function until(check: () => boolean, maxMs: number, everyMs = 25): Promise
   return check();
 }
 
-async function seed(world: BenchWorld, spec: WorkloadSpec): Promise<void> {
+/** The name of the i-th seeded service. */
+export const seededService = (i: number): string => `svc-${String(i).padStart(5, '0')}`;
+
+/** Creates `services` mesh services of `tasks / services` tasks each; resolves once all run. */
+export async function seed(world: BenchWorld, spec: Pick<WorkloadSpec, 'tasks' | 'services'>): Promise<void> {
   const perService = Math.max(1, Math.round(spec.tasks / spec.services));
   for (let i = 0; i < spec.services; i += 1) {
-    world.createMeshService(`svc-${String(i).padStart(5, '0')}`, perService, false);
+    world.createMeshService(seededService(i), perService, false);
     if (i % 50 === 49) await sleep(0);
   }
   const expected = perService * spec.services;
@@ -151,7 +155,7 @@ export async function runWorkload(
     await seed(world, spec);
     log(`${kind}: seeded ${world.runningTasks()} running tasks in ${spec.services} services`);
     world.startEvents();
-    const seeded = [...Array(spec.services).keys()].map((i) => `svc-${String(i).padStart(5, '0')}`);
+    const seeded = [...Array(spec.services).keys()].map(seededService);
 
     const convergeStart = Date.now();
     const before = world.counts();
