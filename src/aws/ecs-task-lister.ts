@@ -5,7 +5,8 @@
  * - One list is `ListTasks` (desiredStatus RUNNING, pages of 100, following `nextToken` to the
  *   end), then `DescribeTasks` (include TAGS, at most 100 ARNs a call) only for ARNs it has not
  *   described before: a task's tags and task definition never change, so they are cached by ARN.
- * - The cache keeps only ARNs seen in the latest list, so it never outgrows the cluster.
+ * - The cache keeps only ARNs seen in the latest list, plus tasks learnt from events since; a stop
+ *   event forgets its task at once, so churn between lists does not pile up stopped tasks.
  * - A task that DescribeTasks reports MISSING (it stopped in between) is left out of the snapshot.
  * - A DescribeTasks answer that does not account for every ARN asked about (each must come back
  *   as a task with its taskArn and taskDefinitionArn, or as a MISSING failure) is an
@@ -86,6 +87,11 @@ export class EcsTaskLister {
   /** Remembers a task learnt elsewhere (an event), so the next list does not describe it again. */
   remember(task: MeshTask): void {
     this.described.set(task.taskArn, task);
+  }
+
+  /** Forgets a task an event said stopped: a stopped task never comes back, so its description is dead weight. */
+  forget(taskArn: string): void {
+    this.described.delete(taskArn);
   }
 
   /** Describes tasks in batches of 100 and remembers them; MISSING tasks are left out. */

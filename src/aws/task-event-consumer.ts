@@ -165,7 +165,9 @@ export class TaskEventConsumer implements Runnable {
         this.ignore(match === 'unverified' ? 'cluster_unverified' : match);
         done.push(message);
       } else if (event.desiredStatus !== 'RUNNING') {
-        this.record(this.options.tasks.remove(event.taskArn, String(event.version)), event);
+        const removed = this.options.tasks.remove(event.taskArn, String(event.version));
+        if (removed) this.options.lister.forget(event.taskArn);
+        this.record(removed, event);
         done.push(message);
       } else {
         running.push({ message, event });

@@ -155,6 +155,21 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
     expect(await controller.metrics()).to.match(/ecs_task_events_total\{result="applied"\} [1-9]/);
   });
 
+  it('forgets a task stopped by an event at once: neither the cache nor the lister keeps it until the next relist', async () => {
+    const { world } = env;
+    await world.createServiceSecret('api');
+    const controller = await start({ preProvision: false });
+    const [task] = await world.runTasks('api');
+    await eventually('the token', async () => (await world.serviceTokens()).length === 1);
+    const { tasks, taskLister } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
+    expect(taskLister.known(task), 'described while running').to.not.equal(undefined);
+    const lists = world.ecsServer.calls.count('ListTasks');
+    await world.stopTasks([task]);
+    await eventually('the task gone from the cache', async () => !tasks.store.has(task));
+    expect(taskLister.known(task), 'the lister forgot it too').to.equal(undefined);
+    expect(world.ecsServer.calls.count('ListTasks'), 'by the event, not a relist').to.equal(lists);
+  });
+
   it('with leader election only the leader consumes events; a new leader relists first, then consumes', async () => {
     const { world } = env;
     await world.createServiceSecret('api');
