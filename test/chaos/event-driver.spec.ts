@@ -4,9 +4,10 @@ import { EcsState } from '../../src/envtest/ecs/state.js';
 import { SqsState } from '../../src/envtest/sqs/state.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { MESH_TAG } from './chaos-world.js';
-import { EventDriver } from './event-driver.js';
+import { EventDriver, FORGE_REPEAT_MS } from './event-driver.js';
 import { EventPath } from './event-path.js';
 import { Prng } from './prng.js';
+import { sleep } from './retrying.js';
 
 function fixture() {
   const clock = new ManualClock();
@@ -92,6 +93,7 @@ describe('chaos: event driver', () => {
       status: 'STOPPED',
       pick: 0,
       count: 1,
+      repeats: 0,
       cluster: 'chaos',
     } as const;
     expect(await world.driver.apply(op)).to.equal(false);
@@ -112,6 +114,7 @@ describe('chaos: event driver', () => {
       status: 'STOPPED',
       pick: 0,
       count: 1,
+      repeats: 0,
       cluster: 'chaos',
     } as const;
     // Services running a mesh task: api, web (sorted); pick 1 is web.
@@ -125,6 +128,28 @@ describe('chaos: event driver', () => {
     expect(await world.driver.apply({ ...stop, status: 'RUNNING', count: 3 })).to.equal(true);
     expect(world.forgedTasks().at(-1)).to.equal(stopped.arn);
     expect(world.forgedTasks()).to.have.length(5);
+  });
+
+  it('sends the same forgeries again, a second apart, while the faults are on', async () => {
+    const world = fixture();
+    world.path.start();
+    const task = world.run().arn;
+    const op = {
+      kind: 'forge-event',
+      forge: 'other-region',
+      status: 'STOPPED',
+      pick: 0,
+      count: 1,
+      repeats: 3,
+      cluster: 'chaos',
+    } as const;
+    expect(await world.driver.apply(op)).to.equal(true);
+    expect(world.forgedTasks()).to.deep.equal([task]);
+    await sleep(FORGE_REPEAT_MS + 150);
+    expect(world.forgedTasks()).to.deep.equal([task, task]);
+    world.path.stop();
+    await sleep(FORGE_REPEAT_MS + 150);
+    expect(world.forgedTasks(), 'no repeat once the faults are off').to.deep.equal([task, task]);
   });
 
   it('opens the loss window before it kills the leader (a handover while events are lost)', async () => {

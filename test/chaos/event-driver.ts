@@ -9,7 +9,8 @@
  *   keeping their token: pre-provisioning keeps an ACTIVE ECS service's), sorted by name, or among
  *   all services running one when every one has an ECS service, and forges a STOPPED event for each of its running mesh tasks. RUNNING picks
  *   `count` distinct stopped mesh tasks (as many as there are) from `pick` on, modulo, sorted by
- *   ARN. The forged ARN is never the op cluster's own (EventPath checks it).
+ *   ARN. The same tasks' forgeries are sent again `repeats` times, FORGE_REPEAT_MS apart, while
+ *   the faults are on. The forged ARN is never the op cluster's own (EventPath checks it).
  * - `lose-and-kill-leader` waits (bounded) for `cluster` to have a leader, then opens the loss
  *   window on `cluster` and only then kills the leader (through `killLeader`, the driver's own
  *   leader kill), so the handover happens while that cluster's events are lost.
@@ -21,6 +22,9 @@ import { isMeshTask, isRunning, serviceOf } from './running-tasks.js';
 import { sleep } from './retrying.js';
 
 type Of<K extends EventOp['kind']> = Extract<EventOp, { kind: K }>;
+
+/** How far apart a forgery's repeats are sent. */
+export const FORGE_REPEAT_MS = 1_000;
 
 export interface EventDriverWorld {
   readonly ecs: EcsState;
@@ -78,8 +82,9 @@ export class EventDriver {
         (_, i) => stopped[(op.pick + i) % stopped.length],
       );
     }
-    let forged = 0;
-    for (const task of chosen) if (path.forge(op.cluster, task, op.forge, op.status)) forged += 1;
+    const send = () => chosen.filter((task) => path.forge(op.cluster, task, op.forge, op.status)).length;
+    const forged = send();
+    if (forged > 0) path.repeat(op.repeats, FORGE_REPEAT_MS, send);
     return forged > 0;
   }
 

@@ -12,10 +12,12 @@
  *   one of its mesh tasks: for `STOPPED`, one for every running mesh task of one service (`pick`
  *   among the services running one and without an ACTIVE ECS service, if any, so that a forgery
  *   believed would leave the service with nothing keeping its token); for `RUNNING`, `count` of its
- *   stopped mesh tasks (from `pick` on). Each with a higher `detail.version`, that status, and the ARN of a cluster that is not
- *   `cluster`: another account's of the same name (`other-account`), another region's
- *   (`other-region`), the other served cluster (`sibling`; the unserved `other` with one cluster)
- *   or the unserved cluster `other` (`unserved`).
+ *   stopped mesh tasks (from `pick` on). Each with a higher `detail.version`, that status, and the
+ *   ARN of a cluster that is not `cluster`: another account's of the same name (`other-account`),
+ *   another region's (`other-region`), the other served cluster (`sibling`; the unserved `other`
+ *   with one cluster) or the unserved cluster `other` (`unserved`). The same forgeries are sent
+ *   again every second `repeats` more times (a persistent liar: past a relist, so a controller
+ *   that believed one would be told again right after the relist corrected it).
  * - `lose-and-kill-leader`: a leader handover while events are lost: a loss window of `lossMs` on
  *   `cluster` opened right before the holder of `cluster`'s lock is killed (SIGKILL), restarted
  *   `restartAfterMs` later.
@@ -50,6 +52,7 @@ export type EventOp =
       readonly status: ForgedStatus;
       readonly pick: number;
       readonly count: number;
+      readonly repeats: number;
       readonly cluster: string;
     }
   | {
@@ -119,6 +122,7 @@ export function drawEventOp(prng: Prng, profile: EventProfile): EventOp {
         status: prng.pick(['STOPPED', 'STOPPED', 'STOPPED', 'RUNNING'] as const),
         pick: prng.int(1_000),
         count: prng.between(1, 3),
+        repeats: prng.between(0, 8),
         cluster: cluster(),
       };
     case 'lose-and-kill-leader':

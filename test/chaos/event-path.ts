@@ -19,6 +19,8 @@
  *   that is never that cluster's own ARN (checked: it throws rather than forge our own cluster).
  * - The event pipe's own faults (duplicate, reorder, delay) are armed only while on (`armPipe`);
  *   `stop()` clears those not yet used and delivers a held-back event.
+ * - `repeat(times, everyMs, send)` calls `send` `times` more times, `everyMs` apart, while on:
+ *   `stop()` cancels what is left.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -63,6 +65,7 @@ export class EventPath {
   private readonly lastEvent = new Map<string, TaskStateChangeEvent>();
   private readonly windowUntil = new Map<string, number>();
   private pipe: TaskEventPipe | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
   private on = false;
 
   /** `fraction` and `draws`: the seed's base loss and loss stream (`eventLoss(seed)`). */
@@ -93,6 +96,8 @@ export class EventPath {
 
   stop(): void {
     this.on = false;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     this.windowUntil.clear();
     this.pipe?.faults.clear();
     this.pipe?.flush();
@@ -117,6 +122,18 @@ export class EventPath {
     this.pipe.faults.add({ operation, kind: 'reorder', count: faults.reorder });
     this.pipe.faults.add({ operation, kind: 'delay', count: faults.delay, latencyMs: faults.delayMs });
     return true;
+  }
+
+  /** Calls `send` `times` more times, `everyMs` apart, while on. */
+  repeat(times: number, everyMs: number, send: () => void): void {
+    if (times <= 0 || !this.on) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.on) return;
+      send();
+      this.repeat(times - 1, everyMs, send);
+    }, everyMs);
+    this.timers.add(timer);
   }
 
   /** The `publish` hook of envtest ECS's event pipe. */

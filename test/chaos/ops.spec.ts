@@ -18,9 +18,9 @@ const PINNED_HOSTILE_1234 = [
 ];
 /** `generateOps(1234, 120, …)`'s first event-path ops on two clusters. */
 const PINNED_EVENTS_1234 = [
-  'forge-event forge=other-account status=STOPPED pick=596 count=2 cluster=chaos',
-  'event-faults duplicate=2 reorder=3 delay=1 delayMs=6035',
-  'forge-event forge=other-region status=RUNNING pick=90 count=3 cluster=chaos',
+  'forge-event forge=other-account status=STOPPED pick=596 count=2 repeats=1 cluster=chaos',
+  'forge-event forge=other-account status=RUNNING pick=284 count=3 repeats=0 cluster=chaos-b',
+  'event-faults duplicate=1 reorder=1 delay=2 delayMs=3198',
 ];
 const PINNED_1234 = [
   'create-service service=db count=2',
@@ -242,6 +242,7 @@ describe('chaos: seeded PRNG and op generator', () => {
       for (const op of ops) {
         if (op.kind === 'lose-events') expect(op.durationMs).to.be.within(500, 4_000);
         if (op.kind === 'lose-and-kill-leader') expect(op.lossMs).to.be.within(4_000, 8_000);
+        if (op.kind === 'forge-event') expect(op.repeats).to.be.within(0, 8);
         if (op.kind === 'event-faults') {
           expect(Math.min(op.duplicate, op.reorder, op.delay)).to.be.at.least(1);
           expect(op.delayMs).to.be.within(200, 8_000);
