@@ -4,13 +4,14 @@
  * Invariants:
  * - An op that finds nothing to act on (no event path, faults off, no task of the wanted status
  *   with an event yet, no replica alive) is skipped: `apply` returns false.
- * - `forge-event` STOPPED picks one service by `pick` among the op cluster's services running a
- *   mesh task and have no ACTIVE ECS service (the ones a believed forgery would leave with nothing
- *   keeping their token: pre-provisioning keeps an ACTIVE ECS service's), sorted by name, or among
- *   all services running one when every one has an ECS service, and forges a STOPPED event for each of its running mesh tasks. RUNNING picks
- *   `count` distinct stopped mesh tasks (as many as there are) from `pick` on, modulo, sorted by
- *   ARN. The same tasks' forgeries are sent again `repeats` times, FORGE_REPEAT_MS apart, while
- *   the faults are on. The forged ARN is never the op cluster's own (EventPath checks it).
+ * - `forge-event` STOPPED picks one service by `pick`, sorted by name, among the op cluster's
+ *   services that run a mesh task and have no ACTIVE ECS service (those a believed forgery would
+ *   leave with nothing keeping their token: pre-provisioning keeps an ACTIVE ECS service's), or
+ *   among all services running one when each has an ECS service, and forges a STOPPED event for
+ *   each of its running mesh tasks. RUNNING picks `count` distinct stopped mesh tasks (as many as
+ *   there are) from `pick` on, modulo, sorted by ARN. The same tasks' forgeries are sent again
+ *   `repeats` times, FORGE_REPEAT_MS apart, while the faults are on. The forged ARN is never the
+ *   op cluster's own (EventPath checks it).
  * - `lose-and-kill-leader` waits (bounded) for `cluster` to have a leader, then opens the loss
  *   window on `cluster` and only then kills the leader (through `killLeader`, the driver's own
  *   leader kill), so the handover happens while that cluster's events are lost.
