@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 import { expect } from 'chai';
 
+import { unreachableController } from '../helpers/controller-cli.js';
+
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
@@ -34,34 +36,8 @@ describe('ecs-acl-controller CLI', () => {
     ['json', /^\{"time":"[^"]+","level":"info","msg":"starting acl-controller"/],
   ] as const) {
     it(`writes -log-format ${format} lines (the bytes, not just the flag)`, async () => {
-      const child = spawn(
-        process.execPath,
-        [
-          CLI,
-          'acl-controller',
-          '-cluster',
-          'c',
-          '-secret-name-prefix',
-          'p',
-          '-consul-client-secret-arn',
-          's',
-          '-log-format',
-          format,
-          '-listen-addr',
-          '127.0.0.1:0',
-        ],
-        {
-          env: {
-            PATH: process.env.PATH,
-            AWS_REGION: 'us-east-1',
-            AWS_ACCESS_KEY_ID: 'x',
-            AWS_SECRET_ACCESS_KEY: 'y',
-            CONSUL_HTTP_ADDR: '127.0.0.1:1',
-            AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const { args, env } = unreachableController(['-log-format', format]);
+      const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       const exited = new Promise((resolve) => child.once('close', resolve));

@@ -8,39 +8,14 @@ import { spawn } from 'node:child_process';
 
 import { expect } from 'chai';
 
-import { CLI } from '../helpers/controller-cli.js';
+import { unreachableController } from '../helpers/controller-cli.js';
 
 const MAJOR = Number(process.versions.node.split('.')[0]);
 
 /** The controller's stderr until its first informer warning (every endpoint refuses at once). */
 function startupStderr(extraEnv: Record<string, string>): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    [
-      CLI,
-      'acl-controller',
-      '-cluster',
-      'c',
-      '-secret-name-prefix',
-      'p',
-      '-consul-client-secret-arn',
-      's',
-      '-listen-addr',
-      '127.0.0.1:0',
-    ],
-    {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'a',
-        AWS_SECRET_ACCESS_KEY: 'b',
-        AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
-        CONSUL_HTTP_ADDR: '127.0.0.1:1',
-        ...extraEnv,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const { args, env } = unreachableController([], extraEnv);
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {

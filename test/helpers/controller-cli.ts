@@ -77,3 +77,30 @@ export function fastElectionFlags(ttl = '2s', renew = '500ms', lockDelay = '1s')
     lockDelay,
   ];
 }
+
+/**
+ * The real CLI's `acl-controller` pointed at endpoints that refuse at once (AWS and Consul on
+ * 127.0.0.1:1), for tests of what it prints at start: `[execPath args]` and its environment.
+ */
+export function unreachableController(
+  extraArgs: readonly string[] = [],
+  extraEnv: Readonly<Record<string, string>> = {},
+): { readonly args: string[]; readonly env: NodeJS.ProcessEnv } {
+  return {
+    args: [
+      CLI,
+      'acl-controller',
+      ...['-cluster', 'c', '-secret-name-prefix', 'p', '-consul-client-secret-arn', 's'],
+      ...['-listen-addr', '127.0.0.1:0', ...extraArgs],
+    ],
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'a',
+      AWS_SECRET_ACCESS_KEY: 'b',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+      CONSUL_HTTP_ADDR: '127.0.0.1:1',
+      ...extraEnv,
+    },
+  };
+}
