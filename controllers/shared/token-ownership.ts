@@ -16,6 +16,7 @@
  * - Pure: the decision depends only on the token's fields and the rule's settings.
  */
 import { type AclToken } from '../../src/consul/acl-types.js';
+import { inServedPartition } from '../../src/consul/owned-acl.js';
 import { serviceKey } from '../../src/mesh/service-ref.js';
 import {
   CLIENT_TOKEN_DESCRIPTION,
@@ -70,11 +71,7 @@ export class TokenOwnership {
       return CLIENT;
     const owned = parseOwnedDescription(token.description, cluster);
     if (owned === undefined || owned.kind !== 'token' || clientLike) return FOREIGN;
-    const servedPartition =
-      partition === undefined ||
-      owned.service.partition === undefined ||
-      owned.service.partition === partition;
-    if (!servedPartition) return FOREIGN;
+    if (!inServedPartition(owned.service, partition)) return FOREIGN;
     return { kind: 'service', key: serviceKey(owned.service) };
   }
 

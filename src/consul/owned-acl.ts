@@ -46,7 +46,7 @@ export function digestSecret(secretId: string): string {
 }
 
 /** True unless `service` names a partition other than the served one (if any). */
-function inServedPartition(service: ServiceRef, partition: string | undefined): boolean {
+export function inServedPartition(service: ServiceRef, partition: string | undefined): boolean {
   return partition === undefined || service.partition === undefined || service.partition === partition;
 }
 
