@@ -18,6 +18,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY controllers ./controllers
+COPY envtest ./envtest
 RUN npx tsc -p tsconfig.json
 
 FROM node:22.22.0-bookworm-slim AS deps
@@ -39,9 +40,10 @@ COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/controllers ./dist/controllers
+COPY --from=build /app/dist/envtest ./dist/envtest
 USER 1000:1000
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]
+ENTRYPOINT ["node", "/app/dist/controllers/cli/main.js"]
 CMD ["--help"]

@@ -25,8 +25,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts', 'controllers/**/*.ts'],
-    ignores: ['src/time/system-clock.ts', 'src/cli/**/*.ts'],
+    files: ['src/**/*.ts', 'controllers/**/*.ts', 'envtest/**/*.ts'],
+    ignores: ['src/time/system-clock.ts', 'controllers/cli/**/*.ts'],
     rules: timeBan,
   },
 );

@@ -10,11 +10,11 @@
 import { concat, type Observable, of } from 'rxjs';
 
 import { type InformerEvent } from '../../src/cache/events.js';
-import { type OwnedPolicy, type OwnedToken } from '../../src/consul/owned-acl.js';
-import { type AnyWatch } from '../../src/controller/watch.js';
+import { type OwnedPolicy, type OwnedToken } from '../adapters/owned-acl.js';
+import { type AnyWatch } from '../../src/reconcile/watch.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type OpsServerProbes } from '../../src/ops/ops-server.js';
-import { type AclDeps } from '../shared/acl-deps.js';
+import { type AclDeps } from '../module/acl-deps.js';
 import {
   CLIENT_TOKEN_CONTROLLER,
   CLIENT_TOKEN_KEY,

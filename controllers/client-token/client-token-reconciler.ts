@@ -22,16 +22,16 @@
  * - Every repair is counted in `tokens_repaired_total{controller="client-token",reason}`.
  */
 import { type AclPolicy, type AclScope, type AclToken } from '../../src/consul/acl-types.js';
-import { digestSecret } from '../../src/consul/owned-acl.js';
+import { digestSecret } from '../adapters/owned-acl.js';
 import { sameRules } from '../../src/consul/policy-rules.js';
-import { clientTokenDescription } from '../../src/mesh/token-description.js';
+import { clientTokenDescription } from '../domain/token-description.js';
 import { type Reconciler, type ReconcileResult } from '../../src/reconcile/reconciler.js';
-import { type AclDeps } from '../shared/acl-deps.js';
-import { type RepairReason } from '../shared/acl-metrics.js';
-import { AclWrites } from '../shared/acl-writes.js';
-import { CLIENT_POLICY_DESCRIPTION, clientPolicyName, clientPolicyRules } from '../shared/client-policy.js';
-import { ensureSecretIds } from '../shared/secret-ids.js';
-import { tokenMarks } from '../shared/token-ownership.js';
+import { type AclDeps } from '../module/acl-deps.js';
+import { type RepairReason } from '../module/acl-metrics.js';
+import { AclWrites } from '../adapters/acl-writes.js';
+import { CLIENT_POLICY_DESCRIPTION, clientPolicyName, clientPolicyRules } from '../domain/client-policy.js';
+import { ensureSecretIds } from '../adapters/secret-ids.js';
+import { tokenMarks } from '../domain/token-ownership.js';
 
 export const CLIENT_TOKEN_CONTROLLER = 'client-token';
 export const CLIENT_TOKEN_KEY = 'client-token';

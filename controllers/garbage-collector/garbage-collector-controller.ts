@@ -5,13 +5,13 @@
  */
 
 import { type InformerEvent } from '../../src/cache/events.js';
-import { type OwnedPolicy, type OwnedToken } from '../../src/consul/owned-acl.js';
-import { type AnyWatch } from '../../src/controller/watch.js';
+import { type OwnedPolicy, type OwnedToken } from '../adapters/owned-acl.js';
+import { type AnyWatch } from '../../src/reconcile/watch.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
-import { type MeshService } from '../../src/mesh/mesh-service.js';
-import { type MeshTask } from '../../src/mesh/mesh-task.js';
-import { serviceKey } from '../../src/mesh/service-ref.js';
-import { type AclDeps } from '../shared/acl-deps.js';
+import { type MeshService } from '../domain/mesh-service.js';
+import { type MeshTask } from '../domain/mesh-task.js';
+import { serviceKey } from '../domain/service-ref.js';
+import { type AclDeps } from '../module/acl-deps.js';
 import { GARBAGE_COLLECTOR, GarbageCollectorReconciler } from './garbage-collector-reconciler.js';
 
 export class GarbageCollectorController implements ControllerPlugin {

@@ -19,12 +19,12 @@
  *   does not hold back the controllers' start, so the GC waits for it here).
  * - The service's secret is left as it is, so a returning service gets the same token IDs back.
  */
-import { POLICIES_BY_SERVICE, TOKENS_BY_SERVICE } from '../../src/consul/acl-informers.js';
-import { parseServiceKey } from '../../src/mesh/service-ref.js';
+import { POLICIES_BY_SERVICE, TOKENS_BY_SERVICE } from '../adapters/acl-informers.js';
+import { parseServiceKey } from '../domain/service-ref.js';
 import { type Reconciler, type ReconcileResult } from '../../src/reconcile/reconciler.js';
-import { type AclDeps } from '../shared/acl-deps.js';
-import { serviceNeedsToken } from '../shared/service-demand.js';
-import { AclWrites } from '../shared/acl-writes.js';
+import { type AclDeps } from '../module/acl-deps.js';
+import { serviceNeedsToken } from '../adapters/service-demand.js';
+import { AclWrites } from '../adapters/acl-writes.js';
 
 export const GARBAGE_COLLECTOR = 'garbage-collector';
 

@@ -8,15 +8,15 @@
  */
 
 import { type InformerEvent } from '../../src/cache/events.js';
-import { type AnyWatch } from '../../src/controller/watch.js';
-import { type OwnedToken } from '../../src/consul/owned-acl.js';
+import { type AnyWatch } from '../../src/reconcile/watch.js';
+import { type OwnedToken } from '../adapters/owned-acl.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
-import { type MeshService } from '../../src/mesh/mesh-service.js';
-import { type MeshTask } from '../../src/mesh/mesh-task.js';
-import { serviceKey } from '../../src/mesh/service-ref.js';
-import { servedPartition } from '../shared/acl-config.js';
-import { type AclDeps } from '../shared/acl-deps.js';
-import { type SkippedResource } from '../shared/acl-metrics.js';
+import { type MeshService } from '../domain/mesh-service.js';
+import { type MeshTask } from '../domain/mesh-task.js';
+import { serviceKey } from '../domain/service-ref.js';
+import { servedPartition } from '../module/acl-config.js';
+import { type AclDeps } from '../module/acl-deps.js';
+import { type SkippedResource } from '../module/acl-metrics.js';
 import { SERVICE_TOKEN_CONTROLLER, ServiceTokenReconciler } from './service-token-reconciler.js';
 
 export class ServiceTokenController implements ControllerPlugin {

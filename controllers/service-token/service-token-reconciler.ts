@@ -24,18 +24,18 @@
  * 6. Nothing is written in dry-run mode; every intended change is logged instead.
  * 7. A token that is known good skips the secret read until `secretRecheckMs` has passed.
  */
-import { type TokenIds } from '../../src/aws/token-secret.js';
-import { TOKENS_BY_SERVICE } from '../../src/consul/acl-informers.js';
-import { digestSecret, type OwnedToken, toOwnedToken } from '../../src/consul/owned-acl.js';
-import { isValidServiceIdentityName, parseServiceKey, type ServiceRef } from '../../src/mesh/service-ref.js';
-import { serviceDescription } from '../../src/mesh/token-description.js';
+import { type TokenIds } from '../domain/token-secret.js';
+import { TOKENS_BY_SERVICE } from '../adapters/acl-informers.js';
+import { digestSecret, type OwnedToken, toOwnedToken } from '../adapters/owned-acl.js';
+import { isValidServiceIdentityName, parseServiceKey, type ServiceRef } from '../domain/service-ref.js';
+import { serviceDescription } from '../domain/token-description.js';
 import { type Reconciler, type ReconcileResult, TerminalError } from '../../src/reconcile/reconciler.js';
-import { ownedClusterNames, secretNameFor, servedPartition } from '../shared/acl-config.js';
-import { type AclDeps } from '../shared/acl-deps.js';
-import { ensureSecretIds } from '../shared/secret-ids.js';
-import { AclWrites } from '../shared/acl-writes.js';
-import { tokenMarks } from '../shared/token-ownership.js';
-import { serviceNeedsToken, servicesNeedingTokens } from '../shared/service-demand.js';
+import { ownedClusterNames, secretNameFor, servedPartition } from '../module/acl-config.js';
+import { type AclDeps } from '../module/acl-deps.js';
+import { ensureSecretIds } from '../adapters/secret-ids.js';
+import { AclWrites } from '../adapters/acl-writes.js';
+import { tokenMarks } from '../domain/token-ownership.js';
+import { serviceNeedsToken, servicesNeedingTokens } from '../adapters/service-demand.js';
 
 export const SERVICE_TOKEN_CONTROLLER = 'service-token';
 

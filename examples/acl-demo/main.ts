@@ -9,14 +9,14 @@ import 'reflect-metadata';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
-import { aclControllersModule } from '../../controllers/acl-module.js';
+import { aclControllersModule } from '../../controllers/module/acl-module.js';
 import { consulSettingsFromEnv } from '../../src/consul/consul-settings.js';
 import { createContainer } from '../../src/di/container.js';
 import { frameworkModule } from '../../src/di/framework-module.js';
 import { TYPES } from '../../src/di/types.js';
-import { startConsulServer } from '../../src/envtest/consul/server.js';
-import { startEcsServer } from '../../src/envtest/ecs/server.js';
-import { startSecretsManagerServer } from '../../src/envtest/secretsmanager/server.js';
+import { startConsulServer } from '../../envtest/consul/server.js';
+import { startEcsServer } from '../../envtest/ecs/server.js';
+import { startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
 import { type Manager } from '../../src/manager/manager.js';
 import { STORY, type StoryWorld } from './story.js';
 import { timelineSink, say } from './timeline.js';

@@ -7,7 +7,7 @@
 import { inject, injectable } from 'inversify';
 
 import { type Informer } from '../../src/cache/informer.js';
-import { type AnyWatch } from '../../src/controller/watch.js';
+import { type AnyWatch } from '../../src/reconcile/watch.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type Reconciler } from '../../src/reconcile/reconciler.js';
 import { CensusBoard } from './census-board.js';

@@ -8,8 +8,8 @@ import { type SchedulerLike } from 'rxjs';
 
 import { type InformerObserver } from '../cache/informer-observer.js';
 import { Informer } from '../cache/informer.js';
-import { type MeshService, meshServiceVersion } from '../mesh/mesh-service.js';
-import { serviceKey } from '../mesh/service-ref.js';
+import { type MeshService, meshServiceVersion } from '../../controllers/domain/mesh-service.js';
+import { serviceKey } from '../../controllers/domain/service-ref.js';
 import { fromAbortable } from '../rx/from-abortable.js';
 import { type EcsServiceLister } from './ecs-service-lister.js';
 

@@ -9,7 +9,7 @@
 import { DescribeServicesCommand, type ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
 
 import { type ListResult } from '../cache/informer.js';
-import { type MeshService, toMeshService } from '../mesh/mesh-service.js';
+import { type MeshService, toMeshService } from '../../controllers/domain/mesh-service.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Clock } from '../time/clock.js';
 import { type CallRateLimiter } from './call-rate-limiter.js';

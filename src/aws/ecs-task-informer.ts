@@ -7,8 +7,8 @@ import { type SchedulerLike } from 'rxjs';
 
 import { type InformerObserver } from '../cache/informer-observer.js';
 import { Informer } from '../cache/informer.js';
-import { type MeshTask } from '../mesh/mesh-task.js';
-import { serviceKey } from '../mesh/service-ref.js';
+import { type MeshTask } from '../../controllers/domain/mesh-task.js';
+import { serviceKey } from '../../controllers/domain/service-ref.js';
 import { fromAbortable } from '../rx/from-abortable.js';
 import { type EcsTaskLister } from './ecs-task-lister.js';
 

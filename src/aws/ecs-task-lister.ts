@@ -31,7 +31,7 @@ import {
 } from '@aws-sdk/client-ecs';
 
 import { type ListResult } from '../cache/informer.js';
-import { type MeshTask, toMeshTask } from '../mesh/mesh-task.js';
+import { type MeshTask, toMeshTask } from '../../controllers/domain/mesh-task.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Clock } from '../time/clock.js';
 import { type CallRateLimiter } from './call-rate-limiter.js';

@@ -5,8 +5,8 @@
  */
 import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 
-import { type Tags } from '../mesh/mesh-identity.js';
-import { familyFromTaskDefinitionArn } from '../mesh/mesh-task.js';
+import { type Tags } from '../../controllers/domain/mesh-identity.js';
+import { familyFromTaskDefinitionArn } from '../../controllers/domain/mesh-task.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Clock } from '../time/clock.js';
 import { type CallRateLimiter } from './call-rate-limiter.js';

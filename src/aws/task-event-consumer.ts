@@ -32,8 +32,8 @@ import {
 
 import { type Informer } from '../cache/informer.js';
 import { type Logger } from '../log/logger.js';
-import { hasMeshTag } from '../mesh/mesh-identity.js';
-import { type MeshTask, toMeshTask } from '../mesh/mesh-task.js';
+import { hasMeshTag } from '../../controllers/domain/mesh-identity.js';
+import { type MeshTask, toMeshTask } from '../../controllers/domain/mesh-task.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Runnable } from '../manager/runnable.js';
 import { backoffDelay } from '../time/backoff.js';

@@ -14,7 +14,7 @@
  */
 import { type Subscription } from 'rxjs';
 
-import { type Controller } from '../controller/controller.js';
+import { type Controller } from '../reconcile/controller.js';
 import { type Logger } from '../log/logger.js';
 import { type ControllerPlugin } from './controller-plugin.js';
 import { type Leadership } from './leadership.js';

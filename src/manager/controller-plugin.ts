@@ -7,7 +7,7 @@
  * their group's informers have synced. Plugin names must be unique. Plugins of one `group` share
  * a leadership, if one of that name is bound (one group per ECS cluster).
  */
-import { type AnyWatch } from '../controller/watch.js';
+import { type AnyWatch } from '../reconcile/watch.js';
 import { type Reconciler } from '../reconcile/reconciler.js';
 import { type RateLimiterOptions } from '../workqueue/rate-limiters.js';
 

@@ -23,7 +23,7 @@ import { inject, injectable, multiInject, optional } from 'inversify';
 import { Subject, type Subscription } from 'rxjs';
 
 import { type Informer } from '../cache/informer.js';
-import { Controller } from '../controller/controller.js';
+import { Controller } from '../reconcile/controller.js';
 import { TYPES } from '../di/types.js';
 import { type Logger } from '../log/logger.js';
 import { type ControllerMetrics } from '../metrics/controller-metrics.js';

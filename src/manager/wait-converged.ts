@@ -3,7 +3,7 @@
  * waiting for a retry (converged), or when `timeoutMs` passes; then reports which keys still fail.
  * It polls the queues on the injected clock every `pollMs`.
  */
-import { type Controller } from '../controller/controller.js';
+import { type Controller } from '../reconcile/controller.js';
 import { type Clock, sleep } from '../time/clock.js';
 
 export interface Convergence {

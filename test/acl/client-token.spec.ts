@@ -101,7 +101,7 @@ describe('client token bootstrapper, end to end', function () {
     // The ops server answers while Consul is down (the process did not crash), and the controller
     // has met the unreachable Consul before it comes back.
     await eventually('a failed Consul list', async () => failedList.test(await controller.metrics()));
-    const { startConsulServer } = await import('../../src/envtest/consul/server.js');
+    const { startConsulServer } = await import('../../envtest/consul/server.js');
     world.consulServer = await startConsulServer({ port, state, version: '1.14' });
     expect(world.consulServer.url).to.equal(url);
     await eventually(

@@ -3,11 +3,11 @@
 // foreign event changes nothing, and a dry run touches nothing (no SQS consumption, no lock).
 import { expect } from 'chai';
 
-import { type CallRecord } from '../../src/envtest/call-log.js';
-import { startConsulServer } from '../../src/envtest/consul/server.js';
-import { startEcsServer } from '../../src/envtest/ecs/server.js';
-import { startSecretsManagerServer } from '../../src/envtest/secretsmanager/server.js';
-import { type SqsServer, startSqsServer } from '../../src/envtest/sqs/server.js';
+import { type CallRecord } from '../../envtest/call-log.js';
+import { startConsulServer } from '../../envtest/consul/server.js';
+import { startEcsServer } from '../../envtest/ecs/server.js';
+import { startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
+import { type SqsServer, startSqsServer } from '../../envtest/sqs/server.js';
 import { fastElectionFlags } from '../helpers/controller-cli.js';
 import { type ControllerProcess, spawnController } from './cli-process.js';
 import { AclWorld, envtestBackends, eventually } from './world.js';

@@ -6,11 +6,11 @@ import {
 } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 
-import { type AclDeps, aclDepsId } from '../../controllers/shared/acl-deps.js';
-import { startConsulServer } from '../../src/envtest/consul/server.js';
-import { startEcsServer } from '../../src/envtest/ecs/server.js';
-import { startSecretsManagerServer } from '../../src/envtest/secretsmanager/server.js';
-import { type SqsServer, startSqsServer } from '../../src/envtest/sqs/server.js';
+import { type AclDeps, aclDepsId } from '../../controllers/module/acl-deps.js';
+import { startConsulServer } from '../../envtest/consul/server.js';
+import { startEcsServer } from '../../envtest/ecs/server.js';
+import { startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
+import { type SqsServer, startSqsServer } from '../../envtest/sqs/server.js';
 import { AclWorld, envtestBackends, eventually, MESH, type RunningController } from './world.js';
 
 interface EventsWorld {

@@ -15,13 +15,10 @@
  * - `close()` stops every process it started (SIGKILL for ours, consul-ecs's own stop()), closes
  *   the servers it started, and records our controller's AWS calls for the IAM check.
  */
-import { type CallLog, type CallRecord } from '../../src/envtest/call-log.js';
-import { type ConsulServer, startConsulServer } from '../../src/envtest/consul/server.js';
-import { type EcsServer, startEcsServer } from '../../src/envtest/ecs/server.js';
-import {
-  type SecretsManagerServer,
-  startSecretsManagerServer,
-} from '../../src/envtest/secretsmanager/server.js';
+import { type CallLog, type CallRecord } from '../../envtest/call-log.js';
+import { type ConsulServer, startConsulServer } from '../../envtest/consul/server.js';
+import { type EcsServer, startEcsServer } from '../../envtest/ecs/server.js';
+import { type SecretsManagerServer, startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
 import { CONTROLLER_ACCESS_KEY_ID, recordControllerCalls } from '../helpers/aws-actions.js';
 import { type ConsulEcsHandle, runConsulEcs } from '../helpers/consul-ecs/run-consul-ecs.js';
 import { type ControllerProcess, spawnController } from './cli-process.js';

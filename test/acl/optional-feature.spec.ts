@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { deniedPermission, OptionalFeature } from '../../controllers/shared/optional-feature.js';
+import { deniedPermission, OptionalFeature } from '../../controllers/adapters/optional-feature.js';
 import { JsonLogger } from '../../src/log/logger.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 

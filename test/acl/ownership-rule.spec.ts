@@ -1,27 +1,27 @@
-// Property tests of the ownership rule (controllers/shared/token-ownership.ts) and of the one
-// write path that applies it (controllers/shared/acl-writes.ts): for random token sets and random
+// Property tests of the ownership rule (controllers/domain/token-ownership.ts) and of the one
+// write path that applies it (controllers/adapters/acl-writes.ts): for random token sets and random
 // write attempts, no write ever lands on a token whose owner is not the service it was made for.
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { asyncScheduler } from 'rxjs';
 
-import { type AclDeps } from '../../controllers/shared/acl-deps.js';
-import { AclMetrics } from '../../controllers/shared/acl-metrics.js';
-import { AclWrites } from '../../controllers/shared/acl-writes.js';
-import { clientPolicyName } from '../../controllers/shared/client-policy.js';
-import { TokenOwnership, type TokenMarks } from '../../controllers/shared/token-ownership.js';
+import { type AclDeps } from '../../controllers/module/acl-deps.js';
+import { AclMetrics } from '../../controllers/module/acl-metrics.js';
+import { AclWrites } from '../../controllers/adapters/acl-writes.js';
+import { clientPolicyName } from '../../controllers/domain/client-policy.js';
+import { TokenOwnership, type TokenMarks } from '../../controllers/domain/token-ownership.js';
 import { AclApi } from '../../src/consul/acl-api.js';
 import { ConsulTransport } from '../../src/consul/consul-transport.js';
-import { type ConsulServer, startConsulServer } from '../../src/envtest/consul/server.js';
+import { type ConsulServer, startConsulServer } from '../../envtest/consul/server.js';
 import { SILENT_LOGGER } from '../../src/log/logger.js';
 import { NO_API_OBSERVER } from '../../src/metrics/api-metrics.js';
-import { parseServiceKey, serviceKey } from '../../src/mesh/service-ref.js';
+import { parseServiceKey, serviceKey } from '../../controllers/domain/service-ref.js';
 import {
   clientTokenDescription,
   parseOwnedDescription,
   serviceDescription,
-} from '../../src/mesh/token-description.js';
+} from '../../controllers/domain/token-description.js';
 import { SchedulerClock } from '../../src/time/scheduler-clock.js';
 
 const CLUSTER = 'prod';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
 
-import { ScrapeGauge } from '../../controllers/shared/scrape-gauge.js';
+import { ScrapeGauge } from '../../src/metrics/scrape-gauge.js';
 
 describe('ScrapeGauge', () => {
   it('computes each cluster series when scraped, not before, from one shared family', async () => {

@@ -8,13 +8,10 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { type PolicyDocument } from '../../src/envtest/aws/iam/policy.js';
-import { type ConsulServer, startConsulServer } from '../../src/envtest/consul/server.js';
-import { type EcsServer, startEcsServer } from '../../src/envtest/ecs/server.js';
-import {
-  type SecretsManagerServer,
-  startSecretsManagerServer,
-} from '../../src/envtest/secretsmanager/server.js';
+import { type PolicyDocument } from '../../envtest/aws/iam/policy.js';
+import { type ConsulServer, startConsulServer } from '../../envtest/consul/server.js';
+import { type EcsServer, startEcsServer } from '../../envtest/ecs/server.js';
+import { type SecretsManagerServer, startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
 import { fillPlaceholders } from '../deploy/iam-eval.js';
 import { REPO } from '../deploy/tools.js';
 import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';

@@ -28,8 +28,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Container } from 'inversify';
 import { randomUUID } from 'node:crypto';
 
-import { aclControllersModule, awsClientOptions } from '../../controllers/acl-module.js';
-import { type AclControllerConfig } from '../../controllers/shared/acl-config.js';
+import { aclControllersModule, awsClientOptions } from '../../controllers/module/acl-module.js';
+import { type AclControllerConfig } from '../../controllers/module/acl-config.js';
 import { consulSettingsFromEnv } from '../../src/consul/consul-settings.js';
 import { createContainer } from '../../src/di/container.js';
 import { frameworkModule } from '../../src/di/framework-module.js';
@@ -38,12 +38,9 @@ import {
   type ConsulServer,
   type ConsulServerOptions,
   startConsulServer,
-} from '../../src/envtest/consul/server.js';
-import { type EcsServer, startEcsServer, type EcsServerOptions } from '../../src/envtest/ecs/server.js';
-import {
-  type SecretsManagerServer,
-  startSecretsManagerServer,
-} from '../../src/envtest/secretsmanager/server.js';
+} from '../../envtest/consul/server.js';
+import { type EcsServer, startEcsServer, type EcsServerOptions } from '../../envtest/ecs/server.js';
+import { type SecretsManagerServer, startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
 import { type Manager } from '../../src/manager/manager.js';
 import { type EcsNetwork } from '../conformance/harness/backend.js';
 import {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { formatTokenSecret, parseTokenSecret } from '../../src/aws/token-secret.js';
+import { formatTokenSecret, parseTokenSecret } from '../../controllers/domain/token-secret.js';
 
 const A = '11111111-2222-4333-8444-555555555555';
 const S = '66666666-7777-4888-9999-000000000000';

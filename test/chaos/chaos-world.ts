@@ -43,16 +43,13 @@ import {
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 
-import { type CallRecord } from '../../src/envtest/call-log.js';
-import { GLOBAL_MANAGEMENT_POLICY_ID } from '../../src/envtest/consul/acl/model.js';
-import { type ConsulServer, startConsulServer } from '../../src/envtest/consul/server.js';
-import { type EcsServer, startEcsServer } from '../../src/envtest/ecs/server.js';
-import { type Queue } from '../../src/envtest/sqs/model.js';
-import { type SqsServer, startSqsServer } from '../../src/envtest/sqs/server.js';
-import {
-  type SecretsManagerServer,
-  startSecretsManagerServer,
-} from '../../src/envtest/secretsmanager/server.js';
+import { type CallRecord } from '../../envtest/call-log.js';
+import { GLOBAL_MANAGEMENT_POLICY_ID } from '../../envtest/consul/acl/model.js';
+import { type ConsulServer, startConsulServer } from '../../envtest/consul/server.js';
+import { type EcsServer, startEcsServer } from '../../envtest/ecs/server.js';
+import { type Queue } from '../../envtest/sqs/model.js';
+import { type SqsServer, startSqsServer } from '../../envtest/sqs/server.js';
+import { type SecretsManagerServer, startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
 import { EventPath } from './event-path.js';
 import { FaultSchedule } from './fault-schedule.js';
 import { seedForeign, type ForeignBaseline } from './foreign.js';

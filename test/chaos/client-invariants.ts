@@ -10,9 +10,9 @@
  *   exists and its rules equal CLIENT_POLICY_RULES up to whitespace outside quoted strings.
  * - Messages name AccessorIDs, policy and role names, never a SecretID.
  */
-import { DEFAULT_SCOPE, sameScope } from '../../src/envtest/consul/scope.js';
-import { type ConsulState } from '../../src/envtest/consul/state.js';
-import { clientTokenDescription, parseOwnedDescription } from '../../src/mesh/token-description.js';
+import { DEFAULT_SCOPE, sameScope } from '../../envtest/consul/scope.js';
+import { type ConsulState } from '../../envtest/consul/state.js';
+import { clientTokenDescription, parseOwnedDescription } from '../../controllers/domain/token-description.js';
 import { type SecretIds } from './invariants.js';
 
 /** The client policy's rules (README: `node_prefix "" write`, `service_prefix "" read`). */

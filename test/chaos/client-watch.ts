@@ -10,8 +10,8 @@
  *   so every sample that finds it broken counts: each distinct problem is one `client-token`
  *   violation, with when it was first seen and in how many samples.
  */
-import { type ConsulState } from '../../src/envtest/consul/state.js';
-import { type SecretStore } from '../../src/envtest/secretsmanager/store.js';
+import { type ConsulState } from '../../envtest/consul/state.js';
+import { type SecretStore } from '../../envtest/secretsmanager/store.js';
 import { clientTokenProblem } from './client-invariants.js';
 import { secretIds, type Violation } from './invariants.js';
 

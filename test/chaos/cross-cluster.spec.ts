@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 
-import { type CallRecord } from '../../src/envtest/call-log.js';
-import { createToken } from '../../src/envtest/consul/acl/tokens.js';
-import { DEFAULT_SCOPE } from '../../src/envtest/consul/scope.js';
-import { ConsulState } from '../../src/envtest/consul/state.js';
+import { type CallRecord } from '../../envtest/call-log.js';
+import { createToken } from '../../envtest/consul/acl/tokens.js';
+import { DEFAULT_SCOPE } from '../../envtest/consul/scope.js';
+import { ConsulState } from '../../envtest/consul/state.js';
 import { aclContext, emptySecretStore } from './state-fixtures.js';
-import { serviceDescription } from '../../src/mesh/token-description.js';
+import { serviceDescription } from '../../controllers/domain/token-description.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { CrossClusterWatch, type CrossClusterObserver, type CrossClusterWorld } from './cross-cluster.js';
 import { tokenOwner, type TokenOwner } from './invariants.js';

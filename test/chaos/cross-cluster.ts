@@ -30,10 +30,10 @@
  * - `violations()` adds, at the end, the observer's owner changes and the secrets that ever named
  *   the other cluster's token (`crossClusterViolations`).
  */
-import { type CallRecord } from '../../src/envtest/call-log.js';
-import { type ConsulState } from '../../src/envtest/consul/state.js';
-import { type EcsState } from '../../src/envtest/ecs/state.js';
-import { type SecretStore } from '../../src/envtest/secretsmanager/store.js';
+import { type CallRecord } from '../../envtest/call-log.js';
+import { type ConsulState } from '../../envtest/consul/state.js';
+import { type EcsState } from '../../envtest/ecs/state.js';
+import { type SecretStore } from '../../envtest/secretsmanager/store.js';
 import { type ServedCluster } from './chaos-world.js';
 import {
   CLIENT,

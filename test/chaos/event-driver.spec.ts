@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
-import { EcsState } from '../../src/envtest/ecs/state.js';
-import { SqsState } from '../../src/envtest/sqs/state.js';
+import { EcsState } from '../../envtest/ecs/state.js';
+import { SqsState } from '../../envtest/sqs/state.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { MESH_TAG } from './chaos-world.js';
 import { EventDriver, FORGE_REPEAT_MS } from './event-driver.js';

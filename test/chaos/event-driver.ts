@@ -16,7 +16,7 @@
  *   window on `cluster` and only then kills the leader (through `killLeader`, the driver's own
  *   leader kill), so the handover happens while that cluster's events are lost.
  */
-import { type EcsState } from '../../src/envtest/ecs/state.js';
+import { type EcsState } from '../../envtest/ecs/state.js';
 import { type EventOp } from './event-ops.js';
 import { type EventPath } from './event-path.js';
 import { isMeshTask, isRunning, serviceOf } from './running-tasks.js';

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 
-import { TaskEventPipe } from '../../src/envtest/ecs/event-pipe.js';
-import { EcsState } from '../../src/envtest/ecs/state.js';
-import { type TaskStateChangeEvent } from '../../src/envtest/ecs/task-events.js';
-import { SqsState } from '../../src/envtest/sqs/state.js';
+import { TaskEventPipe } from '../../envtest/ecs/event-pipe.js';
+import { EcsState } from '../../envtest/ecs/state.js';
+import { type TaskStateChangeEvent } from '../../envtest/ecs/task-events.js';
+import { SqsState } from '../../envtest/sqs/state.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { MESH_TAG } from './chaos-world.js';
 import { FORGES } from './event-ops.js';

@@ -24,10 +24,10 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { type TaskEventPipe, TASK_STATE_CHANGE_OPERATION } from '../../src/envtest/ecs/event-pipe.js';
-import { type TaskStateChangeEvent } from '../../src/envtest/ecs/task-events.js';
-import { type Queue } from '../../src/envtest/sqs/model.js';
-import { type SqsState } from '../../src/envtest/sqs/state.js';
+import { type TaskEventPipe, TASK_STATE_CHANGE_OPERATION } from '../../envtest/ecs/event-pipe.js';
+import { type TaskStateChangeEvent } from '../../envtest/ecs/task-events.js';
+import { type Queue } from '../../envtest/sqs/model.js';
+import { type SqsState } from '../../envtest/sqs/state.js';
 import { type Forge, type ForgedStatus } from './event-ops.js';
 import { type Prng } from './prng.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { FaultInjector, type FaultKind } from '../../src/envtest/faults.js';
+import { FaultInjector, type FaultKind } from '../../envtest/faults.js';
 import { FaultSchedule } from './fault-schedule.js';
 import { mulberry32 } from './prng.js';
 

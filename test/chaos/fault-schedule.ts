@@ -9,7 +9,7 @@
  * - `injected()` counts faults actually injected, over every server ever added, including servers
  *   since closed, so F never goes down.
  */
-import { type FaultInjector, type FaultKind } from '../../src/envtest/faults.js';
+import { type FaultInjector, type FaultKind } from '../../envtest/faults.js';
 
 const KINDS: readonly FaultKind[] = ['throttle', 'server-error', 'latency', 'reset'];
 

@@ -15,10 +15,10 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { type AclToken } from '../../src/envtest/consul/acl/model.js';
-import { type ConsulState } from '../../src/envtest/consul/state.js';
-import { AWSCURRENT } from '../../src/envtest/secretsmanager/model.js';
-import { type SecretStore } from '../../src/envtest/secretsmanager/store.js';
+import { type AclToken } from '../../envtest/consul/acl/model.js';
+import { type ConsulState } from '../../envtest/consul/state.js';
+import { AWSCURRENT } from '../../envtest/secretsmanager/model.js';
+import { type SecretStore } from '../../envtest/secretsmanager/store.js';
 
 export interface ForeignToken {
   readonly accessorId: string;

@@ -1,8 +1,8 @@
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { expect } from 'chai';
 
-import { GLOBAL_MANAGEMENT_POLICY_ID } from '../../src/envtest/consul/acl/model.js';
-import { clientTokenDescription, serviceDescription } from '../../src/mesh/token-description.js';
+import { GLOBAL_MANAGEMENT_POLICY_ID } from '../../envtest/consul/acl/model.js';
+import { clientTokenDescription, serviceDescription } from '../../controllers/domain/token-description.js';
 import { ChaosWorld } from './chaos-world.js';
 import { CLIENT_POLICY_RULES, clientPolicyName } from './client-invariants.js';
 import { HOSTILE_ROLE, HostileDriver } from './hostile-driver.js';

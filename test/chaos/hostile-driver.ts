@@ -21,10 +21,10 @@ import { CreateServiceCommand, DeleteServiceCommand, RunTaskCommand } from '@aws
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 
-import { GLOBAL_MANAGEMENT_POLICY_ID } from '../../src/envtest/consul/acl/model.js';
-import { AWSCURRENT } from '../../src/envtest/secretsmanager/model.js';
-import { SERVICE_NAME_TAG } from '../../src/mesh/mesh-tags.js';
-import { clientTokenDescription } from '../../src/mesh/token-description.js';
+import { GLOBAL_MANAGEMENT_POLICY_ID } from '../../envtest/consul/acl/model.js';
+import { AWSCURRENT } from '../../envtest/secretsmanager/model.js';
+import { SERVICE_NAME_TAG } from '../../controllers/domain/mesh-tags.js';
+import { clientTokenDescription } from '../../controllers/domain/token-description.js';
 import { type ChaosWorld, MESH_TAG } from './chaos-world.js';
 import { clientPolicyName } from './client-invariants.js';
 import { type HostileOp, type PolicyRewrite } from './hostile-ops.js';

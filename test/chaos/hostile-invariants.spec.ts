@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 
-import { type CallRecord } from '../../src/envtest/call-log.js';
-import { type AclToken, GLOBAL_MANAGEMENT_POLICY_ID } from '../../src/envtest/consul/acl/model.js';
-import { createPolicy, ensureBuiltinPolicy } from '../../src/envtest/consul/acl/policies.js';
-import { createRole } from '../../src/envtest/consul/acl/roles.js';
-import { createToken } from '../../src/envtest/consul/acl/tokens.js';
-import { DEFAULT_SCOPE } from '../../src/envtest/consul/scope.js';
-import { ConsulState } from '../../src/envtest/consul/state.js';
-import { clientTokenDescription, serviceDescription } from '../../src/mesh/token-description.js';
+import { type CallRecord } from '../../envtest/call-log.js';
+import { type AclToken, GLOBAL_MANAGEMENT_POLICY_ID } from '../../envtest/consul/acl/model.js';
+import { createPolicy, ensureBuiltinPolicy } from '../../envtest/consul/acl/policies.js';
+import { createRole } from '../../envtest/consul/acl/roles.js';
+import { createToken } from '../../envtest/consul/acl/tokens.js';
+import { DEFAULT_SCOPE } from '../../envtest/consul/scope.js';
+import { ConsulState } from '../../envtest/consul/state.js';
+import { clientTokenDescription, serviceDescription } from '../../controllers/domain/token-description.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { CLIENT_POLICY_RULES, clientPolicyName, normalizeRules } from './client-invariants.js';
 import { ClientWatch } from './client-watch.js';

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 
-import { type CallRecord } from '../../src/envtest/call-log.js';
-import { type AclToken } from '../../src/envtest/consul/acl/model.js';
-import { createPolicy } from '../../src/envtest/consul/acl/policies.js';
-import { createToken } from '../../src/envtest/consul/acl/tokens.js';
-import { DEFAULT_SCOPE } from '../../src/envtest/consul/scope.js';
-import { ConsulState } from '../../src/envtest/consul/state.js';
+import { type CallRecord } from '../../envtest/call-log.js';
+import { type AclToken } from '../../envtest/consul/acl/model.js';
+import { createPolicy } from '../../envtest/consul/acl/policies.js';
+import { createToken } from '../../envtest/consul/acl/tokens.js';
+import { DEFAULT_SCOPE } from '../../envtest/consul/scope.js';
+import { ConsulState } from '../../envtest/consul/state.js';
 import { aclContext, emptySecretStore } from './state-fixtures.js';
-import { clientTokenDescription, serviceDescription } from '../../src/mesh/token-description.js';
+import { clientTokenDescription, serviceDescription } from '../../controllers/domain/token-description.js';
 import { CLIENT_POLICY_RULES, clientPolicyName } from './client-invariants.js';
 import { foreignDescriptions, secretBaseline, tokenBaseline } from './foreign.js';
 import {

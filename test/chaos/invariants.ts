@@ -4,7 +4,7 @@
  *
  * State invariants (`stateViolations`; the run waits for them to hold once faults stop):
  * - missing-token / duplicate-token: every active mesh service has exactly one token we own
- *   (description parses and names exactly our cluster, see src/mesh/token-description.ts).
+ *   (description parses and names exactly our cluster, see controllers/domain/token-description.ts).
  * - wrong-identity: that token's service identities are exactly the service.
  * - secret-mismatch: `<prefix>-<service>` holds `{"accessor_id","token"}` equal to that token's
  *   AccessorID and SecretID.
@@ -54,11 +54,11 @@
  *   token's AccessorID, never the SecretID).
  * - crash: every crash or unhandled rejection the run did not cause.
  */
-import { type CallRecord } from '../../src/envtest/call-log.js';
-import { type AclToken } from '../../src/envtest/consul/acl/model.js';
-import { type ConsulState } from '../../src/envtest/consul/state.js';
-import { type SecretStore } from '../../src/envtest/secretsmanager/store.js';
-import { clientTokenDescription, parseOwnedDescription } from '../../src/mesh/token-description.js';
+import { type CallRecord } from '../../envtest/call-log.js';
+import { type AclToken } from '../../envtest/consul/acl/model.js';
+import { type ConsulState } from '../../envtest/consul/state.js';
+import { type SecretStore } from '../../envtest/secretsmanager/store.js';
+import { clientTokenDescription, parseOwnedDescription } from '../../controllers/domain/token-description.js';
 import { clientDriftProblems, clientTokenProblem } from './client-invariants.js';
 import { type ForeignBaseline, secretBaseline, tokenBaseline } from './foreign.js';
 

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 
-import { EcsState } from '../../src/envtest/ecs/state.js';
-import { ConsulState } from '../../src/envtest/consul/state.js';
+import { EcsState } from '../../envtest/ecs/state.js';
+import { ConsulState } from '../../envtest/consul/state.js';
 import { aclContext, emptySecretStore } from './state-fixtures.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
-import { createToken } from '../../src/envtest/consul/acl/tokens.js';
-import { DEFAULT_SCOPE } from '../../src/envtest/consul/scope.js';
-import { serviceDescription } from '../../src/mesh/token-description.js';
+import { createToken } from '../../envtest/consul/acl/tokens.js';
+import { DEFAULT_SCOPE } from '../../envtest/consul/scope.js';
+import { serviceDescription } from '../../controllers/domain/token-description.js';
 import { randomUUID } from 'node:crypto';
 import { MESH_TAG } from './chaos-world.js';
 import { activeServices, Observer } from './observer.js';

@@ -18,9 +18,9 @@
  *   can be missed only if it also never reached a secret (the final sweep reads every secret
  *   version).
  */
-import { type EcsState } from '../../src/envtest/ecs/state.js';
-import { type ConsulState } from '../../src/envtest/consul/state.js';
-import { type SecretStore } from '../../src/envtest/secretsmanager/store.js';
+import { type EcsState } from '../../envtest/ecs/state.js';
+import { type ConsulState } from '../../envtest/consul/state.js';
+import { type SecretStore } from '../../envtest/secretsmanager/store.js';
 import { type OwnerChange, type TokenOwner, tokenOwner } from './invariants.js';
 import { isMeshTask, isRunning, serviceOf } from './running-tasks.js';
 

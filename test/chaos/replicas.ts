@@ -19,7 +19,7 @@
  *   `ecs-acl-controller/<cluster>/leader`, while its session exists.
  * - `stopAll()` SIGTERMs every live process and waits for it.
  */
-import { type ConsulState } from '../../src/envtest/consul/state.js';
+import { type ConsulState } from '../../envtest/consul/state.js';
 import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
 import { controllerArgs, controllerEnv } from '../helpers/controller-cli.js';
 import { type NodeChild, startNodeChild } from '../helpers/node-child.js';

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 
-import { type CallRecord } from '../../src/envtest/call-log.js';
-import { type AclToken } from '../../src/envtest/consul/acl/model.js';
-import { createToken } from '../../src/envtest/consul/acl/tokens.js';
-import { DEFAULT_SCOPE } from '../../src/envtest/consul/scope.js';
-import { ConsulState } from '../../src/envtest/consul/state.js';
-import { EcsState } from '../../src/envtest/ecs/state.js';
-import { serviceDescription } from '../../src/mesh/token-description.js';
+import { type CallRecord } from '../../envtest/call-log.js';
+import { type AclToken } from '../../envtest/consul/acl/model.js';
+import { createToken } from '../../envtest/consul/acl/tokens.js';
+import { DEFAULT_SCOPE } from '../../envtest/consul/scope.js';
+import { ConsulState } from '../../envtest/consul/state.js';
+import { EcsState } from '../../envtest/ecs/state.js';
+import { serviceDescription } from '../../controllers/domain/token-description.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { MESH_TAG } from './chaos-world.js';
 import { CrossClusterWatch, type CrossClusterObserver, type CrossClusterWorld } from './cross-cluster.js';

@@ -11,8 +11,8 @@
  * - `runningForMs(ecs, cluster, service, now)` is the age at `now` of the oldest running mesh task
  *   of `service` in `cluster` (tasks of other clusters never count), 0 when there is none.
  */
-import { type Task } from '../../src/envtest/ecs/model.js';
-import { type EcsState } from '../../src/envtest/ecs/state.js';
+import { type Task } from '../../envtest/ecs/model.js';
+import { type EcsState } from '../../envtest/ecs/state.js';
 
 const MESH_KEY = 'consul.hashicorp.com/mesh';
 const NAME_KEY = 'consul.hashicorp.com/service-name';

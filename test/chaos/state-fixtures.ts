@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { type AclContext } from '../../src/envtest/consul/acl/context.js';
-import { type ConsulState } from '../../src/envtest/consul/state.js';
-import { SecretStore } from '../../src/envtest/secretsmanager/store.js';
+import { type AclContext } from '../../envtest/consul/acl/context.js';
+import { type ConsulState } from '../../envtest/consul/state.js';
+import { SecretStore } from '../../envtest/secretsmanager/store.js';
 import { type Clock } from '../../src/time/clock.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 

@@ -1,5 +1,5 @@
 /**
- * `ecs-acl-controller envtest` through the real bin (dist/src/cli/main.js), as a user runs it:
+ * `ecs-acl-controller envtest` through the real bin (dist/controllers/cli/main.js), as a user runs it:
  * --help lists every flag, bad flags exit 2, and the running servers are wired as on AWS: every
  * ARN and URL in the printed region and account, ECS task state changes in the printed events
  * queue, task `secrets` resolved from the Secrets Manager server (a missing secret or JSON key

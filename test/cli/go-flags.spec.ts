@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { parseAclControllerFlags } from '../../src/cli/acl-controller-flags.js';
+import { parseAclControllerFlags } from '../../controllers/cli/acl-controller-flags.js';
 import { UsageError } from '../../src/cli/command.js';
 import { parseDuration, parseGoFlags } from '../../src/cli/go-flags.js';
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 
-import { aclListScope } from '../../src/consul/acl-informers.js';
-import { toOwnedPolicy, toOwnedToken } from '../../src/consul/owned-acl.js';
-import { serviceDescription } from '../../src/mesh/token-description.js';
+import { aclListScope } from '../../controllers/adapters/acl-informers.js';
+import { toOwnedPolicy, toOwnedToken } from '../../controllers/adapters/owned-acl.js';
+import { serviceDescription } from '../../controllers/domain/token-description.js';
 
 const token = (description: string) => ({ AccessorID: 'a', Description: description, ModifyIndex: 7 });
 

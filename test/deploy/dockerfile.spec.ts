@@ -18,7 +18,7 @@ import { lintTool, REPO } from './tools.js';
 
 const run = promisify(execFile);
 const DOCKERFILE = join(REPO, 'Dockerfile');
-const ENTRYPOINT = ['node', '/app/dist/src/cli/main.js'];
+const ENTRYPOINT = ['node', '/app/dist/controllers/cli/main.js'];
 
 function only(stage: Stage, keyword: string): string {
   const found = stage.instructions.filter((instruction) => instruction.keyword === keyword);
@@ -68,7 +68,13 @@ describe('Dockerfile', () => {
       expect(source, 'stage providing node_modules').to.not.equal(undefined);
       expect(only(source, 'RUN')).to.match(/^npm ci .*--omit=dev/);
       expect(copies.flatMap((copy) => copy.sources).sort()).to.deep.equal(
-        ['/app/dist/controllers', '/app/dist/src', '/app/node_modules', 'package.json'].sort(),
+        [
+          '/app/dist/controllers',
+          '/app/dist/envtest',
+          '/app/dist/src',
+          '/app/node_modules',
+          'package.json',
+        ].sort(),
       );
     });
 
@@ -90,7 +96,7 @@ describe('Dockerfile', () => {
         .map((i) => parseCopy(i.args))
         .filter((copy) => copy.from === undefined)
         .flatMap((copy) => copy.sources);
-      expect(sources).to.include.members(['src', 'controllers', 'package-lock.json']);
+      expect(sources).to.include.members(['src', 'controllers', 'envtest', 'package-lock.json']);
       for (const source of sources) expect(isIgnored(source, ignore), source).to.equal(false);
       for (const path of ['node_modules', 'dist', '.git', 'coverage', 'test', '.env', 'config']) {
         expect(isIgnored(path, ignore), path).to.equal(true);
@@ -190,9 +196,9 @@ describe('Dockerfile', () => {
       expect(commands.some((c) => /^deps: npm ci .*--omit=dev/.test(c))).to.equal(true);
     });
 
-    it('leaves exactly package.json, node_modules and dist/{src,controllers} in the runtime stage', () => {
+    it('leaves exactly package.json, node_modules and dist/{src,controllers,envtest} in the runtime stage', () => {
       expect(readdirSync(runtime.dir).sort()).to.deep.equal(['dist', 'node_modules', 'package.json']);
-      expect(readdirSync(join(runtime.dir, 'dist')).sort()).to.deep.equal(['controllers', 'src']);
+      expect(readdirSync(join(runtime.dir, 'dist')).sort()).to.deep.equal(['controllers', 'envtest', 'src']);
     });
 
     it('has every production dependency and no dev dependency in the runtime node_modules', () => {

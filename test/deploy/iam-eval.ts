@@ -1,6 +1,6 @@
 /**
  * IAM policy evaluation for the deployment tests, by @cloud-copilot/iam-simulate (a maintained
- * simulator of AWS IAM; a devDependency, see src/envtest/aws/README.md for why envtest itself
+ * simulator of AWS IAM; a devDependency, see envtest/aws/README.md for why envtest itself
  * does not use it): identity policies with every condition operator, Deny precedence, NotAction/
  * NotResource, and validation of each request against the Service Authorization Reference (an
  * action's resource types and condition keys), so a request built with the wrong resource (e.g.

@@ -18,7 +18,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { CREATED_BY_TAG } from '../../controllers/shared/acl-config.js';
+import { CREATED_BY_TAG } from '../../controllers/module/acl-config.js';
 import { AclWorld, eventually } from '../acl/world.js';
 import {
   CONTROLLER_ACCESS_KEY_ID,
@@ -65,7 +65,7 @@ function actionsInSource(): string[] {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) {
-        if (path !== join(REPO, 'src/envtest')) walk(path);
+        if (path !== join(REPO, 'envtest')) walk(path);
       } else if (name.endsWith('.ts')) files.push(path);
     }
   };
@@ -294,7 +294,7 @@ describe('IAM policy of the controller', () => {
           .slice(ecsBefore)
           .map((call): IamRequest => ({
             action: `ecs:${call.operation}`,
-            // As IAM authorizes them (src/envtest/ecs/iam.ts): ListTasks, ListServices and
+            // As IAM authorizes them (envtest/ecs/iam.ts): ListTasks, ListServices and
             // DescribeTaskDefinition have no resource-level permissions.
             resource:
               call.operation === 'DescribeTasks'

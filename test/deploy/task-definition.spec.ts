@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { parseAclControllerFlags } from '../../src/cli/acl-controller-flags.js';
+import { parseAclControllerFlags } from '../../controllers/cli/acl-controller-flags.js';
 import { AclWorld } from '../acl/world.js';
 import { readJson } from './deploy-configs.js';
 import { execForm, readDockerfile, type Stage } from './dockerfile-model.js';

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
-import { ACL_CONTROLLER_FLAGS } from '../../src/cli/acl-controller-flags.js';
+import { ACL_CONTROLLER_FLAGS } from '../../controllers/cli/acl-controller-flags.js';
 import { readJson } from './deploy-configs.js';
 import { placeholders } from './iam-eval.js';
 import {

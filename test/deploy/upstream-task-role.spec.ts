@@ -23,12 +23,9 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { type PolicyDocument } from '../../src/envtest/aws/iam/policy.js';
-import { type EcsServer, startEcsServer } from '../../src/envtest/ecs/server.js';
-import {
-  type SecretsManagerServer,
-  startSecretsManagerServer,
-} from '../../src/envtest/secretsmanager/server.js';
+import { type PolicyDocument } from '../../envtest/aws/iam/policy.js';
+import { type EcsServer, startEcsServer } from '../../envtest/ecs/server.js';
+import { type SecretsManagerServer, startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
 import { rejectionOf } from '../envtest/expect-error.js';
 import { createMeshService, seedClusterAndTaskDefinition } from '../envtest/ecs/fixture.js';
 import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';

@@ -3,8 +3,8 @@
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { expect } from 'chai';
 
-import { startConsulServer } from '../../src/envtest/consul/server.js';
-import { FaultInjector } from '../../src/envtest/faults.js';
+import { startConsulServer } from '../../envtest/consul/server.js';
+import { FaultInjector } from '../../envtest/faults.js';
 import { rejectionOf } from './expect-error.js';
 import { startSecretsFixture } from './secretsmanager/fixture.js';
 

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { type CallRecord } from '../../src/envtest/call-log.js';
+import { type CallRecord } from '../../envtest/call-log.js';
 
 /** The access key ID AclWorld's controllers sign with (the test's own clients use another). */
 export const CONTROLLER_ACCESS_KEY_ID = 'AKIDCONTROLLER';

@@ -11,8 +11,8 @@ import fc from 'fast-check';
 import { asyncScheduler } from 'rxjs';
 
 import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
-import { SecretStore } from '../../src/aws/secret-store.js';
-import { MESH_TAG } from '../../src/mesh/mesh-tags.js';
+import { SecretStore } from '../../controllers/adapters/secret-store.js';
+import { MESH_TAG } from '../../controllers/domain/mesh-tags.js';
 import { SchedulerClock } from '../../src/time/scheduler-clock.js';
 import { garbageBody, hostileJsonValue } from './arbitraries.js';
 import { RecordingObserver, type ScriptedServer, type Seen, startScriptedServer } from './scripted-server.js';

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 
-import { SERVICE_NAME_TAG } from '../../src/mesh/mesh-tags.js';
+import { SERVICE_NAME_TAG } from '../../controllers/domain/mesh-tags.js';
 import { AclWorld, eventually, MESH, type RunningController } from '../acl/world.js';
 import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
 import { type CorruptingProxy, startCorruptingProxy } from './corrupting-proxy.js';

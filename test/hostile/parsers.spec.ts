@@ -6,19 +6,28 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 
-import { formatTokenSecret, isUuid, parseTokenSecret } from '../../src/aws/token-secret.js';
+import { formatTokenSecret, isUuid, parseTokenSecret } from '../../controllers/domain/token-secret.js';
 import { aclPolicyProblem, aclTokenProblem, listProblem } from '../../src/consul/acl-shape.js';
 import { ConsulError } from '../../src/consul/consul-error.js';
 import { type AclPolicy, type AclToken } from '../../src/consul/acl-types.js';
-import { toOwnedPolicy, toOwnedToken } from '../../src/consul/owned-acl.js';
-import { MESH_TAG, NAMESPACE_TAG, PARTITION_TAG, SERVICE_NAME_TAG } from '../../src/mesh/mesh-tags.js';
-import { familyFromTaskDefinitionArn, toMeshTask } from '../../src/mesh/mesh-task.js';
-import { isValidServiceIdentityName, parseServiceKey, serviceKey } from '../../src/mesh/service-ref.js';
+import { toOwnedPolicy, toOwnedToken } from '../../controllers/adapters/owned-acl.js';
+import {
+  MESH_TAG,
+  NAMESPACE_TAG,
+  PARTITION_TAG,
+  SERVICE_NAME_TAG,
+} from '../../controllers/domain/mesh-tags.js';
+import { familyFromTaskDefinitionArn, toMeshTask } from '../../controllers/domain/mesh-task.js';
+import {
+  isValidServiceIdentityName,
+  parseServiceKey,
+  serviceKey,
+} from '../../controllers/domain/service-ref.js';
 import {
   clientTokenDescription,
   parseOwnedDescription,
   serviceDescription,
-} from '../../src/mesh/token-description.js';
+} from '../../controllers/domain/token-description.js';
 import {
   anyString,
   garbageBody,

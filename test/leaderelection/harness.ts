@@ -11,7 +11,7 @@ import {
   type ConsulServer,
   type ConsulServerOptions,
   startConsulServer,
-} from '../../src/envtest/consul/server.js';
+} from '../../envtest/consul/server.js';
 import { LeaderElector, type LeaderElectorOptions } from '../../src/leaderelection/index.js';
 import { flushMicrotasks, ManualClock } from '../../src/time/index.js';
 

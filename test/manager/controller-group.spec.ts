@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { BehaviorSubject } from 'rxjs';
 
-import { type Controller } from '../../src/controller/controller.js';
+import { type Controller } from '../../src/reconcile/controller.js';
 import { SILENT_LOGGER } from '../../src/log/logger.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { ControllerGroup, type ControllerGroupParts } from '../../src/manager/controller-group.js';

@@ -16,15 +16,15 @@
  *   from plain ones (`counts().ConsulLists`).
  * - `close()` stops every server; it is safe to call twice.
  */
-import { type ConsulServer, startConsulServer } from '../../../src/envtest/consul/server.js';
-import { type Cluster, type Service, type Tag } from '../../../src/envtest/ecs/model.js';
-import { type EcsServer, startEcsServer } from '../../../src/envtest/ecs/server.js';
+import { type ConsulServer, startConsulServer } from '../../../envtest/consul/server.js';
+import { type Cluster, type Service, type Tag } from '../../../envtest/ecs/model.js';
+import { type EcsServer, startEcsServer } from '../../../envtest/ecs/server.js';
 import {
   type SecretsManagerServer,
   startSecretsManagerServer,
-} from '../../../src/envtest/secretsmanager/server.js';
-import { type Secret } from '../../../src/envtest/secretsmanager/model.js';
-import { type SqsServer, startSqsServer } from '../../../src/envtest/sqs/server.js';
+} from '../../../envtest/secretsmanager/server.js';
+import { type Secret } from '../../../envtest/secretsmanager/model.js';
+import { type SqsServer, startSqsServer } from '../../../envtest/sqs/server.js';
 import { type ConsulListProxy, startConsulListProxy } from './consul-list-proxy.js';
 
 export const MESH_TAG: Tag = { key: 'consul.hashicorp.com/mesh', value: 'true' };

@@ -1,6 +1,6 @@
 /**
  * The controllers under test, as child processes with a common handle: ours (the real CLI,
- * `node dist/src/cli/main.js acl-controller`) and HashiCorp's consul-ecs v0.4.3 binary (through
+ * `node dist/controllers/cli/main.js acl-controller`) and HashiCorp's consul-ecs v0.4.3 binary (through
  * runConsulEcs, see ../consul-ecs/README.md).
  *
  * Invariants:

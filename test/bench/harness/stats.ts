@@ -2,7 +2,7 @@
  * Small statistics over measured samples: nearest-rank percentiles, medians, and the CPU of the
  * resync bursts seen in a steady-state window.
  */
-import { type CallRecord } from '../../../src/envtest/call-log.js';
+import { type CallRecord } from '../../../envtest/call-log.js';
 import { type ProcSampler } from './proc-stats.js';
 
 /** Nearest-rank percentile (p in 0..100) of `values`; undefined when empty. */

@@ -1,4 +1,4 @@
-// Our own emulators (src/envtest/*/server.ts) as conformance backends.
+// Our own emulators (envtest/*/server.ts) as conformance backends.
 // Invariants:
 // - never listed in departures.ts: they must pass every case;
 // - the servers are loaded by dynamic import, so this file compiles before they exist; while a
@@ -55,7 +55,7 @@ function instance(server: EnvtestServer, extra: Partial<BackendInstance> = {}): 
 export const envtestEcsBackend: Backend = {
   name: 'envtest-ecs',
   async start() {
-    const module = await load<EcsModule>('../../../src/envtest/ecs/server.js', 'startEcsServer');
+    const module = await load<EcsModule>('../../../envtest/ecs/server.js', 'startEcsServer');
     return instance(await module.startEcsServer());
   },
 };
@@ -64,7 +64,7 @@ export const envtestSecretsManagerBackend: Backend = {
   name: 'envtest-secretsmanager',
   async start() {
     const module = await load<SecretsManagerModule>(
-      '../../../src/envtest/secretsmanager/server.js',
+      '../../../envtest/secretsmanager/server.js',
       'startSecretsManagerServer',
     );
     return instance(await module.startSecretsManagerServer());
@@ -74,7 +74,7 @@ export const envtestSecretsManagerBackend: Backend = {
 export const envtestSqsBackend: Backend = {
   name: 'envtest-sqs',
   async start() {
-    const module = await load<SqsModule>('../../../src/envtest/sqs/server.js', 'startSqsServer');
+    const module = await load<SqsModule>('../../../envtest/sqs/server.js', 'startSqsServer');
     return instance(await module.startSqsServer());
   },
 };
@@ -83,7 +83,7 @@ export function envtestConsulBackend(version: '1.14' | '1.15'): Backend {
   return {
     name: `envtest-consul-${version}`,
     async start() {
-      const module = await load<ConsulModule>('../../../src/envtest/consul/server.js', 'startConsulServer');
+      const module = await load<ConsulModule>('../../../envtest/consul/server.js', 'startConsulServer');
       const server = await module.startConsulServer({ version });
       return instance(server, { consulToken: server.managementToken, consulVersion: version });
     },

@@ -7,8 +7,8 @@
 //   access keys are created through moto's IAM query API while auth is off (the request only
 //   needs a SigV4-shaped Authorization header naming the iam service), the admin user gets
 //   Allow * on *, then POST /moto-api/reset-auth "0" enforces auth for every later request.
-import { startEcsServer } from '../../../src/envtest/ecs/server.js';
-import { startSecretsManagerServer } from '../../../src/envtest/secretsmanager/server.js';
+import { startEcsServer } from '../../../envtest/ecs/server.js';
+import { startSecretsManagerServer } from '../../../envtest/secretsmanager/server.js';
 import { type AwsKey, type Backend } from '../harness/backend.js';
 import { IAM_ACCOUNT, IAM_PRINCIPALS, IAM_REGION, type Policy } from '../iam.contract.js';
 import { motoBackend } from './moto.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { type EcsServer, startEcsServer } from '../../../src/envtest/ecs/server.js';
+import { type EcsServer, startEcsServer } from '../../../envtest/ecs/server.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 
 describe('AWS JSON 1.1 protocol layer', () => {

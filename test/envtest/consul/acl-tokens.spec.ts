@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { startConsulServer } from '../../../src/envtest/consul/server.js';
+import { startConsulServer } from '../../../envtest/consul/server.js';
 import { client, type PolicyJson, type TokenJson, useConsulServer } from './helpers.js';
 
 describe('Consul envtest: ACL tokens', () => {

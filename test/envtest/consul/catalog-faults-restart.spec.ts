@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { startConsulServer } from '../../../src/envtest/consul/server.js';
+import { startConsulServer } from '../../../envtest/consul/server.js';
 import { ManualClock } from '../../../src/time/index.js';
 import { client, type TokenJson, until, useConsulServer } from './helpers.js';
 

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 
-import { formatGoDuration, parseGoDuration } from '../../../src/envtest/consul/duration.js';
+import { formatGoDuration, parseGoDuration } from '../../../envtest/consul/duration.js';
 import {
   BodyDecodeError,
   decodeStrict,
   STRING,
   type StructSchema,
-} from '../../../src/envtest/consul/json-body.js';
+} from '../../../envtest/consul/json-body.js';
 
 const LINK: StructSchema = { structName: 'ACLTokenPolicyLink', fields: { ID: STRING, Name: STRING } };
 const SCHEMA: StructSchema = {

@@ -4,7 +4,7 @@ import {
   type ConsulServer,
   type ConsulServerOptions,
   startConsulServer,
-} from '../../../src/envtest/consul/server.js';
+} from '../../../envtest/consul/server.js';
 
 export interface ConsulResponse {
   readonly status: number;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { startConsulServer } from '../../../src/envtest/consul/server.js';
+import { startConsulServer } from '../../../envtest/consul/server.js';
 import { client, type TokenJson } from './helpers.js';
 
 interface NamespaceJson {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
-import { ConsulHttpError } from '../../../src/envtest/consul/errors.js';
-import { parseRules } from '../../../src/envtest/consul/rules-parser.js';
+import { ConsulHttpError } from '../../../envtest/consul/errors.js';
+import { parseRules } from '../../../envtest/consul/rules-parser.js';
 
 function parseError(source: string): ConsulHttpError {
   try {

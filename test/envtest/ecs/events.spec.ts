@@ -2,7 +2,7 @@ import { RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 
-import { type SqsServer, startSqsServer } from '../../../src/envtest/sqs/server.js';
+import { type SqsServer, startSqsServer } from '../../../envtest/sqs/server.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import { eventually } from '../expect-error.js';
 import { sqsClient } from '../sqs/fixture.js';

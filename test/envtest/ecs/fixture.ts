@@ -7,7 +7,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-ecs';
 
-import { type EcsServer, type EcsServerOptions, startEcsServer } from '../../../src/envtest/ecs/server.js';
+import { type EcsServer, type EcsServerOptions, startEcsServer } from '../../../envtest/ecs/server.js';
 
 export interface EcsFixture {
   readonly server: EcsServer;

@@ -11,14 +11,14 @@ import {
 } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 
-import { type PolicyDocument } from '../../../src/envtest/aws/iam/policy.js';
-import { ecsAuthorization } from '../../../src/envtest/ecs/iam.js';
-import { clusterOperations } from '../../../src/envtest/ecs/operations/clusters.js';
-import { serviceOperations } from '../../../src/envtest/ecs/operations/services.js';
-import { taggingOperations } from '../../../src/envtest/ecs/operations/tagging.js';
-import { taskDefinitionOperations } from '../../../src/envtest/ecs/operations/task-definitions.js';
-import { taskOperations } from '../../../src/envtest/ecs/operations/tasks.js';
-import { type EcsServer, startEcsServer } from '../../../src/envtest/ecs/server.js';
+import { type PolicyDocument } from '../../../envtest/aws/iam/policy.js';
+import { ecsAuthorization } from '../../../envtest/ecs/iam.js';
+import { clusterOperations } from '../../../envtest/ecs/operations/clusters.js';
+import { serviceOperations } from '../../../envtest/ecs/operations/services.js';
+import { taggingOperations } from '../../../envtest/ecs/operations/tagging.js';
+import { taskDefinitionOperations } from '../../../envtest/ecs/operations/task-definitions.js';
+import { taskOperations } from '../../../envtest/ecs/operations/tasks.js';
+import { type EcsServer, startEcsServer } from '../../../envtest/ecs/server.js';
 import { rejectionOf } from '../expect-error.js';
 import { createMeshService, ecsClient, seedClusterAndTaskDefinition } from './fixture.js';
 

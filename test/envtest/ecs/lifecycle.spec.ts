@@ -1,7 +1,7 @@
 import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 
-import { type TaskChange } from '../../../src/envtest/ecs/model.js';
+import { type TaskChange } from '../../../envtest/ecs/model.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import { type EcsFixture, seedClusterAndTaskDefinition, startEcsFixture } from './fixture.js';
 

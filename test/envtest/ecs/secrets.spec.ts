@@ -12,11 +12,11 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { expect } from 'chai';
 
-import { parseValueFrom } from '../../../src/envtest/ecs/task-secrets.js';
+import { parseValueFrom } from '../../../envtest/ecs/task-secrets.js';
 import {
   type SecretsManagerServer,
   startSecretsManagerServer,
-} from '../../../src/envtest/secretsmanager/server.js';
+} from '../../../envtest/secretsmanager/server.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import { createMeshService, type EcsFixture, startEcsFixture } from './fixture.js';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';

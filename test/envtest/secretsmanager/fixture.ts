@@ -5,7 +5,7 @@ import {
   type SecretsManagerServer,
   type SecretsManagerServerOptions,
   startSecretsManagerServer,
-} from '../../../src/envtest/secretsmanager/server.js';
+} from '../../../envtest/secretsmanager/server.js';
 
 export interface SecretsFixture {
   readonly server: SecretsManagerServer;

@@ -10,17 +10,17 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { expect } from 'chai';
 
-import { type PolicyDocument } from '../../../src/envtest/aws/iam/policy.js';
-import { secretsManagerAuthorization } from '../../../src/envtest/secretsmanager/iam.js';
+import { type PolicyDocument } from '../../../envtest/aws/iam/policy.js';
+import { secretsManagerAuthorization } from '../../../envtest/secretsmanager/iam.js';
 import {
   type SecretsManagerServer,
   startSecretsManagerServer,
-} from '../../../src/envtest/secretsmanager/server.js';
-import { listingOperations } from '../../../src/envtest/secretsmanager/operations/listing.js';
-import { secretOperations } from '../../../src/envtest/secretsmanager/operations/secrets.js';
-import { taggingOperations } from '../../../src/envtest/secretsmanager/operations/tagging.js';
-import { valueOperations } from '../../../src/envtest/secretsmanager/operations/values.js';
-import { SecretStore } from '../../../src/envtest/secretsmanager/store.js';
+} from '../../../envtest/secretsmanager/server.js';
+import { listingOperations } from '../../../envtest/secretsmanager/operations/listing.js';
+import { secretOperations } from '../../../envtest/secretsmanager/operations/secrets.js';
+import { taggingOperations } from '../../../envtest/secretsmanager/operations/tagging.js';
+import { valueOperations } from '../../../envtest/secretsmanager/operations/values.js';
+import { SecretStore } from '../../../envtest/secretsmanager/store.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import { rejectionOf } from '../expect-error.js';
 import { secretsClient } from './fixture.js';

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { expect } from 'chai';
 
-import { DAY_MS } from '../../../src/envtest/secretsmanager/store.js';
+import { DAY_MS } from '../../../envtest/secretsmanager/store.js';
 import { ManualClock } from '../../../src/time/manual-clock.js';
 import { rejectionOf } from '../expect-error.js';
 import { type SecretsFixture, startSecretsFixture } from './fixture.js';

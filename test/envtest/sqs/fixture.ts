@@ -1,7 +1,7 @@
 // Test fixture: an SQS emulator and a real @aws-sdk/client-sqs pointed at it.
 import { SQSClient } from '@aws-sdk/client-sqs';
 
-import { type SqsServer, type SqsServerOptions, startSqsServer } from '../../../src/envtest/sqs/server.js';
+import { type SqsServer, type SqsServerOptions, startSqsServer } from '../../../envtest/sqs/server.js';
 
 export interface SqsFixture {
   readonly server: SqsServer;

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 
-import { type SqsServer, startSqsServer } from '../../../src/envtest/sqs/server.js';
+import { type SqsServer, startSqsServer } from '../../../envtest/sqs/server.js';
 import { rejectionOf, type SdkError } from '../expect-error.js';
 import { sqsClient } from './fixture.js';
 

@@ -2,12 +2,12 @@
 // precedence, the condition operators and IAM's missing/multivalued key rules.
 import { expect } from 'chai';
 
-import { evaluate, type IamRequest } from '../../../../src/envtest/aws/iam/evaluate.js';
+import { evaluate, type IamRequest } from '../../../../envtest/aws/iam/evaluate.js';
 import {
   parsePolicy,
   type PolicyDocument,
   type PolicyStatementInput,
-} from '../../../../src/envtest/aws/iam/policy.js';
+} from '../../../../envtest/aws/iam/policy.js';
 
 const SECRET = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:mesh-web-AbCdEf';
 const CLUSTER = 'arn:aws:ecs:us-east-1:111122223333:cluster/prod';

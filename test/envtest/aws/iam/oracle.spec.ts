@@ -5,8 +5,8 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { expect } from 'chai';
 import fc from 'fast-check';
 
-import { evaluate, type IamRequest } from '../../../../src/envtest/aws/iam/evaluate.js';
-import { parsePolicy, type PolicyStatementInput } from '../../../../src/envtest/aws/iam/policy.js';
+import { evaluate, type IamRequest } from '../../../../envtest/aws/iam/evaluate.js';
+import { parsePolicy, type PolicyStatementInput } from '../../../../envtest/aws/iam/policy.js';
 
 const ACCOUNT = '111122223333';
 const SM = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret`;

@@ -1,0 +1,327 @@
+/**
+ * The flags of `ecs-acl-controller acl-controller`: consul-ecs's, plus ours. Parsing turns them
+ * into an AclControllerConfig and run options, or a UsageError that names the flag.
+ */
+import { type AclControllerConfig, overlappingPrefixes } from '../module/acl-config.js';
+import {
+  CONSUL_SESSION_TTL_MAX_MS,
+  CONSUL_SESSION_TTL_MIN_DEFAULT_MS,
+} from '../../src/leaderelection/elector-options.js';
+import { type LogLevel, parseLogLevel } from '../../src/log/logger.js';
+import { hostname } from 'node:os';
+
+import { UsageError } from '../../src/cli/command.js';
+import {
+  type FlagSpec,
+  flagValue,
+  type ParsedFlags,
+  parseDuration,
+  parseGoFlags,
+} from '../../src/cli/go-flags.js';
+import { parseListenAddress } from '../../src/cli/listen-address.js';
+
+export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'consul-client-secret-arn',
+    kind: 'string',
+    help: 'ARN of the secret holding the shared Consul client token (required; one per -cluster).',
+    repeatable: true,
+  },
+  {
+    name: 'secret-name-prefix',
+    kind: 'string',
+    help: 'Prefix of the per-service token secrets (required; one per -cluster).',
+    repeatable: true,
+  },
+  {
+    name: 'partitions-enabled',
+    kind: 'bool',
+    help: 'Enable admin partitions and namespaces (Consul Enterprise).',
+    default: 'false',
+  },
+  {
+    name: 'partition',
+    kind: 'string',
+    help: 'The admin partition to serve; needs -partitions-enabled.',
+    default: 'default',
+  },
+  {
+    name: 'cluster',
+    kind: 'string',
+    help: 'The ECS cluster; otherwise read from ECS_CONTAINER_METADATA_URI_V4. Repeat it to serve several clusters, each with its own -secret-name-prefix and -consul-client-secret-arn (given in the same order).',
+    repeatable: true,
+  },
+  {
+    name: 'resync-interval',
+    kind: 'duration',
+    help: 'Full relist period of the ECS and Consul caches.',
+    default: '30s',
+  },
+  {
+    name: 'gc-grace-period',
+    kind: 'duration',
+    help: 'How long a service may have no running mesh task before its tokens are deleted; 0 deletes at once.',
+    default: '2m',
+  },
+  { name: 'concurrency', kind: 'int', help: 'Workers of the service-token controller.', default: '4' },
+  {
+    name: 'listen-addr',
+    kind: 'string',
+    help: 'Address of /metrics, /healthz and /readyz: host:port, [ipv6]:port, or :port (all IPv4 interfaces).',
+    default: '0.0.0.0:8080',
+  },
+  { name: 'log-level', kind: 'string', help: 'debug, info, warn or error.', default: 'info' },
+  {
+    name: 'log-format',
+    kind: 'string',
+    help: 'json, text, or auto (text on a terminal, JSON lines otherwise, as in containers).',
+    default: 'auto',
+  },
+  { name: 'dry-run', kind: 'bool', help: 'Log every intended change, and change nothing.', default: 'false' },
+  {
+    name: 'once',
+    kind: 'bool',
+    help: 'One full reconcile, then exit: 0 if converged, 1 if not.',
+    default: 'false',
+  },
+  {
+    name: 'create-secrets',
+    kind: 'bool',
+    help: 'Create missing per-service secrets, tagged as ours.',
+    default: 'false',
+  },
+  {
+    name: 'secret-recheck-interval',
+    kind: 'duration',
+    help: 'How often a healthy service has its secret re-read.',
+    default: '5m',
+  },
+  {
+    name: 'pre-provision',
+    kind: 'bool',
+    help: 'Give ACTIVE mesh ECS services their token before their first task.',
+    default: 'true',
+  },
+  {
+    name: 'events-queue-url',
+    kind: 'string',
+    help: 'SQS queue with the cluster\'s "ECS Task State Change" events (from EventBridge); enables event-driven updates. With several clusters, one per -cluster.',
+    repeatable: true,
+  },
+  {
+    name: 'ecs-read-rate',
+    kind: 'int',
+    help: 'Client-side limit of ECS read calls per second, per throttling bucket.',
+    default: '10',
+  },
+  {
+    name: 'leader-election',
+    kind: 'bool',
+    help: "Reconcile only while holding the cluster's Consul lock (run several replicas for HA).",
+    default: 'false',
+  },
+  {
+    name: 'leader-election-key',
+    kind: 'string',
+    help: 'Consul KV key of the lock; <cluster> is replaced by the cluster name (needed with several clusters).',
+    default: 'ecs-acl-controller/<cluster>/leader',
+  },
+  {
+    name: 'leader-election-ttl',
+    kind: 'duration',
+    help: 'Session TTL of the lock; Consul accepts -consul-session-ttl-min to 24h.',
+    default: '15s',
+  },
+  {
+    name: 'leader-election-renew',
+    kind: 'duration',
+    help: 'How often the session is renewed; must be shorter than -leader-election-ttl.',
+    default: '5s',
+  },
+  {
+    name: 'consul-session-ttl-min',
+    kind: 'duration',
+    help: "The Consul servers' session_ttl_min: the shortest -leader-election-ttl they accept. Lower it only if the servers' setting is lower.",
+    default: `${CONSUL_SESSION_TTL_MIN_DEFAULT_MS / 1000}s`,
+  },
+  {
+    name: 'leader-election-lock-delay',
+    kind: 'duration',
+    help: 'Consul lock-delay after a lost lock.',
+    default: '1s',
+  },
+  {
+    name: 'graceful-shutdown-timeout',
+    kind: 'duration',
+    help: 'How long shutdown may wait for in-flight work.',
+    default: '30s',
+  },
+];
+
+/** The settings that differ per cluster; the first cluster's name is absent when it is to be discovered. */
+export interface ClusterFlags {
+  readonly cluster?: string;
+  readonly secretNamePrefix: string;
+  readonly clientSecretArn: string;
+  readonly eventsQueueUrl?: string;
+}
+
+export interface AclControllerRun {
+  /** The settings shared by every cluster (the per-cluster fields come from `clusters`). */
+  readonly config: Omit<AclControllerConfig, keyof ClusterFlags>;
+  /** One entry per cluster served, in flag order; never empty. */
+  readonly clusters: readonly ClusterFlags[];
+  readonly listenHost: string;
+  readonly listenPort: number;
+  readonly logLevel: LogLevel;
+  readonly logFormat: 'json' | 'text';
+  readonly once: boolean;
+  readonly gracefulShutdownMs: number;
+}
+
+export function parseAclControllerFlags(args: readonly string[]): AclControllerRun {
+  const flags = parseGoFlags(args, ACL_CONTROLLER_FLAGS);
+  const get = (name: string) =>
+    flagValue(flags, ACL_CONTROLLER_FLAGS.find((spec) => spec.name === name) as FlagSpec);
+  const bool = (name: string) => ['1', 't', 'true'].includes((get(name) ?? 'false').toLowerCase());
+  const duration = (name: string) => parseDuration(get(name) as string, name);
+  const clusters = perClusterFlags(flags);
+  const partitionsEnabled = bool('partitions-enabled');
+  if (flags.has('partition') && !partitionsEnabled) {
+    throw new UsageError('flag -partition needs -partitions-enabled');
+  }
+  const concurrency = Number(get('concurrency'));
+  if (concurrency < 1 || concurrency > 64) throw new UsageError('flag -concurrency must be between 1 and 64');
+  checkLeaderElectionTimings(duration);
+  const withEvents = clusters.some((cluster) => cluster.eventsQueueUrl !== undefined);
+  // With events, the full resync is only a safety net: 10 minutes unless set explicitly.
+  const resyncIntervalMs =
+    withEvents && !flags.has('resync-interval') ? 600_000 : duration('resync-interval');
+  const ecsReadRate = Number(get('ecs-read-rate'));
+  if (ecsReadRate < 1 || ecsReadRate > 1000)
+    throw new UsageError('flag -ecs-read-rate must be between 1 and 1000');
+  if (resyncIntervalMs < 1000) throw new UsageError('flag -resync-interval must be at least 1s');
+  const requestedFormat = get('log-format');
+  if (requestedFormat !== 'json' && requestedFormat !== 'text' && requestedFormat !== 'auto') {
+    throw new UsageError('flag -log-format must be json, text or auto');
+  }
+  const logFormat = requestedFormat === 'auto' ? (process.stdout.isTTY ? 'text' : 'json') : requestedFormat;
+  let logLevel: LogLevel;
+  try {
+    logLevel = parseLogLevel(get('log-level') as string);
+  } catch (error) {
+    throw new UsageError(`flag -log-level: ${(error as Error).message}`);
+  }
+  const listen = parseListenAddress(get('listen-addr') as string);
+  return {
+    clusters,
+    config: {
+      partitionsEnabled,
+      partition: partitionsEnabled ? (get('partition') ?? 'default') : undefined,
+      gcGracePeriodMs: duration('gc-grace-period'),
+      resyncIntervalMs,
+      concurrency,
+      dryRun: bool('dry-run'),
+      createSecrets: bool('create-secrets'),
+      secretRecheckMs: duration('secret-recheck-interval'),
+      preProvision: bool('pre-provision'),
+      leaderElection: bool('leader-election')
+        ? {
+            identity: `${hostname()}/${process.pid}`,
+            key: leaderElectionKey(flags, clusters.length),
+            ttlMs: duration('leader-election-ttl'),
+            renewMs: duration('leader-election-renew'),
+            lockDelayMs: duration('leader-election-lock-delay'),
+          }
+        : undefined,
+      ecsReadRate,
+    },
+    listenHost: listen.host,
+    listenPort: listen.port,
+    logLevel,
+    logFormat,
+    once: bool('once'),
+    gracefulShutdownMs: duration('graceful-shutdown-timeout'),
+  };
+}
+
+/**
+ * The session TTL must lie where Consul accepts it, or every session create fails ("Invalid
+ * Session TTL") and the controller never leads: between the servers' `session_ttl_min` (10 s
+ * unless lowered there; -consul-session-ttl-min) and 24 h (see CONSUL_SESSION_TTL_MAX_MS for the
+ * Consul source). The renew period must be below the TTL, or the session lapses between renews.
+ */
+function checkLeaderElectionTimings(duration: (name: string) => number): void {
+  const ttlMin = duration('consul-session-ttl-min');
+  if (ttlMin <= 0 || ttlMin > CONSUL_SESSION_TTL_MAX_MS) {
+    throw new UsageError('flag -consul-session-ttl-min must be above 0 and at most 24h');
+  }
+  const ttl = duration('leader-election-ttl');
+  if (ttl < ttlMin || ttl > CONSUL_SESSION_TTL_MAX_MS) {
+    throw new UsageError(
+      `flag -leader-election-ttl must be between ${formatSeconds(ttlMin)} and 24h, Consul's session TTL range ` +
+        `(its session_ttl_min, set by -consul-session-ttl-min, to 24h); got ${formatSeconds(ttl)}`,
+    );
+  }
+  const renew = duration('leader-election-renew');
+  if (renew <= 0) throw new UsageError('flag -leader-election-renew must be above 0');
+  if (renew >= ttl) {
+    throw new UsageError('flag -leader-election-renew must be shorter than -leader-election-ttl');
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${ms / 1000}s`;
+}
+
+/**
+ * Pairs the per-cluster flags by position: the i-th -secret-name-prefix, -consul-client-secret-arn
+ * and -events-queue-url belong to the i-th -cluster. With no -cluster, one unnamed cluster.
+ */
+function perClusterFlags(flags: ParsedFlags): ClusterFlags[] {
+  const names = flags.get('cluster') ?? [];
+  const count = Math.max(1, names.length);
+  const list = (name: string, required: boolean): readonly string[] => {
+    const values = flags.get(name) ?? [];
+    if (values.some((value) => value === '')) throw new UsageError(`flag -${name} must not be empty`);
+    if (required && values.length === 0) throw new UsageError(`flag -${name} is required`);
+    if (values.length > 0 && values.length !== count) {
+      throw new UsageError(
+        `flag -${name} is given ${values.length} times for ${count} cluster(s): give one per -cluster, in the same order`,
+      );
+    }
+    return values;
+  };
+  const prefixes = list('secret-name-prefix', true);
+  const clientSecrets = list('consul-client-secret-arn', true);
+  const queues = list('events-queue-url', false);
+  const clusters = Array.from({ length: count }, (_, i) => ({
+    cluster: names[i],
+    secretNamePrefix: prefixes[i],
+    clientSecretArn: clientSecrets[i],
+    eventsQueueUrl: queues[i],
+  }));
+  for (const [flag, values] of [
+    ['cluster', names],
+    ['secret-name-prefix', prefixes],
+    ['consul-client-secret-arn', clientSecrets],
+    ['events-queue-url', queues],
+  ] as const) {
+    const repeated = values.find((value, index) => values.indexOf(value) !== index);
+    if (repeated !== undefined) {
+      throw new UsageError(`flag -${flag} "${repeated}" is given twice: each cluster needs its own`);
+    }
+  }
+  const overlap = overlappingPrefixes(prefixes);
+  if (overlap !== undefined) throw new UsageError(`flag -secret-name-prefix: ${overlap}`);
+  return clusters;
+}
+
+function leaderElectionKey(flags: ParsedFlags, clusterCount: number): string | undefined {
+  const key = flags.get('leader-election-key')?.at(-1);
+  if (key === undefined) return undefined;
+  if (clusterCount > 1 && !key.includes('<cluster>')) {
+    throw new UsageError('flag -leader-election-key must contain <cluster> when several clusters are served');
+  }
+  return key;
+}

@@ -1,0 +1,50 @@
+/**
+ * AclDeps: the collaborators the ACL controllers of one cluster share, bound once per cluster in
+ * the container, under `aclDepsId(cluster)`.
+ */
+import { type Informer } from '../../src/cache/informer.js';
+import { type SecretStore } from '../adapters/secret-store.js';
+import { type EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
+import { type TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
+import { type AclApi } from '../../src/consul/acl-api.js';
+import { type OwnedPolicy, type OwnedToken } from '../adapters/owned-acl.js';
+import { type Logger } from '../../src/log/logger.js';
+import { type MeshService } from '../domain/mesh-service.js';
+import { type MeshTask } from '../domain/mesh-task.js';
+import { type Clock } from '../../src/time/clock.js';
+import { type AclControllerConfig } from './acl-config.js';
+import { type AclMetrics } from './acl-metrics.js';
+import { type SecretNames } from '../domain/secret-names.js';
+import { type TokenOwnership } from '../domain/token-ownership.js';
+
+export interface AclDeps {
+  readonly config: AclControllerConfig;
+  readonly tasks: Informer<MeshTask>;
+  /** ECS services, when pre-provisioning is on. */
+  readonly services?: Informer<MeshService>;
+  readonly taskDefinitions: TaskDefinitionCache;
+  readonly taskLister: EcsTaskLister;
+  readonly tokens: Informer<OwnedToken>;
+  readonly policies: Informer<OwnedPolicy>;
+  readonly acl: AclApi;
+  readonly secrets: SecretStore;
+  readonly metrics: AclMetrics;
+  /** The ownership rule of this cluster: whose a token is (every token write asks it first). */
+  readonly ownership: TokenOwnership;
+  /** Which service holds which secret name, across every cluster of the process. */
+  readonly secretNames: SecretNames;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Generates a new random UUID (injected so tests can predict IDs). */
+  readonly newId: () => string;
+  /**
+   * The unique name of one of this cluster's controllers, informers or checks: `base` itself when
+   * the process serves one cluster, `base/<cluster>` when it serves several.
+   */
+  readonly scopedName: (base: string) => string;
+}
+
+/** The binding of one cluster's AclDeps. */
+export function aclDepsId(cluster: string): symbol {
+  return Symbol.for(`ecs-acl-controller.AclDeps/${cluster}`);
+}

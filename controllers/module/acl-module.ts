@@ -1,0 +1,138 @@
+/**
+ * aclControllersModule: binds everything the ACL controllers need, for each ECS cluster served:
+ * the informers (ECS tasks and services, owned Consul tokens and policies), the three controller
+ * plugins (service tokens, client token, garbage collector), and optionally the task-event
+ * consumer and the cluster's leader election.
+ *
+ * Invariants: clusters share only the SDK clients, the registry and the logger; each has its own
+ * informers, caches, rate limiters, work queues and lock, so one cluster's trouble (throttling, a
+ * hung endpoint, a lost lock) never stalls another's controllers.
+ */
+import { type ECSClient } from '@aws-sdk/client-ecs';
+import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type SQSClient } from '@aws-sdk/client-sqs';
+import { ContainerModule, type ResolutionContext } from 'inversify';
+
+import { type ConsulSettings } from '../../src/consul/consul-settings.js';
+import { TYPES } from '../../src/di/types.js';
+import { type Leadership } from '../../src/manager/leadership.js';
+import { type OpsServerProbes } from '../../src/ops/ops-server.js';
+import { ClientTokenController } from '../client-token/client-token-controller.js';
+import { GarbageCollectorController } from '../garbage-collector/garbage-collector-controller.js';
+import { createAclDeps, createEventConsumer, createLeaderElector } from './cluster-wiring.js';
+import { ServiceTokenController } from '../service-token/service-token-controller.js';
+import { type AclControllerConfig, overlappingPrefixes } from './acl-config.js';
+import { type AclDeps, aclDepsId } from './acl-deps.js';
+import { SecretNames } from '../domain/secret-names.js';
+
+/** Longest one AWS API attempt may take before it fails with TimeoutError (and is retried). */
+export const AWS_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Options for the controller's AWS SDK clients. The SDK has no request timeout by default, so a
+ * hung ECS or Secrets Manager endpoint would hold a worker forever; and `requestTimeout` alone only
+ * logs a warning in this SDK (@smithy/node-http-handler) unless `throwOnRequestTimeout` is set.
+ */
+export function awsClientOptions(requestTimeoutMs: number = AWS_REQUEST_TIMEOUT_MS) {
+  return {
+    customUserAgent: 'ecs-acl-controller',
+    requestHandler: {
+      requestTimeout: requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(requestTimeoutMs, 5_000),
+    },
+  };
+}
+
+export interface AclClients {
+  readonly ecs: ECSClient;
+  /** Needed only with `eventsQueueUrl`. */
+  readonly sqs?: SQSClient;
+  readonly secretsManager: SecretsManagerClient;
+  readonly consul: ConsulSettings;
+}
+
+export interface AclModuleSettings {
+  /** One config per ECS cluster served: a process may serve several, each with its own everything. */
+  readonly config: AclControllerConfig | readonly AclControllerConfig[];
+  readonly clients: AclClients;
+  /** Generates token IDs; random UUIDs unless a test injects its own. */
+  readonly newId?: () => string;
+  /** Longest blocking-query wait on Consul lists (default 5 minutes). */
+  readonly watchWaitMs?: number;
+  /** SQS long-polling wait of the event consumer (default 20 s). */
+  readonly eventsWaitSeconds?: number;
+}
+
+/**
+ * Binds the ACL controllers of every configured cluster. With one cluster, names are the plain
+ * ones (`service-token`, `ecs-tasks`, ...); with several, each name gets a `/<cluster>` suffix. Each cluster is its own controller group, gated by
+ * its own leader election when that is on.
+ */
+export function aclControllersModule(settings: AclModuleSettings): ContainerModule {
+  const configs: readonly AclControllerConfig[] = Array.isArray(settings.config)
+    ? settings.config
+    : [settings.config as AclControllerConfig];
+  assertDistinctClusters(configs);
+  const multi = configs.length > 1;
+  const secretNames = new SecretNames(configs.map((config) => config.clientSecretArn));
+  return new ContainerModule(({ bind }) => {
+    for (const config of configs) {
+      const depsId = aclDepsId(config.cluster);
+      const scopedName = (base: string) => (multi ? `${base}/${config.cluster}` : base);
+      bind<AclDeps>(depsId).toDynamicValue((ctx) =>
+        createAclDeps(ctx, settings, config, scopedName, secretNames),
+      );
+      const deps = (ctx: ResolutionContext) => ctx.get<AclDeps>(depsId);
+      bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).tasks);
+      bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).tokens);
+      bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).policies);
+      if (config.preProvision) {
+        bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).services as AclDeps['services']);
+      }
+      // A dry run is read-only everywhere: it neither consumes the events queue (a receive hides a
+      // message from production, a delete loses it) nor takes the cluster's lock.
+      if (config.eventsQueueUrl && !config.dryRun) {
+        bind(TYPES.Runnable).toDynamicValue((ctx) =>
+          createEventConsumer(ctx, deps(ctx), settings.clients, settings),
+        );
+      }
+      const elected = config.leaderElection !== undefined && !config.dryRun;
+      const leaderId = Symbol.for(`ecs-acl-controller.Leadership/${config.cluster}`);
+      if (elected) {
+        bind<Leadership>(leaderId).toDynamicValue((ctx) =>
+          createLeaderElector(ctx, config, settings.clients),
+        );
+        bind(TYPES.Leadership).toDynamicValue((ctx) => ctx.get<Leadership>(leaderId));
+      }
+      bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => new ServiceTokenController(deps(ctx)));
+      bind(TYPES.ControllerPlugin).toDynamicValue(
+        (ctx) =>
+          new ClientTokenController(
+            deps(ctx),
+            ctx.get<OpsServerProbes>(TYPES.Probes),
+            elected ? ctx.get<Leadership>(leaderId).leading$ : undefined,
+          ),
+      );
+      bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => new GarbageCollectorController(deps(ctx)));
+    }
+  });
+}
+
+/** Clusters, secret prefixes and client secrets must differ, or two clusters would fight over a secret. */
+function assertDistinctClusters(configs: readonly AclControllerConfig[]): void {
+  if (configs.length === 0) throw new Error('aclControllersModule needs at least one cluster');
+  const fields = [
+    ['cluster', (c: AclControllerConfig) => c.cluster],
+    ['secret name prefix', (c: AclControllerConfig) => c.secretNamePrefix],
+    ['client secret ARN', (c: AclControllerConfig) => c.clientSecretArn],
+  ] as const;
+  for (const [label, of] of fields) {
+    const values = configs.map(of);
+    const repeated = values.find((value, index) => values.indexOf(value) !== index);
+    if (repeated !== undefined)
+      throw new Error(`two clusters share the ${label} "${repeated}"; each needs its own`);
+  }
+  const overlap = overlappingPrefixes(configs.map((config) => config.secretNamePrefix));
+  if (overlap !== undefined) throw new Error(overlap);
+}

@@ -1,0 +1,199 @@
+/**
+ * The per-cluster parts the ACL module binds: a cluster's AclDeps (clients wrapped with metrics,
+ * rate limiters, caches and informers), its task-event consumer and its leader elector.
+ *
+ * Invariants: nothing here is shared between two clusters except what the container passes in
+ * (SDK clients, registry, logger, clock); each call builds new limiters, caches and informers.
+ */
+import { randomUUID } from 'node:crypto';
+
+import { type ResolutionContext } from 'inversify';
+import { type Registry } from 'prom-client';
+import { type SchedulerLike } from 'rxjs';
+
+import { CallRateLimiter } from '../../src/aws/call-rate-limiter.js';
+import { createEcsServiceInformer } from '../../src/aws/ecs-service-informer.js';
+import { EcsServiceLister } from '../../src/aws/ecs-service-lister.js';
+import { createEcsTaskInformer } from '../../src/aws/ecs-task-informer.js';
+import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
+import { SecretStore } from '../adapters/secret-store.js';
+import { TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
+import { TaskEventConsumer } from '../../src/aws/task-event-consumer.js';
+import { TaskEventMetrics } from '../../src/aws/task-event-metrics.js';
+import { type InformerObserver } from '../../src/cache/informer-observer.js';
+import { AclApi } from '../../src/consul/acl-api.js';
+import { aclListScope, createPolicyInformer, createTokenInformer } from '../adapters/acl-informers.js';
+import { ConsulTransport } from '../../src/consul/consul-transport.js';
+import { TYPES } from '../../src/di/types.js';
+import { LeaderElector } from '../../src/leaderelection/leader-elector.js';
+import { type Logger } from '../../src/log/logger.js';
+import { type ApiMetrics } from '../../src/metrics/api-metrics.js';
+import { type Clock, type Random } from '../../src/time/clock.js';
+import { type AclClients, type AclModuleSettings } from './acl-module.js';
+import { type AclControllerConfig, ownedClusterNames, servedPartition } from './acl-config.js';
+import { type AclDeps } from './acl-deps.js';
+import { AclMetrics } from './acl-metrics.js';
+import { clientPolicyName } from '../domain/client-policy.js';
+import { OptionalFeature } from '../adapters/optional-feature.js';
+import { type SecretNames } from '../domain/secret-names.js';
+import { TokenOwnership } from '../domain/token-ownership.js';
+
+export function createAclDeps(
+  ctx: ResolutionContext,
+  settings: AclModuleSettings,
+  config: AclControllerConfig,
+  scopedName: (base: string) => string,
+  secretNames: SecretNames,
+): AclDeps {
+  const { clients } = settings;
+  const clock = ctx.get<Clock>(TYPES.Clock);
+  const scheduler = ctx.get<SchedulerLike>(TYPES.Scheduler);
+  const observer = ctx.get<InformerObserver>(TYPES.InformerObserver);
+  const api = ctx.get<ApiMetrics>(TYPES.ApiMetrics);
+  const acl = new AclApi(new ConsulTransport(clients.consul, clock, api, ctx.get<Random>(TYPES.Random)));
+  const partition = servedPartition(config);
+  const clientPolicy = clientPolicyName(config.secretNamePrefix);
+  const clusterNames = ownedClusterNames(config);
+  const aclInformer = {
+    acl,
+    cluster: clusterNames,
+    clientPolicyName: clientPolicy,
+    scope: aclListScope(partition),
+    resyncPeriodMs: config.resyncIntervalMs,
+    watchWaitMs: settings.watchWaitMs,
+    scheduler,
+    observer,
+    scopedName,
+    group: config.cluster,
+  };
+  // One client-side bucket per ECS throttling bucket: task reads, and the other reads.
+  const taskReads = new CallRateLimiter(clock, config.ecsReadRate);
+  const otherReads = new CallRateLimiter(clock, config.ecsReadRate);
+  const taskDefinitions = new TaskDefinitionCache(clients.ecs, clock, api, otherReads);
+  const taskLister = new EcsTaskLister({
+    ecs: clients.ecs,
+    cluster: config.cluster,
+    partitionsEnabled: config.partitionsEnabled,
+    partition,
+    clock,
+    observer: api,
+    limiter: taskReads,
+  });
+  const registry = ctx.get<Registry>(TYPES.Registry);
+  const logger = ctx.get<Logger>(TYPES.Logger).child({ cluster: config.cluster });
+  const metrics = new AclMetrics(registry, config.cluster);
+  return {
+    config,
+    clock,
+    acl,
+    logger,
+    metrics,
+    ownership: new TokenOwnership({ cluster: clusterNames, clientPolicyName: clientPolicy, partition }),
+    secretNames,
+    secrets: new SecretStore(clients.secretsManager, clock, api),
+    newId: settings.newId ?? randomUUID,
+    scopedName,
+    tasks: createEcsTaskInformer({
+      name: scopedName('ecs-tasks'),
+      group: config.cluster,
+      lister: taskLister,
+      resyncPeriodMs: config.resyncIntervalMs,
+      scheduler,
+      observer,
+    }),
+    services: config.preProvision
+      ? createEcsServiceInformer({
+          name: scopedName('ecs-services'),
+          group: config.cluster,
+          lister: preProvisioning(
+            new EcsServiceLister({
+              ecs: clients.ecs,
+              cluster: config.cluster,
+              partitionsEnabled: config.partitionsEnabled,
+              partition,
+              taskDefinitions,
+              clock,
+              observer: api,
+              limiter: otherReads,
+            }),
+            new OptionalFeature(
+              'pre-provisioning',
+              metrics.featureEnabled('pre_provisioning'),
+              logger,
+              'ECS services get their token with their first task instead of before it',
+            ),
+          ),
+          resyncPeriodMs: config.resyncIntervalMs,
+          scheduler,
+          observer,
+        })
+      : undefined,
+    taskDefinitions,
+    taskLister,
+    tokens: createTokenInformer(aclInformer),
+    policies: createPolicyInformer(aclInformer),
+  };
+}
+
+/** The service lister of pre-provisioning, which turns itself off when its calls are denied. */
+function preProvisioning(lister: EcsServiceLister, feature: OptionalFeature): Pick<EcsServiceLister, 'list'> {
+  return { list: (signal) => feature.run(() => lister.list(signal), { items: [] }) };
+}
+
+export function createEventConsumer(
+  ctx: ResolutionContext,
+  deps: AclDeps,
+  clients: AclClients,
+  settings: AclModuleSettings,
+): TaskEventConsumer {
+  const { config } = deps;
+  if (!clients.sqs) throw new Error('eventsQueueUrl is set but no SQS client was given');
+  return new TaskEventConsumer({
+    name: deps.scopedName('ecs-task-events'),
+    group: config.cluster,
+    // With leader election only the leader consumes: SQS hands each message to one receiver, and
+    // the leader is the one that must see it. A new leader relists first (it missed the events its
+    // predecessor consumed).
+    leaderOnly: config.leaderElection !== undefined,
+    sqs: clients.sqs,
+    queueUrl: config.eventsQueueUrl as string,
+    cluster: config.cluster,
+    partitionsEnabled: config.partitionsEnabled,
+    partition: servedPartition(config),
+    tasks: deps.tasks,
+    lister: deps.taskLister,
+    taskDefinitions: deps.taskDefinitions,
+    clock: deps.clock,
+    random: ctx.get<Random>(TYPES.Random),
+    logger: deps.logger,
+    observer: ctx.get<ApiMetrics>(TYPES.ApiMetrics),
+    metrics: new TaskEventMetrics(ctx.get<Registry>(TYPES.Registry)),
+    waitSeconds: settings.eventsWaitSeconds,
+  });
+}
+
+export function createLeaderElector(
+  ctx: ResolutionContext,
+  config: AclControllerConfig,
+  clients: AclClients,
+): LeaderElector {
+  const election = config.leaderElection as NonNullable<AclControllerConfig['leaderElection']>;
+  const clock = ctx.get<Clock>(TYPES.Clock);
+  return new LeaderElector(
+    {
+      name: config.cluster,
+      identity: election.identity,
+      key: election.key?.replaceAll('<cluster>', config.cluster),
+      ttlMs: election.ttlMs,
+      renewMs: election.renewMs,
+      lockDelayMs: election.lockDelayMs,
+    },
+    {
+      transport: new ConsulTransport(clients.consul, clock, ctx.get<ApiMetrics>(TYPES.ApiMetrics)),
+      clock,
+      registry: ctx.get<Registry>(TYPES.Registry),
+      logger: ctx.get<Logger>(TYPES.Logger).child({ cluster: config.cluster }),
+      random: ctx.get<Random>(TYPES.Random),
+    },
+  );
+}

@@ -1,2 +1,0 @@
-// The envtest servers share the framework's loopback HTTP listener.
-export { type HttpListener, listen, readBody, type RequestHandler } from '../net/http-listener.js';
