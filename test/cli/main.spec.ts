@@ -5,7 +5,7 @@ import { expect } from 'chai';
 
 import { unreachableController } from '../helpers/controller-cli.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../controllers/cli/main.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
 describe('ecs-acl-controller CLI', () => {

@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 
 /** The compiled CLI entry point. */
-export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../controllers/cli/main.js', import.meta.url));
 
 export interface ClusterArgs {
   readonly cluster: string;
