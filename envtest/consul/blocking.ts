@@ -10,7 +10,7 @@
  * - Consul adds up to wait/16 of random jitter; this emulator does not (deterministic tests).
  */
 import { type Clock } from '../../src/time/clock.js';
-import { parseGoDuration } from './duration.js';
+import { parseGoDuration } from '../../src/time/go-duration.js';
 import { badRequest } from './errors.js';
 import { type ConsulState } from './state.js';
 

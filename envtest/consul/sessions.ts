@@ -7,7 +7,7 @@
  *   write, releases or deletes every key it holds and starts their lock-delay.
  * - TTLs must lie in [sessionTtlMin, 24h]; Consul's error text is kept.
  */
-import { formatGoDuration, parseGoDuration } from './duration.js';
+import { formatGoDuration, parseGoDuration } from '../../src/time/go-duration.js';
 import { notFound, rpcError } from './errors.js';
 import { type IdGenerator } from './ids.js';
 import { ANY, type Decoded, STRING, STRING_ARRAY, type StructSchema } from './json-body.js';

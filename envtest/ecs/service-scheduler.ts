@@ -9,10 +9,41 @@
  * - While the service's launches are throttled (`launchBlockedUntil` after failed launches), no
  *   task is started; the state reconciles again when the gap ends.
  */
-import { type Service } from './model.js';
-import { type EcsState } from './state.js';
+import { type Clock } from '../../src/time/clock.js';
+import {
+  type Cluster,
+  type PropagateTags,
+  type Service,
+  type Tag,
+  type Task,
+  type TaskDefinition,
+} from './model.js';
 
-export function reconcileService(state: EcsState, service: Service): void {
+export interface LaunchRequest {
+  readonly cluster: Cluster;
+  readonly taskDefinition: TaskDefinition;
+  readonly count: number;
+  readonly launchType: string;
+  readonly group?: string;
+  readonly startedBy?: string;
+  readonly tags: readonly Tag[];
+  readonly propagateTags?: PropagateTags;
+  readonly service?: Service;
+  /** RunTask's idempotency token: a repeated token in the same cluster returns the same tasks. */
+  readonly clientToken?: string;
+}
+
+/** What the scheduler needs of the ECS state (EcsState provides it). */
+export interface ServiceSchedulerHost {
+  readonly clock: Clock;
+  readonly clusters: ReadonlyMap<string, Cluster>;
+  readonly taskDefinitions: ReadonlyMap<string, TaskDefinition>;
+  liveTasksOf(service: Service): Task[];
+  stopTask(task: Task, reason: string, stopCode: string): void;
+  launchTasks(request: LaunchRequest): Task[];
+}
+
+export function reconcileService(state: ServiceSchedulerHost, service: Service): void {
   const target = service.status === 'ACTIVE' ? service.desiredCount : 0;
   for (const task of state.liveTasksOf(service)) {
     if (task.taskDefinitionArn !== service.taskDefinitionArn) {

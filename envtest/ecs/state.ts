@@ -36,7 +36,7 @@ import {
   type TaskChange,
   type TaskDefinition,
 } from './model.js';
-import { reconcileService } from './service-scheduler.js';
+import { type LaunchRequest, reconcileService } from './service-scheduler.js';
 import { copyTags, mergeTags } from './tags.js';
 import { TaskLifecycle } from './task-lifecycle.js';
 import { type SecretResolver, secretsFailure, TASK_FAILED_TO_START } from './task-secrets.js';
@@ -61,20 +61,6 @@ export const DEFAULT_SERVICE_LAUNCH_RETRY: ServiceLaunchRetry = {
 };
 
 export type TaskChangeListener = (change: TaskChange) => void;
-
-export interface LaunchRequest {
-  readonly cluster: Cluster;
-  readonly taskDefinition: TaskDefinition;
-  readonly count: number;
-  readonly launchType: string;
-  readonly group?: string;
-  readonly startedBy?: string;
-  readonly tags: readonly Tag[];
-  readonly propagateTags?: PropagateTags;
-  readonly service?: Service;
-  /** RunTask's idempotency token: a repeated token in the same cluster returns the same tasks. */
-  readonly clientToken?: string;
-}
 
 export interface NewService {
   readonly cluster: Cluster;

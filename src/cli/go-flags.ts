@@ -5,6 +5,7 @@
  * Invariants: every error names the flag; unknown flags, missing values and malformed values are
  * UsageErrors (exit 2); a flag given twice keeps its last value unless it is repeatable.
  */
+import { parseGoDuration } from '../time/go-duration.js';
 import { UsageError } from './command.js';
 
 export type FlagKind = 'string' | 'bool' | 'duration' | 'int';
@@ -55,16 +56,16 @@ function validate(spec: FlagSpec, value: string): void {
   if (spec.kind === 'duration') parseDuration(value, spec.name);
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses a Go duration such as "30s", "2m", "1h30m", "500ms" or "0" into milliseconds. */
+/**
+ * Parses a flag's Go duration such as "30s", "2m", "1h30m", "500ms" or "0" into milliseconds;
+ * a negative or unparsable one is a UsageError naming the flag.
+ */
 export function parseDuration(value: string, flag: string): number {
-  if (value === '0') return 0;
-  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((part) => part[0]).join('') !== value) {
+  const ms = /^[0-9.]/.test(value) ? parseGoDuration(value) : undefined;
+  if (ms === undefined) {
     throw new UsageError(`invalid duration "${value}" for flag -${flag} (use e.g. 30s, 2m, 1h30m)`);
   }
-  return parts.reduce((total, [, amount, unit]) => total + Number(amount) * UNITS[unit], 0);
+  return ms;
 }
 
 export function flagValue(flags: ParsedFlags, spec: FlagSpec): string | undefined {

@@ -17,7 +17,11 @@ import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { InformerMetrics } from '../metrics/informer-metrics.js';
 import { createRegistry } from '../metrics/registry.js';
 import { WorkQueueMetrics } from '../metrics/workqueue-metrics.js';
+import { type Informer } from '../cache/informer.js';
+import { type ControllerPlugin } from '../manager/controller-plugin.js';
+import { type Leadership } from '../manager/leadership.js';
 import { Manager } from '../manager/manager.js';
+import { type Runnable } from '../manager/runnable.js';
 import { DEFAULT_MANAGER_OPTIONS, type ManagerOptions } from '../manager/manager-options.js';
 import { HealthChecks } from '../ops/health-checks.js';
 import { OpsServer, type OpsServerProbes } from '../ops/ops-server.js';
@@ -77,6 +81,22 @@ export function frameworkModule(settings: FrameworkSettings = {}): ContainerModu
       ...DEFAULT_MANAGER_OPTIONS,
       ...settings.manager,
     });
-    bind(TYPES.Manager).to(Manager);
+    bind(TYPES.Manager).toDynamicValue(
+      (ctx) =>
+        new Manager({
+          ops: ctx.get(TYPES.OpsServer),
+          probes: ctx.get(TYPES.Probes),
+          informers: ctx.getAll<Informer<unknown>>(TYPES.Informer, { optional: true }),
+          plugins: ctx.getAll<ControllerPlugin>(TYPES.ControllerPlugin, { optional: true }),
+          runnables: ctx.getAll<Runnable>(TYPES.Runnable, { optional: true }),
+          leaderships: ctx.getAll<Leadership>(TYPES.Leadership, { optional: true }),
+          clock: ctx.get(TYPES.Clock),
+          logger: ctx.get(TYPES.Logger),
+          options: ctx.get(TYPES.ManagerOptions),
+          controllerMetrics: ctx.get(TYPES.ControllerMetrics),
+          queueMetrics: ctx.get(TYPES.WorkQueueMetrics),
+          informerMetrics: ctx.get(TYPES.InformerMetrics),
+        }),
+    );
   });
 }

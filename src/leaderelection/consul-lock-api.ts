@@ -16,7 +16,7 @@
  */
 import { ConsulError, isConsulNotFound } from '../consul/consul-error.js';
 import { type ConsulRequest, type ConsulResponse } from '../consul/consul-transport.js';
-import { goDuration } from './elector-options.js';
+import { goDuration } from '../time/go-duration.js';
 
 /** What the lock needs from ConsulTransport (structural, so tests may wrap it). */
 export interface ConsulCaller {

@@ -119,9 +119,3 @@ function positive(option: string, value: number): void {
     throw new LeaderElectionConfigError(option, 'must be a positive duration');
   }
 }
-
-/** A Go duration string for Consul: whole seconds as `15s`, anything else in `ms`. */
-export function goDuration(ms: number): string {
-  const rounded = Math.round(ms);
-  return rounded % 1000 === 0 ? `${rounded / 1000}s` : `${rounded}ms`;
-}

@@ -19,12 +19,10 @@
  *   runs (a standby group runs none and is ready); `/healthz` passes while the process is alive.
  * - Controller names are unique; a duplicate fails at construction.
  */
-import { inject, injectable, multiInject, optional } from 'inversify';
 import { Subject, type Subscription } from 'rxjs';
 
 import { type Informer } from '../cache/informer.js';
 import { Controller } from '../reconcile/controller.js';
-import { TYPES } from '../di/types.js';
 import { type Logger } from '../log/logger.js';
 import { type ControllerMetrics } from '../metrics/controller-metrics.js';
 import { type InformerMetrics } from '../metrics/informer-metrics.js';
@@ -39,7 +37,22 @@ import { EXIT_CODES, ManagerError } from './errors.js';
 import { type ManagerOptions } from './manager-options.js';
 import { type Runnable } from './runnable.js';
 
-@injectable()
+/** What a Manager runs and reports to; the composition root (src/di) gathers it. */
+export interface ManagerParts {
+  readonly ops: OpsServer;
+  readonly probes: OpsServerProbes;
+  readonly informers?: readonly Informer<unknown>[];
+  readonly plugins?: readonly ControllerPlugin[];
+  readonly runnables?: readonly Runnable[];
+  readonly leaderships?: readonly Leadership[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly options: ManagerOptions;
+  readonly controllerMetrics: ControllerMetrics;
+  readonly queueMetrics: WorkQueueMetrics;
+  readonly informerMetrics: InformerMetrics;
+}
+
 export class Manager {
   private readonly groups: readonly ControllerGroup[];
   private readonly runnables: readonly Runnable[];
@@ -47,20 +60,27 @@ export class Manager {
   private phase: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private readonly stopRequested = new Subject<void>();
 
-  constructor(
-    @inject(TYPES.OpsServer) private readonly ops: OpsServer,
-    @inject(TYPES.Probes) probes: OpsServerProbes,
-    @multiInject(TYPES.Informer) @optional() private readonly informers: readonly Informer<unknown>[] = [],
-    @multiInject(TYPES.ControllerPlugin) @optional() plugins: readonly ControllerPlugin[] = [],
-    @multiInject(TYPES.Runnable) @optional() runnables: readonly Runnable[] = [],
-    @inject(TYPES.Clock) private readonly clock: Clock,
-    @inject(TYPES.Logger) private readonly logger: Logger,
-    @inject(TYPES.ManagerOptions) private readonly options: ManagerOptions,
-    @inject(TYPES.ControllerMetrics) private readonly controllerMetrics: ControllerMetrics,
-    @inject(TYPES.WorkQueueMetrics) private readonly queueMetrics: WorkQueueMetrics,
-    @inject(TYPES.InformerMetrics) private readonly informerMetrics: InformerMetrics,
-    @multiInject(TYPES.Leadership) @optional() leaderships: readonly Leadership[] = [],
-  ) {
+  private readonly ops: OpsServer;
+  private readonly informers: readonly Informer<unknown>[];
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly options: ManagerOptions;
+  private readonly controllerMetrics: ControllerMetrics;
+  private readonly queueMetrics: WorkQueueMetrics;
+  private readonly informerMetrics: InformerMetrics;
+
+  constructor(parts: ManagerParts) {
+    const { probes, plugins = [], leaderships = [] } = parts;
+    const informers = parts.informers ?? [];
+    const runnables = parts.runnables ?? [];
+    this.ops = parts.ops;
+    this.informers = informers;
+    this.clock = parts.clock;
+    this.logger = parts.logger;
+    this.options = parts.options;
+    this.controllerMetrics = parts.controllerMetrics;
+    this.queueMetrics = parts.queueMetrics;
+    this.informerMetrics = parts.informerMetrics;
     assertUniqueNames(
       plugins.map((plugin) => plugin.name),
       'controller',

@@ -1,10 +1,12 @@
 /**
- * Go durations: parses and prints the `time.Duration` strings Consul uses ("15s", "1m30s", "500ms").
+ * Go durations: the one parser and the printers of the `time.Duration` strings that Consul's API
+ * and Go-style command-line flags use ("15s", "1m30s", "500ms").
  *
  * Invariants:
  * - `parseGoDuration` returns milliseconds, or undefined for anything Go's time.ParseDuration rejects
  *   (a bare number other than "0" included).
  * - `formatGoDuration` prints what Go's Duration.String() prints for whole milliseconds.
+ * - `goDuration` prints the short form we send to Consul: whole seconds as `15s`, else `ms`.
  */
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
@@ -49,4 +51,10 @@ export function formatGoDuration(ms: number): string {
   if (hours > 0) out += `${hours}h`;
   if (hours > 0 || minutes > 0) out += `${minutes}m`;
   return `${out}${seconds}s`;
+}
+
+/** A Go duration string for Consul: whole seconds as `15s`, anything else in `ms`. */
+export function goDuration(ms: number): string {
+  const rounded = Math.round(ms);
+  return rounded % 1000 === 0 ? `${rounded / 1000}s` : `${rounded}ms`;
 }

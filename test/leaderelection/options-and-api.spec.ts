@@ -11,7 +11,7 @@ import {
   resolveElectorOptions,
   SessionGoneError,
 } from '../../src/leaderelection/index.js';
-import { goDuration } from '../../src/leaderelection/elector-options.js';
+import { goDuration } from '../../src/time/go-duration.js';
 
 describe('leader election options', () => {
   it('fills in the defaults', () => {

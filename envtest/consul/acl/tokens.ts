@@ -18,7 +18,7 @@ import {
   permissionDeniedCause,
   rpcError,
 } from '../errors.js';
-import { formatGoDuration, parseGoDuration } from '../duration.js';
+import { formatGoDuration, parseGoDuration } from '../../../src/time/go-duration.js';
 import { isUuid } from '../ids.js';
 import { type Decoded } from '../json-body.js';
 import { DEFAULT_SCOPE, listedIn, sameScope, type Scope } from '../scope.js';

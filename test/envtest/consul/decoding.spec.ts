@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { formatGoDuration, parseGoDuration } from '../../../envtest/consul/duration.js';
+import { formatGoDuration, parseGoDuration } from '../../../src/time/go-duration.js';
 import {
   BodyDecodeError,
   decodeStrict,
