@@ -75,9 +75,9 @@ export interface ListResult<T> {
 export interface InformerOptions<T> {
   /** Unique name, used in metrics and logs. */
   readonly name: string;
-  /** Lists the whole source; emits one snapshot (further values are ignored). */
   /** The controller group (e.g. ECS cluster) that needs it; absent when every group does. */
   readonly group?: string;
+  /** Lists the whole source; emits one snapshot (further values are ignored). */
   readonly list: () => Observable<ListResult<T>>;
   /** Blocks until the source changed after `resourceVersion` (or a timeout), then emits a full snapshot. */
   readonly watch?: (resourceVersion: string) => Observable<ListResult<T>>;
@@ -85,7 +85,10 @@ export interface InformerOptions<T> {
   /** An opaque version that changes whenever the object does (ECS `version`, Consul `ModifyIndex`). */
   readonly versionOf: (obj: T) => string;
   readonly indexers?: Readonly<Record<string, IndexFunc<T>>>;
-  /** Relist and re-emit unchanged objects this often; 0 or absent disables resync. */
+  /**
+   * Re-emit unchanged objects as `resync` this often (a source without a watch relists first; a
+   * watched one re-emits its cache); 0 or absent disables resync.
+   */
   readonly resyncPeriodMs?: number;
   /** For watched sources: the least time between a watch's return and the next watch (default 0). */
   readonly minWatchIntervalMs?: number;

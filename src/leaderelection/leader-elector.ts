@@ -88,12 +88,12 @@ export class LeaderElector implements Leadership {
     this.lost$ = this.lostSubject.asObservable();
   }
 
-  /** True only while we hold the lock within the renew deadline. */
   /** The lock's name; it also names the controller group this elector gates. */
   get name(): string {
     return this.options.name;
   }
 
+  /** True only while we hold the lock within the renew deadline. */
   isLeader(): boolean {
     return this.leadingSubject.value && this.term?.isLeading() === true;
   }

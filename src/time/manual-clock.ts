@@ -2,7 +2,7 @@
  * ManualClock: a virtual clock for tests of promise-based code.
  *
  * Invariants:
- * - Time moves only through `advance()` / `runAll()`; nothing here waits for real time.
+ * - Time moves only through `advance()`; nothing here waits for real time.
  * - Timers fire in order of due time, then of creation; `now()` equals the due time while a
  *   timer's callback runs.
  * - Between two timers, pending promise callbacks are drained (the "yield, then execute" rule),
