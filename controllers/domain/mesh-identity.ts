@@ -16,6 +16,7 @@
  *   `service`: nothing keys, indexes or counts it as a service of ours. A mesh identity therefore
  *   has exactly one of `service`, `problem` and `foreignPartition`.
  */
+import { type EcsTags } from '../../src/aws/ecs-tags.js';
 import { MESH_TAG, NAMESPACE_TAG, PARTITION_TAG, SERVICE_NAME_TAG } from './mesh-tags.js';
 import { type ServiceRef } from './service-ref.js';
 
@@ -23,8 +24,6 @@ export const NO_SERVICE_NAME = 'no service-name tag and no task family';
 /** Consul Enterprise's default admin partition and namespace. */
 export const DEFAULT_PARTITION = 'default';
 const DEFAULT_NAMESPACE = 'default';
-
-export type Tags = ReadonlyArray<{ readonly key?: string; readonly value?: string }>;
 
 export interface MeshIdentity {
   readonly mesh: boolean;
@@ -39,7 +38,7 @@ export interface MeshIdentity {
  * `-partition`, "default" when unset); it is ignored otherwise.
  */
 export function meshIdentity(
-  tags: Tags,
+  tags: EcsTags,
   family: string | undefined,
   partitionsEnabled: boolean,
   servedPartition: string = DEFAULT_PARTITION,
@@ -72,6 +71,6 @@ function withService(service: ServiceRef): MeshIdentity {
   return { mesh: true, service };
 }
 
-export function hasMeshTag(tags: Tags): boolean {
+export function hasMeshTag(tags: EcsTags): boolean {
   return tags.some((tag) => tag.key === MESH_TAG && tag.value === 'true');
 }

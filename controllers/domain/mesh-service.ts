@@ -11,7 +11,8 @@
  * - Only ACTIVE services count as needing a token; DRAINING and INACTIVE ones are kept in the
  *   cache with their status, so the garbage collector sees them go.
  */
-import { meshIdentity, hasMeshTag, type Tags } from './mesh-identity.js';
+import { type EcsServiceFacts } from '../../src/aws/ecs-service-facts.js';
+import { meshIdentity, hasMeshTag } from './mesh-identity.js';
 import { type ServiceRef } from './service-ref.js';
 
 export interface MeshService {
@@ -26,19 +27,9 @@ export interface MeshService {
   readonly foreignPartition?: string;
 }
 
-export interface ServiceFacts {
-  readonly serviceArn: string;
-  readonly status: string;
-  readonly taskDefinitionArn: string;
-  readonly desiredCount: number;
-  readonly propagateTags?: string;
-  readonly tags: Tags;
-  readonly taskDefinition: { readonly family: string; readonly tags: Tags };
-}
-
 /** `servedPartition`: the one partition served with partitions enabled (default "default"). */
 export function toMeshService(
-  facts: ServiceFacts,
+  facts: EcsServiceFacts,
   partitionsEnabled: boolean,
   servedPartition?: string,
 ): MeshService {
@@ -58,8 +49,4 @@ export function toMeshService(
     ...base,
     ...meshIdentity(source, facts.taskDefinition.family, partitionsEnabled, servedPartition),
   };
-}
-
-export function meshServiceVersion(service: MeshService): string {
-  return `${service.status}|${service.taskDefinitionArn}|${service.desiredCount}`;
 }

@@ -15,6 +15,8 @@
  * - With partitions enabled, a task of another partition than the served one keeps `mesh` but
  *   carries `foreignPartition` instead of `service` (see meshIdentity).
  */
+import { familyFromTaskDefinitionArn } from '../../src/aws/arn.js';
+import { type EcsTaskFacts } from '../../src/aws/ecs-task-facts.js';
 import { meshIdentity, NO_SERVICE_NAME } from './mesh-identity.js';
 import { type ServiceRef } from './service-ref.js';
 
@@ -30,27 +32,16 @@ export interface MeshTask {
   readonly version: number;
 }
 
-export interface TaskFacts {
-  readonly taskArn: string;
-  readonly taskDefinitionArn: string;
-  readonly tags: ReadonlyArray<{ readonly key?: string; readonly value?: string }>;
-  readonly version?: number;
-}
-
-export function familyFromTaskDefinitionArn(arn: string): string | undefined {
-  const slash = arn.split('/');
-  if (slash.length !== 2) return undefined;
-  const colon = slash[1].split(':');
-  if (colon.length !== 2 || colon[0] === '') return undefined;
-  return colon[0];
-}
-
 /** `servedPartition`: the one partition served with partitions enabled (default "default"). */
-export function toMeshTask(facts: TaskFacts, partitionsEnabled: boolean, servedPartition?: string): MeshTask {
+export function toMeshTask(
+  facts: EcsTaskFacts,
+  partitionsEnabled: boolean,
+  servedPartition?: string,
+): MeshTask {
   const base = {
     taskArn: facts.taskArn,
     taskDefinitionArn: facts.taskDefinitionArn,
-    version: facts.version ?? 0,
+    version: facts.version,
   };
   const identity = meshIdentity(
     facts.tags,

@@ -23,7 +23,7 @@ export interface AclDeps {
   /** ECS services, when pre-provisioning is on. */
   readonly services?: Informer<MeshService>;
   readonly taskDefinitions: TaskDefinitionCache;
-  readonly taskLister: EcsTaskLister;
+  readonly taskLister: EcsTaskLister<MeshTask>;
   readonly tokens: Informer<OwnedToken>;
   readonly policies: Informer<OwnedPolicy>;
   readonly acl: AclApi;

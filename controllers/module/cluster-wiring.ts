@@ -12,9 +12,7 @@ import { type Registry } from 'prom-client';
 import { type SchedulerLike } from 'rxjs';
 
 import { CallRateLimiter } from '../../src/aws/call-rate-limiter.js';
-import { createEcsServiceInformer } from '../../src/aws/ecs-service-informer.js';
 import { EcsServiceLister } from '../../src/aws/ecs-service-lister.js';
-import { createEcsTaskInformer } from '../../src/aws/ecs-task-informer.js';
 import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { SecretStore } from '../adapters/secret-store.js';
 import { TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
@@ -35,6 +33,11 @@ import { type AclDeps } from './acl-deps.js';
 import { AclMetrics } from './acl-metrics.js';
 import { clientPolicyName } from '../domain/client-policy.js';
 import { OptionalFeature } from '../adapters/optional-feature.js';
+import { createMeshServiceInformer, meshServiceProjection } from '../adapters/mesh-service-informer.js';
+import { createMeshTaskInformer, meshTaskProjection } from '../adapters/mesh-task-informer.js';
+import { hasMeshTag } from '../domain/mesh-identity.js';
+import { type MeshService } from '../domain/mesh-service.js';
+import { type MeshTask } from '../domain/mesh-task.js';
 import { type SecretNames } from '../domain/secret-names.js';
 import { TokenOwnership } from '../domain/token-ownership.js';
 
@@ -73,8 +76,7 @@ export function createAclDeps(
   const taskLister = new EcsTaskLister({
     ecs: clients.ecs,
     cluster: config.cluster,
-    partitionsEnabled: config.partitionsEnabled,
-    partition,
+    project: meshTaskProjection(config.partitionsEnabled, partition),
     clock,
     observer: api,
     limiter: taskReads,
@@ -93,7 +95,7 @@ export function createAclDeps(
     secrets: new SecretStore(clients.secretsManager, clock, api),
     newId: settings.newId ?? randomUUID,
     scopedName,
-    tasks: createEcsTaskInformer({
+    tasks: createMeshTaskInformer({
       name: scopedName('ecs-tasks'),
       group: config.cluster,
       lister: taskLister,
@@ -102,15 +104,14 @@ export function createAclDeps(
       observer,
     }),
     services: config.preProvision
-      ? createEcsServiceInformer({
+      ? createMeshServiceInformer({
           name: scopedName('ecs-services'),
           group: config.cluster,
           lister: preProvisioning(
             new EcsServiceLister({
               ecs: clients.ecs,
               cluster: config.cluster,
-              partitionsEnabled: config.partitionsEnabled,
-              partition,
+              project: meshServiceProjection(config.partitionsEnabled, partition),
               taskDefinitions,
               clock,
               observer: api,
@@ -136,7 +137,10 @@ export function createAclDeps(
 }
 
 /** The service lister of pre-provisioning, which turns itself off when its calls are denied. */
-function preProvisioning(lister: EcsServiceLister, feature: OptionalFeature): Pick<EcsServiceLister, 'list'> {
+function preProvisioning(
+  lister: EcsServiceLister<MeshService>,
+  feature: OptionalFeature,
+): Pick<EcsServiceLister<MeshService>, 'list'> {
   return { list: (signal) => feature.run(() => lister.list(signal), { items: [] }) };
 }
 
@@ -145,7 +149,7 @@ export function createEventConsumer(
   deps: AclDeps,
   clients: AclClients,
   settings: AclModuleSettings,
-): TaskEventConsumer {
+): TaskEventConsumer<MeshTask> {
   const { config } = deps;
   if (!clients.sqs) throw new Error('eventsQueueUrl is set but no SQS client was given');
   return new TaskEventConsumer({
@@ -158,9 +162,9 @@ export function createEventConsumer(
     sqs: clients.sqs,
     queueUrl: config.eventsQueueUrl as string,
     cluster: config.cluster,
-    partitionsEnabled: config.partitionsEnabled,
-    partition: servedPartition(config),
     tasks: deps.tasks,
+    // A task definition tagged for the mesh gives its tasks their tags: the identity needs no DescribeTasks.
+    definitionTagsSuffice: hasMeshTag,
     lister: deps.taskLister,
     taskDefinitions: deps.taskDefinitions,
     clock: deps.clock,

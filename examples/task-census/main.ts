@@ -1,20 +1,29 @@
 /**
- * The framework demo: a composition root that runs the example task-census controller on a
- * simulated cluster, plays a short scripted story, prints a timeline, and exits by itself.
+ * The framework demo: a composition root that runs the example task-census controller on the
+ * framework's generic ECS task informer against the envtest ECS server, plays a short scripted
+ * story through the real AWS SDK, prints a timeline, and exits by itself.
  */
 import 'reflect-metadata';
 
+import {
+  CreateClusterCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+} from '@aws-sdk/client-ecs';
+
+import { startEcsServer } from '../../envtest/ecs/server.js';
 import { createContainer } from '../../src/di/container.js';
 import { frameworkModule } from '../../src/di/framework-module.js';
 import { TYPES } from '../../src/di/types.js';
 import { type Manager } from '../../src/manager/manager.js';
-import { sleep } from '../../src/time/clock.js';
-import { type Clock } from '../../src/time/clock.js';
+import { type Clock, sleep } from '../../src/time/clock.js';
 import { CensusBoard } from './census-board.js';
 import { taskCensusModule } from './module.js';
-import { SimulatedCluster } from './simulated-cluster.js';
 
-const cluster = new SimulatedCluster();
+const CLUSTER = 'census';
 const startedAt = performance.now();
 const stamp = () => `+${((performance.now() - startedAt) / 1000).toFixed(2)}s`.padEnd(8);
 
@@ -26,27 +35,50 @@ function timelineSink(line: string): void {
   console.log(`${stamp()} ${msg}  ${details}`);
 }
 
+const server = await startEcsServer({ timings: { provisioningMs: 50, pendingMs: 50, stoppingMs: 50 } });
+const ecs = new ECSClient({
+  region: 'us-east-1',
+  endpoint: server.url,
+  credentials: { accessKeyId: 'AKIDDEMO', secretAccessKey: 'demo' },
+});
+await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+for (const family of ['web', 'api']) {
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: family, image: 'busybox' }] }),
+  );
+}
+const run = (family: string, count: number) =>
+  ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family, count }));
+const stopAll = async (family: string) => {
+  const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster: CLUSTER, family }));
+  for (const task of taskArns) await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task }));
+};
+
 const container = createContainer(
   frameworkModule({ logLevel: 'info', logSink: timelineSink, manager: { opsPort: 0, opsHost: '127.0.0.1' } }),
-  taskCensusModule({ listTasks: cluster.list, pollPeriodMs: 200 }),
+  taskCensusModule({ tasks: { ecs, cluster: CLUSTER }, pollPeriodMs: 200 }),
 );
 const manager = container.get<Manager>(TYPES.Manager);
 const clock = container.get<Clock>(TYPES.Clock);
 const board = container.get(CensusBoard);
 
-const story: Array<[string, () => void]> = [
-  ['two families start: web ×2, api ×1', () => (cluster.start('web', 2), cluster.start('api', 1))],
-  ['web scales up to 4', () => cluster.start('web', 2)],
-  ['api goes away', () => cluster.stop('api', 1)],
+const story: Array<[string, () => Promise<unknown>]> = [
+  ['two families start: web ×2, api ×1', () => Promise.all([run('web', 2), run('api', 1)])],
+  ['web scales up to 4', () => run('web', 2)],
+  ['api goes away', () => stopAll('api')],
 ];
 
 await manager.start();
-console.log(`${stamp()} metrics at ${manager.opsUrl}/metrics (while the demo runs)`);
+console.log(
+  `${stamp()} envtest ECS at ${server.url}; metrics at ${manager.opsUrl}/metrics (while the demo runs)`,
+);
 for (const [what, act] of story) {
   console.log(`${stamp()} -- ${what}`);
-  act();
+  await act();
   await sleep(clock, 700);
 }
 console.log(`${stamp()} final census: ${JSON.stringify(board.snapshot())}`);
 const { graceful } = await manager.stop();
+ecs.destroy();
+await server.close();
 process.exit(graceful ? 0 : 4);

@@ -1,6 +1,6 @@
 /**
- * ARN scopes: the partition, region and account an ARN names, and the ECS cluster ARN built from
- * them. Pure; never throws.
+ * ARNs: the partition, region and account an ARN names, the ECS cluster ARN built from them, and
+ * the family of a task-definition ARN. Pure; never throws.
  */
 export interface ArnScope {
   readonly partition: string;
@@ -25,4 +25,16 @@ export function clusterNameOfArn(value: string): string | undefined {
 
 export function clusterArn(scope: ArnScope, name: string): string {
   return `arn:${scope.partition}:ecs:${scope.region}:${scope.account}:cluster/${name}`;
+}
+
+/**
+ * The family of a task-definition ARN (`…:task-definition/<family>:<revision>`), or undefined
+ * when the ARN does not have exactly that shape or the family is empty.
+ */
+export function familyFromTaskDefinitionArn(arn: string): string | undefined {
+  const slash = arn.split('/');
+  if (slash.length !== 2) return undefined;
+  const colon = slash[1].split(':');
+  if (colon.length !== 2 || colon[0] === '') return undefined;
+  return colon[0];
 }

@@ -1,25 +1,24 @@
 /**
- * The ECS service informer: the cluster's services, indexed by the service key of ACTIVE mesh
- * services. It relists on every resync and on `trigger()`. It does not gate its group's start:
- * services whose tasks are listed need no service lookup, so the task-driven controllers start
- * without it; a user that acts on a service's absence checks `hasSynced()` first.
+ * The ECS service informer: the cluster's services, keyed by service ARN, as the lister projects
+ * them. It relists on every resync and on `trigger()`; its users add their own indexes.
+ *
+ * Invariant: it does not gate its group's start (a service list describes every task definition,
+ * which can take long); a user that acts on a service's absence checks `hasSynced()` first.
  */
 import { type SchedulerLike } from 'rxjs';
 
 import { type InformerObserver } from '../cache/informer-observer.js';
 import { Informer } from '../cache/informer.js';
-import { type MeshService, meshServiceVersion } from '../../controllers/domain/mesh-service.js';
-import { serviceKey } from '../../controllers/domain/service-ref.js';
+import { type IndexFunc } from '../cache/store.js';
 import { fromAbortable } from '../rx/from-abortable.js';
+import { type EcsServiceFacts, ecsServiceVersion, type ListedService } from './ecs-service-facts.js';
 import { type EcsServiceLister } from './ecs-service-lister.js';
 
-/** Index of ACTIVE mesh services by service key. */
-export const ACTIVE_SERVICES_BY_KEY = 'activeByService';
-
-export interface EcsServiceInformerOptions {
+export interface EcsServiceInformerOptions<T extends ListedService> {
   /** Default `ecs-services`. */
   readonly name?: string;
-  readonly lister: Pick<EcsServiceLister, 'list'>;
+  readonly lister: Pick<EcsServiceLister<T>, 'list'>;
+  readonly indexers?: Readonly<Record<string, IndexFunc<T>>>;
   readonly resyncPeriodMs: number;
   readonly scheduler: SchedulerLike;
   readonly observer?: InformerObserver;
@@ -27,17 +26,16 @@ export interface EcsServiceInformerOptions {
   readonly group?: string;
 }
 
-export function createEcsServiceInformer(options: EcsServiceInformerOptions): Informer<MeshService> {
-  return new Informer<MeshService>({
+export function createEcsServiceInformer<T extends ListedService = EcsServiceFacts>(
+  options: EcsServiceInformerOptions<T>,
+): Informer<T> {
+  return new Informer<T>({
     name: options.name ?? 'ecs-services',
     group: options.group,
     list: () => fromAbortable((signal) => options.lister.list(signal)),
     keyOf: (service) => service.serviceArn,
-    versionOf: meshServiceVersion,
-    indexers: {
-      [ACTIVE_SERVICES_BY_KEY]: (service) =>
-        service.mesh && service.service && service.status === 'ACTIVE' ? [serviceKey(service.service)] : [],
-    },
+    versionOf: ecsServiceVersion,
+    indexers: options.indexers,
     resyncPeriodMs: options.resyncPeriodMs,
     scheduler: options.scheduler,
     observer: options.observer,

@@ -5,35 +5,40 @@
  * - One list is `ListServices` (pages of 100, to the end), then `DescribeServices` (10 a call,
  *   include TAGS), then `DescribeTaskDefinition` only for task definitions never seen before.
  * - Services reported as failures (gone in between) are left out. Any API error fails the list.
+ * - Each described service is projected (`project`, default: the EcsServiceFacts themselves) into
+ *   the item the informer caches.
  */
 import { DescribeServicesCommand, type ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
 
 import { type ListResult } from '../cache/informer.js';
-import { type MeshService, toMeshService } from '../../controllers/domain/mesh-service.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Clock } from '../time/clock.js';
 import { type CallRateLimiter } from './call-rate-limiter.js';
+import { type EcsServiceFacts, type ListedService } from './ecs-service-facts.js';
 import { observedCall } from './observed-call.js';
 import { type TaskDefinitionCache } from './task-definition-cache.js';
 
-export interface EcsServiceListerOptions {
+export interface EcsServiceListerOptions<T extends ListedService = EcsServiceFacts> {
   readonly ecs: ECSClient;
   readonly cluster: string;
-  readonly partitionsEnabled: boolean;
-  /** With partitions enabled, the partition served (default "default"); others' services are foreign. */
-  readonly partition?: string;
+  /** Turns the facts of a described service into the cached item. Omitted, the facts are the item. */
+  readonly project?: (facts: EcsServiceFacts) => T;
   readonly taskDefinitions: TaskDefinitionCache;
   readonly clock: Clock;
   readonly observer: ApiCallObserver;
   readonly limiter?: CallRateLimiter;
 }
 
-export class EcsServiceLister {
-  constructor(private readonly options: EcsServiceListerOptions) {}
+export class EcsServiceLister<T extends ListedService = EcsServiceFacts> {
+  private readonly project: (facts: EcsServiceFacts) => T;
 
-  async list(signal: AbortSignal): Promise<ListResult<MeshService>> {
+  constructor(private readonly options: EcsServiceListerOptions<T>) {
+    this.project = options.project ?? ((facts) => facts as unknown as T);
+  }
+
+  async list(signal: AbortSignal): Promise<ListResult<T>> {
     const arns = await this.listArns(signal);
-    const services: MeshService[] = [];
+    const services: T[] = [];
     for (let i = 0; i < arns.length; i += 10)
       services.push(...(await this.describe(arns.slice(i, i + 10), signal)));
     return { items: services };
@@ -53,31 +58,27 @@ export class EcsServiceLister {
     return arns;
   }
 
-  private async describe(arns: string[], signal: AbortSignal): Promise<MeshService[]> {
-    const { ecs, cluster, taskDefinitions, partitionsEnabled, partition } = this.options;
+  private async describe(arns: string[], signal: AbortSignal): Promise<T[]> {
+    const { ecs, cluster, taskDefinitions } = this.options;
     const result = await this.call('DescribeServices', signal, () =>
       ecs.send(new DescribeServicesCommand({ cluster, services: arns, include: ['TAGS'] }), {
         abortSignal: signal,
       }),
     );
-    const services: MeshService[] = [];
+    const services: T[] = [];
     for (const service of result.services ?? []) {
       if (!service.serviceArn || !service.taskDefinition) continue;
       const taskDefinition = await taskDefinitions.get(service.taskDefinition, signal);
       services.push(
-        toMeshService(
-          {
-            serviceArn: service.serviceArn,
-            status: service.status ?? 'ACTIVE',
-            taskDefinitionArn: service.taskDefinition,
-            desiredCount: service.desiredCount ?? 0,
-            propagateTags: service.propagateTags,
-            tags: service.tags ?? [],
-            taskDefinition,
-          },
-          partitionsEnabled,
-          partition,
-        ),
+        this.project({
+          serviceArn: service.serviceArn,
+          status: service.status ?? 'ACTIVE',
+          taskDefinitionArn: service.taskDefinition,
+          desiredCount: service.desiredCount ?? 0,
+          propagateTags: service.propagateTags,
+          tags: service.tags ?? [],
+          taskDefinition,
+        }),
       );
     }
     return services;

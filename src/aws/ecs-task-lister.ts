@@ -20,6 +20,8 @@
  * - Any ListTasks or DescribeTasks error fails the whole list; the informer retries it.
  * - Its ClusterIdentity learns the cluster's exact ARN from the task ARNs and described tasks ECS
  *   returns for our cluster (never from anything else).
+ * - Each described task is projected once (`project`, default: the EcsTaskFacts themselves) into
+ *   the item the informer caches; the lister keeps no other copy of a task.
  */
 import {
   DescribeTasksCommand,
@@ -31,20 +33,22 @@ import {
 } from '@aws-sdk/client-ecs';
 
 import { type ListResult } from '../cache/informer.js';
-import { type MeshTask, toMeshTask } from '../../controllers/domain/mesh-task.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Clock } from '../time/clock.js';
 import { type CallRateLimiter } from './call-rate-limiter.js';
 import { ClusterIdentity } from './cluster-identity.js';
+import { type EcsTaskFacts, type ListedTask } from './ecs-task-facts.js';
 import { InvalidAwsResponseError, isOptionalString, isRecord } from './invalid-response.js';
 import { observedCall } from './observed-call.js';
 
-export interface EcsTaskListerOptions {
+export interface EcsTaskListerOptions<T extends ListedTask = EcsTaskFacts> {
   readonly ecs: ECSClient;
   readonly cluster: string;
-  readonly partitionsEnabled: boolean;
-  /** With partitions enabled, the partition served (default "default"); others' tasks are foreign. */
-  readonly partition?: string;
+  /**
+   * Turns the facts of a described task into the cached item, once per task; it must keep the
+   * facts' taskArn and version. Omitted, the facts are the item (T is EcsTaskFacts).
+   */
+  readonly project?: (facts: EcsTaskFacts) => T;
   readonly clock: Clock;
   readonly observer: ApiCallObserver;
   /** The client-side bucket for ECS task reads (ListTasks, DescribeTasks). */
@@ -53,24 +57,27 @@ export interface EcsTaskListerOptions {
 
 const PAGE = 100;
 
-export class EcsTaskLister {
+export class EcsTaskLister<T extends ListedTask = EcsTaskFacts> {
   /** The cluster's exact ARN, learnt from ECS's answers when the cluster was given by name. */
   readonly identity: ClusterIdentity;
-  private described = new Map<string, MeshTask>();
+  /** The projection of described tasks into cached items (see EcsTaskListerOptions.project). */
+  readonly project: (facts: EcsTaskFacts) => T;
+  private described = new Map<string, T>();
 
-  constructor(private readonly options: EcsTaskListerOptions) {
+  constructor(private readonly options: EcsTaskListerOptions<T>) {
     this.identity = new ClusterIdentity(options.cluster);
+    this.project = options.project ?? ((facts) => facts as unknown as T);
   }
 
-  async list(signal: AbortSignal): Promise<ListResult<MeshTask>> {
+  async list(signal: AbortSignal): Promise<ListResult<T>> {
     const arns = await this.listRunningArns(signal);
     const unknown = arns.filter((arn) => !this.described.has(arn));
-    const fresh = new Map<string, MeshTask>();
+    const fresh = new Map<string, T>();
     for (let i = 0; i < unknown.length; i += PAGE) {
       for (const task of await this.describe(unknown.slice(i, i + PAGE), signal))
         fresh.set(task.taskArn, task);
     }
-    const next = new Map<string, MeshTask>();
+    const next = new Map<string, T>();
     for (const arn of arns) {
       const task = this.described.get(arn) ?? fresh.get(arn);
       if (task) next.set(arn, task);
@@ -80,12 +87,12 @@ export class EcsTaskLister {
   }
 
   /** The cached description of a task, if it was described before. */
-  known(taskArn: string): MeshTask | undefined {
+  known(taskArn: string): T | undefined {
     return this.described.get(taskArn);
   }
 
   /** Remembers a task learnt elsewhere (an event), so the next list does not describe it again. */
-  remember(task: MeshTask): void {
+  remember(task: T): void {
     this.described.set(task.taskArn, task);
   }
 
@@ -95,8 +102,8 @@ export class EcsTaskLister {
   }
 
   /** Describes tasks in batches of 100 and remembers them; MISSING tasks are left out. */
-  async describeTasks(arns: readonly string[], signal: AbortSignal): Promise<MeshTask[]> {
-    const tasks: MeshTask[] = [];
+  async describeTasks(arns: readonly string[], signal: AbortSignal): Promise<T[]> {
+    const tasks: T[] = [];
     for (let i = 0; i < arns.length; i += PAGE)
       tasks.push(...(await this.describe(arns.slice(i, i + PAGE), signal)));
     for (const task of tasks) this.remember(task);
@@ -131,8 +138,8 @@ export class EcsTaskLister {
     return arns;
   }
 
-  private async describe(arns: readonly string[], signal: AbortSignal): Promise<MeshTask[]> {
-    const { ecs, cluster, clock, observer, partitionsEnabled, partition } = this.options;
+  private async describe(arns: readonly string[], signal: AbortSignal): Promise<T[]> {
+    const { ecs, cluster, clock, observer } = this.options;
     await this.options.limiter?.acquire(signal);
     const tasks = await observedCall(observer, clock, 'ecs', 'DescribeTasks', async () =>
       checkDescribed(
@@ -144,16 +151,12 @@ export class EcsTaskLister {
     );
     for (const task of tasks) this.identity.learnFromClusterArn(task.clusterArn);
     return tasks.map((task) =>
-      toMeshTask(
-        {
-          taskArn: task.taskArn as string,
-          taskDefinitionArn: task.taskDefinitionArn as string,
-          tags: task.tags ?? [],
-          version: task.version,
-        },
-        partitionsEnabled,
-        partition,
-      ),
+      this.project({
+        taskArn: task.taskArn as string,
+        taskDefinitionArn: task.taskDefinitionArn as string,
+        tags: task.tags ?? [],
+        version: task.version ?? 0,
+      }),
     );
   }
 }

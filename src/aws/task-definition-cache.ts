@@ -5,17 +5,17 @@
  */
 import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 
-import { type Tags } from '../../controllers/domain/mesh-identity.js';
-import { familyFromTaskDefinitionArn } from '../../controllers/domain/mesh-task.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Clock } from '../time/clock.js';
+import { familyFromTaskDefinitionArn } from './arn.js';
 import { type CallRateLimiter } from './call-rate-limiter.js';
+import { type EcsTags } from './ecs-tags.js';
 import { observedCall } from './observed-call.js';
 
 export interface TaskDefinitionFacts {
   readonly arn: string;
   readonly family: string;
-  readonly tags: Tags;
+  readonly tags: EcsTags;
 }
 
 export class TaskDefinitionCache {

@@ -14,9 +14,10 @@
  *   (no task listed yet), an event of our cluster's name triggers a relist instead.
  * - Delivery is at least once and unordered: `detail.version` orders events, so duplicates and
  *   stale events never move the cache backwards (the informer enforces it).
- * - Events carry no tags: a task's mesh identity comes from the cached description of the task,
- *   else from the cached task-definition tags when they mark it as mesh, else from one batched
- *   `DescribeTasks` for the whole receive batch.
+ * - Events carry no tags: a task's item comes from the lister's cached description of the task,
+ *   else from its cached task-definition tags when `definitionTagsSuffice` accepts them (ECS
+ *   propagated them to the task), else from one batched `DescribeTasks` for the whole receive
+ *   batch. The lister projects each into the informer's item type.
  * - It runs as a manager runnable, so it starts before the informers' first list, and nothing
  *   that happens in between is missed. Errors back off on the clock; it never stops by itself.
  * - With `leaderOnly` (leader election on), it runs only while leading, and starts only after its
@@ -32,13 +33,13 @@ import {
 
 import { type Informer } from '../cache/informer.js';
 import { type Logger } from '../log/logger.js';
-import { hasMeshTag } from '../../controllers/domain/mesh-identity.js';
-import { type MeshTask, toMeshTask } from '../../controllers/domain/mesh-task.js';
 import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Runnable } from '../manager/runnable.js';
 import { backoffDelay } from '../time/backoff.js';
 import { type Clock, type Random, sleep } from '../time/clock.js';
+import { type ListedTask } from './ecs-task-facts.js';
 import { type EcsTaskLister } from './ecs-task-lister.js';
+import { type EcsTags } from './ecs-tags.js';
 import { observedCall } from './observed-call.js';
 import { type TaskDefinitionCache } from './task-definition-cache.js';
 import {
@@ -48,7 +49,7 @@ import {
 } from './task-event-metrics.js';
 import { parseTaskStateEvent, type TaskStateEvent } from './task-state-event.js';
 
-export interface TaskEventConsumerOptions {
+export interface TaskEventConsumerOptions<T extends ListedTask> {
   /** Default `ecs-task-events`. */
   readonly name?: string;
   /** The manager's controller group (the cluster), for `leaderOnly`. */
@@ -61,12 +62,15 @@ export interface TaskEventConsumerOptions {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
   readonly cluster: string;
-  readonly partitionsEnabled: boolean;
-  /** With partitions enabled, the partition served (default "default"); others' tasks are foreign. */
-  readonly partition?: string;
-  readonly tasks: Informer<MeshTask>;
-  readonly lister: EcsTaskLister;
+  readonly tasks: Informer<T>;
+  readonly lister: EcsTaskLister<T>;
   readonly taskDefinitions: TaskDefinitionCache;
+  /**
+   * True when a task definition's cached tags are all that is needed of a task started from it
+   * (its tags were propagated from them), so its item is made without a DescribeTasks. Omitted,
+   * every task not described before is described.
+   */
+  readonly definitionTagsSuffice?: (tags: EcsTags) => boolean;
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
@@ -76,14 +80,14 @@ export interface TaskEventConsumerOptions {
   readonly waitSeconds?: number;
 }
 
-export class TaskEventConsumer implements Runnable {
+export class TaskEventConsumer<T extends ListedTask> implements Runnable {
   readonly name: string;
   readonly group?: string;
   readonly leaderOnly: boolean;
   private abort = new AbortController();
   private loop: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: TaskEventConsumerOptions) {
+  constructor(private readonly options: TaskEventConsumerOptions<T>) {
     this.name = options.name ?? 'ecs-task-events';
     this.group = options.group;
     this.leaderOnly = options.leaderOnly ?? false;
@@ -193,13 +197,10 @@ export class TaskEventConsumer implements Runnable {
     await this.deleteAll(done, signal);
   }
 
-  /** Mesh identities for the tasks of running events: cache, then task definition, then DescribeTasks. */
-  private async identify(
-    events: readonly TaskStateEvent[],
-    signal: AbortSignal,
-  ): Promise<Map<string, MeshTask>> {
-    const { lister, taskDefinitions, partitionsEnabled, partition } = this.options;
-    const found = new Map<string, MeshTask>();
+  /** Items for the tasks of running events: cache, then task definition, then DescribeTasks. */
+  private async identify(events: readonly TaskStateEvent[], signal: AbortSignal): Promise<Map<string, T>> {
+    const { lister, taskDefinitions, definitionTagsSuffice } = this.options;
+    const found = new Map<string, T>();
     const toDescribe: string[] = [];
     for (const event of events) {
       const cached = lister.known(event.taskArn);
@@ -207,18 +208,16 @@ export class TaskEventConsumer implements Runnable {
         found.set(event.taskArn, cached);
         continue;
       }
-      const definition = await taskDefinitions.peek(event.taskDefinitionArn).catch(() => undefined);
-      if (definition && hasMeshTag(definition.tags)) {
-        const task = toMeshTask(
-          {
-            taskArn: event.taskArn,
-            taskDefinitionArn: event.taskDefinitionArn,
-            tags: definition.tags,
-            version: event.version,
-          },
-          partitionsEnabled,
-          partition,
-        );
+      const definition = definitionTagsSuffice
+        ? await taskDefinitions.peek(event.taskDefinitionArn).catch(() => undefined)
+        : undefined;
+      if (definition && definitionTagsSuffice?.(definition.tags)) {
+        const task = lister.project({
+          taskArn: event.taskArn,
+          taskDefinitionArn: event.taskDefinitionArn,
+          tags: definition.tags,
+          version: event.version,
+        });
         lister.remember(task);
         found.set(event.taskArn, task);
       } else {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
-import { type ServiceFacts, toMeshService } from '../../controllers/domain/mesh-service.js';
+import { type EcsServiceFacts } from '../../src/aws/ecs-service-facts.js';
+import { toMeshService } from '../../controllers/domain/mesh-service.js';
 
 const MESH = { key: 'consul.hashicorp.com/mesh', value: 'true' };
 const scoped = (partition: string, namespace: string) => [
@@ -8,7 +9,10 @@ const scoped = (partition: string, namespace: string) => [
   { key: 'consul.hashicorp.com/partition', value: partition },
   { key: 'consul.hashicorp.com/namespace', value: namespace },
 ];
-const facts = (definitionTags: ServiceFacts['tags'], ownTags: ServiceFacts['tags'] = []): ServiceFacts => ({
+const facts = (
+  definitionTags: EcsServiceFacts['tags'],
+  ownTags: EcsServiceFacts['tags'] = [],
+): EcsServiceFacts => ({
   serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/web',
   status: 'ACTIVE',
   taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:3',

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
-import { familyFromTaskDefinitionArn, toMeshTask } from '../../controllers/domain/mesh-task.js';
+import { familyFromTaskDefinitionArn } from '../../src/aws/arn.js';
+import { toMeshTask } from '../../controllers/domain/mesh-task.js';
 import {
   isValidServiceIdentityName,
   parseServiceKey,

@@ -1,6 +1,6 @@
 // Builds the real container for the example controller on an in-process task source.
 import { type Container } from 'inversify';
-import { BehaviorSubject, filter, map, take } from 'rxjs';
+import { BehaviorSubject, filter, firstValueFrom, map } from 'rxjs';
 
 import { type ExampleTask } from '../../examples/task-census/task.js';
 import { taskCensusModule } from '../../examples/task-census/module.js';
@@ -16,10 +16,11 @@ export class GatedTaskSource {
   }
 
   list = () =>
-    this.tasks.pipe(
-      filter((tasks): tasks is ExampleTask[] => tasks !== undefined),
-      take(1),
-      map((items) => ({ items })),
+    firstValueFrom(
+      this.tasks.pipe(
+        filter((tasks): tasks is ExampleTask[] => tasks !== undefined),
+        map((items) => ({ items })),
+      ),
     );
 }
 
@@ -30,6 +31,6 @@ export function exampleContainer(source: GatedTaskSource, settings: FrameworkSet
       ...settings,
       manager: { opsPort: 0, opsHost: '127.0.0.1', ...settings.manager },
     }),
-    taskCensusModule({ listTasks: source.list, pollPeriodMs: 60_000 }),
+    taskCensusModule({ tasks: source, pollPeriodMs: 60_000 }),
   );
 }

@@ -75,7 +75,7 @@ describe('hostile input: ECS and Secrets Manager answers', () => {
     await server.close();
   });
 
-  const lister = () => new EcsTaskLister({ ecs, cluster: 'prod', partitionsEnabled: false, clock, observer });
+  const lister = () => new EcsTaskLister({ ecs, cluster: 'prod', clock, observer });
   const signal = () => new AbortController().signal;
 
   describe('EcsTaskLister', () => {

@@ -17,7 +17,8 @@ import {
   PARTITION_TAG,
   SERVICE_NAME_TAG,
 } from '../../controllers/domain/mesh-tags.js';
-import { familyFromTaskDefinitionArn, toMeshTask } from '../../controllers/domain/mesh-task.js';
+import { familyFromTaskDefinitionArn } from '../../src/aws/arn.js';
+import { toMeshTask } from '../../controllers/domain/mesh-task.js';
 import {
   isValidServiceIdentityName,
   parseServiceKey,
@@ -174,7 +175,7 @@ describe('hostile input: pure parsers (property-based)', () => {
       taskArn: anyString,
       taskDefinitionArn: arn,
       tags: fc.array(tag, { maxLength: 8 }),
-      version: fc.option(fc.nat(), { nil: undefined }),
+      version: fc.nat(),
     });
 
     it('never throws; mesh only for the exact tag value "true"; a usable task has a non-empty service', () => {
@@ -224,7 +225,7 @@ describe('hostile input: pure parsers (property-based)', () => {
             ];
             // Served partition = the tagged one, so the partition tag is used, not skipped.
             const mesh = toMeshTask(
-              { taskArn: 't', taskDefinitionArn: 'arn:x:task-definition/fam:1', tags },
+              { taskArn: 't', taskDefinitionArn: 'arn:x:task-definition/fam:1', tags, version: 0 },
               partitions,
               partition ?? 'default',
             );
@@ -240,6 +241,7 @@ describe('hostile input: pure parsers (property-based)', () => {
         {
           taskArn: 't',
           taskDefinitionArn: 'arn:aws:ecs:us-east-1:1:task-definition/web:1',
+          version: 0,
           tags: [
             { key: MESH_TAG, value: 'true' },
             { key: SERVICE_NAME_TAG, value: 'evil/default/web' },
