@@ -1,7 +1,10 @@
-// Lint configuration: typescript-eslint's recommended rules, plus the project's ban on
-// wall-clock time and raw timers outside the time module and the composition roots.
+// Lint configuration: typescript-eslint's recommended rules, the project's ban on wall-clock time
+// and raw timers outside the time module and the composition roots, and the one-way import arrows
+// between the wings src/, controllers/ and envtest/ (scripts/lint/wing-boundaries.js).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+import wings from './scripts/lint/wing-boundaries.js';
 
 const timeBan = {
   'no-restricted-properties': [
@@ -28,5 +31,10 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'controllers/**/*.ts', 'envtest/**/*.ts'],
     ignores: ['src/time/system-clock.ts', 'controllers/cli/**/*.ts'],
     rules: timeBan,
+  },
+  {
+    files: ['src/**/*.ts', 'controllers/**/*.ts', 'envtest/**/*.ts'],
+    plugins: { wings },
+    rules: { 'wings/boundaries': 'error' },
   },
 );
