@@ -12,7 +12,8 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
-import { aclControllersModule, awsClientOptions } from '../module/acl-module.js';
+import { aclControllersModule } from '../module/acl-module.js';
+import { awsClientOptions } from '../module/acl-settings.js';
 import { type AclControllerConfig } from '../module/acl-config.js';
 import { arnScope } from '../../src/aws/arn.js';
 import { clusterAliases } from '../domain/cluster-aliases.js';

@@ -28,7 +28,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { type Container } from 'inversify';
 import { randomUUID } from 'node:crypto';
 
-import { aclControllersModule, awsClientOptions } from '../../controllers/module/acl-module.js';
+import { aclControllersModule } from '../../controllers/module/acl-module.js';
+import { awsClientOptions } from '../../controllers/module/acl-settings.js';
 import { type AclControllerConfig } from '../../controllers/module/acl-config.js';
 import { consulSettingsFromEnv } from '../../src/consul/consul-settings.js';
 import { createContainer } from '../../src/di/container.js';

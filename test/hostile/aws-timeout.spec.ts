@@ -8,7 +8,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { expect } from 'chai';
 import { asyncScheduler } from 'rxjs';
 
-import { awsClientOptions } from '../../controllers/module/acl-module.js';
+import { awsClientOptions } from '../../controllers/module/acl-settings.js';
 import { SecretStore } from '../../controllers/adapters/secret-store.js';
 import { SchedulerClock } from '../../src/time/scheduler-clock.js';
 import { RecordingObserver, type ScriptedServer, startScriptedServer } from './scripted-server.js';
