@@ -14,7 +14,7 @@ import {
   isClientTokenDescription,
   parseOwnedDescription,
 } from '../domain/token-description.js';
-import { type ServiceRef, serviceKey } from '../domain/service-ref.js';
+import { inServedPartition, serviceKey } from '../domain/service-ref.js';
 import { type AclPolicy, type AclToken } from '../../src/consul/acl-types.js';
 
 export interface OwnedToken {
@@ -43,11 +43,6 @@ export interface OwnedPolicy {
 
 export function digestSecret(secretId: string): string {
   return createHash('sha256').update(secretId.toLowerCase()).digest('hex');
-}
-
-/** True unless `service` names a partition other than the served one (if any). */
-export function inServedPartition(service: ServiceRef, partition: string | undefined): boolean {
-  return partition === undefined || service.partition === undefined || service.partition === partition;
 }
 
 export function toOwnedToken(

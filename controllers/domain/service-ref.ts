@@ -30,3 +30,8 @@ export function parseServiceKey(key: string): ServiceRef {
   if (parts.length === 3) return { partition: parts[0], namespace: parts[1], name: parts[2] };
   return { name: key };
 }
+
+/** True unless `service` names a partition other than the served one (if any). */
+export function inServedPartition(service: ServiceRef, partition: string | undefined): boolean {
+  return partition === undefined || service.partition === undefined || service.partition === partition;
+}

@@ -16,8 +16,7 @@
  * - Pure: the decision depends only on the token's fields and the rule's settings.
  */
 import { type AclToken } from '../../src/consul/acl-types.js';
-import { inServedPartition } from '../adapters/owned-acl.js';
-import { serviceKey } from './service-ref.js';
+import { inServedPartition, serviceKey } from './service-ref.js';
 import {
   CLIENT_TOKEN_DESCRIPTION,
   type ClusterNames,
