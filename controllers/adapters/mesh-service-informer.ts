@@ -15,9 +15,7 @@ import { type EcsServiceLister } from '../../src/aws/ecs-service-lister.js';
 import { createEcsServiceInformer } from '../../src/aws/ecs-service-informer.js';
 import { type MeshService, toMeshService } from '../domain/mesh-service.js';
 import { serviceKey } from '../domain/service-ref.js';
-
-/** Index of ACTIVE mesh services by service key. */
-export const ACTIVE_SERVICES_BY_KEY = 'activeByService';
+import { ACTIVE_SERVICES_BY_KEY } from './mesh-indexes.js';
 
 /** The lister's projection: a service's mesh identity under the served partition settings. */
 export function meshServiceProjection(

@@ -15,9 +15,7 @@ import { type EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { createEcsTaskInformer } from '../../src/aws/ecs-task-informer.js';
 import { type MeshTask, toMeshTask } from '../domain/mesh-task.js';
 import { serviceKey } from '../domain/service-ref.js';
-
-/** Index of usable mesh tasks by service key. */
-export const TASKS_BY_SERVICE = 'byService';
+import { TASKS_BY_SERVICE } from './mesh-indexes.js';
 
 /** The lister's projection: a task's mesh identity under the served partition settings. */
 export function meshTaskProjection(

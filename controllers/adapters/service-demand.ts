@@ -6,8 +6,7 @@
  * ACTIVE ECS service is a mesh service under that name, even at desired count 0, so the token
  * exists before its first task starts.
  */
-import { ACTIVE_SERVICES_BY_KEY } from './mesh-service-informer.js';
-import { TASKS_BY_SERVICE } from './mesh-task-informer.js';
+import { ACTIVE_SERVICES_BY_KEY, TASKS_BY_SERVICE } from './mesh-indexes.js';
 import { type AclDeps } from '../module/acl-deps.js';
 
 export function serviceNeedsToken(deps: AclDeps, key: string): boolean {
