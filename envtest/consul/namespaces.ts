@@ -12,18 +12,8 @@ import { renderPolicyLinks, resolvePolicyLinks } from './acl/policies.js';
 import { renderRoleLinks, resolveRoleLinks } from './acl/roles.js';
 import { badRequest, rpcError } from './errors.js';
 import { ANY, type Decoded, STRING, STRING_MAP, type StructSchema } from './json-body.js';
+import { type Namespace } from './namespace-model.js';
 import { type ConsulState } from './state.js';
-
-export interface Namespace {
-  readonly name: string;
-  readonly partition: string;
-  readonly description: string;
-  readonly policyDefaults: readonly string[];
-  readonly roleDefaults: readonly string[];
-  readonly meta: Readonly<Record<string, string>>;
-  readonly createIndex: number;
-  readonly modifyIndex: number;
-}
 
 const NAMESPACE_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?$/;
 

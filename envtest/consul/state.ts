@@ -12,7 +12,7 @@
 import { type AclPolicy, type AclRole, type AclToken } from './acl/model.js';
 import { type CatalogNode, type CatalogService } from './catalog-model.js';
 import { type KvEntry } from './kv-model.js';
-import { type Namespace } from './namespaces.js';
+import { type Namespace } from './namespace-model.js';
 import { type Session } from './session-model.js';
 
 export type Table =
