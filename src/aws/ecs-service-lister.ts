@@ -8,25 +8,18 @@
  * - Each described service is projected (`project`, default: the EcsServiceFacts themselves) into
  *   the item the informer caches.
  */
-import { DescribeServicesCommand, type ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
 
 import { type ListResult } from '../cache/informer.js';
-import { type ApiCallObserver } from '../metrics/api-metrics.js';
-import { type Clock } from '../time/clock.js';
-import { type CallRateLimiter } from './call-rate-limiter.js';
+import { type EcsReaderOptions } from './ecs-reader-options.js';
 import { type EcsServiceFacts, type ListedService } from './ecs-service-facts.js';
 import { observedCall } from './observed-call.js';
 import { type TaskDefinitionCache } from './task-definition-cache.js';
 
-export interface EcsServiceListerOptions<T extends ListedService = EcsServiceFacts> {
-  readonly ecs: ECSClient;
-  readonly cluster: string;
+export interface EcsServiceListerOptions<T extends ListedService = EcsServiceFacts> extends EcsReaderOptions {
   /** Turns the facts of a described service into the cached item. Omitted, the facts are the item. */
   readonly project?: (facts: EcsServiceFacts) => T;
   readonly taskDefinitions: TaskDefinitionCache;
-  readonly clock: Clock;
-  readonly observer: ApiCallObserver;
-  readonly limiter?: CallRateLimiter;
 }
 
 export class EcsServiceLister<T extends ListedService = EcsServiceFacts> {

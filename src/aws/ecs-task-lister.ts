@@ -26,33 +26,25 @@
 import {
   DescribeTasksCommand,
   type DescribeTasksCommandOutput,
-  type ECSClient,
   ListTasksCommand,
   type ListTasksCommandOutput,
   type Task,
 } from '@aws-sdk/client-ecs';
 
 import { type ListResult } from '../cache/informer.js';
-import { type ApiCallObserver } from '../metrics/api-metrics.js';
-import { type Clock } from '../time/clock.js';
-import { type CallRateLimiter } from './call-rate-limiter.js';
 import { ClusterIdentity } from './cluster-identity.js';
+import { type EcsReaderOptions } from './ecs-reader-options.js';
 import { type EcsTaskFacts, type ListedTask } from './ecs-task-facts.js';
 import { InvalidAwsResponseError, isOptionalString, isRecord } from './invalid-response.js';
 import { observedCall } from './observed-call.js';
 
-export interface EcsTaskListerOptions<T extends ListedTask = EcsTaskFacts> {
-  readonly ecs: ECSClient;
-  readonly cluster: string;
+/** Its `limiter` is the bucket for ECS task reads (ListTasks, DescribeTasks). */
+export interface EcsTaskListerOptions<T extends ListedTask = EcsTaskFacts> extends EcsReaderOptions {
   /**
    * Turns the facts of a described task into the cached item, once per task; it must keep the
    * facts' taskArn and version. Omitted, the facts are the item (T is EcsTaskFacts).
    */
   readonly project?: (facts: EcsTaskFacts) => T;
-  readonly clock: Clock;
-  readonly observer: ApiCallObserver;
-  /** The client-side bucket for ECS task reads (ListTasks, DescribeTasks). */
-  readonly limiter?: CallRateLimiter;
 }
 
 const PAGE = 100;
