@@ -13,7 +13,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 import { aclControllersModule, awsClientOptions } from '../module/acl-module.js';
-import { type AclControllerConfig } from '../module/acl-config.js';
+import { type AclControllerConfig } from '../domain/acl-config.js';
 import { arnScope } from '../../src/aws/arn.js';
 import { clusterAliases } from '../domain/cluster-aliases.js';
 import { requireCredentials, resolveRegion, TaskMetadataSource } from './aws-environment.js';

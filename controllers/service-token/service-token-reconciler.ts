@@ -30,7 +30,7 @@ import { digestSecret, type OwnedToken, toOwnedToken } from '../adapters/owned-a
 import { isValidServiceIdentityName, parseServiceKey, type ServiceRef } from '../domain/service-ref.js';
 import { serviceDescription } from '../domain/token-description.js';
 import { type Reconciler, type ReconcileResult, TerminalError } from '../../src/reconcile/reconciler.js';
-import { ownedClusterNames, secretNameFor, servedPartition } from '../module/acl-config.js';
+import { ownedClusterNames, secretNameFor, servedPartition } from '../domain/acl-config.js';
 import { type AclDeps } from '../module/acl-deps.js';
 import { ensureSecretIds } from '../adapters/secret-ids.js';
 import { AclWrites } from '../adapters/acl-writes.js';
