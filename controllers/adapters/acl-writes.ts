@@ -18,6 +18,7 @@
 import { type AclScope, type AclToken, type AclTokenWrite } from '../../src/consul/acl-types.js';
 import { type AclDeps } from '../module/acl-deps.js';
 import { tokenMarks } from '../domain/token-ownership.js';
+import { skipForDryRun } from './dry-run.js';
 
 export type WriteOutcome<T> =
   | { readonly kind: 'done'; readonly value: T }
@@ -73,7 +74,7 @@ export class AclWrites {
     context: Record<string, string>,
     call: () => Promise<T>,
   ): Promise<WriteOutcome<T>> {
-    if (this.dryRun(action, context)) return DRY_RUN;
+    if (skipForDryRun(this.deps, action, context)) return DRY_RUN;
     return { kind: 'done', value: await this.consul(call) };
   }
 
@@ -102,11 +103,5 @@ export class AclWrites {
       accessorId,
     });
     return REFUSED;
-  }
-
-  private dryRun(action: string, context: Record<string, string>): boolean {
-    if (!this.deps.config.dryRun) return false;
-    this.deps.logger.info(`dry-run: would ${action}`, context);
-    return true;
   }
 }

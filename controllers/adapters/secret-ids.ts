@@ -11,6 +11,7 @@
  */
 import { type TokenIds } from '../domain/token-secret.js';
 import { type AclDeps } from '../module/acl-deps.js';
+import { skipForDryRun } from './dry-run.js';
 
 export interface EnsuredIds {
   readonly ids: TokenIds;
@@ -41,8 +42,7 @@ export async function ensureSecretIds(
     throw error;
   }
   if (read.state === 'missing' && config.createSecrets) {
-    if (config.dryRun) logger.info('dry-run: would create secret', { ...context, secretName: secretId });
-    else {
+    if (!skipForDryRun(deps, 'create secret', { ...context, secretName: secretId })) {
       await secrets.createEmpty(secretId, { 'ecs-acl-controller/created-by': 'ecs-acl-controller' }, signal);
       logger.info('created secret', { ...context, secretName: secretId });
     }
@@ -66,24 +66,14 @@ export async function ensureSecretIds(
     });
   }
   const ids: TokenIds = { accessorId: deps.newId(), secretId: deps.newId() };
-  if (config.dryRun) {
-    logger.info('dry-run: would write new token IDs to secret', {
-      ...context,
-      secretName: secretId,
-      accessorId: ids.accessorId,
-    });
-    return { ids, fresh: true };
-  }
+  const fields = { ...context, secretName: secretId, accessorId: ids.accessorId };
+  if (skipForDryRun(deps, 'write new token IDs to secret', fields)) return { ids, fresh: true };
   try {
     await secrets.write(secretId, ids, signal);
   } catch (error) {
     metrics.errors.inc({ kind: 'secret_write' });
     throw error;
   }
-  logger.info('wrote new token IDs to secret', {
-    ...context,
-    secretName: secretId,
-    accessorId: ids.accessorId,
-  });
+  logger.info('wrote new token IDs to secret', fields);
   return { ids, fresh: true };
 }

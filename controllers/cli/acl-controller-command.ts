@@ -14,7 +14,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 
 import { aclControllersModule } from '../module/acl-module.js';
 import { awsClientOptions } from '../module/acl-settings.js';
-import { type AclControllerConfig } from '../module/acl-config.js';
+import { type AclControllerConfig } from '../domain/acl-config.js';
 import { arnScope } from '../../src/aws/arn.js';
 import { clusterAliases } from '../domain/cluster-aliases.js';
 import { requireCredentials, resolveRegion, TaskMetadataSource } from './aws-environment.js';

@@ -2,7 +2,7 @@
  * The flags of `ecs-acl-controller acl-controller`: consul-ecs's, plus ours. Parsing turns them
  * into an AclControllerConfig and run options, or a UsageError that names the flag.
  */
-import { type AclControllerConfig, overlappingPrefixes } from '../module/acl-config.js';
+import { type AclControllerConfig, overlappingPrefixes } from '../domain/acl-config.js';
 import {
   CONSUL_SESSION_TTL_MAX_MS,
   CONSUL_SESSION_TTL_MIN_DEFAULT_MS,

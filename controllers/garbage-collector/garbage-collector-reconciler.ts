@@ -20,7 +20,7 @@
  * - The service's secret is left as it is, so a returning service gets the same token IDs back.
  */
 import { POLICIES_BY_SERVICE, TOKENS_BY_SERVICE } from '../adapters/acl-informers.js';
-import { parseServiceKey } from '../domain/service-ref.js';
+import { resolveService } from '../domain/resolved-service.js';
 import { type Reconciler, type ReconcileResult } from '../../src/reconcile/reconciler.js';
 import { type AclDeps } from '../module/acl-deps.js';
 import { serviceNeedsToken } from '../adapters/service-demand.js';
@@ -65,10 +65,8 @@ export class GarbageCollectorReconciler implements Reconciler {
       return { requeueAfterMs: CONFIRM_RECHECK_MS };
     }
 
-    const service = parseServiceKey(key);
-    const scope =
-      service.partition === undefined ? {} : { partition: service.partition, namespace: service.namespace };
-    const context = { service: service.name, cluster: config.cluster };
+    // The GC's messages have always logged only {service, cluster}, partitioned or not.
+    const { scope, nameContext: context } = resolveService(key, config);
     for (const token of owned) {
       const deleted = await this.writes.delete(
         { key, scope, context: { ...context, accessorId: token.accessorId }, signal },

@@ -12,7 +12,7 @@ import { type Logger } from '../../src/log/logger.js';
 import { type MeshService } from '../domain/mesh-service.js';
 import { type MeshTask } from '../domain/mesh-task.js';
 import { type Clock } from '../../src/time/clock.js';
-import { type AclControllerConfig } from './acl-config.js';
+import { type AclControllerConfig } from '../domain/acl-config.js';
 import { type AclMetrics } from './acl-metrics.js';
 import { type SecretNames } from '../domain/secret-names.js';
 import { type TokenOwnership } from '../domain/token-ownership.js';

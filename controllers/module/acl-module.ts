@@ -17,7 +17,7 @@ import { ClientTokenController } from '../client-token/client-token-controller.j
 import { GarbageCollectorController } from '../garbage-collector/garbage-collector-controller.js';
 import { createAclDeps, createEventConsumer, createLeaderElector } from './cluster-wiring.js';
 import { ServiceTokenController } from '../service-token/service-token-controller.js';
-import { type AclControllerConfig, overlappingPrefixes } from './acl-config.js';
+import { type AclControllerConfig, overlappingPrefixes } from '../domain/acl-config.js';
 import { type AclDeps, aclDepsId } from './acl-deps.js';
 import { type AclModuleSettings } from './acl-settings.js';
 import { SecretNames } from '../domain/secret-names.js';

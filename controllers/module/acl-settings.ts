@@ -8,7 +8,7 @@ import { type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type SQSClient } from '@aws-sdk/client-sqs';
 
 import { type ConsulSettings } from '../../src/consul/consul-settings.js';
-import { type AclControllerConfig } from './acl-config.js';
+import { type AclControllerConfig } from '../domain/acl-config.js';
 
 /** Longest one AWS API attempt may take before it fails with TimeoutError (and is retried). */
 export const AWS_REQUEST_TIMEOUT_MS = 30_000;

@@ -28,7 +28,7 @@ import { type Logger } from '../../src/log/logger.js';
 import { type ApiMetrics } from '../../src/metrics/api-metrics.js';
 import { type Clock, type Random } from '../../src/time/clock.js';
 import { type AclClients, type AclModuleSettings } from './acl-settings.js';
-import { type AclControllerConfig, ownedClusterNames, servedPartition } from './acl-config.js';
+import { type AclControllerConfig, ownedClusterNames, servedPartition } from '../domain/acl-config.js';
 import { type AclDeps } from './acl-deps.js';
 import { AclMetrics } from './acl-metrics.js';
 import { clientPolicyName } from '../domain/client-policy.js';

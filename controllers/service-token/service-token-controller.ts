@@ -14,7 +14,7 @@ import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type MeshService } from '../domain/mesh-service.js';
 import { type MeshTask } from '../domain/mesh-task.js';
 import { serviceKey } from '../domain/service-ref.js';
-import { servedPartition } from '../module/acl-config.js';
+import { servedPartition } from '../domain/acl-config.js';
 import { type AclDeps } from '../module/acl-deps.js';
 import { type SkippedResource } from '../module/acl-metrics.js';
 import { SERVICE_TOKEN_CONTROLLER, ServiceTokenReconciler } from './service-token-reconciler.js';

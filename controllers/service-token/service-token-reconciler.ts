@@ -27,10 +27,11 @@
 import { type TokenIds } from '../domain/token-secret.js';
 import { TOKENS_BY_SERVICE } from '../adapters/acl-informers.js';
 import { digestSecret, type OwnedToken, toOwnedToken } from '../adapters/owned-acl.js';
-import { isValidServiceIdentityName, parseServiceKey, type ServiceRef } from '../domain/service-ref.js';
+import { isValidServiceIdentityName } from '../domain/service-ref.js';
+import { type ResolvedService, resolveService } from '../domain/resolved-service.js';
 import { serviceDescription } from '../domain/token-description.js';
 import { type Reconciler, type ReconcileResult, TerminalError } from '../../src/reconcile/reconciler.js';
-import { ownedClusterNames, secretNameFor, servedPartition } from '../module/acl-config.js';
+import { ownedClusterNames, servedPartition } from '../domain/acl-config.js';
 import { type AclDeps } from '../module/acl-deps.js';
 import { ensureSecretIds } from '../adapters/secret-ids.js';
 import { AclWrites } from '../adapters/acl-writes.js';
@@ -75,9 +76,8 @@ export class ServiceTokenReconciler implements Reconciler {
 
   async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | void> {
     const { metrics } = this.deps;
-    const service = parseServiceKey(key);
-    const secretName = secretNameFor(this.deps.config, service);
-    const owner = `${this.deps.config.cluster}/${key}`;
+    const resolved = resolveService(key, this.deps.config);
+    const { ref: service, secretName, owner, context } = resolved;
     if (!serviceNeedsToken(this.deps, key)) {
       this.firstSeen.delete(key);
       this.verified.delete(key);
@@ -98,9 +98,8 @@ export class ServiceTokenReconciler implements Reconciler {
       throw new TerminalError(`service "${key}" is not served: ${conflict}`);
     }
     if (this.stillVerified(key)) return;
-    const context = this.context(service);
     let ensured = await ensureSecretIds(this.deps, secretName, context, signal);
-    let outcome = await this.ensureToken(service, key, ensured.ids, signal);
+    let outcome = await this.ensureToken(resolved, ensured.ids, signal);
     if (outcome.kind === 'foreign') {
       metrics.errors.inc({ kind: 'foreign_token_conflict' });
       this.deps.logger.error("the secret names a token that is not this service's own; writing new IDs", {
@@ -108,11 +107,11 @@ export class ServiceTokenReconciler implements Reconciler {
         accessorId: ensured.ids.accessorId,
       });
       ensured = await ensureSecretIds(this.deps, secretName, context, signal, { forceNew: true });
-      outcome = await this.ensureToken(service, key, ensured.ids, signal);
+      outcome = await this.ensureToken(resolved, ensured.ids, signal);
       if (outcome.kind === 'foreign')
         throw new Error(`fresh AccessorID ${ensured.ids.accessorId} is taken by a token that is not ours`);
     }
-    await this.deleteDuplicates(key, ensured.ids.accessorId, context, signal);
+    await this.deleteDuplicates(resolved, ensured.ids.accessorId, signal);
     this.recordReady(key, ensured.ids, outcome.modifyIndex);
   }
 
@@ -122,14 +121,14 @@ export class ServiceTokenReconciler implements Reconciler {
    * read, makes it answer `foreign` without a write, and every write re-checks on a fresh read.
    */
   private async ensureToken(
-    service: ServiceRef,
-    key: string,
+    resolved: ResolvedService,
     ids: TokenIds,
     signal: AbortSignal,
   ): Promise<EnsureOutcome> {
     const { acl, config, logger, metrics, ownership } = this.deps;
-    const context = { ...this.context(service), accessorId: ids.accessorId };
-    const write = { key, scope: this.scope(service), context, signal };
+    const { key, ref: service } = resolved;
+    const context = { ...resolved.context, accessorId: ids.accessorId };
+    const write = { key, scope: resolved.scope, context, signal };
     let current: OwnedToken | undefined = this.deps.tokens.store.get(ids.accessorId);
     if (current === undefined || current.secretDigest === undefined) {
       const read = await this.writes.consul(() => acl.readToken(ids.accessorId, write.scope, signal));
@@ -191,14 +190,9 @@ export class ServiceTokenReconciler implements Reconciler {
     return { kind: 'ok', modifyIndex: current.modifyIndex };
   }
 
-  private async deleteDuplicates(
-    key: string,
-    keep: string,
-    context: Record<string, string>,
-    signal: AbortSignal,
-  ) {
+  private async deleteDuplicates(resolved: ResolvedService, keep: string, signal: AbortSignal) {
     const { logger, metrics, tokens } = this.deps;
-    const scope = this.scope(parseServiceKey(key));
+    const { key, scope, context } = resolved;
     for (const token of tokens.store.byIndex(TOKENS_BY_SERVICE, key)) {
       if (token.kind !== 'service' || token.accessorId === keep) continue;
       const tokenContext = { ...context, accessorId: token.accessorId };
@@ -249,20 +243,5 @@ export class ServiceTokenReconciler implements Reconciler {
       return true;
     this.verified.delete(key);
     return false;
-  }
-
-  private scope(service: ServiceRef) {
-    return service.partition === undefined
-      ? {}
-      : { partition: service.partition, namespace: service.namespace };
-  }
-
-  private context(service: ServiceRef): Record<string, string> {
-    const context: Record<string, string> = { service: service.name, cluster: this.deps.config.cluster };
-    if (service.partition !== undefined) {
-      context.partition = service.partition;
-      context.namespace = service.namespace ?? 'default';
-    }
-    return context;
   }
 }

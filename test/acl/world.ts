@@ -30,7 +30,7 @@ import { randomUUID } from 'node:crypto';
 
 import { aclControllersModule } from '../../controllers/module/acl-module.js';
 import { awsClientOptions } from '../../controllers/module/acl-settings.js';
-import { type AclControllerConfig } from '../../controllers/module/acl-config.js';
+import { type AclControllerConfig } from '../../controllers/domain/acl-config.js';
 import { consulSettingsFromEnv } from '../../src/consul/consul-settings.js';
 import { createContainer } from '../../src/di/container.js';
 import { frameworkModule } from '../../src/di/framework-module.js';

@@ -18,7 +18,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { CREATED_BY_TAG } from '../../controllers/module/acl-config.js';
+import { CREATED_BY_TAG } from '../../controllers/domain/acl-config.js';
 import { AclWorld, eventually } from '../acl/world.js';
 import {
   CONTROLLER_ACCESS_KEY_ID,

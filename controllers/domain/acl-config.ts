@@ -2,7 +2,7 @@
  * AclControllerConfig: the settings every ACL controller of one cluster shares, resolved from
  * flags and environment by the CLI.
  */
-import { type ServiceRef } from '../domain/service-ref.js';
+import { type ServiceRef } from './service-ref.js';
 
 export interface AclControllerConfig {
   /** The ECS cluster, as given (short name or ARN); it is also the ownership mark in descriptions. */
