@@ -16,7 +16,7 @@
  * - Every failed Consul call is counted once (`errors_total{kind="consul"}`), except an abort.
  */
 import { type AclScope, type AclToken, type AclTokenWrite } from '../../src/consul/acl-types.js';
-import { type AclDeps } from '../module/acl-deps.js';
+import { type AclDeps } from './acl-deps.js';
 import { tokenMarks } from '../domain/token-ownership.js';
 import { skipForDryRun } from './dry-run.js';
 

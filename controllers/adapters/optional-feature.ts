@@ -14,7 +14,7 @@
  *   line when it comes back. Never a line per denied call.
  */
 import { type Logger } from '../../src/log/logger.js';
-import { type ClusterGauge } from '../module/acl-metrics.js';
+import { type ClusterGauge } from './acl-metrics.js';
 
 const DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
 

@@ -10,7 +10,7 @@
  * A missing secret is an error (Terraform creates it) unless `createSecrets` is on.
  */
 import { type TokenIds } from '../domain/token-secret.js';
-import { type AclDeps } from '../module/acl-deps.js';
+import { type AclDeps } from './acl-deps.js';
 import { skipForDryRun } from './dry-run.js';
 
 export interface EnsuredIds {

@@ -7,7 +7,7 @@
  * exists before its first task starts.
  */
 import { ACTIVE_SERVICES_BY_KEY, TASKS_BY_SERVICE } from './mesh-indexes.js';
-import { type AclDeps } from '../module/acl-deps.js';
+import { type AclDeps } from './acl-deps.js';
 
 export function serviceNeedsToken(deps: AclDeps, key: string): boolean {
   if (deps.tasks.store.indexKeys(TASKS_BY_SERVICE, key).length > 0) return true;

@@ -14,7 +14,7 @@ import { type OwnedPolicy, type OwnedToken } from '../adapters/owned-acl.js';
 import { type AnyWatch } from '../../src/reconcile/watch.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type OpsServerProbes } from '../../src/ops/ops-server.js';
-import { type AclDeps } from '../module/acl-deps.js';
+import { type AclDeps } from '../adapters/acl-deps.js';
 import {
   CLIENT_TOKEN_CONTROLLER,
   CLIENT_TOKEN_KEY,

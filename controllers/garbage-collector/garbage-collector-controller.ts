@@ -11,7 +11,7 @@ import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type MeshService } from '../domain/mesh-service.js';
 import { type MeshTask } from '../domain/mesh-task.js';
 import { serviceKey } from '../domain/service-ref.js';
-import { type AclDeps } from '../module/acl-deps.js';
+import { type AclDeps } from '../adapters/acl-deps.js';
 import { GARBAGE_COLLECTOR, GarbageCollectorReconciler } from './garbage-collector-reconciler.js';
 
 export class GarbageCollectorController implements ControllerPlugin {

@@ -22,7 +22,7 @@
 import { POLICIES_BY_SERVICE, TOKENS_BY_SERVICE } from '../adapters/acl-informers.js';
 import { resolveService } from '../domain/resolved-service.js';
 import { type Reconciler, type ReconcileResult } from '../../src/reconcile/reconciler.js';
-import { type AclDeps } from '../module/acl-deps.js';
+import { type AclDeps } from '../adapters/acl-deps.js';
 import { serviceNeedsToken } from '../adapters/service-demand.js';
 import { AclWrites } from '../adapters/acl-writes.js';
 

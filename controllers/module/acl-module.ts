@@ -18,7 +18,7 @@ import { GarbageCollectorController } from '../garbage-collector/garbage-collect
 import { createAclDeps, createEventConsumer, createLeaderElector } from './cluster-wiring.js';
 import { ServiceTokenController } from '../service-token/service-token-controller.js';
 import { type AclControllerConfig, overlappingPrefixes } from '../domain/acl-config.js';
-import { type AclDeps, aclDepsId } from './acl-deps.js';
+import { type AclDeps, aclDepsId } from '../adapters/acl-deps.js';
 import { type AclModuleSettings } from './acl-settings.js';
 import { SecretNames } from '../domain/secret-names.js';
 

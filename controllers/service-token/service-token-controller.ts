@@ -15,8 +15,8 @@ import { type MeshService } from '../domain/mesh-service.js';
 import { type MeshTask } from '../domain/mesh-task.js';
 import { serviceKey } from '../domain/service-ref.js';
 import { servedPartition } from '../domain/acl-config.js';
-import { type AclDeps } from '../module/acl-deps.js';
-import { type SkippedResource } from '../module/acl-metrics.js';
+import { type AclDeps } from '../adapters/acl-deps.js';
+import { type SkippedResource } from '../adapters/acl-metrics.js';
 import { SERVICE_TOKEN_CONTROLLER, ServiceTokenReconciler } from './service-token-reconciler.js';
 
 export class ServiceTokenController implements ControllerPlugin {

@@ -32,7 +32,7 @@ import { type ResolvedService, resolveService } from '../domain/resolved-service
 import { serviceDescription } from '../domain/token-description.js';
 import { type Reconciler, type ReconcileResult, TerminalError } from '../../src/reconcile/reconciler.js';
 import { ownedClusterNames, servedPartition } from '../domain/acl-config.js';
-import { type AclDeps } from '../module/acl-deps.js';
+import { type AclDeps } from '../adapters/acl-deps.js';
 import { ensureSecretIds } from '../adapters/secret-ids.js';
 import { AclWrites } from '../adapters/acl-writes.js';
 import { tokenMarks } from '../domain/token-ownership.js';

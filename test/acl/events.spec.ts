@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 
-import { type AclDeps, aclDepsId } from '../../controllers/module/acl-deps.js';
+import { type AclDeps, aclDepsId } from '../../controllers/adapters/acl-deps.js';
 import { startConsulServer } from '../../envtest/consul/server.js';
 import { startEcsServer } from '../../envtest/ecs/server.js';
 import { startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';

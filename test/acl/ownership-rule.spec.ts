@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { asyncScheduler } from 'rxjs';
 
-import { type AclDeps } from '../../controllers/module/acl-deps.js';
-import { AclMetrics } from '../../controllers/module/acl-metrics.js';
+import { type AclDeps } from '../../controllers/adapters/acl-deps.js';
+import { AclMetrics } from '../../controllers/adapters/acl-metrics.js';
 import { AclWrites } from '../../controllers/adapters/acl-writes.js';
 import { clientPolicyName } from '../../controllers/domain/client-policy.js';
 import { TokenOwnership, type TokenMarks } from '../../controllers/domain/token-ownership.js';

@@ -1,7 +1,7 @@
 import { CreateServiceCommand } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
 
-import { type AclDeps, aclDepsId } from '../../controllers/module/acl-deps.js';
+import { type AclDeps, aclDepsId } from '../../controllers/adapters/acl-deps.js';
 import {
   AclWorld,
   type ConsulTokenStub,

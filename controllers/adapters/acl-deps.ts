@@ -3,11 +3,11 @@
  * the container, under `aclDepsId(cluster)`.
  */
 import { type Informer } from '../../src/cache/informer.js';
-import { type SecretStore } from '../adapters/secret-store.js';
+import { type SecretStore } from './secret-store.js';
 import { type EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { type TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
 import { type AclApi } from '../../src/consul/acl-api.js';
-import { type OwnedPolicy, type OwnedToken } from '../adapters/owned-acl.js';
+import { type OwnedPolicy, type OwnedToken } from './owned-acl.js';
 import { type Logger } from '../../src/log/logger.js';
 import { type MeshService } from '../domain/mesh-service.js';
 import { type MeshTask } from '../domain/mesh-task.js';
