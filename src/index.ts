@@ -1,4 +1,14 @@
 // The framework's public surface. Implementation details stay in their modules.
+export { familyFromTaskDefinitionArn } from './aws/arn.js';
+export { type EcsReaderOptions } from './aws/ecs-reader-options.js';
+export { type EcsServiceFacts, type ListedService } from './aws/ecs-service-facts.js';
+export { createEcsServiceInformer, type EcsServiceInformerOptions } from './aws/ecs-service-informer.js';
+export { EcsServiceLister, type EcsServiceListerOptions } from './aws/ecs-service-lister.js';
+export { type EcsTags } from './aws/ecs-tags.js';
+export { type EcsTaskFacts, type ListedTask } from './aws/ecs-task-facts.js';
+export { createEcsTaskInformer, type EcsTaskInformerOptions } from './aws/ecs-task-informer.js';
+export { EcsTaskLister, type EcsTaskListerOptions } from './aws/ecs-task-lister.js';
+export { TaskDefinitionCache } from './aws/task-definition-cache.js';
 export { type InformerEvent, type InformerEventType } from './cache/events.js';
 export { Informer, type InformerOptions, type ListResult } from './cache/informer.js';
 export { combineInformerObservers, type InformerObserver } from './cache/informer-observer.js';

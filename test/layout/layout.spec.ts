@@ -111,4 +111,19 @@ describe('layout: the three wings', () => {
       expect(cycles(folderGraph(looped))).to.deep.equal([['a', 'b']]);
     });
   });
+
+  describe('the public surface (package export ".")', () => {
+    it('exports the generic ECS informers and listers, and nothing of the ACL product', async () => {
+      const surface = (await import('../../src/index.js')) as Record<string, unknown>;
+      for (const name of [
+        'createEcsTaskInformer',
+        'EcsTaskLister',
+        'createEcsServiceInformer',
+        'EcsServiceLister',
+      ]) {
+        expect(surface[name], name).to.be.a('function');
+      }
+      expect(Object.keys(surface).filter((name) => /mesh|acl|token/i.test(name))).to.deep.equal([]);
+    });
+  });
 });
