@@ -22,7 +22,13 @@ export interface AclDeps {
   readonly tasks: Informer<MeshTask>;
   /** ECS services, when pre-provisioning is on. */
   readonly services?: Informer<MeshService>;
+  /**
+   * Not read by the controllers: the task event consumer (createEventConsumer) uses this cache,
+   * which the ECS service lister uses too, and the task informer's `taskLister`, so a task an event
+   * reports is described through the same lister and read limits, and forgotten by it at once.
+   */
   readonly taskDefinitions: TaskDefinitionCache;
+  /** See `taskDefinitions`; the events spec also reads it to check what the lister remembers. */
   readonly taskLister: EcsTaskLister;
   readonly tokens: Informer<OwnedToken>;
   readonly policies: Informer<OwnedPolicy>;
