@@ -3,7 +3,7 @@
  * the container, under `aclDepsId(cluster)`.
  */
 import { type Informer } from '../../src/cache/informer.js';
-import { type SecretStore } from '../adapters/secret-store.js';
+import { type SecretStore } from '../adapters/token-secret-store.js';
 import { type EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { type TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
 import { type AclApi } from '../../src/consul/acl-api.js';

@@ -16,7 +16,7 @@ import { createEcsServiceInformer } from '../../src/aws/ecs-service-informer.js'
 import { EcsServiceLister } from '../../src/aws/ecs-service-lister.js';
 import { createEcsTaskInformer } from '../../src/aws/ecs-task-informer.js';
 import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
-import { SecretStore } from '../adapters/secret-store.js';
+import { SecretStore } from '../adapters/token-secret-store.js';
 import { TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
 import { TaskEventConsumer } from '../../src/aws/task-event-consumer.js';
 import { TaskEventMetrics } from '../../src/aws/task-event-metrics.js';

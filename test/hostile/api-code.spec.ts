@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { asyncScheduler } from 'rxjs';
 
 import { awsErrorCode } from '../../src/aws/observed-call.js';
-import { SecretStore } from '../../controllers/adapters/secret-store.js';
+import { SecretStore } from '../../controllers/adapters/token-secret-store.js';
 import { ConsulTransport } from '../../src/consul/consul-transport.js';
 import { API_CODES, boundedApiCode } from '../../src/metrics/api-code.js';
 import { ApiMetrics } from '../../src/metrics/api-metrics.js';

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { asyncScheduler } from 'rxjs';
 
 import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
-import { SecretStore } from '../../controllers/adapters/secret-store.js';
+import { SecretStore } from '../../controllers/adapters/token-secret-store.js';
 import { MESH_TAG } from '../../controllers/domain/mesh-tags.js';
 import { SchedulerClock } from '../../src/time/scheduler-clock.js';
 import { garbageBody, hostileJsonValue } from './arbitraries.js';

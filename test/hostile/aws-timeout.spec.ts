@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { asyncScheduler } from 'rxjs';
 
 import { awsClientOptions } from '../../controllers/module/acl-module.js';
-import { SecretStore } from '../../controllers/adapters/secret-store.js';
+import { SecretStore } from '../../controllers/adapters/token-secret-store.js';
 import { SchedulerClock } from '../../src/time/scheduler-clock.js';
 import { RecordingObserver, type ScriptedServer, startScriptedServer } from './scripted-server.js';
 
