@@ -3,7 +3,7 @@
  * the container, under `aclDepsId(cluster)`.
  */
 import { type Informer } from '../../src/cache/informer.js';
-import { type SecretStore } from '../adapters/token-secret-store.js';
+import { type TokenSecretStore } from '../adapters/token-secret-store.js';
 import { type EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { type TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
 import { type AclApi } from '../../src/consul/acl-api.js';
@@ -33,7 +33,7 @@ export interface AclDeps {
   readonly tokens: Informer<OwnedToken>;
   readonly policies: Informer<OwnedPolicy>;
   readonly acl: AclApi;
-  readonly secrets: SecretStore;
+  readonly secrets: TokenSecretStore;
   readonly metrics: AclMetrics;
   /** The ownership rule of this cluster: whose a token is (every token write asks it first). */
   readonly ownership: TokenOwnership;

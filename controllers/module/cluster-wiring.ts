@@ -16,7 +16,7 @@ import { createEcsServiceInformer } from '../../src/aws/ecs-service-informer.js'
 import { EcsServiceLister } from '../../src/aws/ecs-service-lister.js';
 import { createEcsTaskInformer } from '../../src/aws/ecs-task-informer.js';
 import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
-import { SecretStore } from '../adapters/token-secret-store.js';
+import { TokenSecretStore } from '../adapters/token-secret-store.js';
 import { TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
 import { TaskEventConsumer } from '../../src/aws/task-event-consumer.js';
 import { TaskEventMetrics } from '../../src/aws/task-event-metrics.js';
@@ -90,7 +90,7 @@ export function createAclDeps(
     metrics,
     ownership: new TokenOwnership({ cluster: clusterNames, clientPolicyName: clientPolicy, partition }),
     secretNames,
-    secrets: new SecretStore(clients.secretsManager, clock, api),
+    secrets: new TokenSecretStore(clients.secretsManager, clock, api),
     newId: settings.newId ?? randomUUID,
     scopedName,
     tasks: createEcsTaskInformer({
