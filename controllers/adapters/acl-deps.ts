@@ -3,7 +3,7 @@
  * the container, under `aclDepsId(cluster)`.
  */
 import { type Informer } from '../../src/cache/informer.js';
-import { type SecretStore } from './secret-store.js';
+import { type TokenSecretStore } from './token-secret-store.js';
 import { type EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { type TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
 import { type AclApi } from '../../src/consul/acl-api.js';
@@ -22,12 +22,18 @@ export interface AclDeps {
   readonly tasks: Informer<MeshTask>;
   /** ECS services, when pre-provisioning is on. */
   readonly services?: Informer<MeshService>;
+  /**
+   * Not read by the controllers: the task event consumer (createEventConsumer) uses this cache,
+   * which the ECS service lister uses too, and the task informer's `taskLister`, so a task an event
+   * reports is described through the same lister and read limits, and forgotten by it at once.
+   */
   readonly taskDefinitions: TaskDefinitionCache;
+  /** See `taskDefinitions`; the events spec also reads it to check what the lister remembers. */
   readonly taskLister: EcsTaskLister<MeshTask>;
   readonly tokens: Informer<OwnedToken>;
   readonly policies: Informer<OwnedPolicy>;
   readonly acl: AclApi;
-  readonly secrets: SecretStore;
+  readonly secrets: TokenSecretStore;
   readonly metrics: AclMetrics;
   /** The ownership rule of this cluster: whose a token is (every token write asks it first). */
   readonly ownership: TokenOwnership;

@@ -1,13 +1,13 @@
 /**
  * ClientTokenController: the plugin that runs ClientTokenReconciler on its single key. It is
- * enqueued at start (the store replay of the token informer, or an explicit first event) and by
+ * enqueued at each start (its initial key, whatever the informers hold) and by
  * every event of an owned client token or of the client policy; it requeues itself every resync
  * interval. With leader election, its readiness check and `acl_controller_client_token_ready`
  * speak for the lock holder only: a standby is ready, and reports the gauge as not its concern
  * (see ClientTokenReconciler.standBy), so an alert on `max by (cluster)` fires only when no
  * replica holds a ready client token.
  */
-import { concat, type Observable, of } from 'rxjs';
+import { type Observable } from 'rxjs';
 
 import { type InformerEvent } from '../../src/cache/events.js';
 import { type OwnedPolicy, type OwnedToken } from '../adapters/owned-acl.js';
@@ -25,6 +25,8 @@ export class ClientTokenController implements ControllerPlugin {
   readonly name: string;
   readonly group: string;
   readonly reconciler: ClientTokenReconciler;
+  /** Its one key, at every start: the first run must not wait for an event. */
+  readonly initialKeys = (): readonly string[] => [CLIENT_TOKEN_KEY];
 
   /** False on a standby: the client token is the lock holder's to keep, not this replica's. */
   private leading = true;
@@ -48,22 +50,9 @@ export class ClientTokenController implements ControllerPlugin {
   }
 
   watches(): readonly AnyWatch[] {
-    const kick: InformerEvent<OwnedToken> = {
-      type: 'resync',
-      key: CLIENT_TOKEN_KEY,
-      obj: {
-        accessorId: '',
-        kind: 'client',
-        description: '',
-        serviceIdentities: [],
-        policyNames: [],
-        roleNames: [],
-        modifyIndex: 0,
-      },
-    };
     return [
       {
-        source: concat(of(kick), this.deps.tokens.events$),
+        source: this.deps.tokens.events$,
         toKeys: (event: InformerEvent<OwnedToken>) => (event.obj.kind === 'client' ? [CLIENT_TOKEN_KEY] : []),
       },
       {

@@ -14,7 +14,7 @@ import { type SchedulerLike } from 'rxjs';
 import { CallRateLimiter } from '../../src/aws/call-rate-limiter.js';
 import { EcsServiceLister } from '../../src/aws/ecs-service-lister.js';
 import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
-import { SecretStore } from '../adapters/secret-store.js';
+import { TokenSecretStore } from '../adapters/token-secret-store.js';
 import { TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
 import { TaskEventConsumer } from '../../src/aws/task-event-consumer.js';
 import { TaskEventMetrics } from '../../src/aws/task-event-metrics.js';
@@ -92,7 +92,7 @@ export function createAclDeps(
     metrics,
     ownership: new TokenOwnership({ cluster: clusterNames, clientPolicyName: clientPolicy, partition }),
     secretNames,
-    secrets: new SecretStore(clients.secretsManager, clock, api),
+    secrets: new TokenSecretStore(clients.secretsManager, clock, api),
     newId: settings.newId ?? randomUUID,
     scopedName,
     tasks: createMeshTaskInformer({

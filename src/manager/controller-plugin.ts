@@ -21,4 +21,9 @@ export interface ControllerPlugin {
   readonly rateLimiter?: RateLimiterOptions;
   /** The event sources whose events enqueue keys, read once when the controller starts. */
   watches(): readonly AnyWatch[];
+  /**
+   * Keys enqueued each time a controller of this plugin starts (on every leadership term), before
+   * any watch event: for a controller whose first run must not wait for an event.
+   */
+  readonly initialKeys?: () => readonly string[];
 }

@@ -196,6 +196,7 @@ export class Manager {
       name: plugin.name,
       reconciler: plugin.reconciler,
       watches: plugin.watches(),
+      initialKeys: plugin.initialKeys?.bind(plugin),
       maxConcurrentReconciles: workers,
       rateLimiter: defaultRateLimiter(this.clock, plugin.rateLimiter),
       clock: this.clock,

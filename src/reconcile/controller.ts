@@ -9,7 +9,9 @@
  *   error → add rate-limited (backoff grows, no forget); terminal error → dropped, counted.
  * - `stop()` stops taking events, lets in-flight reconciles finish, and resolves once every worker
  *   has exited. Past the graceful timeout it aborts the reconciles' signal, and still waits.
- * - A failing reconcile or key mapper never stops the controller.
+ * - `start()` enqueues `initialKeys()` first, then subscribes to the watches: the initial keys
+ *   are queued before any event's keys, once per start.
+ * - A failing reconcile, key mapper or `initialKeys` never stops the controller.
  */
 import { type Subscription } from 'rxjs';
 
@@ -28,6 +30,8 @@ export interface ControllerOptions {
   readonly name: string;
   readonly reconciler: Reconciler;
   readonly watches: readonly AnyWatch[];
+  /** Keys to enqueue when the controller starts, whatever the watches say. */
+  readonly initialKeys?: () => readonly string[];
   readonly maxConcurrentReconciles?: number;
   readonly rateLimiter?: RateLimiter;
   readonly clock: Clock;
@@ -78,6 +82,11 @@ export class Controller {
   start(): void {
     if (this.started) throw new Error(`controller ${this.name} was already started`);
     this.started = true;
+    try {
+      for (const key of this.options.initialKeys?.() ?? []) this.queue.add(key);
+    } catch (error) {
+      this.logger.error('listing the initial keys failed', { error });
+    }
     for (const watch of this.options.watches) {
       this.subscriptions.push(
         watch.source.subscribe((event: InformerEvent<unknown>) => {

@@ -1,7 +1,7 @@
 /**
  * The `code` label of external_api_requests_total stays within a fixed set however a server
  * answers: made-up AWS error names and arbitrary HTTP statuses from a loopback server go through
- * the real SecretStore and ConsulTransport into the real ApiMetrics, and the exported label
+ * the real TokenSecretStore and ConsulTransport into the real ApiMetrics, and the exported label
  * values are checked against API_CODES.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { asyncScheduler } from 'rxjs';
 
 import { awsErrorCode } from '../../src/aws/observed-call.js';
-import { SecretStore } from '../../controllers/adapters/secret-store.js';
+import { TokenSecretStore } from '../../controllers/adapters/token-secret-store.js';
 import { ConsulTransport } from '../../src/consul/consul-transport.js';
 import { API_CODES, boundedApiCode } from '../../src/metrics/api-code.js';
 import { ApiMetrics } from '../../src/metrics/api-metrics.js';
@@ -63,7 +63,7 @@ describe('hostile input: bounded API metric codes', function () {
       credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
       maxAttempts: 1,
     });
-    const store = new SecretStore(sm, clock, metrics);
+    const store = new TokenSecretStore(sm, clock, metrics);
     const random = fc.sample(
       fc.record({
         name: fc.stringMatching(/^[A-Z][A-Za-z0-9.#]{0,40}$/),

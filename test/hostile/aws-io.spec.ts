@@ -1,5 +1,5 @@
 /**
- * EcsTaskLister and SecretStore against a loopback server answering garbage with HTTP 200. The
+ * EcsTaskLister and TokenSecretStore against a loopback server answering garbage with HTTP 200. The
  * AWS SDK deserializes without checking types, so these are the controller's own checks: a
  * running task never silently drops out of a snapshot, a garbled secret answer is never "empty"
  * (which would get new IDs written), and every such answer is reported as code InvalidResponse.
@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { asyncScheduler } from 'rxjs';
 
 import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
-import { SecretStore } from '../../controllers/adapters/secret-store.js';
+import { TokenSecretStore } from '../../controllers/adapters/token-secret-store.js';
 import { MESH_TAG } from '../../controllers/domain/mesh-tags.js';
 import { SchedulerClock } from '../../src/time/scheduler-clock.js';
 import { garbageBody, hostileJsonValue } from './arbitraries.js';
@@ -192,8 +192,8 @@ describe('hostile input: ECS and Secrets Manager answers', () => {
     });
   });
 
-  describe('SecretStore', () => {
-    const store = () => new SecretStore(sm, clock, observer);
+  describe('TokenSecretStore', () => {
+    const store = () => new TokenSecretStore(sm, clock, observer);
 
     it('any garbage GetSecretValue answer: a classification of a string value, or a rejection; never "empty" without a value', async () => {
       const body = fc.oneof(

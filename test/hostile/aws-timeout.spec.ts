@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { asyncScheduler } from 'rxjs';
 
 import { awsClientOptions } from '../../controllers/module/acl-settings.js';
-import { SecretStore } from '../../controllers/adapters/secret-store.js';
+import { TokenSecretStore } from '../../controllers/adapters/token-secret-store.js';
 import { SchedulerClock } from '../../src/time/scheduler-clock.js';
 import { RecordingObserver, type ScriptedServer, startScriptedServer } from './scripted-server.js';
 
@@ -69,9 +69,9 @@ describe('hostile input: a hung AWS endpoint', () => {
     expect(await within(800, pending)).to.equal('pending');
   });
 
-  it('awsClientOptions: the call fails with TimeoutError after the timeout, and SecretStore reports it', async () => {
+  it('awsClientOptions: the call fails with TimeoutError after the timeout, and TokenSecretStore reports it', async () => {
     const observer = new RecordingObserver();
-    const store = new SecretStore(
+    const store = new TokenSecretStore(
       client(awsClientOptions(250)),
       new SchedulerClock(asyncScheduler),
       observer,

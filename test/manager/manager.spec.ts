@@ -1,7 +1,10 @@
 import { expect } from 'chai';
+import { BehaviorSubject } from 'rxjs';
 
 import { type CensusBoard } from '../../examples/task-census/census-board.js';
 import { TYPES } from '../../src/di/types.js';
+import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
+import { type Leadership } from '../../src/manager/leadership.js';
 import { type Manager } from '../../src/manager/manager.js';
 import { exampleContainer, GatedTaskSource } from '../helpers/example-container.js';
 import { httpGet } from '../helpers/http.js';
@@ -89,6 +92,43 @@ describe('Manager with the ops server, over real HTTP', () => {
     expect(body).to.contain('workqueue_adds_total{name="task-census",controller="task-census"} 2');
     expect(body).to.contain('controller_runtime_max_concurrent_reconciles{controller="task-census"} 2');
     expect(body).to.contain('informer_synced{informer="example-tasks"} 1');
+  });
+
+  it("enqueues a plugin's initial keys each time its controllers start: on every leadership gain", async () => {
+    const source = new GatedTaskSource();
+    source.publish([]);
+    const container = exampleContainer(source);
+    const seen: string[] = [];
+    const leading = new BehaviorSubject(false);
+    const plugin: ControllerPlugin = {
+      name: 'starter',
+      group: 'g',
+      reconciler: { reconcile: async (key) => void seen.push(key) },
+      watches: () => [],
+      initialKeys: () => ['first'],
+    };
+    const leadership: Leadership = {
+      name: 'g',
+      leading$: leading,
+      start: () => undefined,
+      stop: async () => undefined,
+    };
+    container.bind(TYPES.ControllerPlugin).toConstantValue(plugin);
+    container.bind(TYPES.Leadership).toConstantValue(leadership);
+    manager = container.get<Manager>(TYPES.Manager);
+    await manager.start();
+    const until = async (count: number) => {
+      for (let i = 0; i < 200 && seen.length < count; i++) await new Promise((r) => setImmediate(r));
+    };
+    await until(1);
+    expect(seen, 'a standby runs nothing').to.deep.equal([]);
+    leading.next(true);
+    await until(1);
+    expect(seen).to.deep.equal(['first']);
+    leading.next(false);
+    leading.next(true);
+    await until(2);
+    expect(seen).to.deep.equal(['first', 'first']);
   });
 
   it('fails to start with exit code 3 when the informers never sync', async () => {

@@ -107,6 +107,64 @@ describe('Controller (virtual time)', () => {
     await controller.stop();
   });
 
+  it('enqueues its initial keys at start, before any event and without one, once per start', async () => {
+    const clock = new ManualClock(0);
+    const events = new Subject<InformerEvent<Task>>();
+    const seen: Array<[string, number]> = [];
+    const build = () =>
+      new Controller({
+        name: 'c',
+        clock,
+        logger: SILENT_LOGGER,
+        reconciler: { reconcile: async (key) => void seen.push([key, clock.now()]) },
+        watches: [{ source: events, toKeys: (event) => [event.obj.service] }],
+        initialKeys: () => ['first', 'second'],
+      });
+    const term1 = build();
+    await clock.advance(1_000);
+    expect(seen, 'nothing before start').to.deep.equal([]);
+    term1.start();
+    events.next({ type: 'added', key: 't1', obj: { id: 't1', service: 'web' } });
+    await clock.advance(0);
+    expect(seen).to.deep.equal([
+      ['first', 1_000],
+      ['second', 1_000],
+      ['web', 1_000],
+    ]);
+    await clock.advance(5_000);
+    expect(seen, 'not again while running').to.have.length(3);
+    await term1.stop();
+    const term2 = build();
+    term2.start();
+    await clock.advance(0);
+    expect(seen.slice(3)).to.deep.equal([
+      ['first', 6_000],
+      ['second', 6_000],
+    ]);
+    await term2.stop();
+  });
+
+  it('keeps running when initialKeys throws', async () => {
+    const clock = new ManualClock(0);
+    const events = new Subject<InformerEvent<Task>>();
+    const seen: string[] = [];
+    const controller = new Controller({
+      name: 'c',
+      clock,
+      logger: SILENT_LOGGER,
+      reconciler: { reconcile: async (key) => void seen.push(key) },
+      watches: [{ source: events, toKeys: (event) => [event.key] }],
+      initialKeys: () => {
+        throw new Error('boom');
+      },
+    });
+    controller.start();
+    events.next({ type: 'added', key: 'good', obj: { id: 'good', service: '' } });
+    await clock.advance(0);
+    expect(seen).to.deep.equal(['good']);
+    await controller.stop();
+  });
+
   it('keeps running when a key mapper throws', async () => {
     const clock = new ManualClock(0);
     const events = new Subject<InformerEvent<Task>>();

@@ -1,5 +1,5 @@
 /**
- * SecretStore: reads and writes token secrets in AWS Secrets Manager.
+ * TokenSecretStore: reads and writes token secrets in AWS Secrets Manager.
  *
  * Invariants:
  * - `read` classifies the secret (missing, scheduled for deletion, or the parse of its value) and
@@ -43,7 +43,7 @@ const HOLDS_BINARY: ParsedTokenSecret = {
   reason: 'the secret holds SecretBinary, not SecretString',
 };
 
-export class SecretStore {
+export class TokenSecretStore {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly clock: Clock,
