@@ -41,47 +41,37 @@ export class UnservedMeshObjects {
   }
 
   task(event: InformerEvent<MeshTask>): void {
-    const task = event.obj;
-    if (event.type !== 'added' || !task.mesh) return;
-    if (task.foreignPartition !== undefined) {
-      this.skipForeign('task', { task: task.taskArn }, task.foreignPartition);
-    } else if (task.problem) {
-      this.deps.metrics.errors.inc({ kind: 'invalid_task_tags' });
-      this.deps.logger.error('skipping mesh task with unusable tags', {
-        task: task.taskArn,
-        cluster: this.deps.config.cluster,
-        reason: task.problem,
-      });
-    }
+    this.report(event, 'task', { task: event.obj.taskArn });
   }
 
   service(event: InformerEvent<MeshService>): void {
-    const service = event.obj;
-    if (event.type !== 'added' || !service.mesh) return;
-    if (service.foreignPartition !== undefined) {
-      this.skipForeign('ecs_service', { ecsService: service.serviceArn }, service.foreignPartition);
-    } else if (service.problem) {
-      this.deps.metrics.errors.inc({ kind: 'invalid_task_tags' });
-      this.deps.logger.error('skipping mesh ECS service with unusable tags', {
-        ecsService: service.serviceArn,
-        cluster: this.deps.config.cluster,
-        reason: service.problem,
-      });
-    }
+    this.report(event, 'ecs_service', { ecsService: event.obj.serviceArn });
   }
 
-  private skipForeign(resource: SkippedResource, what: Record<string, string>, partition: string): void {
-    this.deps.metrics.skipped.inc({ resource, reason: 'foreign_partition' });
-    this.deps.logger.debug(
-      resource === 'task'
-        ? 'skipping task in external partition'
-        : 'skipping ECS service in external partition',
-      {
+  private report(
+    event: InformerEvent<MeshTask | MeshService>,
+    resource: SkippedResource,
+    what: Record<string, string>,
+  ): void {
+    const { obj } = event;
+    if (event.type !== 'added' || !obj.mesh) return;
+    const { metrics, logger, config } = this.deps;
+    const noun = resource === 'task' ? 'task' : 'ECS service';
+    if (obj.foreignPartition !== undefined) {
+      metrics.skipped.inc({ resource, reason: 'foreign_partition' });
+      logger.debug(`skipping ${noun} in external partition`, {
         ...what,
-        cluster: this.deps.config.cluster,
-        partition,
-        servedPartition: servedPartition(this.deps.config),
-      },
-    );
+        cluster: config.cluster,
+        partition: obj.foreignPartition,
+        servedPartition: servedPartition(config),
+      });
+    } else if (obj.problem) {
+      metrics.errors.inc({ kind: 'invalid_task_tags' });
+      logger.error(`skipping mesh ${noun} with unusable tags`, {
+        ...what,
+        cluster: config.cluster,
+        reason: obj.problem,
+      });
+    }
   }
 }

@@ -32,6 +32,25 @@ function setup(reconcile: (key: string, signal: AbortSignal) => Promise<Reconcil
   return { clock, events, controller, registry, add };
 }
 
+/** A controller that records the keys it reconciles, mapping each event to its own key by default. */
+function recording(options: {
+  toKeys?: (event: InformerEvent<Task>) => string[];
+  initialKeys?: () => readonly string[];
+}) {
+  const clock = new ManualClock(0);
+  const events = new Subject<InformerEvent<Task>>();
+  const seen: string[] = [];
+  const controller = new Controller({
+    name: 'c',
+    clock,
+    logger: SILENT_LOGGER,
+    reconciler: { reconcile: async (key) => void seen.push(key) },
+    watches: [{ source: events, toKeys: options.toKeys ?? ((event) => [event.key]) }],
+    initialKeys: options.initialKeys,
+  });
+  return { clock, events, seen, controller };
+}
+
 async function counter(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
   const value = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
@@ -145,15 +164,7 @@ describe('Controller (virtual time)', () => {
   });
 
   it('keeps running when initialKeys throws', async () => {
-    const clock = new ManualClock(0);
-    const events = new Subject<InformerEvent<Task>>();
-    const seen: string[] = [];
-    const controller = new Controller({
-      name: 'c',
-      clock,
-      logger: SILENT_LOGGER,
-      reconciler: { reconcile: async (key) => void seen.push(key) },
-      watches: [{ source: events, toKeys: (event) => [event.key] }],
+    const { clock, events, seen, controller } = recording({
       initialKeys: () => {
         throw new Error('boom');
       },
@@ -166,23 +177,11 @@ describe('Controller (virtual time)', () => {
   });
 
   it('keeps running when a key mapper throws', async () => {
-    const clock = new ManualClock(0);
-    const events = new Subject<InformerEvent<Task>>();
-    const seen: string[] = [];
-    const controller = new Controller({
-      name: 'c',
-      clock,
-      logger: SILENT_LOGGER,
-      reconciler: { reconcile: async (key) => void seen.push(key) },
-      watches: [
-        {
-          source: events,
-          toKeys: (event) => {
-            if (event.key === 'bad') throw new Error('boom');
-            return [event.key];
-          },
-        },
-      ],
+    const { clock, events, seen, controller } = recording({
+      toKeys: (event) => {
+        if (event.key === 'bad') throw new Error('boom');
+        return [event.key];
+      },
     });
     controller.start();
     events.next({ type: 'added', key: 'bad', obj: { id: 'bad', service: '' } });
