@@ -8,3 +8,6 @@ export const TASKS_BY_SERVICE = 'byService';
 
 /** ACTIVE usable mesh ECS services by service key. */
 export const ACTIVE_SERVICES_BY_KEY = 'activeByService';
+
+/** Usable mesh tasks by the name of the ECS service that started them. */
+export const TASKS_BY_ECS_SERVICE = 'byEcsService';

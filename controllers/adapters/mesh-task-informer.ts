@@ -4,7 +4,8 @@
  * key of usable mesh tasks.
  *
  * Invariant: only a mesh task with a `service` (no `problem`, not of a foreign partition) is in
- * the TASKS_BY_SERVICE index, so only those make a service need a token.
+ * the TASKS_BY_SERVICE index, so only those make a service need a token; the same tasks are in
+ * TASKS_BY_ECS_SERVICE under the ECS service that started them.
  */
 import { type SchedulerLike } from 'rxjs';
 
@@ -15,7 +16,7 @@ import { type EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { createEcsTaskInformer } from '../../src/aws/ecs-task-informer.js';
 import { type MeshTask, toMeshTask } from '../domain/mesh-task.js';
 import { serviceKey } from '../domain/service-ref.js';
-import { TASKS_BY_SERVICE } from './mesh-indexes.js';
+import { TASKS_BY_ECS_SERVICE, TASKS_BY_SERVICE } from './mesh-indexes.js';
 
 /** The lister's projection: a task's mesh identity under the served partition settings. */
 export function meshTaskProjection(
@@ -37,6 +38,10 @@ export interface MeshTaskInformerOptions {
 export function createMeshTaskInformer(options: MeshTaskInformerOptions): Informer<MeshTask> {
   return createEcsTaskInformer<MeshTask>({
     ...options,
-    indexers: { [TASKS_BY_SERVICE]: (task) => (task.mesh && task.service ? [serviceKey(task.service)] : []) },
+    indexers: {
+      [TASKS_BY_SERVICE]: (task) => (task.mesh && task.service ? [serviceKey(task.service)] : []),
+      [TASKS_BY_ECS_SERVICE]: (task) =>
+        task.mesh && task.service && task.ecsService !== undefined ? [task.ecsService] : [],
+    },
   });
 }

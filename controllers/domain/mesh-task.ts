@@ -16,7 +16,7 @@
  *   carries `foreignPartition` instead of `service` (see meshIdentity).
  */
 import { familyFromTaskDefinitionArn } from '../../src/aws/arn.js';
-import { type EcsTaskFacts } from '../../src/aws/ecs-task-facts.js';
+import { ecsServiceOfGroup, type EcsTaskFacts } from '../../src/aws/ecs-task-facts.js';
 import { meshIdentity, NO_SERVICE_NAME } from './mesh-identity.js';
 import { type ServiceRef } from './service-ref.js';
 
@@ -30,6 +30,8 @@ export interface MeshTask {
   readonly foreignPartition?: string;
   /** ECS's version counter; the informer's object version. */
   readonly version: number;
+  /** The ECS service that started the task (from its group `service:<name>`), if one did. */
+  readonly ecsService?: string;
 }
 
 /** `servedPartition`: the one partition served with partitions enabled (default "default"). */
@@ -38,10 +40,12 @@ export function toMeshTask(
   partitionsEnabled: boolean,
   servedPartition?: string,
 ): MeshTask {
+  const ecsService = ecsServiceOfGroup(facts.group);
   const base = {
     taskArn: facts.taskArn,
     taskDefinitionArn: facts.taskDefinitionArn,
     version: facts.version,
+    ...(ecsService !== undefined ? { ecsService } : {}),
   };
   const identity = meshIdentity(
     facts.tags,

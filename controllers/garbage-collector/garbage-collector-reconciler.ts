@@ -16,7 +16,9 @@
  *   event (lost, reordered, foreign) can start the grace period but never end it alone. When the
  *   grace period has passed without such a list, one is triggered and the deletion waits for it.
  * - With pre-provisioning, nothing is deleted before the ECS service informer has synced (it
- *   does not hold back the controllers' start, so the GC waits for it here).
+ *   does not hold back the controllers' start, so the GC waits for it here), nor before a full
+ *   service list completed after the service was first seen gone: the service list skips services
+ *   that had running mesh tasks, so a service just scaled to 0 is only known ACTIVE after one.
  * - The service's secret is left as it is, so a returning service gets the same token IDs back.
  */
 import { POLICIES_BY_SERVICE, TOKENS_BY_SERVICE } from '../adapters/acl-informers.js';
@@ -32,8 +34,11 @@ export const GARBAGE_COLLECTOR = 'garbage-collector';
 const CONFIRM_RECHECK_MS = 500;
 
 export class GarbageCollectorReconciler implements Reconciler {
-  /** When each service was first seen needing no token, and how many task lists had been done then. */
-  private readonly absentSince = new Map<string, { readonly at: number; readonly lists: number }>();
+  /** When each service was first seen needing no token, and how many task and service lists had been done then. */
+  private readonly absentSince = new Map<
+    string,
+    { readonly at: number; readonly lists: number; readonly serviceLists: number }
+  >();
 
   private readonly writes: AclWrites;
 
@@ -50,7 +55,11 @@ export class GarbageCollectorReconciler implements Reconciler {
       return;
     }
     const now = clock.now();
-    const absent = this.absentSince.get(key) ?? { at: now, lists: this.deps.tasks.listCount };
+    const absent = this.absentSince.get(key) ?? {
+      at: now,
+      lists: this.deps.tasks.listCount,
+      serviceLists: this.deps.services?.listCount ?? 0,
+    };
     this.absentSince.set(key, absent);
     const since = absent.at;
     const remaining = config.gcGracePeriodMs - (now - since);
@@ -62,6 +71,11 @@ export class GarbageCollectorReconciler implements Reconciler {
     if (this.deps.tasks.listCount <= absent.lists) {
       // Only events say the service is gone so far: confirm it with a full list first.
       this.deps.tasks.trigger();
+      return { requeueAfterMs: CONFIRM_RECHECK_MS };
+    }
+    if (this.deps.services !== undefined && this.deps.services.listCount <= absent.serviceLists) {
+      // An ECS service scaled to 0 keeps its token: a service list since it went quiet says so.
+      this.deps.services.trigger();
       return { requeueAfterMs: CONFIRM_RECHECK_MS };
     }
 

@@ -19,6 +19,7 @@ import { TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
 import { TaskEventConsumer } from '../../src/aws/task-event-consumer.js';
 import { TaskEventMetrics } from '../../src/aws/task-event-metrics.js';
 import { type InformerObserver } from '../../src/cache/informer-observer.js';
+import { type Informer } from '../../src/cache/informer.js';
 import { AclApi } from '../../src/consul/acl-api.js';
 import { aclListScope, createPolicyInformer, createTokenInformer } from '../adapters/acl-informers.js';
 import { ConsulTransport } from '../../src/consul/consul-transport.js';
@@ -34,6 +35,7 @@ import { AclMetrics } from '../adapters/acl-metrics.js';
 import { clientPolicyName } from '../domain/client-policy.js';
 import { OptionalFeature } from '../adapters/optional-feature.js';
 import { createMeshServiceInformer, meshServiceProjection } from '../adapters/mesh-service-informer.js';
+import { TASKS_BY_ECS_SERVICE } from '../adapters/mesh-indexes.js';
 import { createMeshTaskInformer, meshTaskProjection } from '../adapters/mesh-task-informer.js';
 import { hasMeshTag } from '../domain/mesh-identity.js';
 import { type MeshService } from '../domain/mesh-service.js';
@@ -84,6 +86,14 @@ export function createAclDeps(
   const registry = ctx.get<Registry>(TYPES.Registry);
   const logger = ctx.get<Logger>(TYPES.Logger).child({ cluster: config.cluster });
   const metrics = new AclMetrics(registry, config.cluster);
+  const tasks = createMeshTaskInformer({
+    name: scopedName('ecs-tasks'),
+    group: config.cluster,
+    lister: taskLister,
+    resyncPeriodMs: config.resyncIntervalMs,
+    scheduler,
+    observer,
+  });
   return {
     config,
     clock,
@@ -95,23 +105,19 @@ export function createAclDeps(
     secrets: new TokenSecretStore(clients.secretsManager, clock, api),
     newId: settings.newId ?? randomUUID,
     scopedName,
-    tasks: createMeshTaskInformer({
-      name: scopedName('ecs-tasks'),
-      group: config.cluster,
-      lister: taskLister,
-      resyncPeriodMs: config.resyncIntervalMs,
-      scheduler,
-      observer,
-    }),
+    tasks,
     services: config.preProvision
       ? createMeshServiceInformer({
           name: scopedName('ecs-services'),
           group: config.cluster,
           lister: preProvisioning(
+            tasks,
             new EcsServiceLister({
               ecs: clients.ecs,
               cluster: config.cluster,
               project: meshServiceProjection(config.partitionsEnabled, partition),
+              // A service running mesh tasks needs no pre-provisioning: its tasks keep its token.
+              skipDescribe: (name) => tasks.store.indexKeys(TASKS_BY_ECS_SERVICE, name).length > 0,
               taskDefinitions,
               clock,
               observer: api,
@@ -136,12 +142,22 @@ export function createAclDeps(
   };
 }
 
-/** The service lister of pre-provisioning, which turns itself off when its calls are denied. */
+/**
+ * The service lister of pre-provisioning: it lists after the task informer's first sync (so the
+ * services with running mesh tasks are known and not described), and turns itself off when its
+ * calls are denied.
+ */
 function preProvisioning(
+  tasks: Informer<MeshTask>,
   lister: EcsServiceLister<MeshService>,
   feature: OptionalFeature,
 ): Pick<EcsServiceLister<MeshService>, 'list'> {
-  return { list: (signal) => feature.run(() => lister.list(signal), { items: [] }) };
+  return {
+    list: async (signal) => {
+      await tasks.whenSynced(signal);
+      return feature.run(() => lister.list(signal), { items: [] });
+    },
+  };
 }
 
 export function createEventConsumer(

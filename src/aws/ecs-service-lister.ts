@@ -5,6 +5,8 @@
  * - One list is `ListServices` (pages of 100, to the end), then `DescribeServices` (10 a call,
  *   include TAGS), then `DescribeTaskDefinition` only for task definitions never seen before.
  * - Services reported as failures (gone in between) are left out. Any API error fails the list.
+ * - A service `skipDescribe` accepts (by name, the last part of its ARN) is listed but neither
+ *   described nor returned: the caller knows what it needs of it another way (its running tasks).
  * - Each described service is projected (`project`, default: the EcsServiceFacts themselves) into
  *   the item the informer caches.
  */
@@ -20,6 +22,13 @@ export interface EcsServiceListerOptions<T extends ListedService = EcsServiceFac
   /** Turns the facts of a described service into the cached item. Omitted, the facts are the item. */
   readonly project?: (facts: EcsServiceFacts) => T;
   readonly taskDefinitions: TaskDefinitionCache;
+  /** Services not to describe (and to leave out of the list), by service name; asked once per list. */
+  readonly skipDescribe?: (serviceName: string) => boolean;
+}
+
+/** The name of a service ARN (`…:service/<name>` or `…:service/<cluster>/<name>`). */
+export function serviceNameOfArn(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
 export class EcsServiceLister<T extends ListedService = EcsServiceFacts> {
@@ -30,7 +39,8 @@ export class EcsServiceLister<T extends ListedService = EcsServiceFacts> {
   }
 
   async list(signal: AbortSignal): Promise<ListResult<T>> {
-    const arns = await this.listArns(signal);
+    const skip = this.options.skipDescribe;
+    const arns = (await this.listArns(signal)).filter((arn) => !skip?.(serviceNameOfArn(arn)));
     const services: T[] = [];
     for (let i = 0; i < arns.length; i += 10)
       services.push(...(await this.describe(arns.slice(i, i + 10), signal)));

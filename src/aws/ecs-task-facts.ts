@@ -14,6 +14,16 @@ export interface EcsTaskFacts {
   readonly tags: EcsTags;
   /** ECS's version counter; 0 when ECS left it out. */
   readonly version: number;
+  /** The task group: `service:<name>` for a task an ECS service started (see ecsServiceOfGroup). */
+  readonly group?: string;
+}
+
+const SERVICE_GROUP = 'service:';
+
+/** The name of the ECS service that started a task of this group, or undefined. */
+export function ecsServiceOfGroup(group: string | undefined): string | undefined {
+  if (group === undefined || !group.startsWith(SERVICE_GROUP)) return undefined;
+  return group.slice(SERVICE_GROUP.length) || undefined;
 }
 
 /** What the task informer needs of any cached task: its key and its version. */

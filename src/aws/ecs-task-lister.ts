@@ -148,6 +148,7 @@ export class EcsTaskLister<T extends ListedTask = EcsTaskFacts> {
         taskDefinitionArn: task.taskDefinitionArn as string,
         tags: task.tags ?? [],
         version: task.version ?? 0,
+        group: task.group,
       }),
     );
   }
@@ -191,6 +192,7 @@ function checkDescribed(arns: readonly string[], result: DescribeTasksCommandOut
     if (task.version !== undefined && typeof task.version !== 'number')
       throw invalid('a task version is not a number');
     if (!isOptionalString(task.clusterArn)) throw invalid('a task clusterArn is not a string');
+    if (!isOptionalString(task.group)) throw invalid('a task group is not a string');
     described.set(task.taskArn, task as Task);
   }
   const missing = new Set<string>();

@@ -217,6 +217,7 @@ export class TaskEventConsumer<T extends ListedTask> implements Runnable {
           taskDefinitionArn: event.taskDefinitionArn,
           tags: definition.tags,
           version: event.version,
+          group: event.group,
         });
         lister.remember(task);
         found.set(event.taskArn, task);

@@ -13,6 +13,8 @@ export interface TaskStateEvent {
   readonly desiredStatus: string;
   readonly lastStatus: string;
   readonly version: number;
+  /** `detail.group` (`service:<name>` for a service's task), when a non-empty string. */
+  readonly group?: string;
   /**
    * When the change happened, in ms since the epoch: `detail.updatedAt` (millisecond precision)
    * when present and valid, else the envelope's `time` (whole seconds).
@@ -71,6 +73,7 @@ export function parseTaskStateEvent(body: string | undefined): ParsedTaskStateEv
       desiredStatus,
       lastStatus: text('lastStatus') ?? '',
       version,
+      ...(text('group') !== undefined ? { group: text('group') } : {}),
       at: Number.isFinite(time) ? time : undefined,
     },
   };

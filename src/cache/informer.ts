@@ -39,6 +39,7 @@ import {
   defer,
   distinctUntilChanged,
   EMPTY,
+  filter,
   finalize,
   from,
   interval,
@@ -234,6 +235,23 @@ export class Informer<T> {
 
   hasSynced(): boolean {
     return this.synced.value;
+  }
+
+  /** Resolves at the first sync (at once when synced); rejects with the signal's reason if it aborts first. */
+  whenSynced(signal?: AbortSignal): Promise<void> {
+    if (this.synced.value) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        subscription.unsubscribe();
+        reject(signal?.reason);
+      };
+      const subscription = this.synced.pipe(filter(Boolean), take(1)).subscribe(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /** How many full lists have been applied (watch results do not count). */

@@ -124,6 +124,45 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
     expect(attempts.map((attempt) => attempt.outcome)).to.deep.equal(['RUNNING', 'RUNNING']);
   });
 
+  it('describes only the ECS services that run no mesh task; one scaled to 0 then keeps its token past a GC grace of 0', async () => {
+    const { world } = env;
+    // web's tasks do not read their secret (they run before the controller starts); idle's would.
+    await world.createServiceSecret('web');
+    await world.registerTaskDefinition('web');
+    await registerMeshTaskDefinition(world, 'idle', await world.createServiceSecret('idle'));
+    await createService(world, 'web', 2);
+    await createService(world, 'idle', 0);
+    const running = async (service: string, count: number) => {
+      const described = await world.ecs.send(
+        new DescribeServicesCommand({ cluster: world.cluster, services: [service] }),
+      );
+      return described.services?.[0]?.runningCount === count ? true : undefined;
+    };
+    await eventually('two running web tasks', () => running('web', 2));
+    const controller = await start({ gcGracePeriodMs: 0 });
+    const tokenNames = async () =>
+      (await world.serviceTokens()).map((token) => token.ServiceIdentities?.[0]?.ServiceName).sort();
+    await eventually('tokens for idle and web', async () =>
+      JSON.stringify(await tokenNames()) === '["idle","web"]' ? true : undefined,
+    );
+    // web runs mesh tasks: its task definition is never described; idle's is (pre-provisioning).
+    expect(world.ecsServer.calls.count('DescribeTaskDefinition')).to.equal(1);
+
+    await world.ecs.send(
+      new UpdateServiceCommand({ cluster: world.cluster, service: 'web', desiredCount: 0 }),
+    );
+    await eventually('web at 0 running tasks', () => running('web', 0));
+    const { services } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
+    // The GC, before deleting web's token, asks for a service list, which now describes web.
+    await eventually('web in the ECS service cache, ACTIVE at desired count 0', () =>
+      services?.store
+        .list()
+        .find((service) => service.service?.name === 'web' && service.status === 'ACTIVE'),
+    );
+    expect(await tokenNames()).to.deep.equal(['idle', 'web']);
+    expect(world.ecsServer.calls.count('DescribeTaskDefinition')).to.equal(2);
+  });
+
   it('without pre-provisioning, the first task of a new service fails with ResourceInitializationError', async () => {
     const { world } = env;
     const secretArn = await world.createServiceSecret('web');

@@ -157,6 +157,26 @@ describe('Informer', () => {
     });
   });
 
+  it('whenSynced resolves at the first sync, at once afterwards, and rejects on abort before it', async () => {
+    const ts = newTestScheduler();
+    const informer = newInformer(ts, { list: () => of(snapshot(obj('a', 1))) });
+    const aborted = new AbortController();
+    const outcomes: string[] = [];
+    const waiting = informer.whenSynced().then(() => outcomes.push(`synced, store ${informer.store.size}`));
+    const abandoned = informer
+      .whenSynced(aborted.signal)
+      .catch((reason: Error) => outcomes.push(reason.message));
+    aborted.abort(new Error('gave up'));
+    await abandoned;
+    expect(outcomes).to.deep.equal(['gave up']);
+    const subscription = informer.run();
+    ts.flush();
+    await waiting;
+    expect(outcomes).to.deep.equal(['gave up', 'synced, store 1']);
+    await informer.whenSynced(AbortSignal.abort());
+    subscription.unsubscribe();
+  });
+
   it('applies jitter from the injected random source, never beyond the cap', () => {
     const ts = newTestScheduler();
     ts.run(({ cold }) => {
