@@ -15,6 +15,7 @@
  *   does, so upstream's task role, which grants `UpdateSecret` and not `PutSecretValue`, is
  *   enough), so the previous value stays recoverable as AWSPREVIOUS.
  * - Every call is reported to the API observer.
+ * - Every write (UpdateSecret, CreateSecret) first waits for the shared write limiter, if given.
  */
 import {
   CreateSecretCommand,
@@ -26,6 +27,7 @@ import {
 
 import { type ApiCallObserver } from '../../src/metrics/api-metrics.js';
 import { type Clock } from '../../src/time/clock.js';
+import { type CallRateLimiter } from '../../src/aws/call-rate-limiter.js';
 import { InvalidAwsResponseError } from '../../src/aws/invalid-response.js';
 import { observedCall } from '../../src/aws/observed-call.js';
 import {
@@ -48,6 +50,8 @@ export class TokenSecretStore {
     private readonly client: SecretsManagerClient,
     private readonly clock: Clock,
     private readonly observer: ApiCallObserver,
+    /** Secrets Manager's write budget is per account: one limiter for every cluster's writes. */
+    private readonly writeLimiter?: CallRateLimiter,
   ) {}
 
   async read(secretId: string, signal?: AbortSignal): Promise<SecretRead> {
@@ -70,6 +74,7 @@ export class TokenSecretStore {
   }
 
   async write(secretId: string, ids: TokenIds, signal?: AbortSignal): Promise<void> {
+    await this.writeLimiter?.acquire(signal);
     await this.call('UpdateSecret', () =>
       this.client.send(
         new UpdateSecretCommand({ SecretId: secretId, SecretString: formatTokenSecret(ids) }),
@@ -82,6 +87,7 @@ export class TokenSecretStore {
 
   /** Creates a secret holding `{}`, tagged as made by this controller. */
   async createEmpty(name: string, tags: Record<string, string>, signal?: AbortSignal): Promise<void> {
+    await this.writeLimiter?.acquire(signal);
     await this.call('CreateSecret', () =>
       this.client.send(
         new CreateSecretCommand({

@@ -2,7 +2,11 @@
  * The flags of `ecs-acl-controller acl-controller`: consul-ecs's, plus ours. Parsing turns them
  * into an AclControllerConfig and run options, or a UsageError that names the flag.
  */
-import { type AclControllerConfig, overlappingPrefixes } from '../domain/acl-config.js';
+import {
+  type AclControllerConfig,
+  DEFAULT_SECRETS_WRITE_RATE,
+  overlappingPrefixes,
+} from '../domain/acl-config.js';
 import {
   CONSUL_SESSION_TTL_MAX_MS,
   CONSUL_SESSION_TTL_MIN_DEFAULT_MS,
@@ -115,6 +119,12 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
     default: '10',
   },
   {
+    name: 'secrets-write-rate',
+    kind: 'int',
+    help: 'Client-side limit of Secrets Manager writes per second, for the whole process (AWS allows about 50 per account).',
+    default: String(DEFAULT_SECRETS_WRITE_RATE),
+  },
+  {
     name: 'leader-election',
     kind: 'bool',
     help: "Reconcile only while holding the cluster's Consul lock (run several replicas for HA).",
@@ -200,6 +210,9 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   const ecsReadRate = Number(get('ecs-read-rate'));
   if (ecsReadRate < 1 || ecsReadRate > 1000)
     throw new UsageError('flag -ecs-read-rate must be between 1 and 1000');
+  const secretsWriteRate = Number(get('secrets-write-rate'));
+  if (secretsWriteRate < 1 || secretsWriteRate > 1000)
+    throw new UsageError('flag -secrets-write-rate must be between 1 and 1000');
   if (resyncIntervalMs < 1000) throw new UsageError('flag -resync-interval must be at least 1s');
   const requestedFormat = get('log-format');
   if (requestedFormat !== 'json' && requestedFormat !== 'text' && requestedFormat !== 'auto') {
@@ -235,6 +248,7 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
           }
         : undefined,
       ecsReadRate,
+      secretsWriteRate,
     },
     listenHost: listen.host,
     listenPort: listen.port,

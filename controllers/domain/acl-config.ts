@@ -33,9 +33,17 @@ export interface AclControllerConfig {
   readonly eventsQueueUrl?: string;
   /** Client-side rate of ECS read calls per second (per throttling bucket). */
   readonly ecsReadRate: number;
+  /**
+   * Client-side rate of Secrets Manager writes per second, shared by every cluster of the process
+   * (AWS's limit is per account); default DEFAULT_SECRETS_WRITE_RATE.
+   */
+  readonly secretsWriteRate?: number;
   /** Reconcile only while holding the cluster's Consul lock. */
   readonly leaderElection?: LeaderElectionConfig;
 }
+
+/** Secrets Manager allows about 50 UpdateSecret/PutSecretValue a second per account: stay under it. */
+export const DEFAULT_SECRETS_WRITE_RATE = 40;
 
 export interface LeaderElectionConfig {
   /** Who this replica is, written into the lock (hostname or task ARN; never a secret). */

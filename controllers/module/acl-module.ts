@@ -17,7 +17,13 @@ import { ClientTokenController } from '../client-token/client-token-controller.j
 import { GarbageCollectorController } from '../garbage-collector/garbage-collector-controller.js';
 import { createAclDeps, createEventConsumer, createLeaderElector } from './cluster-wiring.js';
 import { ServiceTokenController } from '../service-token/service-token-controller.js';
-import { type AclControllerConfig, overlappingPrefixes } from '../domain/acl-config.js';
+import {
+  type AclControllerConfig,
+  DEFAULT_SECRETS_WRITE_RATE,
+  overlappingPrefixes,
+} from '../domain/acl-config.js';
+import { CallRateLimiter } from '../../src/aws/call-rate-limiter.js';
+import { type Clock } from '../../src/time/clock.js';
 import { type AclDeps, aclDepsId } from '../adapters/acl-deps.js';
 import { type AclModuleSettings } from './acl-settings.js';
 import { SecretNames } from '../domain/secret-names.js';
@@ -34,12 +40,23 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
   assertDistinctClusters(configs);
   const multi = configs.length > 1;
   const secretNames = new SecretNames(configs.map((config) => config.clientSecretArn));
+  // One Secrets Manager write budget for the process: AWS counts writes per account.
+  const writeRate = Math.min(
+    ...configs.map((config) => config.secretsWriteRate ?? DEFAULT_SECRETS_WRITE_RATE),
+  );
+  let secretWrites: CallRateLimiter | undefined;
+  const secretWriteLimiter = (ctx: ResolutionContext) =>
+    (secretWrites ??= new CallRateLimiter(ctx.get<Clock>(TYPES.Clock), writeRate));
   return new ContainerModule(({ bind }) => {
     for (const config of configs) {
       const depsId = aclDepsId(config.cluster);
       const scopedName = (base: string) => (multi ? `${base}/${config.cluster}` : base);
       bind<AclDeps>(depsId).toDynamicValue((ctx) =>
-        createAclDeps(ctx, settings, config, scopedName, secretNames),
+        createAclDeps(ctx, settings, config, {
+          scopedName,
+          secretNames,
+          secretWrites: secretWriteLimiter(ctx),
+        }),
       );
       const deps = (ctx: ResolutionContext) => ctx.get<AclDeps>(depsId);
       bind(TYPES.Informer).toDynamicValue((ctx) => deps(ctx).tasks);

@@ -43,13 +43,22 @@ import { type MeshTask } from '../domain/mesh-task.js';
 import { type SecretNames } from '../domain/secret-names.js';
 import { TokenOwnership } from '../domain/token-ownership.js';
 
+/** What a cluster's deps get from the module: its naming, and what all clusters share. */
+export interface ClusterShared {
+  /** `base` with one cluster, `base/<cluster>` with several. */
+  readonly scopedName: (base: string) => string;
+  readonly secretNames: SecretNames;
+  /** The process's one Secrets Manager write limiter. */
+  readonly secretWrites: CallRateLimiter;
+}
+
 export function createAclDeps(
   ctx: ResolutionContext,
   settings: AclModuleSettings,
   config: AclControllerConfig,
-  scopedName: (base: string) => string,
-  secretNames: SecretNames,
+  shared: ClusterShared,
 ): AclDeps {
+  const { scopedName, secretNames } = shared;
   const { clients } = settings;
   const clock = ctx.get<Clock>(TYPES.Clock);
   const scheduler = ctx.get<SchedulerLike>(TYPES.Scheduler);
@@ -102,7 +111,7 @@ export function createAclDeps(
     metrics,
     ownership: new TokenOwnership({ cluster: clusterNames, clientPolicyName: clientPolicy, partition }),
     secretNames,
-    secrets: new TokenSecretStore(clients.secretsManager, clock, api),
+    secrets: new TokenSecretStore(clients.secretsManager, clock, api, shared.secretWrites),
     newId: settings.newId ?? randomUUID,
     scopedName,
     tasks,

@@ -63,6 +63,7 @@ describe('Go-style flags', () => {
       gcGracePeriodMs: 120_000,
       resyncIntervalMs: 30_000,
       dryRun: false,
+      secretsWriteRate: 40,
     });
     expect(run.listenPort).to.equal(8080);
     expect(run.once).to.equal(false);
@@ -95,6 +96,7 @@ describe('Go-style flags', () => {
       [[...REQUIRED, '-partition', 'x'], 'flag -partition needs -partitions-enabled'],
       [[...REQUIRED, '-gc-grace-period', 'soon'], 'invalid duration "soon" for flag -gc-grace-period'],
       [[...REQUIRED, '-concurrency', '0'], 'flag -concurrency must be between 1 and 64'],
+      [[...REQUIRED, '-secrets-write-rate', '0'], 'flag -secrets-write-rate must be between 1 and 1000'],
       [[...REQUIRED, '-log-level', 'loud'], 'flag -log-level: unknown log level "loud"'],
       [[...REQUIRED, '-listen-addr', '8080'], 'flag -listen-addr: "8080" is not host:port'],
       [[...REQUIRED, '-cluster'], 'flag needs an argument: -cluster'],
