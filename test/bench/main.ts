@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --tasks 1000[,10000]] [-- --only ours-polling,consul-ecs]
+ * `npm run bench [-- --quick] [-- --tasks 1000[,10000]] [-- --only ours-polling,consul-ecs|ours]
  * [-- --sequential|--parallel] [-- --out FILE]`: the benchmark suite (not part of `npm test`).
  *
  * For each cluster size it runs the same workload (harness/run-workload.ts) once per controller,
@@ -13,7 +13,7 @@
 import { resolve } from 'node:path';
 
 import { consulEcsUnavailable } from '../helpers/consul-ecs/run-consul-ecs.js';
-import { detailsOf, machine, type SizeResult, tableOf, writeSection } from './harness/report.js';
+import { detailsOf, machine, scaleLines, type SizeResult, tableOf, writeSection } from './harness/report.js';
 import {
   type ControllerKind,
   type RunResult,
@@ -57,7 +57,10 @@ function parseArgs(argv: readonly string[]): Options {
     };
     if (arg === '--quick') options.quick = true;
     else if (arg === '--tasks') options.sizes = value().split(',').map(Number);
-    else if (arg === '--only') options.only = value().split(',') as ControllerKind[];
+    else if (arg === '--only')
+      options.only = value()
+        .split(',')
+        .flatMap((kind) => (kind === 'ours' ? ['ours-polling', 'ours-events'] : [kind])) as ControllerKind[];
     else if (arg === '--parallel') [options.parallel, parallelSet] = [true, true];
     else if (arg === '--sequential') [options.parallel, parallelSet] = [false, true];
     else if (arg === '--out') options.out = value();
@@ -180,6 +183,7 @@ async function main(): Promise<void> {
   const section = `${options.quick ? 'quick' : 'full'}-${options.sizes.join('-')}`;
   writeSection(resolve(options.out), section, body.trimEnd());
   log(`wrote section ${section} of ${options.out}`);
+  for (const line of sizes.flatMap(scaleLines)) console.log(line);
   if (sizes.some((s) => s.runs.some((r) => r.error))) process.exitCode = 1;
 }
 

@@ -222,3 +222,30 @@ export function writeSection(file: string, key: string, body: string): void {
       : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, text);
 }
+
+/**
+ * One line per run of ours, for checking the scale goals without reading tables:
+ * `scale: 10000 tasks, ours-events, startup C calls in S s, resync R calls X ms cpu, peak rss M MB,
+ * steady rss N MB`. A resync's calls are counted from the steady window (ECS calls per ListTasks
+ * pass) and its CPU is the median over whole resyncs seen there; "n/m" when the window held none
+ * (events mode resyncs every 10 min).
+ */
+export function scaleLines(size: SizeResult): string[] {
+  const mb = (bytes: number | undefined) => (bytes === undefined ? 'n/m' : (bytes / 2 ** 20).toFixed(0));
+  const pages = Math.max(1, Math.ceil(size.spec.tasks / 100));
+  return size.runs
+    .filter((run) => run.kind.startsWith('ours'))
+    .map((run) => {
+      const resyncs = run.steady ? (run.steady.calls.ECS.ListTasks ?? 0) / pages : 0;
+      const perResync = run.steady && resyncs > 0 ? Math.round(total(run.steady.calls.ECS) / resyncs) : 'n/m';
+      const cpu = run.steady?.resync.medianCpuMs;
+      const startup = run.converge
+        ? `startup ${total(run.converge.calls.ECS)} calls in ${run.converge.seconds.toFixed(1)} s${run.converge.complete ? '' : ' (incomplete)'}`
+        : 'startup n/m';
+      return (
+        `scale: ${size.spec.tasks} tasks, ${run.kind}, ${startup}, resync ${perResync} calls ` +
+        `${cpu === undefined ? 'n/m' : cpu.toFixed(0)} ms cpu, peak rss ${mb(run.peakRssOverall)} MB, ` +
+        `steady rss ${mb(run.steady?.endRss)} MB`
+      );
+    });
+}

@@ -46,6 +46,8 @@ export interface PhaseFigures {
   readonly calls: CallCounts;
   /** Highest RSS sampled in the phase, bytes. */
   readonly peakRss: number | undefined;
+  /** RSS sampled at the end of the phase, bytes. */
+  readonly endRss: number | undefined;
   readonly cpuMs: number | undefined;
   /** p99 event-loop delay over the phase, seconds (ours only). */
   readonly lagP99: number | undefined;
@@ -132,6 +134,7 @@ class PhaseMeter {
       seconds: (to - this.start) / 1000,
       calls,
       peakRss: samples.length > 0 ? Math.max(...samples.map((s) => s.rss)) : undefined,
+      endRss: samples.length > 0 ? samples[samples.length - 1].rss : undefined,
       cpuMs: a !== undefined && b !== undefined ? (b - a) * 1000 : undefined,
       lagP99: await this.controller.eventLoopLagP99(),
     };
@@ -194,6 +197,7 @@ export async function runWorkload(
       seconds: (convergeEnd - convergeStart) / 1000,
       calls: countsBetween(before, world.counts()),
       peakRss: Math.max(0, ...s.between(convergeStart, convergeEnd).map((x) => x.rss)),
+      endRss: s.between(convergeStart, convergeEnd).at(-1)?.rss,
       cpuMs: ((s.cpuAt(convergeEnd) ?? 0) - (s.samples[0]?.cpu ?? 0)) * 1000,
       lagP99: undefined,
     };
