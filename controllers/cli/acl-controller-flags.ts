@@ -62,6 +62,11 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
     default: '30s',
   },
   {
+    name: 'service-resync-interval',
+    kind: 'duration',
+    help: 'Full relist period of the ECS services (pre-provisioning): 1h with -events-queue-url, else -resync-interval.',
+  },
+  {
     name: 'gc-grace-period',
     kind: 'duration',
     help: 'How long a service may have no running mesh task before its tokens are deleted; 0 deletes at once.',
@@ -207,6 +212,15 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   // With events, the full resync is only a safety net: 10 minutes unless set explicitly.
   const resyncIntervalMs =
     withEvents && !flags.has('resync-interval') ? 600_000 : duration('resync-interval');
+  // Services with running mesh tasks are never described, so a service relist only finds services
+  // with no task yet; with events it is a safety net too.
+  const serviceResyncIntervalMs = flags.has('service-resync-interval')
+    ? duration('service-resync-interval')
+    : withEvents
+      ? 3_600_000
+      : resyncIntervalMs;
+  if (serviceResyncIntervalMs < 1000)
+    throw new UsageError('flag -service-resync-interval must be at least 1s');
   const ecsReadRate = Number(get('ecs-read-rate'));
   if (ecsReadRate < 1 || ecsReadRate > 1000)
     throw new UsageError('flag -ecs-read-rate must be between 1 and 1000');
@@ -233,6 +247,7 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
       partition: partitionsEnabled ? (get('partition') ?? 'default') : undefined,
       gcGracePeriodMs: duration('gc-grace-period'),
       resyncIntervalMs,
+      serviceResyncIntervalMs,
       concurrency,
       dryRun: bool('dry-run'),
       createSecrets: bool('create-secrets'),

@@ -20,6 +20,8 @@ export interface AclControllerConfig {
   /** How long a service must be without running mesh tasks before its tokens are deleted. */
   readonly gcGracePeriodMs: number;
   readonly resyncIntervalMs: number;
+  /** Full relist period of the ECS services (pre-provisioning); `resyncIntervalMs` when unset. */
+  readonly serviceResyncIntervalMs?: number;
   readonly concurrency: number;
   /** Log intended changes instead of making them. */
   readonly dryRun: boolean;

@@ -139,7 +139,7 @@ export function createAclDeps(
               'ECS services get their token with their first task instead of before it',
             ),
           ),
-          resyncPeriodMs: config.resyncIntervalMs,
+          resyncPeriodMs: config.serviceResyncIntervalMs ?? config.resyncIntervalMs,
           scheduler,
           observer,
         })

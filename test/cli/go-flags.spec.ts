@@ -64,6 +64,7 @@ describe('Go-style flags', () => {
       resyncIntervalMs: 30_000,
       dryRun: false,
       secretsWriteRate: 40,
+      serviceResyncIntervalMs: 30_000,
     });
     expect(run.listenPort).to.equal(8080);
     expect(run.once).to.equal(false);
@@ -87,6 +88,10 @@ describe('Go-style flags', () => {
     expect(run.config.leaderElection?.key).to.equal('locks/<cluster>');
     // Events on, so the full resync defaults to the 10-minute safety net.
     expect(run.config.resyncIntervalMs).to.equal(600_000);
+    // ... and the ECS service relist to an hour (services with running tasks are not described).
+    expect(run.config.serviceResyncIntervalMs).to.equal(3_600_000);
+    const explicit = parseAclControllerFlags([...TWO_CLUSTERS, '-service-resync-interval', '5m']);
+    expect(explicit.config.serviceResyncIntervalMs).to.equal(300_000);
   });
 
   it('names the flag in every usage error', () => {
@@ -97,6 +102,10 @@ describe('Go-style flags', () => {
       [[...REQUIRED, '-gc-grace-period', 'soon'], 'invalid duration "soon" for flag -gc-grace-period'],
       [[...REQUIRED, '-concurrency', '0'], 'flag -concurrency must be between 1 and 64'],
       [[...REQUIRED, '-secrets-write-rate', '0'], 'flag -secrets-write-rate must be between 1 and 1000'],
+      [
+        [...REQUIRED, '-service-resync-interval', '10ms'],
+        'flag -service-resync-interval must be at least 1s',
+      ],
       [[...REQUIRED, '-log-level', 'loud'], 'flag -log-level: unknown log level "loud"'],
       [[...REQUIRED, '-listen-addr', '8080'], 'flag -listen-addr: "8080" is not host:port'],
       [[...REQUIRED, '-cluster'], 'flag needs an argument: -cluster'],
