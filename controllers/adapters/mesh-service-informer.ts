@@ -14,7 +14,7 @@ import { type EcsServiceFacts } from '../../src/aws/ecs-service-facts.js';
 import { type EcsServiceLister } from '../../src/aws/ecs-service-lister.js';
 import { createEcsServiceInformer } from '../../src/aws/ecs-service-informer.js';
 import { type MeshService, toMeshService } from '../domain/mesh-service.js';
-import { serviceKey } from '../domain/service-ref.js';
+import { servedServiceKeys } from '../domain/mesh-identity.js';
 import { ACTIVE_SERVICES_BY_KEY } from './mesh-indexes.js';
 
 /** The lister's projection: a service's mesh identity under the served partition settings. */
@@ -38,8 +38,7 @@ export function createMeshServiceInformer(options: MeshServiceInformerOptions): 
   return createEcsServiceInformer<MeshService>({
     ...options,
     indexers: {
-      [ACTIVE_SERVICES_BY_KEY]: (service) =>
-        service.mesh && service.service && service.status === 'ACTIVE' ? [serviceKey(service.service)] : [],
+      [ACTIVE_SERVICES_BY_KEY]: (service) => (service.status === 'ACTIVE' ? servedServiceKeys(service) : []),
     },
   });
 }

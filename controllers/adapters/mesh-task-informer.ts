@@ -15,7 +15,7 @@ import { type EcsTaskFacts } from '../../src/aws/ecs-task-facts.js';
 import { type EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { createEcsTaskInformer } from '../../src/aws/ecs-task-informer.js';
 import { type MeshTask, toMeshTask } from '../domain/mesh-task.js';
-import { serviceKey } from '../domain/service-ref.js';
+import { servedServiceKeys } from '../domain/mesh-identity.js';
 import { TASKS_BY_ECS_SERVICE, TASKS_BY_SERVICE } from './mesh-indexes.js';
 
 /** The lister's projection: a task's mesh identity under the served partition settings. */
@@ -39,9 +39,9 @@ export function createMeshTaskInformer(options: MeshTaskInformerOptions): Inform
   return createEcsTaskInformer<MeshTask>({
     ...options,
     indexers: {
-      [TASKS_BY_SERVICE]: (task) => (task.mesh && task.service ? [serviceKey(task.service)] : []),
+      [TASKS_BY_SERVICE]: servedServiceKeys,
       [TASKS_BY_ECS_SERVICE]: (task) =>
-        task.mesh && task.service && task.ecsService !== undefined ? [task.ecsService] : [],
+        task.ecsService !== undefined && servedServiceKeys(task).length > 0 ? [task.ecsService] : [],
     },
   });
 }

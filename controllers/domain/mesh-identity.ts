@@ -18,7 +18,7 @@
  */
 import { type EcsTags } from '../../src/aws/ecs-tags.js';
 import { MESH_TAG, NAMESPACE_TAG, PARTITION_TAG, SERVICE_NAME_TAG } from './mesh-tags.js';
-import { type ServiceRef } from './service-ref.js';
+import { type ServiceRef, serviceKey } from './service-ref.js';
 
 export const NO_SERVICE_NAME = 'no service-name tag and no task family';
 /** Consul Enterprise's default admin partition and namespace. */
@@ -73,4 +73,15 @@ function withService(service: ServiceRef): MeshIdentity {
 
 export function hasMeshTag(tags: EcsTags): boolean {
   return tags.some((tag) => tag.key === MESH_TAG && tag.value === 'true');
+}
+
+/**
+ * The key of a served mesh object (task or ECS service) with a usable service; none for an object
+ * outside the mesh, with a problem, or of another partition. Every event-to-key mapping and
+ * service-key index uses this one rule.
+ */
+export function servedServiceKeys(identity: MeshIdentity): string[] {
+  if (!identity.mesh || identity.foreignPartition !== undefined || identity.problem || !identity.service)
+    return [];
+  return [serviceKey(identity.service)];
 }

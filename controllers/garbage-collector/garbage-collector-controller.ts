@@ -10,7 +10,7 @@ import { type AnyWatch } from '../../src/reconcile/watch.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type MeshService } from '../domain/mesh-service.js';
 import { type MeshTask } from '../domain/mesh-task.js';
-import { serviceKey } from '../domain/service-ref.js';
+import { servedServiceKeys } from '../domain/mesh-identity.js';
 import { type AclDeps } from '../adapters/acl-deps.js';
 import { GARBAGE_COLLECTOR, GarbageCollectorReconciler } from './garbage-collector-reconciler.js';
 
@@ -29,8 +29,7 @@ export class GarbageCollectorController implements ControllerPlugin {
     return [
       {
         source: this.deps.tasks.events$,
-        toKeys: (event: InformerEvent<MeshTask>) =>
-          event.obj.mesh && event.obj.service ? [serviceKey(event.obj.service)] : [],
+        toKeys: (event: InformerEvent<MeshTask>) => servedServiceKeys(event.obj),
       },
       {
         source: this.deps.tokens.events$,
@@ -40,8 +39,7 @@ export class GarbageCollectorController implements ControllerPlugin {
         ? [
             {
               source: this.deps.services.events$,
-              toKeys: (event: InformerEvent<MeshService>) =>
-                event.obj.mesh && event.obj.service ? [serviceKey(event.obj.service)] : [],
+              toKeys: (event: InformerEvent<MeshService>) => servedServiceKeys(event.obj),
             },
           ]
         : []),

@@ -21,15 +21,9 @@ import { UnservedMeshObjects } from '../adapters/unserved-mesh-objects.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
 import { type MeshService } from '../domain/mesh-service.js';
 import { type MeshTask } from '../domain/mesh-task.js';
-import { serviceKey } from '../domain/service-ref.js';
+import { servedServiceKeys } from '../domain/mesh-identity.js';
 import { type AclDeps } from '../adapters/acl-deps.js';
 import { SERVICE_TOKEN_CONTROLLER, ServiceTokenReconciler } from './service-token-reconciler.js';
-
-/** The key of a served mesh task or ECS service with a usable service name; none otherwise. */
-export function servedServiceKeys(obj: MeshTask | MeshService): string[] {
-  if (!obj.mesh || obj.foreignPartition !== undefined || obj.problem || !obj.service) return [];
-  return [serviceKey(obj.service)];
-}
 
 export class ServiceTokenController implements ControllerPlugin {
   readonly name: string;
