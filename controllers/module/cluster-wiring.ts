@@ -190,6 +190,9 @@ export function createEventConsumer(
     tasks: deps.tasks,
     // A task definition tagged for the mesh gives its tasks their tags: the identity needs no DescribeTasks.
     definitionTagsSuffice: hasMeshTag,
+    // Pre-provisioning already needs ecs:DescribeTaskDefinition; with it, a task definition is
+    // described once instead of a DescribeTasks per event batch of its new tasks.
+    describeTaskDefinitions: config.preProvision,
     lister: deps.taskLister,
     taskDefinitions: deps.taskDefinitions,
     clock: deps.clock,

@@ -15,9 +15,9 @@
  * - Delivery is at least once and unordered: `detail.version` orders events, so duplicates and
  *   stale events never move the cache backwards (the informer enforces it).
  * - Events carry no tags: a task's item comes from the lister's cached description of the task,
- *   else from its cached task-definition tags when `definitionTagsSuffice` accepts them (ECS
- *   propagated them to the task), else from one batched `DescribeTasks` for the whole receive
- *   batch. The lister projects each into the informer's item type.
+ *   else from its task definition's tags (cached, or with `describeTaskDefinitions` described
+ *   once per task definition) when `definitionTagsSuffice` accepts them (ECS propagated them to
+ *   the task), else from one batched `DescribeTasks` for the whole receive batch. The lister projects each into the informer's item type.
  * - It runs as a manager runnable, so it starts before the informers' first list, and nothing
  *   that happens in between is missed. Errors back off on the clock; it never stops by itself.
  * - With `leaderOnly` (leader election on), it runs only while leading, and starts only after its
@@ -71,6 +71,12 @@ export interface TaskEventConsumerOptions<T extends ListedTask> {
    * every task not described before is described.
    */
   readonly definitionTagsSuffice?: (tags: EcsTags) => boolean;
+  /**
+   * Describe a task definition not cached yet (DescribeTaskDefinition, once per ARN, through the
+   * cache) instead of only peeking: new tasks of a known service then cost no DescribeTasks. Needs
+   * `ecs:DescribeTaskDefinition`; a failed lookup falls back to DescribeTasks and is not cached.
+   */
+  readonly describeTaskDefinitions?: boolean;
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
@@ -199,7 +205,7 @@ export class TaskEventConsumer<T extends ListedTask> implements Runnable {
 
   /** Items for the tasks of running events: cache, then task definition, then DescribeTasks. */
   private async identify(events: readonly TaskStateEvent[], signal: AbortSignal): Promise<Map<string, T>> {
-    const { lister, taskDefinitions, definitionTagsSuffice } = this.options;
+    const { lister, taskDefinitions, definitionTagsSuffice, describeTaskDefinitions } = this.options;
     const found = new Map<string, T>();
     const toDescribe: string[] = [];
     for (const event of events) {
@@ -209,7 +215,11 @@ export class TaskEventConsumer<T extends ListedTask> implements Runnable {
         continue;
       }
       const definition = definitionTagsSuffice
-        ? await taskDefinitions.peek(event.taskDefinitionArn).catch(() => undefined)
+        ? await (
+            describeTaskDefinitions
+              ? taskDefinitions.get(event.taskDefinitionArn, signal)
+              : taskDefinitions.peek(event.taskDefinitionArn)
+          ).catch(() => undefined)
         : undefined;
       if (definition && definitionTagsSuffice?.(definition.tags)) {
         const task = lister.project({

@@ -163,6 +163,25 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
     expect(world.ecsServer.calls.count('DescribeTaskDefinition')).to.equal(2);
   });
 
+  it('learns new tasks of a running service from its task definition, described once, not from DescribeTasks per event batch', async () => {
+    const { world } = env;
+    await world.createServiceSecret('web');
+    await world.registerTaskDefinition('web');
+    await createService(world, 'web', 1);
+    const controller = await start({});
+    const { tasks } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
+    const webTasks = () => tasks.store.list().filter((task) => task.service?.name === 'web').length;
+    await eventually('the first web task cached', () => webTasks() === 1 || undefined);
+    await eventually('a token for web', async () => (await world.serviceTokens()).length === 1 || undefined);
+    const describedTasks = world.ecsServer.calls.count('DescribeTasks');
+    await world.ecs.send(
+      new UpdateServiceCommand({ cluster: world.cluster, service: 'web', desiredCount: 4 }),
+    );
+    await eventually('three more web tasks, from their events', () => webTasks() === 4 || undefined);
+    expect(world.ecsServer.calls.count('DescribeTasks')).to.equal(describedTasks);
+    expect(world.ecsServer.calls.count('DescribeTaskDefinition')).to.equal(1);
+  });
+
   it('without pre-provisioning, the first task of a new service fails with ResourceInitializationError', async () => {
     const { world } = env;
     const secretArn = await world.createServiceSecret('web');
