@@ -34,6 +34,7 @@ interface Options {
   provisioningMs: number | undefined;
   pendingMs: number | undefined;
   simulate: boolean;
+  secretsWriteRate: number | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -46,6 +47,7 @@ function parseArgs(argv: readonly string[]): Options {
     provisioningMs: undefined,
     pendingMs: undefined,
     simulate: false,
+    secretsWriteRate: undefined,
   };
   let parallelSet = false;
   for (let i = 0; i < argv.length; i += 1) {
@@ -67,6 +69,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--provisioning-ms') options.provisioningMs = Number(value());
     else if (arg === '--simulate-consul-ecs') options.simulate = true;
     else if (arg === '--pending-ms') options.pendingMs = Number(value());
+    else if (arg === '--secrets-write-rate') options.secretsWriteRate = Number(value());
     else throw new Error(`unknown argument ${arg}`);
   }
   for (const kind of options.only) if (!KINDS.includes(kind)) throw new Error(`unknown controller ${kind}`);
@@ -81,6 +84,7 @@ function specFor(tasks: number, options: Options): WorkloadSpec {
     provisioningMs: options.provisioningMs ?? (quick ? 2_000 : 5_000),
     pendingMs: options.pendingMs ?? (quick ? 1_000 : 3_000),
     ecsReadRate: 50,
+    secretsWriteRate: options.secretsWriteRate,
   };
   if (quick) {
     return {
@@ -116,7 +120,7 @@ function workloadText(spec: WorkloadSpec): string {
     `steady ${spec.steadyMs / 1000} s, churn ${spec.churnMs / 1000} s at ${spec.churnPerSecond} task stop(s)/s`,
     `burst of ${spec.burst} new services (1 task each, reading the token from their secret), counted over a ${spec.burstWindowMs / 1000} s window that starts half a polling resync after the last one (steady + churn = ${(spec.steadyMs + spec.churnMs) / 1000} s)`,
     `task PROVISIONING ${spec.provisioningMs} ms + PENDING ${spec.pendingMs} ms (secrets read at the end of PENDING)`,
-    `ours polling -resync-interval ${spec.pollingResync}; ours events: SQS queue, CLI default resync (${EVENTS_RESYNC_MINUTES} min); -ecs-read-rate ${spec.ecsReadRate}`,
+    `ours polling -resync-interval ${spec.pollingResync}; ours events: SQS queue, CLI default resync (${EVENTS_RESYNC_MINUTES} min); -ecs-read-rate ${spec.ecsReadRate}; -secrets-write-rate ${spec.secretsWriteRate ?? '40 (default)'}`,
   ].join('; ');
 }
 

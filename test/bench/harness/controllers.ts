@@ -40,6 +40,8 @@ export interface OurControllerOptions {
   readonly resyncInterval?: string;
   readonly events: boolean;
   readonly ecsReadRate: number;
+  /** -secrets-write-rate, when not the CLI default (40/s). */
+  readonly secretsWriteRate?: number;
   /** Every line the controller writes (stdout and stderr), as it comes. */
   readonly onLine?: (line: string) => void;
 }
@@ -56,6 +58,7 @@ export async function startOurController(
       '2m',
       '-ecs-read-rate',
       String(options.ecsReadRate),
+      ...(options.secretsWriteRate ? ['-secrets-write-rate', String(options.secretsWriteRate)] : []),
       ...(options.resyncInterval ? ['-resync-interval', options.resyncInterval] : []),
       ...(options.events && world.queueUrl ? ['-events-queue-url', world.queueUrl] : []),
     ],

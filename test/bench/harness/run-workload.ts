@@ -39,6 +39,8 @@ export interface WorkloadSpec {
   /** Our -resync-interval in polling mode (events mode uses the CLI default, 10m). */
   readonly pollingResync: string;
   readonly ecsReadRate: number;
+  /** Our -secrets-write-rate; the CLI default (40/s) when unset. */
+  readonly secretsWriteRate?: number;
 }
 
 export interface PhaseFigures {
@@ -170,6 +172,7 @@ export async function runWorkload(
           : await startOurController(world, {
               events: kind === 'ours-events',
               ecsReadRate: spec.ecsReadRate,
+              secretsWriteRate: spec.secretsWriteRate,
               ...(kind === 'ours-polling' ? { resyncInterval: spec.pollingResync } : {}),
             });
     const c = controller;
