@@ -88,18 +88,24 @@ export class ControllerMetrics {
     this.time.zero(labels);
     this.maxConcurrent.set(labels, maxConcurrentReconciles);
     this.activeWorkers.set(labels, 0);
+    // Label-bound children: thousands of reconciles per resync hash no label object.
+    const totals = new Map(OUTCOMES.map((result) => [result, this.total.labels({ controller, result })]));
+    const time = this.time.labels(labels);
+    const errors = this.errors.labels(labels);
+    const terminalErrors = this.terminalErrors.labels(labels);
+    const activeWorkers = this.activeWorkers.labels(labels);
     return {
       reconciled: (result, seconds) => {
-        this.total.inc({ controller, result });
-        this.time.observe(labels, seconds);
+        (totals.get(result) ?? this.total.labels({ controller, result })).inc();
+        time.observe(seconds);
       },
       failed: (terminal) => {
-        this.errors.inc(labels);
-        if (terminal) this.terminalErrors.inc(labels);
+        errors.inc();
+        if (terminal) terminalErrors.inc();
       },
       panicked: () => this.panics.inc(labels),
-      workerStarted: () => this.activeWorkers.inc(labels),
-      workerFinished: () => this.activeWorkers.dec(labels),
+      workerStarted: () => activeWorkers.inc(),
+      workerFinished: () => activeWorkers.dec(),
     };
   }
 }

@@ -105,25 +105,31 @@ export class WorkQueueMetrics {
     this.retries.inc(labels, 0);
     this.latency.zero(labels);
     this.workDuration.zero(labels);
+    // Label-bound children: a hot queue (thousands of adds per resync) hashes no label object.
+    const depth = this.depth.labels({ ...labels, priority: '' });
+    const adds = this.adds.labels(labels);
+    const latency = this.latency.labels(labels);
+    const workDuration = this.workDuration.labels(labels);
+    const retries = this.retries.labels(labels);
     return {
       added: (key) => {
-        this.depth.inc({ ...labels, priority: '' });
-        this.adds.inc(labels);
+        depth.inc();
+        adds.inc();
         if (!addedAt.has(key)) addedAt.set(key, this.clock.now());
       },
       started: (key) => {
-        this.depth.dec({ ...labels, priority: '' });
+        depth.dec();
         const now = this.clock.now();
-        this.latency.observe(labels, (now - (addedAt.get(key) ?? now)) / 1000);
+        latency.observe((now - (addedAt.get(key) ?? now)) / 1000);
         addedAt.delete(key);
         startedAt.set(key, now);
       },
       finished: (key) => {
         const now = this.clock.now();
-        this.workDuration.observe(labels, (now - (startedAt.get(key) ?? now)) / 1000);
+        workDuration.observe((now - (startedAt.get(key) ?? now)) / 1000);
         startedAt.delete(key);
       },
-      retried: () => this.retries.inc(labels),
+      retried: () => retries.inc(),
     };
   }
 }
