@@ -48,11 +48,12 @@ export function aclListScope(partition: string | undefined): AclScope {
 
 /**
  * Every write to the ACL tables ends a blocking query, which then downloads the whole list: while
- * hundreds of tokens are being created, the watches would re-download it once per token. A floor
- * of 250 ms between watches bounds that to 4 downloads a second (consul-template limits its Consul
- * calls the same way, to about 1 per 100 ms) and delays what the cache sees by at most that.
+ * thousands of tokens are being created, the watches would re-download it once per token. A floor
+ * of 1 s between watches bounds that to one download a second (at 2,000 tokens, ~1 MB each), and
+ * delays what the cache sees by at most that; our own writes do not wait for the cache (each write
+ * re-reads first, and a reconcile keeps the ModifyIndex Consul answered).
  */
-export const WATCH_FLOOR_MS = 250;
+export const WATCH_FLOOR_MS = 1_000;
 export const TOKENS_BY_KIND = 'byKind';
 export const POLICIES_BY_SERVICE = 'byService';
 
@@ -100,6 +101,8 @@ export function createTokenInformer(options: AclInformerOptions): Informer<Owned
       ),
     keyOf: (token) => token.accessorId,
     versionOf: (token) => String(token.modifyIndex),
+    // Raft indexes only grow: a write's answer applied early never replaces a newer watch result.
+    isNewer: (incoming, current) => Number(incoming) > Number(current),
     indexers: {
       [TOKENS_BY_SERVICE]: (token) => (token.serviceKey ? [token.serviceKey] : []),
       [TOKENS_BY_KIND]: (token) => [token.kind],

@@ -14,10 +14,14 @@
  *   client-token reconciler; service policies of the garbage collector) go through `write`.
  * - In dry-run nothing is written; the intended write is logged.
  * - Every failed Consul call is counted once (`errors_total{kind="consul"}`), except an abort.
+ * - A token create or update that succeeded is applied to the token cache at once (Consul's answer,
+ *   by ModifyIndex), so reconciles need not wait for the next watch return to see it.
  */
 import { type AclScope, type AclToken, type AclTokenWrite } from '../../src/consul/acl-types.js';
 import { type AclDeps } from './acl-deps.js';
+import { ownedClusterNames, servedPartition } from '../domain/acl-config.js';
 import { tokenMarks } from '../domain/token-ownership.js';
+import { toOwnedToken } from './owned-acl.js';
 import { skipForDryRun } from './dry-run.js';
 
 export type WriteOutcome<T> =
@@ -43,8 +47,10 @@ export class AclWrites {
   constructor(private readonly deps: AclDeps) {}
 
   async create(write: ServiceTokenWrite, token: AclTokenWrite): Promise<WriteOutcome<AclToken>> {
-    return this.write('create the service token', write.context, () =>
-      this.deps.acl.createToken(token, write.scope, write.signal),
+    return this.cached(
+      await this.write('create the service token', write.context, () =>
+        this.deps.acl.createToken(token, write.scope, write.signal),
+      ),
     );
   }
 
@@ -55,8 +61,10 @@ export class AclWrites {
   ): Promise<WriteOutcome<AclToken>> {
     const guard = await this.guard(write, token.AccessorID);
     if (guard !== undefined) return guard;
-    return this.write(action, write.context, () =>
-      this.deps.acl.updateToken(token, write.scope, write.signal),
+    return this.cached(
+      await this.write(action, write.context, () =>
+        this.deps.acl.updateToken(token, write.scope, write.signal),
+      ),
     );
   }
 
@@ -87,6 +95,22 @@ export class AclWrites {
         this.deps.metrics.errors.inc({ kind: 'consul' });
       throw error;
     }
+  }
+
+  /**
+   * Applies Consul's answer to a token write to the token cache at once (if it is an owned token,
+   * and newer than what the cache holds), so a reconcile right after it sees its own write without
+   * waiting for the next watch return.
+   */
+  private cached(outcome: WriteOutcome<AclToken>): WriteOutcome<AclToken> {
+    if (outcome.kind !== 'done') return outcome;
+    const owned = toOwnedToken(
+      outcome.value,
+      ownedClusterNames(this.deps.config),
+      servedPartition(this.deps.config),
+    );
+    if (owned !== undefined) this.deps.tokens.upsert(owned);
+    return outcome;
   }
 
   /** Undefined when the token exists and is `write.key`'s own; else the outcome to return. */

@@ -94,16 +94,21 @@ async function startNodeChild(
   readyLine?: string,
   onLine?: (line: string) => void,
 ): Promise<ControllerHandle> {
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS;
   const started = await startChild(args, {
-    env: controllerEnv({
-      ecsUrl: world.ecs.url,
-      secretsManagerUrl: world.sm.url,
-      sqsUrl: world.sqs?.url,
-      consulUrl: world.consulUrl,
-      consulToken: world.consul.managementToken,
-      accessKeyId: 'AKIDTEST',
-      secretAccessKey: 'test-secret',
-    }),
+    env: {
+      // Node options for the controllers only (e.g. V8 heap sizing), from BENCH_NODE_OPTIONS.
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+      ...controllerEnv({
+        ecsUrl: world.ecs.url,
+        secretsManagerUrl: world.sm.url,
+        sqsUrl: world.sqs?.url,
+        consulUrl: world.consulUrl,
+        consulToken: world.consul.managementToken,
+        accessKeyId: 'AKIDTEST',
+        secretAccessKey: 'test-secret',
+      }),
+    },
     ...(readyLine !== undefined ? { readyLine } : {}),
     ...(onLine !== undefined ? { onLine } : {}),
   });

@@ -194,7 +194,7 @@ export function detailsOf(size: SizeResult): string {
           .flat()
           .join(', ') || 'none';
       lines.push(
-        `  - ${name} (${num(phase.seconds, 1)} s, CPU ${num(phase.cpuMs, 0)} ms): ${ops(phase.calls)}`,
+        `  - ${name} (${num(phase.seconds, 1)} s, CPU ${num(phase.cpuMs, 0)} ms, peak RSS ${phase.peakRss === undefined ? 'n/m' : num(phase.peakRss / 2 ** 20, 0)} MB): ${ops(phase.calls)}`,
       );
     }
   }
