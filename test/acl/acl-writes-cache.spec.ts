@@ -12,11 +12,9 @@ import { AclWrites } from '../../controllers/adapters/acl-writes.js';
 import { serviceDescription } from '../../controllers/domain/token-description.js';
 import { TokenOwnership } from '../../controllers/domain/token-ownership.js';
 import { type ConsulServer, startConsulServer } from '../../envtest/consul/server.js';
-import { AclApi } from '../../src/consul/acl-api.js';
-import { ConsulTransport } from '../../src/consul/consul-transport.js';
+import { type AclApi } from '../../src/consul/acl-api.js';
+import { envtestAclApi } from '../helpers/envtest-acl-api.js';
 import { SILENT_LOGGER } from '../../src/log/logger.js';
-import { NO_API_OBSERVER } from '../../src/metrics/api-metrics.js';
-import { SchedulerClock } from '../../src/time/scheduler-clock.js';
 
 const CLUSTER = 'prod';
 
@@ -26,20 +24,7 @@ describe('AclWrites keeps the token cache up with its own writes', () => {
 
   before(async () => {
     consul = await startConsulServer();
-    acl = new AclApi(
-      new ConsulTransport(
-        {
-          address: new URL(consul.url),
-          token: consul.managementToken,
-          verifyTls: true,
-          timeoutMs: 5_000,
-          maxRetries: 0,
-        },
-        new SchedulerClock(asyncScheduler),
-        NO_API_OBSERVER,
-        () => 0,
-      ),
-    );
+    acl = envtestAclApi(consul);
   });
   after(() => consul.close());
 

@@ -4,25 +4,22 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
-import { asyncScheduler } from 'rxjs';
 
 import { type AclDeps } from '../../controllers/adapters/acl-deps.js';
 import { AclMetrics } from '../../controllers/adapters/acl-metrics.js';
 import { AclWrites } from '../../controllers/adapters/acl-writes.js';
 import { clientPolicyName } from '../../controllers/domain/client-policy.js';
 import { TokenOwnership, type TokenMarks } from '../../controllers/domain/token-ownership.js';
-import { AclApi } from '../../src/consul/acl-api.js';
-import { ConsulTransport } from '../../src/consul/consul-transport.js';
+import { type AclApi } from '../../src/consul/acl-api.js';
+import { envtestAclApi } from '../helpers/envtest-acl-api.js';
 import { type ConsulServer, startConsulServer } from '../../envtest/consul/server.js';
 import { SILENT_LOGGER } from '../../src/log/logger.js';
-import { NO_API_OBSERVER } from '../../src/metrics/api-metrics.js';
 import { parseServiceKey, serviceKey } from '../../controllers/domain/service-ref.js';
 import {
   clientTokenDescription,
   parseOwnedDescription,
   serviceDescription,
 } from '../../controllers/domain/token-description.js';
-import { SchedulerClock } from '../../src/time/scheduler-clock.js';
 
 const CLUSTER = 'prod';
 const CLIENT_POLICY = clientPolicyName('p');
@@ -170,20 +167,7 @@ describe('the one write path (AclWrites) against envtest Consul (property test)'
 
   before(async () => {
     consul = await startConsulServer();
-    acl = new AclApi(
-      new ConsulTransport(
-        {
-          address: new URL(consul.url),
-          token: consul.managementToken,
-          verifyTls: true,
-          timeoutMs: 5_000,
-          maxRetries: 0,
-        },
-        new SchedulerClock(asyncScheduler),
-        NO_API_OBSERVER,
-        () => 0,
-      ),
-    );
+    acl = envtestAclApi(consul);
     await acl.createPolicy({ Name: CLIENT_POLICY, Rules: 'node_prefix "" { policy = "write" }' });
     await acl.createPolicy({ Name: 'other-policy', Rules: 'service_prefix "" { policy = "read" }' });
   });
