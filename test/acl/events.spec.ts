@@ -216,7 +216,8 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
   it('forgets a task stopped by an event at once: neither the cache nor the lister keeps it until the next relist', async () => {
     const { world } = env;
     await world.createServiceSecret('api');
-    const controller = await start({ preProvision: false });
+    // A grace period, so the garbage collector's confirming relist cannot race the check below.
+    const controller = await start({ preProvision: false, gcGracePeriodMs: 60_000 });
     const [task] = await world.runTasks('api');
     await eventually('the token', async () => (await world.serviceTokens()).length === 1);
     const { tasks, taskLister } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
