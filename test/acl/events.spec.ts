@@ -145,14 +145,17 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
     await eventually('tokens for idle and web', async () =>
       JSON.stringify(await tokenNames()) === '["idle","web"]' ? true : undefined,
     );
-    // web runs mesh tasks: its task definition is never described; idle's is (pre-provisioning).
-    expect(world.ecsServer.calls.count('DescribeTaskDefinition')).to.equal(1);
+    // web runs mesh tasks: the service list skips it (not described); idle is described.
+    const { services } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
+    const cachedServices = () =>
+      (services?.store.list() ?? []).map((service) => service.service?.name).sort();
+    await eventually('the service list done', () => services?.hasSynced() || undefined);
+    expect(cachedServices()).to.deep.equal(['idle']);
 
     await world.ecs.send(
       new UpdateServiceCommand({ cluster: world.cluster, service: 'web', desiredCount: 0 }),
     );
     await eventually('web at 0 running tasks', () => running('web', 0));
-    const { services } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
     // The GC, before deleting web's token, asks for a service list, which now describes web.
     await eventually('web in the ECS service cache, ACTIVE at desired count 0', () =>
       services?.store
@@ -160,7 +163,7 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
         .find((service) => service.service?.name === 'web' && service.status === 'ACTIVE'),
     );
     expect(await tokenNames()).to.deep.equal(['idle', 'web']);
-    expect(world.ecsServer.calls.count('DescribeTaskDefinition')).to.equal(2);
+    expect(cachedServices()).to.deep.equal(['idle', 'web']);
   });
 
   it('learns new tasks of a running service from its task definition, described once, not from DescribeTasks per event batch', async () => {
