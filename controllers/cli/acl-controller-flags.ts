@@ -4,6 +4,7 @@
  */
 import {
   type AclControllerConfig,
+  DEFAULT_ECS_READ_BURST,
   DEFAULT_SECRETS_WRITE_RATE,
   overlappingPrefixes,
 } from '../domain/acl-config.js';
@@ -23,6 +24,9 @@ import {
   parseGoFlags,
 } from '../../src/cli/go-flags.js';
 import { parseListenAddress } from '../../src/cli/listen-address.js';
+
+/** Without events, the ECS services are relisted once every this many task relists. */
+const POLLING_SERVICE_RESYNC_FACTOR = 5;
 
 export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
@@ -64,7 +68,7 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
     name: 'service-resync-interval',
     kind: 'duration',
-    help: 'Full relist period of the ECS services (pre-provisioning): 1h with -events-queue-url, else -resync-interval.',
+    help: 'Full relist period of the ECS services (pre-provisioning): 1h with -events-queue-url, else 5 times -resync-interval.',
   },
   {
     name: 'gc-grace-period',
@@ -122,6 +126,12 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
     kind: 'int',
     help: 'Client-side limit of ECS read calls per second, per throttling bucket.',
     default: '10',
+  },
+  {
+    name: 'ecs-read-burst',
+    kind: 'int',
+    help: 'How many ECS read calls may pass at once before -ecs-read-rate applies, per throttling bucket (ECS allows 100 or 50 per account).',
+    default: String(DEFAULT_ECS_READ_BURST),
   },
   {
     name: 'secrets-write-rate',
@@ -213,17 +223,21 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   const resyncIntervalMs =
     withEvents && !flags.has('resync-interval') ? 600_000 : duration('resync-interval');
   // Services with running mesh tasks are never described, so a service relist only finds services
-  // with no task yet; with events it is a safety net too.
+  // with no task yet (and confirms that a quiet service is gone before GC): every fifth task relist
+  // without events keeps a full resync at the task list's cost; with events it is a safety net.
   const serviceResyncIntervalMs = flags.has('service-resync-interval')
     ? duration('service-resync-interval')
     : withEvents
       ? 3_600_000
-      : resyncIntervalMs;
+      : resyncIntervalMs * POLLING_SERVICE_RESYNC_FACTOR;
   if (serviceResyncIntervalMs < 1000)
     throw new UsageError('flag -service-resync-interval must be at least 1s');
   const ecsReadRate = Number(get('ecs-read-rate'));
   if (ecsReadRate < 1 || ecsReadRate > 1000)
     throw new UsageError('flag -ecs-read-rate must be between 1 and 1000');
+  const ecsReadBurst = Number(get('ecs-read-burst'));
+  if (ecsReadBurst < 1 || ecsReadBurst > 1000)
+    throw new UsageError('flag -ecs-read-burst must be between 1 and 1000');
   const secretsWriteRate = Number(get('secrets-write-rate'));
   if (secretsWriteRate < 1 || secretsWriteRate > 1000)
     throw new UsageError('flag -secrets-write-rate must be between 1 and 1000');
@@ -263,6 +277,7 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
           }
         : undefined,
       ecsReadRate,
+      ecsReadBurst,
       secretsWriteRate,
     },
     listenHost: listen.host,

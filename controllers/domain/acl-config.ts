@@ -36,6 +36,11 @@ export interface AclControllerConfig {
   /** Client-side rate of ECS read calls per second (per throttling bucket). */
   readonly ecsReadRate: number;
   /**
+   * How many ECS read calls may pass at once before `ecsReadRate` applies (per throttling bucket);
+   * default DEFAULT_ECS_READ_BURST.
+   */
+  readonly ecsReadBurst?: number;
+  /**
    * Client-side rate of Secrets Manager writes per second, shared by every cluster of the process
    * (AWS's limit is per account); default DEFAULT_SECRETS_WRITE_RATE.
    */
@@ -46,6 +51,13 @@ export interface AclControllerConfig {
 
 /** Secrets Manager allows about 50 UpdateSecret/PutSecretValue a second per account: stay under it. */
 export const DEFAULT_SECRETS_WRITE_RATE = 40;
+
+/**
+ * ECS's read buckets hold 100 calls (cluster resources: ListTasks, DescribeTasks; services) or 50
+ * (task definitions) and refill at 20/s, per account: a cold start may spend up to half of the
+ * larger ones at once, then `ecsReadRate`.
+ */
+export const DEFAULT_ECS_READ_BURST = 50;
 
 export interface LeaderElectionConfig {
   /** Who this replica is, written into the lock (hostname or task ARN; never a secret). */

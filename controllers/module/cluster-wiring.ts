@@ -29,7 +29,12 @@ import { type Logger } from '../../src/log/logger.js';
 import { type ApiMetrics } from '../../src/metrics/api-metrics.js';
 import { type Clock, type Random } from '../../src/time/clock.js';
 import { type AclClients, type AclModuleSettings } from './acl-settings.js';
-import { type AclControllerConfig, ownedClusterNames, servedPartition } from '../domain/acl-config.js';
+import {
+  type AclControllerConfig,
+  DEFAULT_ECS_READ_BURST,
+  ownedClusterNames,
+  servedPartition,
+} from '../domain/acl-config.js';
 import { type AclDeps } from '../adapters/acl-deps.js';
 import { AclMetrics } from '../adapters/acl-metrics.js';
 import { clientPolicyName } from '../domain/client-policy.js';
@@ -81,8 +86,9 @@ export function createAclDeps(
     group: config.cluster,
   };
   // One client-side bucket per ECS throttling bucket: task reads, and the other reads.
-  const taskReads = new CallRateLimiter(clock, config.ecsReadRate);
-  const otherReads = new CallRateLimiter(clock, config.ecsReadRate);
+  const readBurst = config.ecsReadBurst ?? DEFAULT_ECS_READ_BURST;
+  const taskReads = new CallRateLimiter(clock, config.ecsReadRate, readBurst);
+  const otherReads = new CallRateLimiter(clock, config.ecsReadRate, readBurst);
   const taskDefinitions = new TaskDefinitionCache(clients.ecs, clock, api, otherReads);
   const taskLister = new EcsTaskLister({
     ecs: clients.ecs,

@@ -64,7 +64,10 @@ describe('Go-style flags', () => {
       resyncIntervalMs: 30_000,
       dryRun: false,
       secretsWriteRate: 40,
-      serviceResyncIntervalMs: 30_000,
+      ecsReadRate: 10,
+      ecsReadBurst: 50,
+      // Without events, the services every fifth task relist: a resync costs the task list only.
+      serviceResyncIntervalMs: 150_000,
     });
     expect(run.listenPort).to.equal(8080);
     expect(run.once).to.equal(false);
@@ -102,6 +105,7 @@ describe('Go-style flags', () => {
       [[...REQUIRED, '-gc-grace-period', 'soon'], 'invalid duration "soon" for flag -gc-grace-period'],
       [[...REQUIRED, '-concurrency', '0'], 'flag -concurrency must be between 1 and 64'],
       [[...REQUIRED, '-secrets-write-rate', '0'], 'flag -secrets-write-rate must be between 1 and 1000'],
+      [[...REQUIRED, '-ecs-read-burst', '0'], 'flag -ecs-read-burst must be between 1 and 1000'],
       [
         [...REQUIRED, '-service-resync-interval', '10ms'],
         'flag -service-resync-interval must be at least 1s',
