@@ -1,7 +1,8 @@
 /**
  * GarbageCollectorController: the plugin that runs GarbageCollectorReconciler. Its key is the
- * service key; it is enqueued by events of mesh tasks (a deletion starts the grace period) and of
- * owned tokens and policies (so tokens left from before a restart are found too).
+ * service key; it is enqueued by events of mesh tasks (a deletion starts the grace period; a
+ * resync of a running task is skipped), of mesh ECS services, and of owned tokens and policies,
+ * resyncs included (so tokens left from before a restart are found too).
  */
 
 import { type InformerEvent } from '../../src/cache/events.js';
@@ -29,7 +30,11 @@ export class GarbageCollectorController implements ControllerPlugin {
     return [
       {
         source: this.deps.tasks.events$,
-        toKeys: (event: InformerEvent<MeshTask>) => servedServiceKeys(event.obj),
+        // A task's `resync` says its service still runs, which never makes garbage: skipping it
+        // spares 10,000 no-op reconciles a resync at 10,000 tasks. Every token and policy that
+        // could be garbage is revisited by its own informer's resync.
+        toKeys: (event: InformerEvent<MeshTask>) =>
+          event.type === 'resync' ? [] : servedServiceKeys(event.obj),
       },
       {
         source: this.deps.tokens.events$,
