@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 
 import { type BuiltStage, emulateBuild, WORKDIR } from './docker-build-emulator.js';
 import { lintStages } from './dockerfile-lint.js';
+import { IMAGE_NODE_OPTIONS } from '../bench/harness/image-node-options.js';
 import { execForm, parseCopy, parseDockerfile, readDockerfile, type Stage } from './dockerfile-model.js';
 import { isIgnored, readDockerignore } from './dockerignore.js';
 import { lintTool, REPO } from './tools.js';
@@ -86,6 +87,14 @@ describe('Dockerfile', () => {
       expect(env).to.match(/\bHOME=\/tmp\b/);
       expect(env).to.match(/\bnpm_config_cache=\/tmp\//);
       expect(env).to.match(/\bNODE_ENV=production\b/);
+    });
+
+    it("sets the V8 options the benchmark runs our controller with (the image's heap cap)", () => {
+      const env = final.instructions
+        .filter((i) => i.keyword === 'ENV')
+        .map((i) => i.args)
+        .join(' ');
+      expect(env).to.include(`NODE_OPTIONS=${IMAGE_NODE_OPTIONS}`);
     });
 
     it('has a .dockerignore that admits every COPY source and keeps out build outputs and secrets', () => {

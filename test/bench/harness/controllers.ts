@@ -21,6 +21,7 @@ import { startNodeChild as startChild } from '../../helpers/node-child.js';
 import { runConsulEcs } from '../../helpers/consul-ecs/run-consul-ecs.js';
 import { type BenchWorld } from './bench-world.js';
 import { parsePromText } from './prom-text.js';
+import { IMAGE_NODE_OPTIONS } from './image-node-options.js';
 
 export interface ControllerHandle {
   readonly pid: number;
@@ -39,7 +40,8 @@ export interface OurControllerOptions {
   /** -resync-interval (omitted in events mode unless set: the CLI then defaults to 10m). */
   readonly resyncInterval?: string;
   readonly events: boolean;
-  readonly ecsReadRate: number;
+  /** -ecs-read-rate, when not the CLI default (10/s, burst 50). */
+  readonly ecsReadRate?: number;
   /** -secrets-write-rate, when not the CLI default (40/s). */
   readonly secretsWriteRate?: number;
   /** Every line the controller writes (stdout and stderr), as it comes. */
@@ -56,14 +58,15 @@ export async function startOurController(
       ...controllerArgs([world]),
       '-gc-grace-period',
       '2m',
-      '-ecs-read-rate',
-      String(options.ecsReadRate),
+      ...(options.ecsReadRate ? ['-ecs-read-rate', String(options.ecsReadRate)] : []),
       ...(options.secretsWriteRate ? ['-secrets-write-rate', String(options.secretsWriteRate)] : []),
       ...(options.resyncInterval ? ['-resync-interval', options.resyncInterval] : []),
       ...(options.events && world.queueUrl ? ['-events-queue-url', world.queueUrl] : []),
     ],
     undefined,
     options.onLine,
+    // Our controller runs with the image's V8 options, unless BENCH_NODE_OPTIONS says otherwise.
+    process.env.BENCH_NODE_OPTIONS ?? IMAGE_NODE_OPTIONS,
   );
 }
 
@@ -93,11 +96,10 @@ async function startNodeChild(
   args: readonly string[],
   readyLine?: string,
   onLine?: (line: string) => void,
+  nodeOptions?: string,
 ): Promise<ControllerHandle> {
-  const nodeOptions = process.env.BENCH_NODE_OPTIONS;
   const started = await startChild(args, {
     env: {
-      // Node options for the controllers only (e.g. V8 heap sizing), from BENCH_NODE_OPTIONS.
       ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
       ...controllerEnv({
         ecsUrl: world.ecs.url,
