@@ -35,6 +35,7 @@ interface Options {
   pendingMs: number | undefined;
   simulate: boolean;
   secretsWriteRate: number | undefined;
+  ecsReadRate: number | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -48,6 +49,7 @@ function parseArgs(argv: readonly string[]): Options {
     pendingMs: undefined,
     simulate: false,
     secretsWriteRate: undefined,
+    ecsReadRate: undefined,
   };
   let parallelSet = false;
   for (let i = 0; i < argv.length; i += 1) {
@@ -70,6 +72,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--simulate-consul-ecs') options.simulate = true;
     else if (arg === '--pending-ms') options.pendingMs = Number(value());
     else if (arg === '--secrets-write-rate') options.secretsWriteRate = Number(value());
+    else if (arg === '--ecs-read-rate') options.ecsReadRate = Number(value());
     else throw new Error(`unknown argument ${arg}`);
   }
   for (const kind of options.only) if (!KINDS.includes(kind)) throw new Error(`unknown controller ${kind}`);
@@ -83,7 +86,7 @@ function specFor(tasks: number, options: Options): WorkloadSpec {
   const common = {
     provisioningMs: options.provisioningMs ?? (quick ? 2_000 : 5_000),
     pendingMs: options.pendingMs ?? (quick ? 1_000 : 3_000),
-    ecsReadRate: 50,
+    ecsReadRate: options.ecsReadRate,
     secretsWriteRate: options.secretsWriteRate,
   };
   if (quick) {
@@ -97,6 +100,7 @@ function specFor(tasks: number, options: Options): WorkloadSpec {
       churnPerSecond: 1,
       convergeMaxMs: 40_000,
       burstWindowMs: 25_000,
+      followUpBursts: [],
       pollingResync: '10s',
     };
   }
@@ -110,6 +114,7 @@ function specFor(tasks: number, options: Options): WorkloadSpec {
     churnPerSecond: Math.max(1, Math.round(tasks / 500)),
     convergeMaxMs: tasks >= 10_000 ? 600_000 : 180_000,
     burstWindowMs: 60_000,
+    followUpBursts: [20, 40],
     pollingResync: '30s',
   };
 }
@@ -118,9 +123,9 @@ function workloadText(spec: WorkloadSpec): string {
   return [
     `${spec.tasks.toLocaleString('en-US')} running mesh tasks in ${spec.services} ECS services (propagateTags TASK_DEFINITION)`,
     `steady ${spec.steadyMs / 1000} s, churn ${spec.churnMs / 1000} s at ${spec.churnPerSecond} task stop(s)/s`,
-    `burst of ${spec.burst} new services (1 task each, reading the token from their secret), counted over a ${spec.burstWindowMs / 1000} s window that starts half a polling resync after the last one (steady + churn = ${(spec.steadyMs + spec.churnMs) / 1000} s)`,
+    `burst of ${spec.burst} new services (1 task each, reading the token from their secret), counted over a ${spec.burstWindowMs / 1000} s window that starts half a polling resync after the last one (steady + churn = ${(spec.steadyMs + spec.churnMs) / 1000} s)${spec.followUpBursts.length > 0 ? `, then bursts of ${spec.followUpBursts.join(' and ')} new services, each once the one before it is done` : ''}`,
     `task PROVISIONING ${spec.provisioningMs} ms + PENDING ${spec.pendingMs} ms (secrets read at the end of PENDING)`,
-    `ours polling -resync-interval ${spec.pollingResync}; ours events: SQS queue, CLI default resync (${EVENTS_RESYNC_MINUTES} min); -ecs-read-rate ${spec.ecsReadRate}; -secrets-write-rate ${spec.secretsWriteRate ?? '40 (default)'}`,
+    `ours polling -resync-interval ${spec.pollingResync}; ours events: SQS queue, CLI default resync (${EVENTS_RESYNC_MINUTES} min); -ecs-read-rate ${spec.ecsReadRate ?? '10, burst 50 (defaults)'}; -secrets-write-rate ${spec.secretsWriteRate ?? '40 (default)'}`,
   ].join('; ');
 }
 

@@ -120,6 +120,19 @@ function rows(size: SizeResult): Array<{ row: Row; ratio: boolean }> {
   add('Burst: time to token p50, s (external)', ttt(50));
   add('Burst: time to token p99, s (external, of the services that got one)', ttt(99));
   add('Burst: services without a token at the end', (r) => r.burst?.notReady, false);
+  for (const [i, burstSize] of size.spec.followUpBursts.entries()) {
+    const of = (r: RunResult) => r.followUpBursts?.[i];
+    add(
+      `Burst of ${burstSize} (after it, one at a time): first tasks ok; time to token p99, s`,
+      (r) => {
+        const outcome = of(r);
+        if (!outcome) return undefined;
+        const p99 = percentile(outcome.timeToToken, 99);
+        return `${outcome.firstTaskOk}/${outcome.services}; ${p99 === undefined ? 'none ready' : num(p99, 2)}`;
+      },
+      false,
+    );
+  }
   const sim = 'n/a (simulation)';
   add('Full resync (ours) / poll (consul-ecs): CPU ms, median', (r) =>
     simulated(r) ? sim : r.steady?.resync.medianCpuMs,

@@ -34,11 +34,14 @@ export interface WorkloadSpec {
   readonly convergeMaxMs: number;
   /** Length of the burst window (calls are counted over all of it, whenever the tokens are ready). */
   readonly burstWindowMs: number;
+  /** Sizes of smaller bursts run one after another after the main one (time to token by size). */
+  readonly followUpBursts: readonly number[];
   readonly provisioningMs: number;
   readonly pendingMs: number;
   /** Our -resync-interval in polling mode (events mode uses the CLI default, 10m). */
   readonly pollingResync: string;
-  readonly ecsReadRate: number;
+  /** Our -ecs-read-rate; the CLI default (10/s, burst 50) when unset. */
+  readonly ecsReadRate?: number;
   /** Our -secrets-write-rate; the CLI default (40/s) when unset. */
   readonly secretsWriteRate?: number;
 }
@@ -55,7 +58,8 @@ export interface PhaseFigures {
   readonly lagP99: number | undefined;
 }
 
-export interface BurstFigures extends PhaseFigures {
+/** What a burst of new services gave, measured outside the controller. */
+export interface BurstOutcome {
   readonly services: number;
   /** Services whose first task reached RUNNING (no ResourceInitializationError). */
   readonly firstTaskOk: number;
@@ -67,6 +71,8 @@ export interface BurstFigures extends PhaseFigures {
   readonly notReady: number;
 }
 
+export type BurstFigures = PhaseFigures & BurstOutcome;
+
 export interface RunResult {
   readonly kind: ControllerKind;
   readonly error?: string;
@@ -74,6 +80,8 @@ export interface RunResult {
   readonly steady?: PhaseFigures & { readonly resync: ResyncCpu };
   readonly churn?: PhaseFigures & { readonly stops: number };
   readonly burst?: BurstFigures;
+  /** The `followUpBursts`, in order, each started once the one before it was decided. */
+  readonly followUpBursts?: readonly BurstOutcome[];
   readonly peakRssOverall?: number;
 }
 
@@ -101,6 +109,65 @@ export async function seed(world: BenchWorld, spec: Pick<WorkloadSpec, 'tasks' |
   const expected = perService * spec.services;
   const ok = await until(() => world.runningTasks() >= expected, 60_000, 100);
   if (!ok) throw new Error(`only ${world.runningTasks()} of ${expected} seeded tasks reached RUNNING`);
+}
+
+const p99 = (outcome: BurstOutcome) => percentile(outcome.timeToToken, 99)?.toFixed(2);
+
+/**
+ * Creates `size` new mesh services named `<prefix>-NNNN` (one task each, reading its token from
+ * the secret) and waits, at most `maxMs`, until every first task's outcome is decided and every
+ * secret holds a token that exists in Consul.
+ */
+async function runBurst(
+  world: BenchWorld,
+  prefix: string,
+  size: number,
+  maxMs: number,
+): Promise<BurstOutcome> {
+  const names = [...Array(size).keys()].map((i) => `${prefix}-${String(i).padStart(4, '0')}`);
+  for (const name of names) world.createMeshService(name, 1, true);
+  const firstTaskAt = new Map<string, number>();
+  const newNames = new Set(names);
+  for (const task of world.ecs.state.tasks.values()) {
+    const name = task.serviceName;
+    if (name !== undefined && newNames.has(name) && !firstTaskAt.has(name))
+      firstTaskAt.set(name, task.createdAt);
+  }
+  const readyAt = new Map<string, number>();
+  // First launch outcome per new service, read incrementally from the launch attempt log.
+  const firstAttempt = new Map<string, 'RUNNING' | 'FAILED'>();
+  let seen = world.ecs.state.launchAttempts.length;
+  const decided = () => {
+    const attempts = world.ecs.state.launchAttempts;
+    for (; seen < attempts.length; seen += 1) {
+      const attempt = attempts[seen];
+      const name = attempt?.serviceName;
+      if (attempt && name !== undefined && newNames.has(name) && !firstAttempt.has(name)) {
+        firstAttempt.set(name, attempt.outcome);
+      }
+    }
+    return firstAttempt.size === names.length;
+  };
+  await until(() => {
+    const now = Date.now();
+    for (const name of names) if (!readyAt.has(name) && world.tokenReady(name)) readyAt.set(name, now);
+    return decided() && readyAt.size === names.length;
+  }, maxMs);
+  decided();
+  const times = names
+    .filter((name) => readyAt.has(name) && firstTaskAt.has(name))
+    .map((name) => Math.max(0, ((readyAt.get(name) as number) - (firstTaskAt.get(name) as number)) / 1000));
+  return {
+    services: names.length,
+    firstTaskOk: [...firstAttempt.values()].filter((outcome) => outcome === 'RUNNING').length,
+    firstTaskDecided: firstAttempt.size,
+    timeToToken: times,
+    // A token already there when its first task was created counts as "before the first task".
+    readyBeforeFirstTask: names.filter(
+      (name) => (readyAt.get(name) ?? Infinity) <= (firstTaskAt.get(name) ?? -Infinity),
+    ).length,
+    notReady: names.length - readyAt.size,
+  };
 }
 
 class PhaseMeter {
@@ -232,59 +299,20 @@ export async function runWorkload(
 
     // Burst: new mesh services whose tasks read the token from their secret.
     const burst = await PhaseMeter.begin(world, s, c);
-    const names = [...Array(spec.burst).keys()].map((i) => `new-${String(i).padStart(4, '0')}`);
-    for (const name of names) world.createMeshService(name, 1, true);
-    const firstTaskAt = new Map<string, number>();
-    const newNames = new Set(names);
-    for (const task of world.ecs.state.tasks.values()) {
-      const name = task.serviceName;
-      if (name !== undefined && newNames.has(name) && !firstTaskAt.has(name))
-        firstTaskAt.set(name, task.createdAt);
-    }
-    const readyAt = new Map<string, number>();
-    // First launch outcome per new service, read incrementally from the launch attempt log.
-    const firstAttempt = new Map<string, 'RUNNING' | 'FAILED'>();
-    const wanted = new Set(names);
-    let seen = world.ecs.state.launchAttempts.length;
-    const decided = () => {
-      const attempts = world.ecs.state.launchAttempts;
-      for (; seen < attempts.length; seen += 1) {
-        const attempt = attempts[seen];
-        const name = attempt?.serviceName;
-        if (attempt && name !== undefined && wanted.has(name) && !firstAttempt.has(name)) {
-          firstAttempt.set(name, attempt.outcome);
-        }
-      }
-      return firstAttempt.size === names.length;
-    };
-    await until(() => {
-      const now = Date.now();
-      for (const name of names) if (!readyAt.has(name) && world.tokenReady(name)) readyAt.set(name, now);
-      return decided() && readyAt.size === names.length;
-    }, spec.burstWindowMs);
-    decided();
+    const main = await runBurst(world, 'new', spec.burst, spec.burstWindowMs);
     await sleep(Math.max(0, burst.from + spec.burstWindowMs - Date.now()));
     alive();
-    const burstFigures = await burst.end();
-    const times = names
-      .filter((name) => readyAt.has(name) && firstTaskAt.has(name))
-      .map((name) => Math.max(0, ((readyAt.get(name) as number) - (firstTaskAt.get(name) as number)) / 1000));
-    // A token already there when the first poll after creation ran counts as "before the first task".
-    result.burst = {
-      ...burstFigures,
-      services: names.length,
-      firstTaskOk: [...firstAttempt.values()].filter((outcome) => outcome === 'RUNNING').length,
-      firstTaskDecided: firstAttempt.size,
-      timeToToken: times,
-      readyBeforeFirstTask: names.filter(
-        (name) => (readyAt.get(name) ?? Infinity) <= (firstTaskAt.get(name) ?? -Infinity),
-      ).length,
-      notReady: names.length - readyAt.size,
-    };
-    log(
-      `${kind}: burst ${result.burst.firstTaskOk}/${names.length} first tasks ok, ` +
-        `p99 ${percentile(times, 99)?.toFixed(2)} s`,
-    );
+    result.burst = { ...(await burst.end()), ...main };
+    log(`${kind}: burst ${main.firstTaskOk}/${main.services} first tasks ok, p99 ${p99(main)} s`);
+    // Smaller bursts after it, one at a time, for time to token by burst size.
+    const followUps: BurstOutcome[] = [];
+    for (const [i, size] of spec.followUpBursts.entries()) {
+      const outcome = await runBurst(world, `more${i}`, size, spec.burstWindowMs);
+      alive();
+      followUps.push(outcome);
+      log(`${kind}: burst of ${size}: ${outcome.firstTaskOk}/${size} first tasks ok, p99 ${p99(outcome)} s`);
+    }
+    result.followUpBursts = followUps;
     result.peakRssOverall = peakRssBytes(c.pid);
   } catch (error) {
     result.error = (error as Error).message;
