@@ -21,6 +21,7 @@ import {
   type WorkloadSpec,
 } from './harness/run-workload.js';
 import { soakMain } from './soak.js';
+import { LoadAverageSampler, measuredCommit } from './harness/run-context.js';
 
 const KINDS: readonly ControllerKind[] = ['ours-polling', 'ours-events', 'consul-ecs'];
 const EVENTS_RESYNC_MINUTES = 10; // the CLI's -resync-interval default with -events-queue-url
@@ -132,6 +133,7 @@ function workloadText(spec: WorkloadSpec): string {
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const started = new Date();
+  const load = new LoadAverageSampler();
   const log = (line: string) =>
     console.log(`[${((Date.now() - started.getTime()) / 1000).toFixed(0)}s] ${line}`);
   const unavailable = options.simulate ? '--simulate-consul-ecs was given' : consulEcsUnavailable();
@@ -167,6 +169,8 @@ async function main(): Promise<void> {
     '',
     `- Date: ${started.toISOString()} (took ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s)`,
     `- Machine: ${machine()}`,
+    `- Commit measured: ${measuredCommit()}`,
+    `- Load average (1 min) during the run: ${load.summary()}`,
     `- Command: \`${command}\``,
     `- Controllers ${options.parallel ? 'ran in parallel' : 'ran one after another'}, each on its own fresh envtest servers (ECS, Secrets Manager, Consul 1.14, SQS) in the benchmark process, each as its own child process.`,
     unavailable === undefined
@@ -190,6 +194,7 @@ async function main(): Promise<void> {
     ]),
   ].join('\n');
   const section = `${options.quick ? 'quick' : 'full'}-${options.sizes.join('-')}`;
+  load.stop();
   writeSection(resolve(options.out), section, body.trimEnd());
   log(`wrote section ${section} of ${options.out}`);
   for (const line of sizes.flatMap(scaleLines)) console.log(line);
