@@ -38,3 +38,12 @@ export function familyFromTaskDefinitionArn(arn: string): string | undefined {
   if (colon.length !== 2 || colon[0] === '') return undefined;
   return colon[0];
 }
+
+/**
+ * The task id of a task ARN: its last `/` segment (`…:task/<cluster>/<id>`, or the old
+ * `…:task/<id>`), or undefined when there is none.
+ */
+export function taskIdFromTaskArn(arn: string): string | undefined {
+  const id = arn.slice(arn.lastIndexOf('/') + 1);
+  return arn.includes(':task/') && id !== '' ? id : undefined;
+}

@@ -17,7 +17,8 @@ import {
   PARTITION_TAG,
   SERVICE_NAME_TAG,
 } from '../../controllers/domain/mesh-tags.js';
-import { familyFromTaskDefinitionArn } from '../../src/aws/arn.js';
+import { familyFromTaskDefinitionArn, taskIdFromTaskArn } from '../../src/aws/arn.js';
+import { parseLoginDescription } from '../../controllers/domain/login-token.js';
 import { toMeshTask } from '../../controllers/domain/mesh-task.js';
 import {
   isValidServiceIdentityName,
@@ -251,6 +252,36 @@ describe('hostile input: pure parsers (property-based)', () => {
       );
       expect(task.service).to.equal(undefined);
       expect(task.problem).to.match(/"\/"/);
+    });
+
+    it('taskIdFromTaskArn never throws and returns a non-empty id without "/" or nothing', () => {
+      expect(taskIdFromTaskArn('arn:aws:ecs:us-east-1:123456789012:task/prod/abc123')).to.equal('abc123');
+      expect(taskIdFromTaskArn('arn:aws:ecs:us-east-1:123456789012:task/abc123')).to.equal('abc123');
+      expect(taskIdFromTaskArn('arn:aws:ecs:us-east-1:123456789012:task/prod/')).to.equal(undefined);
+      fc.assert(
+        fc.property(anyString, (arn) => {
+          const id = taskIdFromTaskArn(arn);
+          if (id !== undefined) expect(id).to.match(/^[^/]+$/);
+        }),
+        RUNS,
+      );
+    });
+
+    it('parseLoginDescription never throws on hostile descriptions, and what it returns is complete', () => {
+      fc.assert(
+        fc.property(fc.oneof(anyString, hostileJsonText), (rest) => {
+          for (const description of [rest, `token created via login: ${rest}`]) {
+            const meta = parseLoginDescription(description);
+            if (meta !== undefined) {
+              expect(meta.cluster).to.be.a('string').and.not.equal('');
+              expect(meta.taskId)
+                .to.be.a('string')
+                .and.match(/^[^/]+$/);
+            }
+          }
+        }),
+        RUNS,
+      );
     });
 
     it('familyFromTaskDefinitionArn never throws and never returns an empty family', () => {
