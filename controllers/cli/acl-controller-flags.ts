@@ -25,9 +25,6 @@ import {
 } from '../../src/cli/go-flags.js';
 import { parseListenAddress } from '../../src/cli/listen-address.js';
 
-/** Without events, the ECS services are relisted once every this many task relists. */
-const POLLING_SERVICE_RESYNC_FACTOR = 5;
-
 export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
     name: 'consul-client-secret-arn',
@@ -68,7 +65,7 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
     name: 'service-resync-interval',
     kind: 'duration',
-    help: 'Full relist period of the ECS services (pre-provisioning): 1h with -events-queue-url, else 5 times -resync-interval.',
+    help: 'Full relist period of the ECS services (pre-provisioning): 1h with -events-queue-url, else -resync-interval.',
   },
   {
     name: 'gc-grace-period',
@@ -223,13 +220,15 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   const resyncIntervalMs =
     withEvents && !flags.has('resync-interval') ? 600_000 : duration('resync-interval');
   // Services with running mesh tasks are never described, so a service relist only finds services
-  // with no task yet (and confirms that a quiet service is gone before GC): every fifth task relist
-  // without events keeps a full resync at the task list's cost; with events it is a safety net.
+  // with no task yet; with events it is a safety net. Without events it is how a new service whose
+  // first tasks fail for want of a token gets one: ECS backs off their relaunches, so a task list
+  // rarely catches one (relisting services every fifth resync at 10,000 tasks left a burst of new
+  // services without tokens for over a minute, instead of under 30 s).
   const serviceResyncIntervalMs = flags.has('service-resync-interval')
     ? duration('service-resync-interval')
     : withEvents
       ? 3_600_000
-      : resyncIntervalMs * POLLING_SERVICE_RESYNC_FACTOR;
+      : resyncIntervalMs;
   if (serviceResyncIntervalMs < 1000)
     throw new UsageError('flag -service-resync-interval must be at least 1s');
   const ecsReadRate = Number(get('ecs-read-rate'));

@@ -66,8 +66,8 @@ describe('Go-style flags', () => {
       secretsWriteRate: 40,
       ecsReadRate: 10,
       ecsReadBurst: 50,
-      // Without events, the services every fifth task relist: a resync costs the task list only.
-      serviceResyncIntervalMs: 150_000,
+      // Without events the service list is what finds a new service whose first tasks fail.
+      serviceResyncIntervalMs: 30_000,
     });
     expect(run.listenPort).to.equal(8080);
     expect(run.once).to.equal(false);
