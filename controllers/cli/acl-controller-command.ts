@@ -29,6 +29,7 @@ import { waitConverged } from '../../src/manager/wait-converged.js';
 import { type Clock } from '../../src/time/clock.js';
 import { type Command, UsageError } from '../../src/cli/command.js';
 import { ACL_CONTROLLER_FLAGS, parseAclControllerFlags } from './acl-controller-flags.js';
+import { runUntilSignal } from './run-until-signal.js';
 import { formatFlagHelp } from '../../src/cli/go-flags.js';
 
 export const aclControllerCommand: Command = {
@@ -129,27 +130,4 @@ async function runOnce(
   logger.info(result.converged ? 'converged' : 'not converged', { failing: result.failing });
   await manager.stop();
   return result.converged ? EXIT_CODES.ok : EXIT_CODES.fatal;
-}
-
-function runUntilSignal(manager: Manager, logger: Logger): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info('signal received; shutting down', { signal });
-      manager.stop().then(
-        ({ graceful }) => resolve(graceful ? EXIT_CODES.ok : EXIT_CODES.shutdownTimeout),
-        (error: unknown) => reject(error),
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.on('unhandledRejection', (reason) =>
-      logger.error('unhandled promise rejection', { error: reason }),
-    );
-    manager.start().catch((error: unknown) => {
-      if (!stopping) reject(error);
-    });
-  });
 }

@@ -42,11 +42,16 @@ export class LoginTokenGcController implements ControllerPlugin {
   readonly name: string;
   readonly group?: string;
   readonly reconciler: LoginTokenGcReconciler;
+  /** The informers it watches, for the module to bind (the manager runs them). */
+  readonly tasks: Informer<ListedTask>;
+  readonly loginTokens: Informer<LoginToken>;
 
   constructor(private readonly options: LoginTokenGcOptions) {
     this.name = options.name ?? LOGIN_TOKEN_GC;
     this.group = options.group;
     const { tasks, loginTokens } = options;
+    this.tasks = tasks;
+    this.loginTokens = loginTokens;
     this.reconciler = new LoginTokenGcReconciler({
       ...options,
       taskRunning: (taskId) => tasks.store.indexKeys(TASKS_BY_ID, taskId).length > 0,

@@ -16,6 +16,8 @@ export interface ConsulSettings {
   readonly token?: string;
   readonly caPem?: string;
   readonly verifyTls: boolean;
+  /** The name the server certificate is checked against (and sent as SNI); default: the host. */
+  readonly tlsServerName?: string;
   /** Per-request timeout, not counting a blocking query's wait. */
   readonly timeoutMs: number;
   /** Retries after a 429, a 5xx or a connection error. */

@@ -84,7 +84,7 @@ export class ConsulTransport {
   }
 
   private once(req: ConsulRequest): Promise<ConsulResponse> {
-    const { address, token, caPem, verifyTls, timeoutMs } = this.settings;
+    const { address, token, caPem, verifyTls, timeoutMs, tlsServerName } = this.settings;
     const url = new URL(req.path, address);
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, value);
@@ -105,7 +105,13 @@ export class ConsulTransport {
       const request = send(url, {
         method: req.method,
         headers,
-        ...(url.protocol === 'https:' ? { ca: caPem, rejectUnauthorized: verifyTls } : {}),
+        ...(url.protocol === 'https:'
+          ? {
+              ca: caPem,
+              rejectUnauthorized: verifyTls,
+              ...(tlsServerName ? { servername: tlsServerName } : {}),
+            }
+          : {}),
         signal: req.signal,
       });
       // Settles once: a connection that fails after the headers arrived (reset mid-body, or a

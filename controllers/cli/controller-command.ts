@@ -1,0 +1,159 @@
+/**
+ * `ecs-acl-controller controller`: the composition root for the consul-ecs v0.7+ era, a drop-in
+ * for consul-ecs v0.10's `controller` under terraform-aws-consul-ecs `modules/controller`: its
+ * configuration comes from CONSUL_ECS_CONFIG_JSON (see controller-config), the token from
+ * CONSUL_HTTP_TOKEN, the cluster from task metadata. It runs, on the shared framework, the
+ * login-token garbage collector (see login-token-gc); flags are ours only (upstream's module
+ * passes none).
+ *
+ * Exit codes as `acl-controller`: 0 clean stop; 1 fatal error; 2 bad configuration or
+ * environment; 4 shutdown timed out.
+ */
+import { readFileSync } from 'node:fs';
+
+import { ECSClient } from '@aws-sdk/client-ecs';
+
+import { arnScope } from '../../src/aws/arn.js';
+import { type Command, UsageError } from '../../src/cli/command.js';
+import {
+  type FlagSpec,
+  flagValue,
+  formatFlagHelp,
+  parseDuration,
+  parseGoFlags,
+} from '../../src/cli/go-flags.js';
+import { parseListenAddress } from '../../src/cli/listen-address.js';
+import { type ConsulSettings } from '../../src/consul/consul-settings.js';
+import { createContainer } from '../../src/di/container.js';
+import { frameworkModule } from '../../src/di/framework-module.js';
+import { TYPES } from '../../src/di/types.js';
+import { type Logger } from '../../src/log/logger.js';
+import { EXIT_CODES } from '../../src/manager/errors.js';
+import { type Manager } from '../../src/manager/manager.js';
+import { clusterAliases } from '../domain/cluster-aliases.js';
+import { awsClientOptions } from '../module/acl-settings.js';
+import { loginCleanupModule } from '../module/login-cleanup-module.js';
+import { requireCredentials, resolveRegion, TaskMetadataSource } from './aws-environment.js';
+import { type ControllerSettings, parseControllerConfig } from './controller-config.js';
+import { runUntilSignal } from './run-until-signal.js';
+
+const FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'gc-grace-period',
+    kind: 'duration',
+    help: "How long a stopped task's login tokens are kept (draining tasks keep theirs).",
+    default: '2m',
+  },
+  {
+    name: 'resync-interval',
+    kind: 'duration',
+    help: 'Full relist of tasks and login tokens.',
+    default: '30s',
+  },
+  {
+    name: 'listen-addr',
+    kind: 'string',
+    help: '/metrics, /healthz, /readyz: host:port.',
+    default: '0.0.0.0:8080',
+  },
+  {
+    name: 'ecs-read-rate',
+    kind: 'int',
+    help: 'Client-side limit of ECS read calls per second.',
+    default: '10',
+  },
+];
+
+export const controllerCommand: Command = {
+  name: 'controller',
+  summary:
+    'Clean up after mesh tasks that log in with the IAM auth method (drop-in for consul-ecs v0.10 controller).',
+  async run(args) {
+    if (args.includes('-help') || args.includes('--help') || args.includes('-h')) {
+      console.log(
+        `Usage: ecs-acl-controller controller [flags]\n\nConfiguration: CONSUL_ECS_CONFIG_JSON (consul-ecs v0.10's schema), CONSUL_HTTP_TOKEN.\n\n${formatFlagHelp(FLAGS)}`,
+      );
+      return EXIT_CODES.ok;
+    }
+    const flags = parseGoFlags(args, FLAGS);
+    const value = (name: string) =>
+      flagValue(flags, FLAGS.find((spec) => spec.name === name) as FlagSpec) as string;
+    const gracePeriodMs = parseDuration(value('gc-grace-period'), 'gc-grace-period');
+    const resyncIntervalMs = parseDuration(value('resync-interval'), 'resync-interval');
+    if (resyncIntervalMs < 1000) throw new UsageError('flag -resync-interval must be at least 1s');
+    const ecsReadRate = Number(value('ecs-read-rate'));
+    if (!(ecsReadRate >= 1 && ecsReadRate <= 1000))
+      throw new UsageError('flag -ecs-read-rate must be between 1 and 1000');
+    const listen = parseListenAddress(value('listen-addr'), 'listen-addr');
+    const settings = parseControllerConfig(process.env);
+    if (settings.token === undefined)
+      throw new UsageError(
+        'consulLogin (logging in with the IAM auth method) is not supported yet: set CONSUL_HTTP_TOKEN',
+      );
+
+    const metadata = new TaskMetadataSource(process.env.ECS_CONTAINER_METADATA_URI_V4);
+    const cluster = await metadata.cluster();
+    const scope = arnScope((await metadata.optional())?.taskArn);
+    const ecs = new ECSClient({ ...awsClientOptions(), region: await resolveRegion(process.env, metadata) });
+    await requireCredentials(ecs);
+    const container = createContainer(
+      frameworkModule({
+        logLevel: settings.logLevel,
+        logFormat: process.stdout.isTTY ? 'text' : 'json',
+        manager: {
+          opsHost: listen.host,
+          opsPort: listen.port,
+          cacheSyncTimeoutMs: 0,
+          gracefulShutdownMs: 30_000,
+        },
+      }),
+      loginCleanupModule({
+        clusters: [{ cluster, clusterNames: [cluster, ...clusterAliases(cluster, scope)] }],
+        ecs,
+        consul: consulSettings(settings),
+        partition: settings.partitionsEnabled ? settings.partition : undefined,
+        gracePeriodMs,
+        resyncIntervalMs,
+        ecsReadRate,
+      }),
+    );
+    const logger = container.get<Logger>(TYPES.Logger);
+    logger.info('starting controller', {
+      cluster,
+      consul: `${settings.consul.https ? 'https' : 'http'}://${settings.consul.host}:${settings.consul.port}`,
+      partition: settings.partition,
+      gracePeriodMs,
+    });
+    try {
+      return await runUntilSignal(container.get<Manager>(TYPES.Manager), logger);
+    } finally {
+      ecs.destroy();
+    }
+  },
+};
+
+/** The Consul HTTP client settings of a v0.10 configuration: hosts, port, HTTPS and its CA. */
+function consulSettings(settings: ControllerSettings): ConsulSettings {
+  const { consul } = settings;
+  let caPem = consul.caCertPem;
+  if (caPem === undefined && consul.caCertFile !== undefined) {
+    try {
+      caPem = readFileSync(consul.caCertFile, 'utf8');
+    } catch (error) {
+      throw new UsageError(
+        `CONSUL_ECS_CONFIG_JSON: consulServers caCertFile "${consul.caCertFile}" cannot be read (${(error as Error).message})`,
+      );
+    }
+  }
+  return {
+    address: new URL(`${consul.https ? 'https' : 'http'}://${consul.host}:${consul.port}`),
+    token: settings.token,
+    ...(caPem !== undefined ? { caPem } : {}),
+    ...(consul.tlsServerName !== undefined && consul.tlsServerName !== consul.host
+      ? { tlsServerName: consul.tlsServerName }
+      : {}),
+    verifyTls: true,
+    timeoutMs: 30_000,
+    maxRetries: 3,
+  };
+}

@@ -1,0 +1,142 @@
+// `ecs-acl-controller controller` through the real CLI on envtest (ECS, Consul): configured as
+// terraform-aws-consul-ecs `modules/controller` configures consul-ecs v0.10 (CONSUL_ECS_CONFIG_JSON,
+// CONSUL_HTTP_TOKEN, the cluster from task metadata), it deletes the login tokens of a task that
+// stopped, and nothing else.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+
+import { expect } from 'chai';
+
+import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
+import { startTaskMetadataStub, type TaskMetadataStub } from '../helpers/consul-ecs/task-metadata-stub.js';
+import { CLI, controllerEnv } from '../helpers/controller-cli.js';
+import { AclWorld, eventually, useAclWorld } from './world.js';
+
+const ACCOUNT = '123456789012';
+
+describe('controller (the consul-ecs v0.10 command), through the real CLI', function () {
+  this.timeout(60_000);
+  let world: AclWorld;
+  let stub: TaskMetadataStub | undefined;
+  let child: ChildProcess | undefined;
+  let output = '';
+  useAclWorld((started) => (world = started));
+
+  afterEach(async () => {
+    if (child && child.exitCode === null) {
+      const closed = new Promise((resolve) => child?.on('close', resolve));
+      child.kill('SIGKILL');
+      await closed;
+    }
+    child = undefined;
+    await stub?.close();
+    stub = undefined;
+  });
+
+  const consul = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${world.backends.consulUrl}${path}`, {
+      method,
+      headers: { 'X-Consul-Token': world.backends.managementToken },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return {
+      status: response.status,
+      body: response.ok ? ((await response.json()) as Record<string, unknown>) : undefined,
+    };
+  };
+  const createToken = async (description: string) =>
+    (
+      await consul('PUT', '/v1/acl/token', {
+        Description: description,
+        ServiceIdentities: [{ ServiceName: 'web' }],
+      })
+    ).body?.AccessorID as string;
+  const tokenExists = async (id: string) => (await consul('GET', `/v1/acl/token/${id}`)).status === 200;
+  const login = (cluster: string, taskId: string) =>
+    `token created via login: ${JSON.stringify({ 'consul.hashicorp.com/cluster': cluster, 'consul.hashicorp.com/task-id': taskId })}`;
+
+  function environment(config: unknown): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      ...controllerEnv({
+        ecsUrl: world.backends.ecsUrl,
+        secretsManagerUrl: world.backends.secretsManagerUrl,
+        consulUrl: world.backends.consulUrl,
+        consulToken: world.backends.managementToken,
+        accessKeyId: CONTROLLER_ACCESS_KEY_ID,
+        secretAccessKey: 'test',
+      }),
+      CONSUL_HTTP_ADDR: '',
+      CONSUL_ECS_CONFIG_JSON: JSON.stringify(config),
+      ...(stub ? { ECS_CONTAINER_METADATA_URI_V4: stub.url } : {}),
+    };
+  }
+
+  /** CONSUL_ECS_CONFIG_JSON as the module renders it with TLS off, pointing at the world's Consul. */
+  const moduleConfig = () => {
+    const url = new URL(world.backends.consulUrl);
+    return {
+      controller: { iamRolePath: '/consul-ecs/', partitionsEnabled: false, partition: '' },
+      bootstrapDir: '/consul',
+      consulServers: {
+        hosts: url.hostname,
+        skipServerWatch: false,
+        defaults: { tls: false },
+        http: { port: Number(url.port), https: false },
+        grpc: { port: 8502 },
+      },
+    };
+  };
+
+  it("deletes a stopped task's login tokens, and keeps a running task's, another cluster's and non-login tokens", async () => {
+    stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
+    const clusterArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${world.cluster}`;
+    const [running, stopping] = await world.runTasks('web', 2);
+    const id = (arn: string | undefined) => (arn as string).slice((arn as string).lastIndexOf('/') + 1);
+    const tokens = {
+      running: await createToken(login(clusterArn, id(running))),
+      stopping: await createToken(login(clusterArn, id(stopping))),
+      stoppingByName: await createToken(login(world.cluster, id(stopping))),
+      otherCluster: await createToken(login(`${clusterArn}-blue`, id(stopping))),
+      notLogin: await createToken(`Token for ${id(stopping)}`),
+    };
+    child = spawn(
+      process.execPath,
+      [CLI, 'controller', '-gc-grace-period', '0', '-resync-interval', '1s', '-listen-addr', '127.0.0.1:0'],
+      { env: environment(moduleConfig()), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually('the controller is ready', () => output.includes('ops server listening'));
+    await world.stopTasks([stopping as string]);
+    await eventually(
+      'the stopped task’s login tokens are gone',
+      async () => !(await tokenExists(tokens.stopping)),
+    );
+    await eventually('both of them', async () => !(await tokenExists(tokens.stoppingByName)));
+    const opsUrl = /"url":"(http:[^"]+)"/.exec(output)?.[1] as string;
+    const metrics = await eventually('the metric', async () => {
+      const text = await (await fetch(`${opsUrl}/metrics`)).text();
+      return /login_token_gc_deletes_total\{cluster="[^"]+",outcome="deleted"\} 2/.test(text)
+        ? text
+        : undefined;
+    });
+    expect(metrics).to.match(/informer_synced\{informer="consul-login-tokens"\} 1/);
+    for (const kept of [tokens.running, tokens.otherCluster, tokens.notLogin])
+      expect(await tokenExists(kept)).to.equal(true);
+    expect(output).not.to.include(world.backends.managementToken);
+  });
+
+  it('exits 2 naming the field when CONSUL_ECS_CONFIG_JSON is wrong, before contacting anything', () => {
+    const config = { ...moduleConfig(), consulServers: { hosts: 'h', http: { port: 'eighty' } } };
+    const result = spawnSync(process.execPath, [CLI, 'controller'], {
+      encoding: 'utf8',
+      env: environment(config),
+      timeout: 20_000,
+    });
+    expect(result.status).to.equal(2);
+    expect(result.stderr).to.include(
+      'CONSUL_ECS_CONFIG_JSON: consulServers.http.port must be an integer from 1 to 65535',
+    );
+  });
+});
