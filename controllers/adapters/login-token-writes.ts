@@ -8,11 +8,12 @@
  * keeps a SecretID.
  */
 import { type AclApi } from '../../src/consul/acl-api.js';
+import { type RemovalOutcome } from '../domain/removal-outcome.js';
 import { type AclScope } from '../../src/consul/acl-types.js';
 import { isOurCluster, parseLoginDescription } from '../domain/login-token.js';
 import { type LoginToken } from './login-token-informer.js';
 
-export type LoginTokenDeleteOutcome = 'deleted' | 'already_gone' | 'refused';
+export type LoginTokenDeleteOutcome = RemovalOutcome;
 
 export class LoginTokenWrites {
   constructor(

@@ -3,8 +3,8 @@
  * for consul-ecs v0.10's `controller` under terraform-aws-consul-ecs `modules/controller`: its
  * configuration comes from CONSUL_ECS_CONFIG_JSON (see controller-config), the token from
  * CONSUL_HTTP_TOKEN, the cluster from task metadata. It runs, on the shared framework, the
- * login-token garbage collector (see login-token-gc); flags are ours only (upstream's module
- * passes none).
+ * cleanups of stopped tasks: login tokens (login-token-gc) and catalog services (catalog-cleanup);
+ * flags are ours only (upstream's module passes none).
  *
  * Exit codes as `acl-controller`: 0 clean stop; 1 fatal error; 2 bad configuration or
  * environment; 4 shutdown timed out.
@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 
 import { ECSClient } from '@aws-sdk/client-ecs';
 
-import { arnScope } from '../../src/aws/arn.js';
+import { arnScope, clusterNameOfArn } from '../../src/aws/arn.js';
 import { type Command, UsageError } from '../../src/cli/command.js';
 import {
   type FlagSpec,
@@ -32,7 +32,7 @@ import { EXIT_CODES } from '../../src/manager/errors.js';
 import { type Manager } from '../../src/manager/manager.js';
 import { clusterAliases } from '../domain/cluster-aliases.js';
 import { awsClientOptions } from '../module/acl-settings.js';
-import { loginCleanupModule } from '../module/login-cleanup-module.js';
+import { taskCleanupModule } from '../module/task-cleanup-module.js';
 import { requireCredentials, resolveRegion, TaskMetadataSource } from './aws-environment.js';
 import { type ControllerSettings, parseControllerConfig } from './controller-config.js';
 import { runUntilSignal } from './run-until-signal.js';
@@ -94,6 +94,7 @@ export const controllerCommand: Command = {
     const metadata = new TaskMetadataSource(process.env.ECS_CONTAINER_METADATA_URI_V4);
     const cluster = await metadata.cluster();
     const scope = arnScope((await metadata.optional())?.taskArn);
+    const clusterNames = [cluster, ...clusterAliases(cluster, scope)];
     const ecs = new ECSClient({ ...awsClientOptions(), region: await resolveRegion(process.env, metadata) });
     await requireCredentials(ecs);
     const container = createContainer(
@@ -107,8 +108,8 @@ export const controllerCommand: Command = {
           gracefulShutdownMs: 30_000,
         },
       }),
-      loginCleanupModule({
-        clusters: [{ cluster, clusterNames: [cluster, ...clusterAliases(cluster, scope)] }],
+      taskCleanupModule({
+        clusters: [{ cluster, clusterNames, node: clusterNames.find(isClusterArn) ?? cluster }],
         ecs,
         consul: consulSettings(settings),
         partition: settings.partitionsEnabled ? settings.partition : undefined,
@@ -131,6 +132,9 @@ export const controllerCommand: Command = {
     }
   },
 };
+
+/** consul-ecs v0.7+ names the cluster's synthetic catalog node after the cluster ARN. */
+const isClusterArn = (name: string) => clusterNameOfArn(name) !== undefined;
 
 /** The Consul HTTP client settings of a v0.10 configuration: hosts, port, HTTPS and its CA. */
 function consulSettings(settings: ControllerSettings): ConsulSettings {

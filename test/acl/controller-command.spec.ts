@@ -1,7 +1,7 @@
 // `ecs-acl-controller controller` through the real CLI on envtest (ECS, Consul): configured as
 // terraform-aws-consul-ecs `modules/controller` configures consul-ecs v0.10 (CONSUL_ECS_CONFIG_JSON,
-// CONSUL_HTTP_TOKEN, the cluster from task metadata), it deletes the login tokens of a task that
-// stopped, and nothing else.
+// CONSUL_HTTP_TOKEN, the cluster from task metadata), it deletes the login tokens and deregisters
+// the catalog services of a task that stopped, and nothing else.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 
 import { expect } from 'chai';
@@ -87,7 +87,7 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
     };
   };
 
-  it("deletes a stopped task's login tokens, and keeps a running task's, another cluster's and non-login tokens", async () => {
+  it("removes a stopped task's login tokens and services; keeps a running task's, another cluster's, non-login tokens and services without task-id", async () => {
     stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
     const clusterArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${world.cluster}`;
     const [running, stopping] = await world.runTasks('web', 2);
@@ -99,6 +99,22 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
       otherCluster: await createToken(login(`${clusterArn}-blue`, id(stopping))),
       notLogin: await createToken(`Token for ${id(stopping)}`),
     };
+    // The services consul-ecs v0.7+ tasks register on the cluster's synthetic node (named by the ARN).
+    const register = (serviceId: string, meta: Record<string, string>) =>
+      consul('PUT', '/v1/catalog/register', {
+        Node: clusterArn,
+        Address: '10.0.0.1',
+        Service: { ID: serviceId, Service: 'web', Meta: meta },
+      });
+    await register('web-running', { 'task-id': id(running) });
+    await register('web-stopping', { 'task-id': id(stopping) });
+    await register('web-no-meta', {});
+    const nodeServices = async () =>
+      Object.keys(
+        ((await consul('GET', `/v1/catalog/node/${encodeURIComponent(clusterArn)}`)).body?.Services ??
+          {}) as object,
+      ).sort();
+    expect(await nodeServices()).to.deep.equal(['web-no-meta', 'web-running', 'web-stopping']);
     child = spawn(
       process.execPath,
       [CLI, 'controller', '-gc-grace-period', '0', '-resync-interval', '1s', '-listen-addr', '127.0.0.1:0'],
@@ -114,14 +130,24 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
       async () => !(await tokenExists(tokens.stopping)),
     );
     await eventually('both of them', async () => !(await tokenExists(tokens.stoppingByName)));
+    await eventually('the stopped task’s service is deregistered', async () => {
+      const left = await nodeServices();
+      return left.length === 2 && !left.includes('web-stopping');
+    });
+    expect(await nodeServices()).to.deep.equal(['web-no-meta', 'web-running']);
     const opsUrl = /"url":"(http:[^"]+)"/.exec(output)?.[1] as string;
-    const metrics = await eventually('the metric', async () => {
+    const removed = (controller: string, n: number) =>
+      new RegExp(
+        `task_cleanup_removals_total\\{cluster="[^"]+",controller="${controller}",outcome="deleted"\\} ${n}`,
+      );
+    const metrics = await eventually('the metrics', async () => {
       const text = await (await fetch(`${opsUrl}/metrics`)).text();
-      return /login_token_gc_deletes_total\{cluster="[^"]+",outcome="deleted"\} 2/.test(text)
+      return removed('login-token-gc', 2).test(text) && removed('catalog-cleanup', 1).test(text)
         ? text
         : undefined;
     });
     expect(metrics).to.match(/informer_synced\{informer="consul-login-tokens"\} 1/);
+    expect(metrics).to.match(/informer_synced\{informer="consul-catalog-services"\} 1/);
     for (const kept of [tokens.running, tokens.otherCluster, tokens.notLogin])
       expect(await tokenExists(kept)).to.equal(true);
     expect(output).not.to.include(world.backends.managementToken);

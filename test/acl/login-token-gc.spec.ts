@@ -13,10 +13,8 @@ import {
   LoginTokenWrites,
 } from '../../controllers/adapters/login-token-writes.js';
 import { LoginTokenGcReconciler } from '../../controllers/login-token-gc/login-token-gc-reconciler.js';
-import {
-  LoginTokenGcController,
-  tasksByIdIndexer,
-} from '../../controllers/login-token-gc/login-token-gc-controller.js';
+import { LoginTokenGcController } from '../../controllers/login-token-gc/login-token-gc-controller.js';
+import { tasksByIdIndexer } from '../../controllers/task-cleanup/gone-task-controller.js';
 import { type ListedTask } from '../../src/aws/ecs-task-facts.js';
 import { type Informer } from '../../src/cache/informer.js';
 import { type AnyWatch } from '../../src/reconcile/watch.js';

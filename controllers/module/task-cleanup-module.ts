@@ -1,0 +1,168 @@
+/**
+ * taskCleanupModule: binds the consul-ecs v0.7+ era's cleanups of stopped tasks for each ECS
+ * cluster served: the cluster's task informer (desired status RUNNING, indexed by task id, shared
+ * by both plugins), the informers of its login tokens and of its synthetic node's services, the
+ * `login-token-gc` and `catalog-cleanup` plugins and their metric.
+ *
+ * Invariants: clusters share only the SDK client, the Consul settings, the registry and the
+ * logger; each has its own informers, read limiter and work queues. Tokens are deleted only through
+ * LoginTokenWrites, services deregistered only through CatalogWrites. Names get a `/<cluster>`
+ * suffix when more than one cluster is served.
+ */
+import { type ECSClient } from '@aws-sdk/client-ecs';
+import { ContainerModule, type ResolutionContext } from 'inversify';
+import { Counter, type Registry } from 'prom-client';
+import { type SchedulerLike } from 'rxjs';
+
+import { CallRateLimiter } from '../../src/aws/call-rate-limiter.js';
+import { createEcsTaskInformer } from '../../src/aws/ecs-task-informer.js';
+import { type ListedTask } from '../../src/aws/ecs-task-facts.js';
+import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
+import { type InformerObserver } from '../../src/cache/informer-observer.js';
+import { AclApi } from '../../src/consul/acl-api.js';
+import { type AclScope } from '../../src/consul/acl-types.js';
+import { type ConsulSettings } from '../../src/consul/consul-settings.js';
+import { ConsulTransport } from '../../src/consul/consul-transport.js';
+import { TYPES } from '../../src/di/types.js';
+import { type Logger } from '../../src/log/logger.js';
+import { type ApiMetrics } from '../../src/metrics/api-metrics.js';
+import { type Clock, type Random } from '../../src/time/clock.js';
+import { ALL_NAMESPACES } from '../adapters/acl-informers.js';
+import { createLoginTokenInformer } from '../adapters/login-token-informer.js';
+import { LoginTokenWrites } from '../adapters/login-token-writes.js';
+import { DEFAULT_ECS_READ_BURST } from '../domain/acl-config.js';
+import { LoginTokenGcController } from '../login-token-gc/login-token-gc-controller.js';
+import { LOGIN_TOKEN_GC } from '../login-token-gc/login-token-gc-reconciler.js';
+import { CATALOG_CLEANUP, CatalogCleanupController } from '../catalog-cleanup/catalog-cleanup-controller.js';
+import { createCatalogServiceInformer } from '../adapters/catalog-service-informer.js';
+import { CatalogWrites } from '../adapters/catalog-writes.js';
+import { type RemovalOutcome } from '../domain/removal-outcome.js';
+import { CatalogApi } from '../../src/consul/catalog-api.js';
+import { tasksByIdIndexer, TASKS_BY_ID } from '../task-cleanup/gone-task-controller.js';
+
+export interface TaskCleanupCluster {
+  /** The cluster as configured (name or ARN). */
+  readonly cluster: string;
+  /** Every name of the cluster that login meta may carry (the configured one and its alias). */
+  readonly clusterNames: readonly string[];
+  /** The synthetic catalog node of the cluster: its ARN. */
+  readonly node: string;
+}
+
+export interface TaskCleanupSettings {
+  readonly clusters: readonly TaskCleanupCluster[];
+  readonly ecs: ECSClient;
+  readonly consul: ConsulSettings;
+  /** The partition served (Consul Enterprise), or undefined without partitions. */
+  readonly partition?: string;
+  readonly gracePeriodMs: number;
+  /** Full relist of tasks and re-check of every login token. */
+  readonly resyncIntervalMs: number;
+  readonly ecsReadRate: number;
+}
+
+const REMOVALS_METRIC = 'task_cleanup_removals_total';
+
+export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModule {
+  const multi = settings.clusters.length > 1;
+  const scope: AclScope =
+    settings.partition === undefined ? {} : { partition: settings.partition, namespace: ALL_NAMESPACES };
+  return new ContainerModule(({ bind }) => {
+    for (const cluster of settings.clusters) {
+      const scopedName = (base: string) => (multi ? `${base}/${cluster.cluster}` : base);
+      const id = Symbol.for(`ecs-acl-controller.TaskCleanup/${cluster.cluster}`);
+      bind<TaskCleanupPlugins>(id).toDynamicValue((ctx) =>
+        createPlugins(ctx, settings, cluster, scope, scopedName),
+      );
+      const plugins = (ctx: ResolutionContext) => ctx.get<TaskCleanupPlugins>(id);
+      bind(TYPES.Informer).toDynamicValue((ctx) => plugins(ctx).loginTokens.tasks);
+      bind(TYPES.Informer).toDynamicValue((ctx) => plugins(ctx).loginTokens.leftovers);
+      bind(TYPES.Informer).toDynamicValue((ctx) => plugins(ctx).catalog.leftovers);
+      bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => plugins(ctx).loginTokens);
+      bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => plugins(ctx).catalog);
+    }
+  });
+}
+
+interface TaskCleanupPlugins {
+  readonly loginTokens: LoginTokenGcController;
+  readonly catalog: CatalogCleanupController;
+}
+
+function createPlugins(
+  ctx: ResolutionContext,
+  settings: TaskCleanupSettings,
+  { cluster, clusterNames, node }: TaskCleanupCluster,
+  scope: AclScope,
+  scopedName: (base: string) => string,
+): TaskCleanupPlugins {
+  const clock = ctx.get<Clock>(TYPES.Clock);
+  const scheduler = ctx.get<SchedulerLike>(TYPES.Scheduler);
+  const observer = ctx.get<InformerObserver>(TYPES.InformerObserver);
+  const api = ctx.get<ApiMetrics>(TYPES.ApiMetrics);
+  const registry = ctx.get<Registry>(TYPES.Registry);
+  const transport = new ConsulTransport(settings.consul, clock, api, ctx.get<Random>(TYPES.Random));
+  const acl = new AclApi(transport);
+  const catalog = new CatalogApi(transport);
+  // Only the ARN and version are kept: any running task keeps its leftovers, mesh-tagged or not
+  // (consul-ecs v0.10 removes those of a running task that lost its mesh tag).
+  const lister = new EcsTaskLister<ListedTask>({
+    project: ({ taskArn, version }) => ({ taskArn, version }),
+    ecs: settings.ecs,
+    cluster,
+    clock,
+    observer: api,
+    limiter: new CallRateLimiter(clock, settings.ecsReadRate, DEFAULT_ECS_READ_BURST),
+  });
+  const tasks = createEcsTaskInformer<ListedTask>({
+    name: scopedName('ecs-tasks'),
+    group: cluster,
+    lister,
+    indexers: { [TASKS_BY_ID]: tasksByIdIndexer },
+    resyncPeriodMs: settings.resyncIntervalMs,
+    scheduler,
+    observer,
+  });
+  const watched = { resyncPeriodMs: settings.resyncIntervalMs, scheduler, observer, group: cluster };
+  const removals =
+    (registry.getSingleMetric(REMOVALS_METRIC) as Counter | undefined) ??
+    new Counter({
+      name: REMOVALS_METRIC,
+      help: "Stopped tasks' leftovers, by controller and outcome: deleted, already gone, or refused because they changed.",
+      labelNames: ['cluster', 'controller', 'outcome'],
+      registers: [registry],
+    });
+  const common = (controller: string) => ({
+    name: scopedName(controller),
+    group: cluster,
+    tasks,
+    clock,
+    gracePeriodMs: settings.gracePeriodMs,
+    logger: ctx.get<Logger>(TYPES.Logger).child({ cluster, controller }),
+    count: (outcome: RemovalOutcome) => removals.inc({ cluster, controller, outcome }),
+  });
+  return {
+    loginTokens: new LoginTokenGcController({
+      ...common(LOGIN_TOKEN_GC),
+      loginTokens: createLoginTokenInformer({
+        ...watched,
+        acl,
+        clusterNames,
+        scope,
+        name: scopedName('consul-login-tokens'),
+      }),
+      writes: new LoginTokenWrites(acl, clusterNames),
+    }),
+    catalog: new CatalogCleanupController({
+      ...common(CATALOG_CLEANUP),
+      services: createCatalogServiceInformer({
+        ...watched,
+        catalog,
+        node,
+        scope,
+        name: scopedName('consul-catalog-services'),
+      }),
+      writes: new CatalogWrites(catalog),
+    }),
+  };
+}

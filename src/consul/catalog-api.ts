@@ -1,0 +1,106 @@
+/**
+ * CatalogApi: the Consul catalog endpoints a controller uses to keep one node's services: read a
+ * node's services (blocking), and deregister one service.
+ *
+ * Invariants:
+ * - A node's services are read with `GET /v1/catalog/node/<node>` (Consul answers `null` for a
+ *   node that does not exist: that reads as no services); the node name is path-escaped, so an ARN
+ *   (with `:` and `/`) is one path segment.
+ * - Every answer is checked before use: a service without a string ID or name, or with non-string
+ *   meta values, rejects with a ConsulError ("unexpected response: …"), so a garbled answer never
+ *   reads as "no services" (and nothing is deregistered on its strength).
+ * - Partition and namespace go out only when set, as in AclApi (an OSS server never sees them).
+ */
+import { ConsulError } from './consul-error.js';
+import { type ConsulTransport } from './consul-transport.js';
+import { type AclScope, type Indexed } from './acl-types.js';
+import { type BlockingOptions } from './acl-api.js';
+
+export interface CatalogService {
+  readonly ID: string;
+  readonly Service: string;
+  readonly Meta: Readonly<Record<string, string>>;
+  readonly Namespace?: string;
+  readonly Partition?: string;
+  readonly ModifyIndex?: number;
+}
+
+export class CatalogApi {
+  constructor(private readonly transport: ConsulTransport) {}
+
+  /** The services registered on `node` (none when the node does not exist). */
+  async nodeServices(
+    node: string,
+    scope: AclScope = {},
+    blocking: BlockingOptions = {},
+  ): Promise<Indexed<CatalogService>> {
+    const query: Record<string, string | undefined> = { partition: scope.partition, ns: scope.namespace };
+    if (blocking.index !== undefined) {
+      query.index = blocking.index;
+      query.wait = `${Math.max(1, Math.round((blocking.waitMs ?? 300_000) / 1000))}s`;
+    }
+    const operation = 'catalog.node';
+    const { value, index } = await this.transport.json<unknown>({
+      operation,
+      method: 'GET',
+      path: `/v1/catalog/node/${encodeURIComponent(node)}`,
+      query,
+      waitMs: blocking.index !== undefined ? (blocking.waitMs ?? 300_000) : undefined,
+      signal: blocking.signal,
+    });
+    return { items: servicesOf(operation, value), index: index ?? '0' };
+  }
+
+  /** Deregisters one service of `node`; deregistering a missing service succeeds. */
+  async deregister(
+    node: string,
+    serviceId: string,
+    scope: AclScope = {},
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.transport.json<unknown>({
+      operation: 'catalog.deregister',
+      method: 'PUT',
+      path: '/v1/catalog/deregister',
+      body: {
+        Node: node,
+        ServiceID: serviceId,
+        ...(scope.partition ? { Partition: scope.partition } : {}),
+        ...(scope.namespace ? { Namespace: scope.namespace } : {}),
+      },
+      signal,
+    });
+  }
+}
+
+function servicesOf(operation: string, value: unknown): CatalogService[] {
+  const invalid = (problem: string) => new ConsulError(operation, 200, `unexpected response: ${problem}`);
+  if (value === null) return [];
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalid('not a node');
+  const services = (value as Record<string, unknown>).Services;
+  if (services === null || services === undefined) return [];
+  if (typeof services !== 'object' || Array.isArray(services)) throw invalid('Services is not an object');
+  const list: CatalogService[] = [];
+  for (const service of Object.values(services as Record<string, unknown>)) {
+    if (service === null || typeof service !== 'object') throw invalid('a service is not an object');
+    const { ID, Service, Meta, Namespace, Partition, ModifyIndex } = service as Record<string, unknown>;
+    if (typeof ID !== 'string' || ID === '' || typeof Service !== 'string')
+      throw invalid('a service has no ID or name');
+    const meta = Meta ?? {};
+    if (
+      typeof meta !== 'object' ||
+      Array.isArray(meta) ||
+      Object.values(meta).some((v) => typeof v !== 'string')
+    )
+      throw invalid(`service ${ID} has malformed Meta`);
+    list.push({
+      ID,
+      Service,
+      Meta: meta as Record<string, string>,
+      ...(typeof Namespace === 'string' ? { Namespace } : {}),
+      ...(typeof Partition === 'string' ? { Partition } : {}),
+      ...(typeof ModifyIndex === 'number' ? { ModifyIndex } : {}),
+    });
+  }
+  return list;
+}
