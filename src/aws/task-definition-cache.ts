@@ -33,6 +33,11 @@ export class TaskDefinitionCache {
     return this.known.has(arn) ? this.known.get(arn) : undefined;
   }
 
+  /** Whether this ARN was described (or is being described). */
+  has(arn: string): boolean {
+    return this.known.has(arn);
+  }
+
   get(arn: string, signal?: AbortSignal): Promise<TaskDefinitionFacts> {
     let entry = this.known.get(arn);
     if (!entry) {

@@ -16,8 +16,9 @@
  *   stale events never move the cache backwards (the informer enforces it).
  * - Events carry no tags: a task's item comes from the lister's cached description of the task,
  *   else from its task definition's tags (cached, or with `describeTaskDefinitions` described
- *   once per task definition) when `definitionTagsSuffice` accepts them (ECS propagated them to
- *   the task), else from one batched `DescribeTasks` for the whole receive batch. The lister projects each into the informer's item type.
+ *   once per task definition, when a receive batch brings at most one new definition) when
+ *   `definitionTagsSuffice` accepts them (ECS propagated them to the task), else from one batched
+ *   `DescribeTasks` for the whole receive batch. The lister projects each into the informer's item type.
  * - It runs as a manager runnable, so it starts before the informers' first list, and nothing
  *   that happens in between is missed. Errors back off on the clock; it never stops by itself.
  * - With `leaderOnly` (leader election on), it runs only while leading, and starts only after its
@@ -48,6 +49,9 @@ import {
   type TaskEventResult,
 } from './task-event-metrics.js';
 import { parseTaskStateEvent, type TaskStateEvent } from './task-state-event.js';
+
+/** At most this many new task definitions of one receive batch are described (see identify). */
+const NEW_DEFINITIONS_DESCRIBED = 1;
 
 export interface TaskEventConsumerOptions<T extends ListedTask> {
   /** Default `ecs-task-events`. */
@@ -207,20 +211,32 @@ export class TaskEventConsumer<T extends ListedTask> implements Runnable {
   private async identify(events: readonly TaskStateEvent[], signal: AbortSignal): Promise<Map<string, T>> {
     const { lister, taskDefinitions, definitionTagsSuffice, describeTaskDefinitions } = this.options;
     const found = new Map<string, T>();
-    const toDescribe: string[] = [];
-    for (const event of events) {
+    const pending = events.filter((event) => {
       const cached = lister.known(event.taskArn);
-      if (cached) {
-        found.set(event.taskArn, cached);
-        continue;
-      }
-      const definition = definitionTagsSuffice
-        ? await (
-            describeTaskDefinitions
+      if (cached) found.set(event.taskArn, cached);
+      return !cached;
+    });
+    // One new task definition in a batch (a service's next task) is worth describing: it is cached
+    // for the service's later tasks. Several at once (a burst of new services) cost one
+    // DescribeTasks for the batch instead of one DescribeTaskDefinition each, all queued behind the
+    // read limiter while the new tasks wait for their tokens.
+    const newDefinitions = new Set(
+      pending.map((event) => event.taskDefinitionArn).filter((arn) => !taskDefinitions.has(arn)),
+    );
+    const describe = describeTaskDefinitions === true && newDefinitions.size <= NEW_DEFINITIONS_DESCRIBED;
+    const definitions = await Promise.all(
+      pending.map((event) =>
+        definitionTagsSuffice
+          ? (describe
               ? taskDefinitions.get(event.taskDefinitionArn, signal)
               : taskDefinitions.peek(event.taskDefinitionArn)
-          ).catch(() => undefined)
-        : undefined;
+            ).catch(() => undefined)
+          : undefined,
+      ),
+    );
+    const toDescribe: string[] = [];
+    for (const [i, event] of pending.entries()) {
+      const definition = definitions[i];
       if (definition && definitionTagsSuffice?.(definition.tags)) {
         const task = lister.project({
           taskArn: event.taskArn,

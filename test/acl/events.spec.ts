@@ -2,6 +2,7 @@ import {
   CreateServiceCommand,
   DescribeServicesCommand,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { expect } from 'chai';
@@ -183,6 +184,44 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
     await eventually('three more web tasks, from their events', () => webTasks() === 4 || undefined);
     expect(world.ecsServer.calls.count('DescribeTasks')).to.equal(describedTasks);
     expect(world.ecsServer.calls.count('DescribeTaskDefinition')).to.equal(1);
+  });
+
+  it('learns the tasks of a receive batch that brings several new task definitions from one DescribeTasks, not a DescribeTaskDefinition each', async () => {
+    const { world, sqs } = env;
+    // ECS publishes to the environment's queue; the controller reads another, into which the
+    // events are moved at once, so that one receive gets them all (a burst of new services).
+    const published = sqs.state.requireQueue(env.queueUrl);
+    const held = sqs.state.createQueue('held-task-events', {});
+    const controller = await start({ eventsQueueUrl: held.url });
+    const { tasks } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
+    await eventually('the first task list', () => tasks.hasSynced() || undefined);
+    const families = ['burst-a', 'burst-b', 'burst-c'];
+    for (const family of families) {
+      await world.registerTaskDefinition(family);
+      await world.ecs.send(
+        new RunTaskCommand({
+          cluster: world.cluster,
+          taskDefinition: family,
+          propagateTags: 'TASK_DEFINITION',
+        }),
+      );
+    }
+    await eventually(
+      'their first events published',
+      () => published.messages.length >= families.length || undefined,
+    );
+    const before = {
+      tasks: world.ecsServer.calls.count('DescribeTasks'),
+      definitions: world.ecsServer.calls.count('DescribeTaskDefinition'),
+    };
+    const bodies = published.messages.map((message) => message.body);
+    sqs.state.purge(published);
+    for (const body of bodies) sqs.state.sendMessage(held, body);
+    const burstTasks = () =>
+      tasks.store.list().filter((task) => families.includes(task.service?.name ?? '')).length;
+    await eventually('the three tasks cached', () => burstTasks() === 3 || undefined);
+    expect(world.ecsServer.calls.count('DescribeTaskDefinition') - before.definitions).to.equal(0);
+    expect(world.ecsServer.calls.count('DescribeTasks') - before.tasks).to.equal(1);
   });
 
   it('without pre-provisioning, the first task of a new service fails with ResourceInitializationError', async () => {
