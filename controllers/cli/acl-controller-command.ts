@@ -13,6 +13,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 import { aclControllersModule } from '../module/acl-module.js';
+import { iamAuthCluster, taskCleanupModule } from '../module/task-cleanup-module.js';
 import { awsClientOptions } from '../module/acl-settings.js';
 import { type AclControllerConfig } from '../domain/acl-config.js';
 import { arnScope } from '../../src/aws/arn.js';
@@ -51,6 +52,7 @@ export const aclControllerCommand: Command = {
       throw error;
     }
     const metadata = new TaskMetadataSource(process.env.ECS_CONTAINER_METADATA_URI_V4);
+    const taskScope = arnScope((await metadata.optional())?.taskArn);
     const configs: AclControllerConfig[] = [];
     for (const cluster of run.clusters) {
       const name = cluster.cluster ?? (await metadata.cluster());
@@ -78,6 +80,23 @@ export const aclControllerCommand: Command = {
         config: configs,
         clients: { ecs, secretsManager, sqs, consul },
       }),
+      ...(run.iamAuthClusters.length > 0
+        ? [
+            // The consul-ecs v0.5+ era beside the v0.4 one: names always carry the cluster, so
+            // they never collide with the ACL module's (a cluster of both eras shares its group,
+            // and so its leader election).
+            taskCleanupModule({
+              clusters: run.iamAuthClusters.map((cluster) => iamAuthCluster(cluster, taskScope)),
+              ecs,
+              consul,
+              partition: run.config.partition,
+              gracePeriodMs: run.config.gcGracePeriodMs,
+              resyncIntervalMs: run.config.resyncIntervalMs,
+              ecsReadRate: run.config.ecsReadRate,
+              alwaysScopeNames: true,
+            }),
+          ]
+        : []),
     );
     const manager = container.get<Manager>(TYPES.Manager);
     const logger = container.get<Logger>(TYPES.Logger);

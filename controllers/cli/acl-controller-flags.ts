@@ -173,6 +173,12 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
     default: '1s',
   },
   {
+    name: 'iam-auth-cluster',
+    kind: 'string',
+    help: 'Also clean up after the tasks of this ECS cluster that log in with the IAM auth method (consul-ecs v0.5+): their login tokens and catalog services, as `controller` does. Repeatable; a cluster also given as -cluster is served by both eras during a migration.',
+    repeatable: true,
+  },
+  {
     name: 'graceful-shutdown-timeout',
     kind: 'duration',
     help: 'How long shutdown may wait for in-flight work.',
@@ -199,6 +205,8 @@ export interface AclControllerRun {
   readonly logFormat: 'json' | 'text';
   readonly once: boolean;
   readonly gracefulShutdownMs: number;
+  /** Clusters whose IAM-auth tasks' leftovers are cleaned up too (`-iam-auth-cluster`), in order. */
+  readonly iamAuthClusters: readonly string[];
 }
 
 export function parseAclControllerFlags(args: readonly string[]): AclControllerRun {
@@ -285,6 +293,7 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
     logFormat,
     once: bool('once'),
     gracefulShutdownMs: duration('graceful-shutdown-timeout'),
+    iamAuthClusters: iamAuthClusters(flags),
   };
 }
 
@@ -321,6 +330,15 @@ function formatSeconds(ms: number): string {
  * Pairs the per-cluster flags by position: the i-th -secret-name-prefix, -consul-client-secret-arn
  * and -events-queue-url belong to the i-th -cluster. With no -cluster, one unnamed cluster.
  */
+function iamAuthClusters(flags: ParsedFlags): string[] {
+  const clusters = [...(flags.get('iam-auth-cluster') ?? [])];
+  if (clusters.some((cluster) => cluster === ''))
+    throw new UsageError('flag -iam-auth-cluster must not be empty');
+  const repeated = clusters.find((cluster, index) => clusters.indexOf(cluster) !== index);
+  if (repeated !== undefined) throw new UsageError(`flag -iam-auth-cluster "${repeated}" is given twice`);
+  return clusters;
+}
+
 function perClusterFlags(flags: ParsedFlags): ClusterFlags[] {
   const names = flags.get('cluster') ?? [];
   const count = Math.max(1, names.length);

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 
 import { ECSClient } from '@aws-sdk/client-ecs';
 
-import { arnScope, clusterNameOfArn } from '../../src/aws/arn.js';
+import { arnScope } from '../../src/aws/arn.js';
 import { type Command, UsageError } from '../../src/cli/command.js';
 import {
   type FlagSpec,
@@ -30,9 +30,8 @@ import { TYPES } from '../../src/di/types.js';
 import { type Logger } from '../../src/log/logger.js';
 import { EXIT_CODES } from '../../src/manager/errors.js';
 import { type Manager } from '../../src/manager/manager.js';
-import { clusterAliases } from '../domain/cluster-aliases.js';
 import { awsClientOptions } from '../module/acl-settings.js';
-import { taskCleanupModule } from '../module/task-cleanup-module.js';
+import { iamAuthCluster, taskCleanupModule } from '../module/task-cleanup-module.js';
 import { requireCredentials, resolveRegion, TaskMetadataSource } from './aws-environment.js';
 import { type ControllerSettings, parseControllerConfig } from './controller-config.js';
 import { runUntilSignal } from './run-until-signal.js';
@@ -94,7 +93,6 @@ export const controllerCommand: Command = {
     const metadata = new TaskMetadataSource(process.env.ECS_CONTAINER_METADATA_URI_V4);
     const cluster = await metadata.cluster();
     const scope = arnScope((await metadata.optional())?.taskArn);
-    const clusterNames = [cluster, ...clusterAliases(cluster, scope)];
     const ecs = new ECSClient({ ...awsClientOptions(), region: await resolveRegion(process.env, metadata) });
     await requireCredentials(ecs);
     const container = createContainer(
@@ -109,7 +107,7 @@ export const controllerCommand: Command = {
         },
       }),
       taskCleanupModule({
-        clusters: [{ cluster, clusterNames, node: clusterNames.find(isClusterArn) ?? cluster }],
+        clusters: [iamAuthCluster(cluster, scope)],
         ecs,
         consul: consulSettings(settings),
         partition: settings.partitionsEnabled ? settings.partition : undefined,
@@ -132,9 +130,6 @@ export const controllerCommand: Command = {
     }
   },
 };
-
-/** consul-ecs v0.7+ names the cluster's synthetic catalog node after the cluster ARN. */
-const isClusterArn = (name: string) => clusterNameOfArn(name) !== undefined;
 
 /** The Consul HTTP client settings of a v0.10 configuration: hosts, port, HTTPS and its CA. */
 function consulSettings(settings: ControllerSettings): ConsulSettings {

@@ -14,7 +14,9 @@ import { ContainerModule, type ResolutionContext } from 'inversify';
 import { Counter, type Registry } from 'prom-client';
 import { type SchedulerLike } from 'rxjs';
 
+import { type ArnScope, clusterNameOfArn } from '../../src/aws/arn.js';
 import { CallRateLimiter } from '../../src/aws/call-rate-limiter.js';
+import { clusterAliases } from '../domain/cluster-aliases.js';
 import { createEcsTaskInformer } from '../../src/aws/ecs-task-informer.js';
 import { type ListedTask } from '../../src/aws/ecs-task-facts.js';
 import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
@@ -59,12 +61,23 @@ export interface TaskCleanupSettings {
   /** Full relist of tasks and re-check of every login token. */
   readonly resyncIntervalMs: number;
   readonly ecsReadRate: number;
+  /** Suffix every name with `/<cluster>` even for one cluster (beside the ACL module's names). */
+  readonly alwaysScopeNames?: boolean;
+}
+
+/** consul-ecs v0.7+ names the cluster's synthetic catalog node after the cluster ARN. */
+const isClusterArn = (name: string) => clusterNameOfArn(name) !== undefined;
+
+/** A cluster to clean up after, given by name or ARN; `scope` (the task's own ARN scope) gives its alias. */
+export function iamAuthCluster(cluster: string, scope: ArnScope | undefined): TaskCleanupCluster {
+  const clusterNames = [cluster, ...clusterAliases(cluster, scope)];
+  return { cluster, clusterNames, node: clusterNames.find(isClusterArn) ?? cluster };
 }
 
 const REMOVALS_METRIC = 'task_cleanup_removals_total';
 
 export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModule {
-  const multi = settings.clusters.length > 1;
+  const multi = settings.clusters.length > 1 || settings.alwaysScopeNames === true;
   const scope: AclScope =
     settings.partition === undefined ? {} : { partition: settings.partition, namespace: ALL_NAMESPACES };
   return new ContainerModule(({ bind }) => {

@@ -71,6 +71,10 @@ describe('Go-style flags', () => {
     });
     expect(run.listenPort).to.equal(8080);
     expect(run.once).to.equal(false);
+    expect(run.iamAuthClusters).to.deep.equal([]);
+    expect(parseAclControllerFlags([...REQUIRED, '-iam-auth-cluster', 'blue']).iamAuthClusters).to.deep.equal(
+      ['blue'],
+    );
   });
 
   it('pairs repeated per-cluster flags by position: one process serves several clusters', () => {
@@ -106,6 +110,11 @@ describe('Go-style flags', () => {
       [[...REQUIRED, '-concurrency', '0'], 'flag -concurrency must be between 1 and 64'],
       [[...REQUIRED, '-secrets-write-rate', '0'], 'flag -secrets-write-rate must be between 1 and 1000'],
       [[...REQUIRED, '-ecs-read-burst', '0'], 'flag -ecs-read-burst must be between 1 and 1000'],
+      [
+        [...REQUIRED, '-iam-auth-cluster', 'a', '-iam-auth-cluster', 'a'],
+        'flag -iam-auth-cluster "a" is given twice',
+      ],
+      [[...REQUIRED, '-iam-auth-cluster', ''], 'flag -iam-auth-cluster must not be empty'],
       [
         [...REQUIRED, '-service-resync-interval', '10ms'],
         'flag -service-resync-interval must be at least 1s',
