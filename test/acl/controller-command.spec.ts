@@ -153,6 +153,22 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
     expect(output).not.to.include(world.backends.managementToken);
   });
 
+  it('exits 2 with a message when only consulLogin (no static token) is configured: IAM login is not supported yet', () => {
+    const env = {
+      ...environment({ ...moduleConfig(), consulLogin: { enabled: true } }),
+      CONSUL_HTTP_TOKEN: '',
+    };
+    const result = spawnSync(process.execPath, [CLI, 'controller'], {
+      encoding: 'utf8',
+      env,
+      timeout: 20_000,
+    });
+    expect(result.status).to.equal(2);
+    expect(result.stderr).to.include(
+      'consulLogin (logging in with the IAM auth method) is not supported yet',
+    );
+  });
+
   it('exits 2 naming the field when CONSUL_ECS_CONFIG_JSON is wrong, before contacting anything', () => {
     const config = { ...moduleConfig(), consulServers: { hosts: 'h', http: { port: 'eighty' } } };
     const result = spawnSync(process.execPath, [CLI, 'controller'], {
