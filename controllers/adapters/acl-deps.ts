@@ -7,6 +7,7 @@ import { type TokenSecretStore } from './token-secret-store.js';
 import { type EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { type TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
 import { type AclApi } from '../../src/consul/acl-api.js';
+import { type TenancyApi } from '../../src/consul/tenancy-api.js';
 import { type OwnedPolicy, type OwnedToken } from './owned-acl.js';
 import { type Logger } from '../../src/log/logger.js';
 import { type MeshService } from '../domain/mesh-service.js';
@@ -33,6 +34,8 @@ export interface AclDeps {
   readonly tokens: Informer<OwnedToken>;
   readonly policies: Informer<OwnedPolicy>;
   readonly acl: AclApi;
+  /** Admin partitions and namespaces (used with partitions on). */
+  readonly tenancy: TenancyApi;
   readonly secrets: TokenSecretStore;
   readonly metrics: AclMetrics;
   /** The ownership rule of this cluster: whose a token is (every token write asks it first). */

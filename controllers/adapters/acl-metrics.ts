@@ -79,6 +79,7 @@ export class AclMetrics {
   readonly provideManagedServices: (count: () => number) => void;
   readonly errors: ClusterCounter<'kind'>;
   readonly skipped: ClusterCounter<'resource' | 'reason'>;
+  readonly tenancyChanges: ClusterCounter<'change'>;
   readonly timeToToken: ClusterHistogram;
   readonly clientTokenReady: ClusterGauge;
   /** `acl_controller_feature_enabled{feature}`: 1 while an optional feature works, 0 when denied. */
@@ -130,6 +131,11 @@ export class AclMetrics {
       'acl_controller_skipped_total',
       'Mesh tasks and ECS services not served, by resource and reason (foreign_partition: another admin partition).',
       ['resource', 'reason'],
+    );
+    this.tenancyChanges = counter(
+      'acl_controller_tenancy_changes_total',
+      'Admin partition, cross-namespace policy and namespaces created or repaired (partitions on), by change.',
+      ['change'],
     );
     const timeToTokenName = 'acl_controller_time_to_token_seconds';
     const timeToToken =

@@ -1,8 +1,9 @@
 /**
  * aclControllersModule: binds everything the ACL controllers need, for each ECS cluster served:
  * the informers (ECS tasks and services, owned Consul tokens and policies), the three controller
- * plugins (service tokens, client token, garbage collector), and optionally the task-event
- * consumer and the cluster's leader election.
+ * plugins (service tokens, client token, garbage collector), with admin partitions the tenancy
+ * plugin (partition, cross-namespace policy, namespaces), and optionally the task-event consumer
+ * and the cluster's leader election.
  *
  * Invariants: clusters share only the SDK clients, the registry and the logger; each has its own
  * informers, caches, rate limiters, work queues and lock, so one cluster's trouble (throttling, a
@@ -17,6 +18,8 @@ import { ClientTokenController } from '../client-token/client-token-controller.j
 import { GarbageCollectorController } from '../garbage-collector/garbage-collector-controller.js';
 import { createAclDeps, createEventConsumer, createLeaderElector } from './cluster-wiring.js';
 import { ServiceTokenController } from '../service-token/service-token-controller.js';
+import { TenancyController } from '../tenancy/tenancy-controller.js';
+import { TENANCY_CONTROLLER } from '../tenancy/tenancy-reconciler.js';
 import {
   type AclControllerConfig,
   DEFAULT_SECRETS_WRITE_RATE,
@@ -90,6 +93,22 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
           ),
       );
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => new GarbageCollectorController(deps(ctx)));
+      if (config.partitionsEnabled && config.partition !== undefined) {
+        const partition = config.partition;
+        bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => {
+          const d = deps(ctx);
+          return new TenancyController({
+            name: scopedName(TENANCY_CONTROLLER),
+            group: config.cluster,
+            config: { dryRun: config.dryRun, partition },
+            acl: d.acl,
+            tenancy: d.tenancy,
+            logger: d.logger.child({ controller: TENANCY_CONTROLLER }),
+            changed: (change) => d.metrics.tenancyChanges.inc({ change }),
+            sources: [d.tasks, ...(d.services ? [d.services] : [])],
+          });
+        });
+      }
     }
   });
 }

@@ -21,6 +21,7 @@ import { TaskEventMetrics } from '../../src/aws/task-event-metrics.js';
 import { type InformerObserver } from '../../src/cache/informer-observer.js';
 import { type Informer } from '../../src/cache/informer.js';
 import { AclApi } from '../../src/consul/acl-api.js';
+import { TenancyApi } from '../../src/consul/tenancy-api.js';
 import { aclListScope, createPolicyInformer, createTokenInformer } from '../adapters/acl-informers.js';
 import { ConsulTransport } from '../../src/consul/consul-transport.js';
 import { TYPES } from '../../src/di/types.js';
@@ -69,7 +70,8 @@ export function createAclDeps(
   const scheduler = ctx.get<SchedulerLike>(TYPES.Scheduler);
   const observer = ctx.get<InformerObserver>(TYPES.InformerObserver);
   const api = ctx.get<ApiMetrics>(TYPES.ApiMetrics);
-  const acl = new AclApi(new ConsulTransport(clients.consul, clock, api, ctx.get<Random>(TYPES.Random)));
+  const consulTransport = new ConsulTransport(clients.consul, clock, api, ctx.get<Random>(TYPES.Random));
+  const acl = new AclApi(consulTransport);
   const partition = servedPartition(config);
   const clientPolicy = clientPolicyName(config.secretNamePrefix);
   const clusterNames = ownedClusterNames(config);
@@ -113,6 +115,7 @@ export function createAclDeps(
     config,
     clock,
     acl,
+    tenancy: new TenancyApi(consulTransport),
     logger,
     metrics,
     ownership: new TokenOwnership({ cluster: clusterNames, clientPolicyName: clientPolicy, partition }),

@@ -29,6 +29,7 @@ import { agentRoutes } from './http/agent-routes.js';
 import { catalogRoutes } from './http/catalog-routes.js';
 import { kvRoutes } from './http/kv-routes.js';
 import { namespaceRoutes } from './http/namespace-routes.js';
+import { partitionRoutes } from './http/partition-routes.js';
 import { type ServerRuntime } from './http/runtime.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { idGenerator } from './ids.js';
@@ -133,6 +134,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     ...kvRoutes(),
     ...catalogRoutes(),
     ...namespaceRoutes(),
+    ...partitionRoutes(),
     ...agentRoutes(),
   ];
   const listener = await listen(createRouter({ routes, runtime, calls, faults }), options.port ?? 0);

@@ -13,10 +13,19 @@ import { type AclPolicy, type AclRole, type AclToken } from './acl/model.js';
 import { type CatalogNode, type CatalogService } from './catalog-model.js';
 import { type KvEntry } from './kv-model.js';
 import { type Namespace } from './namespace-model.js';
+import { type Partition } from './partition-model.js';
 import { type Session } from './session-model.js';
 
 export type Table =
-  'acl-tokens' | 'acl-policies' | 'acl-roles' | 'sessions' | 'kvs' | 'nodes' | 'services' | 'namespaces';
+  | 'acl-tokens'
+  | 'acl-policies'
+  | 'acl-roles'
+  | 'sessions'
+  | 'kvs'
+  | 'nodes'
+  | 'services'
+  | 'namespaces'
+  | 'partitions';
 
 export type ChangeListener = (index: number, tables: readonly Table[]) => void;
 
@@ -41,6 +50,8 @@ export class ConsulState {
 
   /** Enterprise namespaces by `partition/name`. */
   readonly namespaces = new Map<string, Namespace>();
+  /** Enterprise admin partitions created through the API, by name (`default` always exists). */
+  readonly partitions = new Map<string, Partition>();
 
   /** The index at which `PUT /v1/acl/bootstrap` succeeded, if it has. */
   bootstrapIndex: number | undefined;
