@@ -25,6 +25,11 @@ export interface CatalogService {
   readonly ModifyIndex?: number;
 }
 
+export interface CatalogNode {
+  readonly meta: Readonly<Record<string, string>>;
+  readonly services: readonly CatalogService[];
+}
+
 export class CatalogApi {
   constructor(private readonly transport: ConsulTransport) {}
 
@@ -34,6 +39,31 @@ export class CatalogApi {
     scope: AclScope = {},
     blocking: BlockingOptions = {},
   ): Promise<Indexed<CatalogService>> {
+    const { value, index } = await this.readNode(node, scope, blocking);
+    return { items: value?.services ?? [], index };
+  }
+
+  /** `node`'s meta and services, or undefined when the node does not exist. */
+  async node(node: string, scope: AclScope = {}, signal?: AbortSignal): Promise<CatalogNode | undefined> {
+    return (await this.readNode(node, scope, { signal })).value;
+  }
+
+  /** Deregisters `node` and every service on it; deregistering a missing node succeeds. */
+  async deregisterNode(node: string, scope: AclScope = {}, signal?: AbortSignal): Promise<void> {
+    await this.transport.json<unknown>({
+      operation: 'catalog.deregister',
+      method: 'PUT',
+      path: '/v1/catalog/deregister',
+      body: { Node: node, ...(scope.partition ? { Partition: scope.partition } : {}) },
+      signal,
+    });
+  }
+
+  private async readNode(
+    node: string,
+    scope: AclScope,
+    blocking: BlockingOptions,
+  ): Promise<{ value: CatalogNode | undefined; index: string }> {
     const query: Record<string, string | undefined> = { partition: scope.partition, ns: scope.namespace };
     if (blocking.index !== undefined) {
       query.index = blocking.index;
@@ -48,7 +78,7 @@ export class CatalogApi {
       waitMs: blocking.index !== undefined ? (blocking.waitMs ?? 300_000) : undefined,
       signal: blocking.signal,
     });
-    return { items: servicesOf(operation, value), index: index ?? '0' };
+    return { value: nodeOf(operation, value), index: index ?? '0' };
   }
 
   /** Deregisters one service of `node`; deregistering a missing service succeeds. */
@@ -73,11 +103,17 @@ export class CatalogApi {
   }
 }
 
-function servicesOf(operation: string, value: unknown): CatalogService[] {
+function nodeOf(operation: string, value: unknown): CatalogNode | undefined {
   const invalid = (problem: string) => new ConsulError(operation, 200, `unexpected response: ${problem}`);
-  if (value === null) return [];
+  if (value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid('not a node');
-  const services = (value as Record<string, unknown>).Services;
+  const { Node, Services } = value as Record<string, unknown>;
+  const meta = (Node as Record<string, unknown> | null | undefined)?.Meta ?? {};
+  if (!isStringMap(meta)) throw invalid('the node has malformed Meta');
+  return { meta, services: servicesOf(invalid, Services) };
+}
+
+function servicesOf(invalid: (problem: string) => ConsulError, services: unknown): CatalogService[] {
   if (services === null || services === undefined) return [];
   if (typeof services !== 'object' || Array.isArray(services)) throw invalid('Services is not an object');
   const list: CatalogService[] = [];
@@ -87,20 +123,24 @@ function servicesOf(operation: string, value: unknown): CatalogService[] {
     if (typeof ID !== 'string' || ID === '' || typeof Service !== 'string')
       throw invalid('a service has no ID or name');
     const meta = Meta ?? {};
-    if (
-      typeof meta !== 'object' ||
-      Array.isArray(meta) ||
-      Object.values(meta).some((v) => typeof v !== 'string')
-    )
-      throw invalid(`service ${ID} has malformed Meta`);
+    if (!isStringMap(meta)) throw invalid(`service ${ID} has malformed Meta`);
     list.push({
       ID,
       Service,
-      Meta: meta as Record<string, string>,
+      Meta: meta,
       ...(typeof Namespace === 'string' ? { Namespace } : {}),
       ...(typeof Partition === 'string' ? { Partition } : {}),
       ...(typeof ModifyIndex === 'number' ? { ModifyIndex } : {}),
     });
   }
   return list;
+}
+
+function isStringMap(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => typeof item === 'string')
+  );
 }
