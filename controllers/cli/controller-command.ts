@@ -32,6 +32,7 @@ import { EXIT_CODES } from '../../src/manager/errors.js';
 import { type Manager } from '../../src/manager/manager.js';
 import { awsClientOptions } from '../module/acl-settings.js';
 import { iamAuthCluster, taskCleanupModule } from '../module/task-cleanup-module.js';
+import { boundPrincipalArn } from '../domain/iam-auth-resources.js';
 import { requireCredentials, resolveRegion, TaskMetadataSource } from './aws-environment.js';
 import { type ControllerSettings, parseControllerConfig } from './controller-config.js';
 import { runUntilSignal } from './run-until-signal.js';
@@ -92,7 +93,12 @@ export const controllerCommand: Command = {
 
     const metadata = new TaskMetadataSource(process.env.ECS_CONTAINER_METADATA_URI_V4);
     const cluster = await metadata.cluster();
-    const scope = arnScope((await metadata.optional())?.taskArn);
+    const task = await metadata.optional();
+    const scope = arnScope(task?.taskArn) ?? arnScope(cluster);
+    if (scope === undefined)
+      throw new UsageError(
+        'the AWS account is unknown: task metadata has no TaskARN and the cluster is not an ARN',
+      );
     const ecs = new ECSClient({ ...awsClientOptions(), region: await resolveRegion(process.env, metadata) });
     await requireCredentials(ecs);
     const container = createContainer(
@@ -107,7 +113,19 @@ export const controllerCommand: Command = {
         },
       }),
       taskCleanupModule({
-        clusters: [iamAuthCluster(cluster, scope)],
+        clusters: [
+          {
+            ...iamAuthCluster(cluster, scope),
+            // As consul-ecs v0.10: the roles under iamRolePath in this task's account may log in,
+            // and the synthetic node has this task's address (127.0.0.1 when it has none).
+            resources: {
+              boundPrincipalArn: boundPrincipalArn(scope.account, settings.iamRolePath),
+              nodeAddress: task?.ipv4 ?? '127.0.0.1',
+              dryRun: false,
+              partitionsEnabled: settings.partitionsEnabled,
+            },
+          },
+        ],
         ecs,
         consul: consulSettings(settings),
         partition: settings.partitionsEnabled ? settings.partition : undefined,

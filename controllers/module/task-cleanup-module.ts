@@ -40,6 +40,10 @@ import { createCatalogServiceInformer } from '../adapters/catalog-service-inform
 import { CatalogWrites } from '../adapters/catalog-writes.js';
 import { type RemovalOutcome } from '../domain/removal-outcome.js';
 import { CatalogApi } from '../../src/consul/catalog-api.js';
+import { AgentApi } from '../../src/consul/agent-api.js';
+import { AuthApi } from '../../src/consul/auth-api.js';
+import { ConsulResourcesController } from '../consul-resources/consul-resources-controller.js';
+import { CONSUL_RESOURCES } from '../consul-resources/consul-resources-reconciler.js';
 import { tasksByIdIndexer, TASKS_BY_ID } from '../task-cleanup/gone-task-controller.js';
 
 export interface TaskCleanupCluster {
@@ -49,6 +53,17 @@ export interface TaskCleanupCluster {
   readonly clusterNames: readonly string[];
   /** The synthetic catalog node of the cluster: its ARN. */
   readonly node: string;
+  /**
+   * Keep the Consul objects IAM login needs for this cluster (see ConsulResourcesReconciler):
+   * `controller` does, `acl-controller -iam-auth-cluster` does not (upstream's v0.10 controller
+   * keeps them there).
+   */
+  readonly resources?: {
+    readonly boundPrincipalArn: string;
+    readonly nodeAddress: string;
+    readonly dryRun: boolean;
+    readonly partitionsEnabled: boolean;
+  };
 }
 
 export interface TaskCleanupSettings {
@@ -75,6 +90,7 @@ export function iamAuthCluster(cluster: string, scope: ArnScope | undefined): Ta
 }
 
 const REMOVALS_METRIC = 'task_cleanup_removals_total';
+const CHANGES_METRIC = 'consul_resources_changes_total';
 
 export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModule {
   const multi = settings.clusters.length > 1 || settings.alwaysScopeNames === true;
@@ -93,6 +109,46 @@ export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModul
       bind(TYPES.Informer).toDynamicValue((ctx) => plugins(ctx).catalog.leftovers);
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => plugins(ctx).loginTokens);
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => plugins(ctx).catalog);
+      const { resources } = cluster;
+      if (resources !== undefined) {
+        bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => {
+          const transport = new ConsulTransport(
+            settings.consul,
+            ctx.get<Clock>(TYPES.Clock),
+            ctx.get<ApiMetrics>(TYPES.ApiMetrics),
+            ctx.get<Random>(TYPES.Random),
+          );
+          const registry = ctx.get<Registry>(TYPES.Registry);
+          const changes =
+            (registry.getSingleMetric(CHANGES_METRIC) as Counter | undefined) ??
+            new Counter({
+              name: CHANGES_METRIC,
+              help: 'Writes that keep the IAM auth method, its binding rules, gateway policies and roles, the anonymous policy and the synthetic node, by change.',
+              labelNames: ['cluster', 'change'],
+              registers: [registry],
+            });
+          return new ConsulResourcesController(
+            {
+              config: {
+                ...resources,
+                partition: settings.partition ?? '',
+                node: cluster.node,
+                resyncIntervalMs: settings.resyncIntervalMs,
+              },
+              acl: new AclApi(transport),
+              auth: new AuthApi(transport),
+              agent: new AgentApi(transport),
+              catalog: new CatalogApi(transport),
+              logger: ctx
+                .get<Logger>(TYPES.Logger)
+                .child({ cluster: cluster.cluster, controller: CONSUL_RESOURCES }),
+              changed: (change) => changes.inc({ cluster: cluster.cluster, change }),
+            },
+            cluster.cluster,
+            scopedName(CONSUL_RESOURCES),
+          );
+        });
+      }
     }
   });
 }

@@ -30,6 +30,7 @@ import { catalogRoutes } from './http/catalog-routes.js';
 import { kvRoutes } from './http/kv-routes.js';
 import { namespaceRoutes } from './http/namespace-routes.js';
 import { partitionRoutes } from './http/partition-routes.js';
+import { authMethodRoutes } from './http/auth-method-routes.js';
 import { type ServerRuntime } from './http/runtime.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { idGenerator } from './ids.js';
@@ -135,6 +136,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     ...catalogRoutes(),
     ...namespaceRoutes(),
     ...partitionRoutes(),
+    ...authMethodRoutes(),
     ...agentRoutes(),
   ];
   const listener = await listen(createRouter({ routes, runtime, calls, faults }), options.port ?? 0);

@@ -9,7 +9,13 @@
  * - Change listeners run synchronously after each write, once the write is complete.
  * - The state holds no timers and no clock: TTLs and blocking are the server's job.
  */
-import { type AclPolicy, type AclRole, type AclToken } from './acl/model.js';
+import {
+  type AclAuthMethod,
+  type AclBindingRule,
+  type AclPolicy,
+  type AclRole,
+  type AclToken,
+} from './acl/model.js';
 import { type CatalogNode, type CatalogService } from './catalog-model.js';
 import { type KvEntry } from './kv-model.js';
 import { type Namespace } from './namespace-model.js';
@@ -25,7 +31,9 @@ export type Table =
   | 'nodes'
   | 'services'
   | 'namespaces'
-  | 'partitions';
+  | 'partitions'
+  | 'acl-auth-methods'
+  | 'acl-binding-rules';
 
 export type ChangeListener = (index: number, tables: readonly Table[]) => void;
 
@@ -37,6 +45,9 @@ export class ConsulState {
   readonly tokens = new Map<string, AclToken>();
   readonly policies = new Map<string, AclPolicy>();
   readonly roles = new Map<string, AclRole>();
+  /** Auth methods by `partition/namespace/name`. */
+  readonly authMethods = new Map<string, AclAuthMethod>();
+  readonly bindingRules = new Map<string, AclBindingRule>();
   readonly sessions = new Map<string, Session>();
   /** KV entries by scoped key (`partition/namespace/key`). */
   readonly kv = new Map<string, KvEntry>();

@@ -48,6 +48,28 @@ export class CatalogApi {
     return (await this.readNode(node, scope, { signal })).value;
   }
 
+  /** Registers `node` (no service) with `address` and `meta`, replacing both if it exists. */
+  async registerNode(
+    node: string,
+    address: string,
+    meta: Readonly<Record<string, string>>,
+    scope: AclScope = {},
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.transport.json<unknown>({
+      operation: 'catalog.register',
+      method: 'PUT',
+      path: '/v1/catalog/register',
+      body: {
+        Node: node,
+        Address: address,
+        NodeMeta: meta,
+        ...(scope.partition ? { Partition: scope.partition } : {}),
+      },
+      signal,
+    });
+  }
+
   /** Deregisters `node` and every service on it; deregistering a missing node succeeds. */
   async deregisterNode(node: string, scope: AclScope = {}, signal?: AbortSignal): Promise<void> {
     await this.transport.json<unknown>({

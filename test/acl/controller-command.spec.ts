@@ -153,6 +153,82 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
     expect(output).not.to.include(world.backends.managementToken);
   });
 
+  it('keeps the Consul objects IAM login needs, as consul-ecs v0.10 makes them, and repairs a deleted auth method or binding rule within a resync', async () => {
+    stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
+    const clusterArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${world.cluster}`;
+    // Another cluster's controller already trusts its own roles: kept, with our principal added.
+    await consul('PUT', '/v1/acl/auth-method', {
+      Name: 'iam-ecs-service-token',
+      Type: 'aws-iam',
+      Config: {
+        BoundIAMPrincipalARNs: ['arn:aws:iam::999999999999:role/other/*'],
+        EnableIAMEntityDetails: false,
+      },
+    });
+    child = spawn(
+      process.execPath,
+      [CLI, 'controller', '-resync-interval', '1s', '-listen-addr', '127.0.0.1:0'],
+      {
+        env: environment(moduleConfig()),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    type Rule = { ID: string; BindType: string; BindName: string; Selector: string };
+    const rules = async () =>
+      ((await fetch(`${world.backends.consulUrl}/v1/acl/binding-rules?authmethod=iam-ecs-service-token`, {
+        headers: { 'X-Consul-Token': world.backends.managementToken },
+      }).then((r) => r.json())) as Rule[] | null) ?? [];
+    await eventually('four binding rules', async () => (await rules()).length === 4 || undefined);
+    const method = (await consul('GET', '/v1/acl/auth-method/iam-ecs-service-token')).body as {
+      Config: Record<string, unknown>;
+    };
+    expect(method.Config).to.deep.equal({
+      BoundIAMPrincipalARNs: [
+        `arn:aws:iam::${ACCOUNT}:role/consul-ecs/*`,
+        'arn:aws:iam::999999999999:role/other/*',
+      ],
+      EnableIAMEntityDetails: true,
+      IAMEntityTags: [
+        'consul.hashicorp.com.gateway-kind',
+        'consul.hashicorp.com.namespace',
+        'consul.hashicorp.com.service-name',
+      ],
+    });
+    expect((await rules()).map((rule) => `${rule.BindType} ${rule.BindName}`).sort()).to.deep.equal([
+      'role consul-ecs-api-gateway-role',
+      'role consul-ecs-mesh-gateway-role',
+      'role consul-ecs-terminating-gateway-role',
+      'service ${entity_tags.consul.hashicorp.com.service-name}',
+    ]);
+    for (const role of [
+      'consul-ecs-api-gateway-role',
+      'consul-ecs-mesh-gateway-role',
+      'consul-ecs-terminating-gateway-role',
+    ])
+      expect((await consul('GET', `/v1/acl/role/name/${role}`)).status, role).to.equal(200);
+    const anonymous = (await consul('GET', '/v1/acl/token/00000000-0000-0000-0000-000000000002')).body as {
+      Policies?: { Name: string }[];
+    };
+    expect(anonymous.Policies?.map((link) => link.Name)).to.include('anonymous-token-policy');
+    const node = (await consul('GET', `/v1/catalog/node/${encodeURIComponent(clusterArn)}`)).body as {
+      Node: { Meta: Record<string, string> };
+    };
+    expect(node.Node.Meta['synthetic-node']).to.equal('true');
+
+    // Deleted out of band: back within a resync.
+    const [first] = await rules();
+    await consul('DELETE', `/v1/acl/binding-rule/${first!.ID}`);
+    await eventually('the binding rule recreated', async () => (await rules()).length === 4 || undefined);
+    await consul('DELETE', '/v1/acl/auth-method/iam-ecs-service-token');
+    await eventually(
+      'the auth method and its rules recreated',
+      async () => (await rules()).length === 4 || undefined,
+    );
+  });
+
   it('exits 2 with a message when only consulLogin (no static token) is configured: IAM login is not supported yet', () => {
     const env = {
       ...environment({ ...moduleConfig(), consulLogin: { enabled: true } }),

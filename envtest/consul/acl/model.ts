@@ -61,6 +61,32 @@ export interface AclRole {
   readonly scope: Scope;
 }
 
+export interface AclAuthMethod {
+  readonly name: string;
+  readonly type: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly maxTokenTTL: string;
+  readonly tokenLocality: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly namespaceRules: readonly unknown[];
+  readonly createIndex: number;
+  readonly modifyIndex: number;
+  readonly scope: Scope;
+}
+
+export interface AclBindingRule {
+  readonly id: string;
+  readonly description: string;
+  readonly authMethod: string;
+  readonly selector: string;
+  readonly bindType: string;
+  readonly bindName: string;
+  readonly createIndex: number;
+  readonly modifyIndex: number;
+  readonly scope: Scope;
+}
+
 export const GLOBAL_MANAGEMENT_POLICY_ID = '00000000-0000-0000-0000-000000000001';
 export const GLOBAL_MANAGEMENT_POLICY_NAME = 'global-management';
 export const ANONYMOUS_TOKEN_SECRET = 'anonymous';

@@ -98,3 +98,43 @@ export function roleSchema(enterprise: boolean): StructSchema {
     enterprise,
   );
 }
+
+export function authMethodSchema(enterprise: boolean): StructSchema {
+  return withEnterprise(
+    {
+      structName: 'ACLAuthMethod',
+      fields: {
+        Name: STRING,
+        Type: STRING,
+        DisplayName: STRING,
+        Description: STRING,
+        MaxTokenTTL: ANY,
+        TokenLocality: STRING,
+        Config: ANY,
+        NamespaceRules: ANY,
+        CreateIndex: NUMBER,
+        ModifyIndex: NUMBER,
+      },
+    },
+    enterprise,
+  );
+}
+
+export function bindingRuleSchema(enterprise: boolean): StructSchema {
+  return withEnterprise(
+    {
+      structName: 'ACLBindingRule',
+      fields: {
+        ID: STRING,
+        Description: STRING,
+        AuthMethod: STRING,
+        Selector: STRING,
+        BindType: STRING,
+        BindName: STRING,
+        CreateIndex: NUMBER,
+        ModifyIndex: NUMBER,
+      },
+    },
+    enterprise,
+  );
+}

@@ -1,0 +1,179 @@
+/**
+ * AuthApi: Consul's auth methods, binding rules and roles, as a controller that keeps them needs:
+ * read (missing reads as undefined), create, update; binding rules are listed per auth method.
+ *
+ * Invariants:
+ * - A 404 (or 403 "ACL not found") read is "missing"; any other failure rejects, so an error never
+ *   causes a duplicate create.
+ * - Answers are checked for the fields acted on (`Name`/`Type`/`Config` of a method, `ID` and the
+ *   bind fields of a rule, `ID`/`Name` of a role); anything else rejects with a ConsulError.
+ * - Partition and namespace go out only when set (an OSS server never sees them).
+ */
+import { ConsulError, isConsulNotFound } from './consul-error.js';
+import { type ConsulRequest, type ConsulTransport } from './consul-transport.js';
+import { type AclLink, type AclScope } from './acl-types.js';
+
+export interface AuthMethod {
+  readonly Name: string;
+  readonly Type: string;
+  readonly Description?: string;
+  readonly DisplayName?: string;
+  readonly Config: Readonly<Record<string, unknown>>;
+  readonly NamespaceRules?: readonly { readonly Selector: string; readonly BindNamespace: string }[];
+}
+
+export interface BindingRule {
+  readonly ID?: string;
+  readonly Description: string;
+  readonly AuthMethod: string;
+  readonly Selector: string;
+  readonly BindType: string;
+  readonly BindName: string;
+}
+
+export interface AclRoleWrite {
+  readonly ID?: string;
+  readonly Name: string;
+  readonly Description: string;
+  readonly Policies?: readonly AclLink[];
+}
+
+export interface AclRoleRead {
+  readonly ID: string;
+  readonly Name: string;
+  readonly Description?: string;
+  readonly Policies?: readonly AclLink[] | null;
+}
+
+type Check = (value: unknown) => string | undefined;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const methodProblem: Check = (v) =>
+  isObject(v) &&
+  typeof v.Name === 'string' &&
+  typeof v.Type === 'string' &&
+  (v.Config === undefined || isObject(v.Config))
+    ? undefined
+    : 'not an auth method';
+const ruleProblem: Check = (v) =>
+  isObject(v) && typeof v.ID === 'string' && typeof v.BindType === 'string' && typeof v.BindName === 'string'
+    ? undefined
+    : 'not a binding rule';
+const roleProblem: Check = (v) =>
+  isObject(v) && typeof v.ID === 'string' && typeof v.Name === 'string' ? undefined : 'not a role';
+
+export class AuthApi {
+  constructor(private readonly transport: ConsulTransport) {}
+
+  async readAuthMethod(
+    name: string,
+    scope: AclScope = {},
+    signal?: AbortSignal,
+  ): Promise<AuthMethod | undefined> {
+    const value = await this.readOrUndefined(methodProblem, {
+      operation: 'acl.auth_method.read',
+      method: 'GET',
+      path: `/v1/acl/auth-method/${encodeURIComponent(name)}`,
+      query: scopeQuery(scope),
+      signal,
+    });
+    return value === undefined
+      ? undefined
+      : { ...(value as AuthMethod), Config: (value as AuthMethod).Config ?? {} };
+  }
+
+  async writeAuthMethod(
+    method: AuthMethod,
+    exists: boolean,
+    scope: AclScope = {},
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.checked(methodProblem, {
+      operation: exists ? 'acl.auth_method.update' : 'acl.auth_method.create',
+      method: 'PUT',
+      path: exists ? `/v1/acl/auth-method/${encodeURIComponent(method.Name)}` : '/v1/acl/auth-method',
+      query: scopeQuery(scope),
+      body: method,
+      signal,
+    });
+  }
+
+  async listBindingRules(
+    authMethod: string,
+    scope: AclScope = {},
+    signal?: AbortSignal,
+  ): Promise<BindingRule[]> {
+    const value = await this.checked(
+      (v) => (Array.isArray(v) ? v.map(ruleProblem).find(Boolean) : v === null ? undefined : 'not a list'),
+      {
+        operation: 'acl.binding_rules.list',
+        method: 'GET',
+        path: '/v1/acl/binding-rules',
+        query: { ...scopeQuery(scope), authmethod: authMethod },
+        signal,
+      },
+    );
+    return (value as BindingRule[] | null) ?? [];
+  }
+
+  async writeBindingRule(rule: BindingRule, scope: AclScope = {}, signal?: AbortSignal): Promise<void> {
+    await this.checked(ruleProblem, {
+      operation: rule.ID ? 'acl.binding_rule.update' : 'acl.binding_rule.create',
+      method: 'PUT',
+      path: rule.ID ? `/v1/acl/binding-rule/${encodeURIComponent(rule.ID)}` : '/v1/acl/binding-rule',
+      query: scopeQuery(scope),
+      body: rule,
+      signal,
+    });
+  }
+
+  async readRoleByName(
+    name: string,
+    scope: AclScope = {},
+    signal?: AbortSignal,
+  ): Promise<AclRoleRead | undefined> {
+    return (await this.readOrUndefined(roleProblem, {
+      operation: 'acl.role.read_by_name',
+      method: 'GET',
+      path: `/v1/acl/role/name/${encodeURIComponent(name)}`,
+      query: scopeQuery(scope),
+      signal,
+    })) as AclRoleRead | undefined;
+  }
+
+  async writeRole(role: AclRoleWrite, scope: AclScope = {}, signal?: AbortSignal): Promise<void> {
+    await this.checked(roleProblem, {
+      operation: role.ID ? 'acl.role.update' : 'acl.role.create',
+      method: 'PUT',
+      path: role.ID ? `/v1/acl/role/${encodeURIComponent(role.ID)}` : '/v1/acl/role',
+      query: scopeQuery(scope),
+      body: role,
+      signal,
+    });
+  }
+
+  private async checked(problem: Check, req: ConsulRequest): Promise<unknown> {
+    const { value } = await this.transport.json<unknown>(req);
+    const reason = problem(value);
+    if (reason !== undefined) throw new ConsulError(req.operation, 200, `unexpected response: ${reason}`);
+    return value;
+  }
+
+  private async readOrUndefined(problem: Check, req: ConsulRequest): Promise<unknown> {
+    try {
+      const { value } = await this.transport.json<unknown>(req);
+      if (value === null) return undefined;
+      const reason = problem(value);
+      if (reason !== undefined) throw new ConsulError(req.operation, 200, `unexpected response: ${reason}`);
+      return value;
+    } catch (error) {
+      if (isConsulNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+function scopeQuery(scope: AclScope): Record<string, string | undefined> {
+  return { partition: scope.partition, ns: scope.namespace };
+}
