@@ -161,7 +161,7 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
       Name: 'iam-ecs-service-token',
       Type: 'aws-iam',
       Config: {
-        BoundIAMPrincipalARNs: ['arn:aws:iam::999999999999:role/other/*'],
+        BoundIAMPrincipalARNs: ['arn:aws:iam::999999999999:role/other/app'],
         EnableIAMEntityDetails: false,
       },
     });
@@ -188,7 +188,7 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
     expect(method.Config).to.deep.equal({
       BoundIAMPrincipalARNs: [
         `arn:aws:iam::${ACCOUNT}:role/consul-ecs/*`,
-        'arn:aws:iam::999999999999:role/other/*',
+        'arn:aws:iam::999999999999:role/other/app',
       ],
       EnableIAMEntityDetails: true,
       IAMEntityTags: [

@@ -278,6 +278,88 @@ const cases: ContractCase<ConsulContext>[] = [
     },
   },
   {
+    name: 'aws-iam auth method create, read, update and delete; its binding rules listed by auth method and deleted with it',
+    async run(ctx) {
+      const name = uniqueName('iam-method');
+      const config = {
+        BoundIAMPrincipalARNs: ['arn:aws:iam::123456789012:role/consul-ecs/*'],
+        EnableIAMEntityDetails: true,
+        IAMEntityTags: ['consul.hashicorp.com.service-name'],
+      };
+      const created = ok(
+        await ctx.consul.put('/v1/acl/auth-method', {
+          Name: name,
+          Type: 'aws-iam',
+          Description: 'd',
+          Config: config,
+        }),
+        'create',
+      ).json<{ Name: string; Type: string; Config: Record<string, unknown> }>();
+      expect(created).to.deep.include({ Name: name, Type: 'aws-iam' });
+      expect(created.Config).to.deep.include(config);
+      // A create of an existing name replaces it (an upsert, like the update endpoint).
+      const again = ok(
+        await ctx.consul.put('/v1/acl/auth-method', {
+          Name: name,
+          Type: 'aws-iam',
+          Description: 'again',
+          Config: config,
+        }),
+        'create again',
+      ).json<{ Description: string }>();
+      expect(again.Description).to.equal('again');
+      const wildcardWithoutDetails = await ctx.consul.put('/v1/acl/auth-method', {
+        Name: uniqueName('iam-method'),
+        Type: 'aws-iam',
+        Config: { ...config, EnableIAMEntityDetails: false, IAMEntityTags: [] },
+      });
+      expect(wildcardWithoutDetails.status, wildcardWithoutDetails.text).to.equal(500);
+      expect(wildcardWithoutDetails.text).to.contain(
+        'Must set EnableIAMEntityDetails=true to use wildcards in BoundIAMPrincipalARNs',
+      );
+      const missingArns = await ctx.consul.put('/v1/acl/auth-method', {
+        Name: uniqueName('iam-method'),
+        Type: 'aws-iam',
+        Config: {},
+      });
+      expect(missingArns.status, missingArns.text).to.equal(500);
+      const updated = ok(
+        await ctx.consul.put(`/v1/acl/auth-method/${name}`, {
+          Name: name,
+          Type: 'aws-iam',
+          Description: 'e',
+          Config: config,
+        }),
+        'update',
+      ).json<{ Description: string }>();
+      expect(updated.Description).to.equal('e');
+      const rule = ok(
+        await ctx.consul.put('/v1/acl/binding-rule', {
+          AuthMethod: name,
+          BindType: 'service',
+          BindName: '${entity_tags.consul.hashicorp.com.service-name}',
+          Description: 'rule',
+        }),
+        'create rule',
+      ).json<{ ID: string; BindType: string }>();
+      const unknown = await ctx.consul.put('/v1/acl/binding-rule', {
+        AuthMethod: uniqueName('no-such-method'),
+        BindType: 'service',
+        BindName: 'x',
+      });
+      expect(unknown.status, unknown.text).to.equal(500);
+      const rules = ok(await ctx.consul.get(`/v1/acl/binding-rules?authmethod=${name}`), 'list rules').json<
+        { ID: string }[]
+      >();
+      expect(rules.map((r) => r.ID)).to.deep.equal([rule.ID]);
+      ok(await ctx.consul.delete(`/v1/acl/auth-method/${name}`), 'delete');
+      const gone = await ctx.consul.get(`/v1/acl/auth-method/${name}`);
+      expect(gone.status, gone.text).to.be.oneOf([403, 404]);
+      const ruleGone = await ctx.consul.get(`/v1/acl/binding-rule/${rule.ID}`);
+      expect(ruleGone.status, ruleGone.text).to.be.oneOf([403, 404]);
+    },
+  },
+  {
     name: 'blocking query on /v1/acl/tokens returns after a change with a higher X-Consul-Index',
     async run(ctx) {
       const first = ok(await ctx.consul.get('/v1/acl/tokens'), 'list');

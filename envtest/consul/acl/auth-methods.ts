@@ -2,9 +2,11 @@
  * ACL auth methods and their binding rules (the store side; logging in is not emulated yet).
  *
  * Invariants:
- * - An auth method is keyed by name within its partition+namespace; its Type must be one Consul
+ * - An auth method is keyed by name within its partition+namespace; a create of an existing name
+ *   replaces it (checked on a real 1.14.8: `PUT /v1/acl/auth-method` is an upsert); its Type must be one Consul
  *   knows (`kubernetes`, `jwt`, `oidc`, `aws-iam`), and an `aws-iam` method needs
- *   `BoundIAMPrincipalARNs` (Consul's aws-iam validator), as the real server refuses it otherwise.
+ *   `BoundIAMPrincipalARNs`, and `EnableIAMEntityDetails` to use a wildcard in them (Consul's aws-iam
+ *   validator; both checked on a real 1.14.8).
  * - Config is stored as given and rendered back unchanged (the emulator does not verify logins).
  * - A binding rule names an existing auth method of its scope; BindType is `service`, `node` or
  *   `role`, and BindName is required. Deleting an auth method deletes its binding rules, as Consul does.
@@ -51,7 +53,7 @@ export function listAuthMethods(ctx: AclContext, scope: Scope): AclAuthMethod[] 
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Creates (`urlName` undefined) or updates an auth method. */
+/** Creates or replaces an auth method (`urlName`: the update endpoint's name, which must exist). */
 export function writeAuthMethod(
   ctx: AclContext,
   body: Decoded,
@@ -63,8 +65,6 @@ export function writeAuthMethod(
     throw badRequest('Auth Method Name in URL and payload do not match');
   if (name === '') throw rpcError('Invalid Auth Method: no Name is set');
   const existing = ctx.state.authMethods.get(methodKey(scope, name));
-  if (urlName === undefined && existing)
-    throw rpcError(`Invalid Auth Method: method with name "${name}" already exists`);
   if (urlName !== undefined && !existing)
     throw rpcError(`Invalid Auth Method: method with name "${name}" does not exist`);
   const type = str(body, 'Type');
@@ -76,6 +76,10 @@ export function writeAuthMethod(
     const bound = config['BoundIAMPrincipalARNs'];
     if (!Array.isArray(bound) || bound.length === 0)
       throw rpcError('Invalid Auth Method: BoundIAMPrincipalARNs is required');
+    if (bound.some((arn) => String(arn).includes('*')) && config['EnableIAMEntityDetails'] !== true)
+      throw rpcError(
+        'Invalid Auth Method: Must set EnableIAMEntityDetails=true to use wildcards in BoundIAMPrincipalARNs',
+      );
   }
   return ctx.state.write(['acl-auth-methods'], (index) => {
     const method: AclAuthMethod = {
