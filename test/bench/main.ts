@@ -25,6 +25,7 @@ import { LoadAverageSampler, measuredCommit } from './harness/run-context.js';
 
 const KINDS: readonly ControllerKind[] = ['ours-polling', 'ours-events', 'consul-ecs'];
 const EVENTS_RESYNC_MINUTES = 10; // the CLI's -resync-interval default with -events-queue-url
+const EVENTS_SERVICE_RESYNC_MINUTES = 60; // the CLI's -service-resync-interval default with events
 
 interface Options {
   quick: boolean;
@@ -154,7 +155,12 @@ async function main(): Promise<void> {
       runs = [];
       for (const kind of kinds) runs.push(await runWorkload(kind, spec, log));
     }
-    const size = { spec, runs, eventsResyncMinutes: EVENTS_RESYNC_MINUTES };
+    const size = {
+      spec,
+      runs,
+      eventsResyncMinutes: EVENTS_RESYNC_MINUTES,
+      eventsServiceResyncMinutes: EVENTS_SERVICE_RESYNC_MINUTES,
+    };
     sizes.push(size);
     console.log(`\n${tableOf(size)}\n`);
   }

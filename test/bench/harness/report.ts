@@ -32,6 +32,8 @@ export interface SizeResult {
   readonly runs: readonly RunResult[];
   /** Our resync period in events mode, minutes (for the derived amortised rate). */
   readonly eventsResyncMinutes: number;
+  /** The CLI's -service-resync-interval with events, in minutes. */
+  readonly eventsServiceResyncMinutes: number;
 }
 
 const total = (calls: Record<string, number>, ops?: readonly string[]) =>
@@ -78,23 +80,40 @@ function rows(size: SizeResult): Array<{ row: Row; ratio: boolean }> {
   add('Steady: Consul token/policy blocking-watch returns/min', (r) =>
     perMinute(r.steady, 'ConsulLists', ['blocking']),
   );
-  // Derived: our resync costs the same ECS calls in both modes, so the events run's steady rate plus
-  // (ECS calls per resync measured in the polling run's steady window) ÷ the events-mode resync period.
+  // Derived: a task relist costs the same ECS calls in both modes, and so does a service relist;
+  // the polling run does both every resync, the events run relists tasks every
+  // `eventsResyncMinutes` and services every `eventsServiceResyncMinutes` (the CLI defaults). So the
+  // events run's steady rate plus each relist's calls (measured in the polling run's steady window)
+  // divided by its period.
   const pages = Math.max(1, Math.ceil(size.spec.tasks / 100));
+  const SERVICE_OPS = ['ListServices', 'DescribeServices', 'DescribeTaskDefinition'];
+  const relistsOf = (r: RunResult | undefined) =>
+    r?.steady ? (r.steady.calls.ECS.ListTasks ?? 0) / pages : 0;
   const perResyncOf = (r: RunResult | undefined) => {
-    const n = r?.steady ? (r.steady.calls.ECS.ListTasks ?? 0) / pages : 0;
+    const n = relistsOf(r);
     return r?.steady && n > 0 ? total(r.steady.calls.ECS) / n : undefined;
   };
-  const perResync = perResyncOf(by('ours-polling'));
+  const polling = by('ours-polling');
+  const perResync = perResyncOf(polling);
+  const serviceCallsPerRelist =
+    polling?.steady && relistsOf(polling) > 0
+      ? SERVICE_OPS.reduce((sum, op) => sum + (polling.steady?.calls.ECS[op] ?? 0), 0) / relistsOf(polling)
+      : undefined;
   add('Steady: ECS calls per full resync/poll (events: from the polling run)', (r) =>
     r.kind === 'ours-events' ? perResync : perResyncOf(r),
   );
   add(
-    `Steady: ECS calls/min, events-mode resync (${size.eventsResyncMinutes} min) amortised (derived)`,
+    `Steady: ECS calls/min, events mode with its task relist (${size.eventsResyncMinutes} min) and service relist (${size.eventsServiceResyncMinutes} min) amortised (derived)`,
     (r) => {
       const measured = perMinute(r.steady, 'ECS');
       if (r.kind !== 'ours-events' || measured === undefined) return measured;
-      return perResync === undefined ? undefined : measured + perResync / size.eventsResyncMinutes;
+      if (perResync === undefined || serviceCallsPerRelist === undefined) return undefined;
+      const taskCalls = perResync - serviceCallsPerRelist;
+      return (
+        measured +
+        taskCalls / size.eventsResyncMinutes +
+        serviceCallsPerRelist / size.eventsServiceResyncMinutes
+      );
     },
   );
   for (const api of APIS)
