@@ -1,14 +1,11 @@
 // CatalogWrites and the catalog-service informer's filter against envtest Consul (real HTTP).
 import { expect } from 'chai';
-import { asyncScheduler } from 'rxjs';
 
 import { toTaskCatalogService } from '../../controllers/adapters/catalog-service-informer.js';
 import { CatalogWrites } from '../../controllers/adapters/catalog-writes.js';
 import { type ConsulServer, startConsulServer } from '../../envtest/consul/server.js';
 import { CatalogApi } from '../../src/consul/catalog-api.js';
-import { ConsulTransport } from '../../src/consul/consul-transport.js';
-import { NO_API_OBSERVER } from '../../src/metrics/api-metrics.js';
-import { SchedulerClock } from '../../src/time/scheduler-clock.js';
+import { envtestConsulTransport } from '../helpers/envtest-acl-api.js';
 
 const NODE = 'arn:aws:ecs:us-east-1:123456789012:cluster/prod';
 
@@ -18,18 +15,7 @@ describe('catalog cleanup: guarded deregistration on the synthetic node', () => 
 
   before(async () => {
     consul = await startConsulServer();
-    const transport = new ConsulTransport(
-      {
-        address: new URL(consul.url),
-        token: consul.managementToken,
-        verifyTls: true,
-        timeoutMs: 5_000,
-        maxRetries: 0,
-      },
-      new SchedulerClock(asyncScheduler),
-      NO_API_OBSERVER,
-      () => 0,
-    );
+    const transport = envtestConsulTransport(consul);
     catalog = new CatalogApi(transport);
   });
   after(() => consul.close());

@@ -32,16 +32,10 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
     stub = undefined;
   });
 
+  /** A Consul call with the management token; `body` is the JSON answer of a 200, else undefined. */
   const consul = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${world.backends.consulUrl}${path}`, {
-      method,
-      headers: { 'X-Consul-Token': world.backends.managementToken },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return {
-      status: response.status,
-      body: response.ok ? ((await response.json()) as Record<string, unknown>) : undefined,
-    };
+    const { status, json } = await world.consul<Record<string, unknown> | null>(method, path, body);
+    return { status, body: status === 200 ? json : undefined };
   };
   const createToken = async (description: string) =>
     (

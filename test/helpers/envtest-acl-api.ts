@@ -8,18 +8,21 @@ import { NO_API_OBSERVER } from '../../src/metrics/api-metrics.js';
 import { SchedulerClock } from '../../src/time/scheduler-clock.js';
 
 export function envtestAclApi(consul: ConsulServer): AclApi {
-  return new AclApi(
-    new ConsulTransport(
-      {
-        address: new URL(consul.url),
-        token: consul.managementToken,
-        verifyTls: true,
-        timeoutMs: 5_000,
-        maxRetries: 0,
-      },
-      new SchedulerClock(asyncScheduler),
-      NO_API_OBSERVER,
-      () => 0,
-    ),
+  return new AclApi(envtestConsulTransport(consul));
+}
+
+/** A ConsulTransport to an envtest Consul server with its management token, no retries. */
+export function envtestConsulTransport(consul: ConsulServer): ConsulTransport {
+  return new ConsulTransport(
+    {
+      address: new URL(consul.url),
+      token: consul.managementToken,
+      verifyTls: true,
+      timeoutMs: 5_000,
+      maxRetries: 0,
+    },
+    new SchedulerClock(asyncScheduler),
+    NO_API_OBSERVER,
+    () => 0,
   );
 }
