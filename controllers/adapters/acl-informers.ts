@@ -78,7 +78,8 @@ export interface AclInformerOptions {
   readonly group?: string;
 }
 
-function owned<T, U>(page: Indexed<T>, convert: (item: T) => U | undefined): ListResult<U> {
+/** A list page as an informer's list result: the items `convert` keeps, and the page's index. */
+export function owned<T, U>(page: Indexed<T>, convert: (item: T) => U | undefined): ListResult<U> {
   const items: U[] = [];
   for (const item of page.items) {
     const converted = convert(item);

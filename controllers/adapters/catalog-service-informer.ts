@@ -13,11 +13,11 @@
 import { type SchedulerLike } from 'rxjs';
 
 import { type InformerObserver } from '../../src/cache/informer-observer.js';
-import { Informer, type ListResult } from '../../src/cache/informer.js';
+import { Informer } from '../../src/cache/informer.js';
 import { type AclScope, type Indexed } from '../../src/consul/acl-types.js';
 import { type CatalogApi, type CatalogService } from '../../src/consul/catalog-api.js';
 import { fromAbortable } from '../../src/rx/from-abortable.js';
-import { WATCH_FLOOR_MS } from './acl-informers.js';
+import { owned, WATCH_FLOOR_MS } from './acl-informers.js';
 
 export const CATALOG_SERVICES_BY_TASK = 'byTaskId';
 export const TASK_ID_META = 'task-id';
@@ -65,14 +65,8 @@ export function createCatalogServiceInformer(
   options: CatalogServiceInformerOptions,
 ): Informer<TaskCatalogService> {
   const { catalog, node, scope, watchWaitMs } = options;
-  const ours = (page: Indexed<CatalogService>): ListResult<TaskCatalogService> => {
-    const items: TaskCatalogService[] = [];
-    for (const service of page.items) {
-      const entry = toTaskCatalogService(node, service);
-      if (entry !== undefined) items.push(entry);
-    }
-    return { items, resourceVersion: page.index };
-  };
+  const ours = (page: Indexed<CatalogService>) =>
+    owned(page, (service) => toTaskCatalogService(node, service));
   return new Informer<TaskCatalogService>({
     name: options.name ?? 'consul-catalog-services',
     group: options.group,

@@ -12,12 +12,12 @@
 import { type SchedulerLike } from 'rxjs';
 
 import { type InformerObserver } from '../../src/cache/informer-observer.js';
-import { Informer, type ListResult } from '../../src/cache/informer.js';
+import { Informer } from '../../src/cache/informer.js';
 import { type AclApi } from '../../src/consul/acl-api.js';
 import { type AclScope, type AclToken, type Indexed } from '../../src/consul/acl-types.js';
 import { fromAbortable } from '../../src/rx/from-abortable.js';
 import { isOurCluster, parseLoginDescription } from '../domain/login-token.js';
-import { WATCH_FLOOR_MS } from './acl-informers.js';
+import { owned, WATCH_FLOOR_MS } from './acl-informers.js';
 
 export const LOGIN_TOKENS_BY_TASK = 'byTaskId';
 
@@ -61,14 +61,7 @@ export interface LoginTokenInformerOptions {
 
 export function createLoginTokenInformer(options: LoginTokenInformerOptions): Informer<LoginToken> {
   const { acl, clusterNames, scope, watchWaitMs } = options;
-  const ours = (page: Indexed<AclToken>): ListResult<LoginToken> => {
-    const items: LoginToken[] = [];
-    for (const token of page.items) {
-      const login = toLoginToken(token, clusterNames);
-      if (login !== undefined) items.push(login);
-    }
-    return { items, resourceVersion: page.index };
-  };
+  const ours = (page: Indexed<AclToken>) => owned(page, (token) => toLoginToken(token, clusterNames));
   return new Informer<LoginToken>({
     name: options.name ?? 'consul-login-tokens',
     group: options.group,

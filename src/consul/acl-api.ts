@@ -13,7 +13,8 @@
  *   server never sees them.
  */
 import { aclPolicyProblem, aclTokenProblem, listProblem } from './acl-shape.js';
-import { ConsulError, isConsulNotFound } from './consul-error.js';
+import { isConsulNotFound } from './consul-error.js';
+import { type BlockingOptions, blockingRead, checkedJson, scopeQuery } from './checked-requests.js';
 import { type ConsulRequest, type ConsulTransport, type Query } from './consul-transport.js';
 import {
   type AclPolicy,
@@ -24,12 +25,7 @@ import {
   type Indexed,
 } from './acl-types.js';
 
-export interface BlockingOptions {
-  /** Wait for a change after this index. */
-  readonly index?: string;
-  readonly waitMs?: number;
-  readonly signal?: AbortSignal;
-}
+export type { BlockingOptions } from './checked-requests.js';
 
 export class AclApi {
   constructor(private readonly transport: ConsulTransport) {}
@@ -166,18 +162,11 @@ export class AclApi {
     scope: AclScope,
     blocking: BlockingOptions,
   ): Promise<Indexed<T>> {
-    const query: Record<string, string | undefined> = { ...scopeQuery(scope) };
-    if (blocking.index !== undefined) {
-      query.index = blocking.index;
-      query.wait = `${Math.max(1, Math.round((blocking.waitMs ?? 300_000) / 1000))}s`;
-    }
     const { value, index } = await this.checked<T[] | null>((list) => listProblem(list, itemProblem), {
       operation,
       method: 'GET',
       path,
-      query,
-      waitMs: blocking.index !== undefined ? (blocking.waitMs ?? 300_000) : undefined,
-      signal: blocking.signal,
+      ...blockingRead(scope, blocking),
     });
     return { items: value ?? [], index: index ?? '0' };
   }
@@ -187,10 +176,7 @@ export class AclApi {
     problem: (value: unknown) => string | undefined,
     req: ConsulRequest,
   ): Promise<{ value: T; index?: string }> {
-    const { value, index } = await this.transport.json<unknown>(req);
-    const reason = problem(value);
-    if (reason !== undefined) throw new ConsulError(req.operation, 200, `unexpected response: ${reason}`);
-    return { value: value as T, index };
+    return checkedJson<T>(this.transport, problem, req);
   }
 
   private async readOrUndefined<T>(read: () => Promise<{ value: T }>): Promise<T | undefined> {
@@ -214,10 +200,6 @@ export class AclApi {
       if (!isConsulNotFound(error)) throw error;
     }
   }
-}
-
-function scopeQuery(scope: AclScope): Query {
-  return { partition: scope.partition, ns: scope.namespace };
 }
 
 /** Reads may answer `null` for a missing object; anything else must be a token. */

@@ -9,7 +9,7 @@
  *   bind fields of a rule, `ID`/`Name` of a role); anything else rejects with a ConsulError.
  * - Partition and namespace go out only when set (an OSS server never sees them).
  */
-import { ConsulError, isConsulNotFound } from './consul-error.js';
+import { checkedJson, type Problem, readOrUndefined, scopeQuery } from './checked-requests.js';
 import { type ConsulRequest, type ConsulTransport } from './consul-transport.js';
 import { type AclLink, type AclScope } from './acl-types.js';
 
@@ -45,22 +45,20 @@ export interface AclRoleRead {
   readonly Policies?: readonly AclLink[] | null;
 }
 
-type Check = (value: unknown) => string | undefined;
-
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const methodProblem: Check = (v) =>
+const methodProblem: Problem = (v) =>
   isObject(v) &&
   typeof v.Name === 'string' &&
   typeof v.Type === 'string' &&
   (v.Config === undefined || isObject(v.Config))
     ? undefined
     : 'not an auth method';
-const ruleProblem: Check = (v) =>
+const ruleProblem: Problem = (v) =>
   isObject(v) && typeof v.ID === 'string' && typeof v.BindType === 'string' && typeof v.BindName === 'string'
     ? undefined
     : 'not a binding rule';
-const roleProblem: Check = (v) =>
+const roleProblem: Problem = (v) =>
   isObject(v) && typeof v.ID === 'string' && typeof v.Name === 'string' ? undefined : 'not a role';
 
 export class AuthApi {
@@ -153,27 +151,11 @@ export class AuthApi {
     });
   }
 
-  private async checked(problem: Check, req: ConsulRequest): Promise<unknown> {
-    const { value } = await this.transport.json<unknown>(req);
-    const reason = problem(value);
-    if (reason !== undefined) throw new ConsulError(req.operation, 200, `unexpected response: ${reason}`);
-    return value;
+  private async checked(problem: Problem, req: ConsulRequest): Promise<unknown> {
+    return (await checkedJson<unknown>(this.transport, problem, req)).value;
   }
 
-  private async readOrUndefined(problem: Check, req: ConsulRequest): Promise<unknown> {
-    try {
-      const { value } = await this.transport.json<unknown>(req);
-      if (value === null) return undefined;
-      const reason = problem(value);
-      if (reason !== undefined) throw new ConsulError(req.operation, 200, `unexpected response: ${reason}`);
-      return value;
-    } catch (error) {
-      if (isConsulNotFound(error)) return undefined;
-      throw error;
-    }
+  private readOrUndefined(problem: Problem, req: ConsulRequest): Promise<unknown> {
+    return readOrUndefined<unknown>(this.transport, problem, req);
   }
-}
-
-function scopeQuery(scope: AclScope): Record<string, string | undefined> {
-  return { partition: scope.partition, ns: scope.namespace };
 }

@@ -14,7 +14,7 @@
 import { ConsulError } from './consul-error.js';
 import { type ConsulTransport } from './consul-transport.js';
 import { type AclScope, type Indexed } from './acl-types.js';
-import { type BlockingOptions } from './acl-api.js';
+import { type BlockingOptions, blockingRead } from './checked-requests.js';
 
 export interface CatalogService {
   readonly ID: string;
@@ -86,19 +86,12 @@ export class CatalogApi {
     scope: AclScope,
     blocking: BlockingOptions,
   ): Promise<{ value: CatalogNode | undefined; index: string }> {
-    const query: Record<string, string | undefined> = { partition: scope.partition, ns: scope.namespace };
-    if (blocking.index !== undefined) {
-      query.index = blocking.index;
-      query.wait = `${Math.max(1, Math.round((blocking.waitMs ?? 300_000) / 1000))}s`;
-    }
     const operation = 'catalog.node';
     const { value, index } = await this.transport.json<unknown>({
       operation,
       method: 'GET',
       path: `/v1/catalog/node/${encodeURIComponent(node)}`,
-      query,
-      waitMs: blocking.index !== undefined ? (blocking.waitMs ?? 300_000) : undefined,
-      signal: blocking.signal,
+      ...blockingRead(scope, blocking),
     });
     return { value: nodeOf(operation, value), index: index ?? '0' };
   }

@@ -9,7 +9,7 @@
  *   ("unexpected response: …").
  * - A namespace is created with ACL policy defaults given by name; nothing here updates or deletes.
  */
-import { ConsulError, isConsulNotFound } from './consul-error.js';
+import { readOrUndefined } from './checked-requests.js';
 import { type ConsulTransport } from './consul-transport.js';
 
 export interface ConsulPartition {
@@ -73,26 +73,21 @@ export class TenancyApi {
     });
   }
 
-  private async read<T>(
+  private read<T>(
     operation: string,
     path: string,
     query: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<T | undefined> {
-    let value: unknown;
-    try {
-      ({ value } = await this.transport.json<unknown>({ operation, method: 'GET', path, query, signal }));
-    } catch (error) {
-      if (isConsulNotFound(error)) return undefined;
-      throw error;
-    }
-    if (value === null) return undefined;
-    if (
-      typeof value !== 'object' ||
-      Array.isArray(value) ||
-      typeof (value as { Name?: unknown }).Name !== 'string'
-    )
-      throw new ConsulError(operation, 200, 'unexpected response: not an object with a Name');
-    return value as T;
+    return readOrUndefined<T>(this.transport, hasName, { operation, method: 'GET', path, query, signal });
   }
+}
+
+function hasName(value: unknown): string | undefined {
+  return typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { Name?: unknown }).Name === 'string'
+    ? undefined
+    : 'not an object with a Name';
 }
