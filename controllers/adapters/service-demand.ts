@@ -10,7 +10,16 @@ import { ACTIVE_SERVICES_BY_KEY, TASKS_BY_SERVICE } from './mesh-indexes.js';
 import { type AclDeps } from './acl-deps.js';
 
 export function serviceNeedsToken(deps: AclDeps, key: string): boolean {
-  if (deps.tasks.store.indexKeys(TASKS_BY_SERVICE, key).length > 0) return true;
+  return serviceRunsMeshTasks(deps, key) || heldByEcsService(deps, key);
+}
+
+/** Whether a running mesh task of the service is cached. */
+export function serviceRunsMeshTasks(deps: AclDeps, key: string): boolean {
+  return deps.tasks.store.indexKeys(TASKS_BY_SERVICE, key).length > 0;
+}
+
+/** Whether an ACTIVE mesh ECS service of that name is cached (pre-provisioning). */
+export function heldByEcsService(deps: AclDeps, key: string): boolean {
   return deps.services !== undefined && deps.services.store.indexKeys(ACTIVE_SERVICES_BY_KEY, key).length > 0;
 }
 

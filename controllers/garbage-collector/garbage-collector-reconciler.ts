@@ -19,13 +19,18 @@
  *   does not hold back the controllers' start, so the GC waits for it here), nor before a full
  *   service list completed after the service was first seen gone: the service list skips services
  *   that had running mesh tasks, so a service just scaled to 0 is only known ACTIVE after one.
+ * - A service kept only by a cached ACTIVE ECS service (no running mesh task) is confirmed: when
+ *   the ECS services are relisted less often than the tasks (events mode: hourly), a service
+ *   deleted while at desired count 0 sends no task event, so its token would outlive it until
+ *   that relist. Its token's resync asks for a service relist instead, at most one per task
+ *   resync interval for all such services together, and none while there are none.
  * - The service's secret is left as it is, so a returning service gets the same token IDs back.
  */
 import { POLICIES_BY_SERVICE, TOKENS_BY_SERVICE } from '../adapters/acl-informers.js';
 import { resolveService } from '../domain/resolved-service.js';
 import { type Reconciler, type ReconcileResult } from '../../src/reconcile/reconciler.js';
 import { type AclDeps } from '../adapters/acl-deps.js';
-import { serviceNeedsToken } from '../adapters/service-demand.js';
+import { heldByEcsService, serviceNeedsToken, serviceRunsMeshTasks } from '../adapters/service-demand.js';
 import { AclWrites } from '../adapters/acl-writes.js';
 
 export const GARBAGE_COLLECTOR = 'garbage-collector';
@@ -41,6 +46,8 @@ export class GarbageCollectorReconciler implements Reconciler {
   >();
 
   private readonly writes: AclWrites;
+  /** When a service relist was last asked for to confirm a service kept only by the ECS service cache. */
+  private serviceConfirmAskedAt: number | undefined;
 
   constructor(private readonly deps: AclDeps) {
     this.writes = new AclWrites(deps);
@@ -52,6 +59,7 @@ export class GarbageCollectorReconciler implements Reconciler {
     const ownedPolicies = policies.store.byIndex(POLICIES_BY_SERVICE, key);
     if (serviceNeedsToken(this.deps, key) || (owned.length === 0 && ownedPolicies.length === 0)) {
       this.absentSince.delete(key);
+      if (owned.length > 0) this.confirmIfKeptByEcsServiceOnly(key);
       return;
     }
     const now = clock.now();
@@ -108,5 +116,25 @@ export class GarbageCollectorReconciler implements Reconciler {
       });
     }
     this.absentSince.delete(key);
+  }
+
+  /** Asks for a service relist when only a possibly stale ECS service entry keeps the token. */
+  private confirmIfKeptByEcsServiceOnly(key: string): void {
+    const { services, config, clock, logger } = this.deps;
+    if (services === undefined || serviceRunsMeshTasks(this.deps, key) || !heldByEcsService(this.deps, key))
+      return;
+    const serviceRelistMs = config.serviceResyncIntervalMs ?? config.resyncIntervalMs;
+    if (serviceRelistMs <= config.resyncIntervalMs) return;
+    const now = clock.now();
+    if (
+      this.serviceConfirmAskedAt !== undefined &&
+      now - this.serviceConfirmAskedAt < config.resyncIntervalMs
+    )
+      return;
+    this.serviceConfirmAskedAt = now;
+    logger.debug('confirming ECS services kept only by the service cache with a service relist', {
+      service: key,
+    });
+    services.trigger();
   }
 }

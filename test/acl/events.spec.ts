@@ -1,5 +1,6 @@
 import {
   CreateServiceCommand,
+  DeleteServiceCommand,
   DescribeServicesCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -165,6 +166,50 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
     );
     expect(await tokenNames()).to.deep.equal(['idle', 'web']);
     expect(cachedServices()).to.deep.equal(['idle', 'web']);
+  });
+
+  it('deletes the token of an ECS service deleted at desired count 0 within a task resync, though services are relisted hourly (no task event tells)', async () => {
+    const { world } = env;
+    await registerMeshTaskDefinition(world, 'idle', await world.createServiceSecret('idle'));
+    await createService(world, 'idle', 0);
+    const controller = await start({
+      resyncIntervalMs: 1_000,
+      serviceResyncIntervalMs: 3_600_000,
+      gcGracePeriodMs: 0,
+    });
+    await eventually(
+      'the token of idle',
+      async () => (await world.serviceTokens()).length === 1 || undefined,
+    );
+    const { services, tasks } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
+    // Resyncs with the pre-provisioned token wanted: the service cache is confirmed at most once each.
+    const tasksListed = tasks.listCount;
+    await eventually('three more task resyncs', () => tasks.listCount >= tasksListed + 3 || undefined);
+    const serviceLists = services?.listCount ?? 0;
+    expect(serviceLists - 1, 'service relists asked for by resyncs').to.be.at.most(
+      tasks.listCount - tasksListed + 1,
+    );
+
+    await world.ecs.send(new DeleteServiceCommand({ cluster: world.cluster, service: 'idle', force: true }));
+    await eventually(
+      'idle token deleted',
+      async () => (await world.serviceTokens()).length === 0 || undefined,
+    );
+  });
+
+  it('asks for no service relist between hourly ones while no token is kept only by an ECS service', async () => {
+    const { world } = env;
+    await world.createServiceSecret('web');
+    await world.registerTaskDefinition('web');
+    await createService(world, 'web', 1);
+    const controller = await start({ resyncIntervalMs: 1_000, serviceResyncIntervalMs: 3_600_000 });
+    await eventually('a token for web', async () => (await world.serviceTokens()).length === 1 || undefined);
+    const { services, tasks } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
+    await eventually('the service list done', () => services?.hasSynced() || undefined);
+    const serviceLists = services?.listCount;
+    const tasksListed = tasks.listCount;
+    await eventually('three more task resyncs', () => tasks.listCount >= tasksListed + 3 || undefined);
+    expect(services?.listCount).to.equal(serviceLists);
   });
 
   it('learns new tasks of a running service from its task definition, described once, not from DescribeTasks per event batch', async () => {
