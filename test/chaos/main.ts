@@ -28,6 +28,8 @@
  * - Exit code 1 when any violation was found (or the run itself failed), else 0; the last line
  *   is the summary line of ./report.ts.
  */
+import { appendFileSync } from 'node:fs';
+
 import { ChaosWorld, SESSION_TTL_MIN_MS } from './chaos-world.js';
 import { ClientWatch } from './client-watch.js';
 import { awaitConvergence } from './converge.js';
@@ -130,6 +132,10 @@ async function run(options: ChaosOptions): Promise<number> {
     },
     replicaTimings,
     scan,
+    2,
+    options.logFile === undefined
+      ? undefined
+      : (source, line) => appendFileSync(options.logFile as string, `${source} ${line}\n`),
   );
   // Strict final state: a service gone at all has no token left (the deadline covers the grace).
   const checkState = () =>

@@ -299,6 +299,14 @@ describe('chaos: seeded PRNG and op generator', () => {
     expect(() => parseChaosArgs(['--fast'])).to.throw('unknown argument --fast');
   });
 
+  it('--log-file takes a path and is not part of the replay command (it does not change the sequence)', () => {
+    const options = parseChaosArgs(['--quick', '--seed', '4', '--log-file', '/tmp/replicas.log']);
+    expect(options.logFile).to.equal('/tmp/replicas.log');
+    expect(replayCommand(options)).to.equal('npm run chaos -- --seed 4 --quick');
+    expect(parseChaosArgs(['--quick']).logFile).to.equal(undefined);
+    expect(() => parseChaosArgs(['--log-file'])).to.throw('--log-file needs a path');
+  });
+
   it('serves two clusters by default in every mode; --clusters 1 is replayed, 3 is refused', () => {
     expect(parseChaosArgs([], () => 1).clusters).to.equal(2);
     expect(parseChaosArgs(['--quick'], () => 1).clusters).to.equal(2);

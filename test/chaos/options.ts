@@ -1,7 +1,7 @@
 /**
  * The chaos run's command line: `npm run chaos [-- --quick] [-- --seed N] [-- --ops N]
  * [-- --soak-minutes M] [-- --gap-ms MS] [-- --clusters N] [-- --no-hostile] [-- --no-events]
- * [-- --verbose]`.
+ * [-- --verbose] [-- --log-file PATH]`.
  *
  * Invariants:
  * - Without `--seed`, the seed is drawn at random (crypto), and always printed with the replay
@@ -16,6 +16,8 @@
  *   events from envtest SQS queues, and event-path ops and faults (./event-ops.ts) join the
  *   sequence. `--no-events` turns it off: polling only, as before events mode, and a seed gives
  *   the op sequence it gave then; the replay command repeats it.
+ * - `--log-file PATH` appends every replica output line to PATH, prefixed with its replica and
+ *   generation (the run itself prints none of them): what a failed seed's replay is read with.
  * - Unknown arguments and malformed numbers are errors, never ignored.
  */
 import { randomInt } from 'node:crypto';
@@ -30,6 +32,7 @@ export interface ChaosOptions {
   readonly clusters: 1 | 2;
   readonly hostile: boolean;
   readonly events: boolean;
+  readonly logFile: string | undefined;
 }
 
 function integer(arg: string, value: string | undefined): number {
@@ -50,6 +53,7 @@ export function parseChaosArgs(argv: readonly string[], drawSeed = () => randomI
   let clusters: 1 | 2 = 2;
   let hostile = true;
   let events = true;
+  let logFile: string | undefined;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
@@ -60,7 +64,10 @@ export function parseChaosArgs(argv: readonly string[], drawSeed = () => randomI
     else if (arg === '--ops') ops = Math.floor(integer(arg, argv[++i]));
     else if (arg === '--soak-minutes') soakMinutes = integer(arg, argv[++i]);
     else if (arg === '--gap-ms') gapMs = integer(arg, argv[++i]);
-    else if (arg === '--clusters') {
+    else if (arg === '--log-file') {
+      logFile = argv[++i];
+      if (logFile === undefined || logFile === '') throw new Error('--log-file needs a path');
+    } else if (arg === '--clusters') {
       const value = argv[++i];
       if (value !== '1' && value !== '2') throw new Error(`--clusters needs 1 or 2, got ${value}`);
       clusters = value === '1' ? 1 : 2;
@@ -76,6 +83,7 @@ export function parseChaosArgs(argv: readonly string[], drawSeed = () => randomI
     clusters,
     hostile,
     events,
+    logFile,
   };
 }
 

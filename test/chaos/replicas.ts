@@ -75,6 +75,8 @@ export class Replicas {
     private readonly timings: Timings,
     private readonly scan: LogScan,
     count = 2,
+    /** Also given every output line, with its source (`--log-file`). */
+    private readonly onLogLine?: (source: string, line: string) => void,
   ) {
     this.slots = Array.from({ length: count }, () => ({
       process: undefined,
@@ -137,7 +139,10 @@ export class Replicas {
         secretAccessKey: 'controller-secret',
       }),
       keepLines: 200,
-      onLine: (line) => this.scan.line(source, line),
+      onLine: (line) => {
+        this.scan.line(source, line);
+        this.onLogLine?.(source, line);
+      },
     });
     slot.process = child;
     void child.exited.then((code) => {
