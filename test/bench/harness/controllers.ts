@@ -55,6 +55,8 @@ export async function startOurController(
   return startNodeChild(
     world,
     [
+      // Node flags NODE_OPTIONS refuses (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), before the script.
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? []),
       ...controllerArgs([world]),
       '-gc-grace-period',
       '2m',
