@@ -1,29 +1,36 @@
 #!/usr/bin/env bash
-# Builds HashiCorp consul-ecs v0.4.3 (the reference `acl-controller`: the benchmarks' peer and the
-# migration tests' source of tokens) from the unmodified source snapshot in
-# ../shared/thirdparty/consul-ecs-0.4.3.tar.gz, as ../shared/thirdparty/README.md says.
+# Builds HashiCorp consul-ecs from the unmodified source snapshot in
+# ../shared/thirdparty/consul-ecs-<version>.tar.gz, as ../shared/thirdparty/README.md says:
+# `scripts/build-consul-ecs.sh [version]`, version 0.4.3 (the default: the reference
+# `acl-controller`, the benchmarks' peer and the migration tests' source of tokens) or 0.10.0 (the
+# IAM-auth era's `controller`, the side-by-side peer of `ecs-acl-controller controller`).
 #
 # Invariants:
-# - The binary lands at ${ECS_ACL_CACHE:-$HOME/.cache/ecs-acl-controller}/consul-ecs-0.4.3/consul-ecs
+# - The binary lands at ${ECS_ACL_CACHE:-$HOME/.cache/ecs-acl-controller}/consul-ecs-<version>/consul-ecs
 #   with a PROVENANCE.txt beside it; it is never committed and nothing is written inside the clone
 #   (the archive is unpacked and built in a temp dir, removed afterwards).
 # - The source is not modified: the archive is unpacked as is and built with
 #   GOTOOLCHAIN=local (the machine's Go; no toolchain download), CGO_ENABLED=0 and GOFLAGS=-mod=mod
 #   (dependencies from the Go module proxy, go.mod/go.sum as shipped).
-# - Idempotent: a cached binary that reports `consul-ecs v0.4.3` and was built from an archive with
+# - Idempotent: a cached binary that reports `consul-ecs v<version>` and was built from an archive with
 #   the same sha256 (PROVENANCE.txt) is kept; concurrent callers are serialised by flock.
 # - Never fails the caller: on any failure it prints a WARNING, writes the failing command and its
-#   exact output to ${cache}/consul-ecs-build-error.txt and exits 0; a success removes that file.
+#   exact output to ${cache}/consul-ecs-<version>-build-error.txt (0.4.3: consul-ecs-build-error.txt) and exits 0; a success removes that file.
 #   SKIP_CONSUL_ECS_BUILD=1 skips it. CONSUL_ECS_SOURCE overrides the archive's path.
 set -uo pipefail
 
-VERSION="0.4.3"
+VERSION="${1:-0.4.3}"
+case "$VERSION" in
+  0.4.3 | 0.10.0) ;;
+  *) echo "[build-consul-ecs] unknown version $VERSION (0.4.3 or 0.10.0)" >&2; exit 2 ;;
+esac
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SOURCE="${CONSUL_ECS_SOURCE:-$ROOT/../shared/thirdparty/consul-ecs-$VERSION.tar.gz}"
 CACHE="${ECS_ACL_CACHE:-$HOME/.cache/ecs-acl-controller}"
 DIR="$CACHE/consul-ecs-$VERSION"
 BIN="$DIR/consul-ecs"
 ERR="$CACHE/consul-ecs-build-error.txt"
+[[ "$VERSION" == "0.4.3" ]] || ERR="$CACHE/consul-ecs-$VERSION-build-error.txt"
 TIMEOUT="${CONSUL_ECS_BUILD_TIMEOUT:-900}"
 
 log() { echo "[build-consul-ecs] $*"; }
@@ -47,7 +54,7 @@ fi
 mkdir -p "$CACHE" || { warn "cannot create $CACHE"; exit 0; }
 
 if command -v flock >/dev/null; then
-  exec 9>"$CACHE/.consul-ecs-build.lock" && flock 9
+  exec 9>"$CACHE/.consul-ecs-$VERSION-build.lock" && flock 9
 fi
 
 sha=""

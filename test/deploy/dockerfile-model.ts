@@ -92,7 +92,7 @@ export function parseEnv(args: string): Record<string, string> {
     env[key as string] = rest.join(' ');
     return env;
   }
-  for (const pair of args.match(/\S+=("[^"]*"|\S*)/g) ?? []) {
+  for (const pair of args.match(/[A-Za-z_][A-Za-z0-9_]*=("[^"]*"|\S*)/g) ?? []) {
     const at = pair.indexOf('=');
     env[pair.slice(0, at)] = pair.slice(at + 1).replace(/^"(.*)"$/, '$1');
   }

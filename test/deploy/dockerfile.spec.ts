@@ -13,7 +13,14 @@ import { promisify } from 'node:util';
 import { type BuiltStage, emulateBuild, WORKDIR } from './docker-build-emulator.js';
 import { lintStages } from './dockerfile-lint.js';
 import { IMAGE_NODE_OPTIONS } from '../bench/harness/image-node-options.js';
-import { execForm, parseCopy, parseDockerfile, readDockerfile, type Stage } from './dockerfile-model.js';
+import {
+  execForm,
+  parseCopy,
+  parseDockerfile,
+  parseEnv,
+  readDockerfile,
+  type Stage,
+} from './dockerfile-model.js';
 import { isIgnored, readDockerignore } from './dockerignore.js';
 import { lintTool, REPO } from './tools.js';
 
@@ -34,6 +41,15 @@ describe('Dockerfile', () => {
     dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
   };
+
+  it('parses ENV pairs whose quoted value holds spaces and equals signs, and the legacy form', () => {
+    expect(parseEnv('A=1 NODE_OPTIONS="--x=96 --y=4" B=two')).to.deep.equal({
+      A: '1',
+      NODE_OPTIONS: '--x=96 --y=4',
+      B: 'two',
+    });
+    expect(parseEnv('HOME /tmp')).to.deep.equal({ HOME: '/tmp' });
+  });
 
   describe('static properties', () => {
     it('is multi-stage, every stage on the same pinned Node 22 image', () => {
@@ -94,7 +110,7 @@ describe('Dockerfile', () => {
         .filter((i) => i.keyword === 'ENV')
         .map((i) => i.args)
         .join(' ');
-      expect(env).to.include(`NODE_OPTIONS=${IMAGE_NODE_OPTIONS}`);
+      expect(env).to.include(`NODE_OPTIONS="${IMAGE_NODE_OPTIONS}"`);
     });
 
     it('has a .dockerignore that admits every COPY source and keeps out build outputs and secrets', () => {

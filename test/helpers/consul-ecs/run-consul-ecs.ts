@@ -35,19 +35,26 @@ function cacheDir(): string {
 }
 
 /** Where scripts/build-consul-ecs.sh puts the binary (CONSUL_ECS_BIN overrides). */
-export function consulEcsBin(): string {
-  return process.env.CONSUL_ECS_BIN ?? join(cacheDir(), `consul-ecs-${CONSUL_ECS_VERSION}`, 'consul-ecs');
+export function consulEcsBin(version = CONSUL_ECS_VERSION): string {
+  return (
+    (version === CONSUL_ECS_VERSION ? process.env.CONSUL_ECS_BIN : undefined) ??
+    join(cacheDir(), `consul-ecs-${version}`, 'consul-ecs')
+  );
 }
 
 /**
  * Why the binary is unavailable (undefined when it is there): its path and, when
  * scripts/build-consul-ecs.sh failed, the exact error it recorded.
  */
-export function consulEcsUnavailable(): string | undefined {
-  const bin = consulEcsBin();
+export function consulEcsUnavailable(version = CONSUL_ECS_VERSION): string | undefined {
+  const bin = consulEcsBin(version);
   if (existsSync(bin)) return undefined;
-  const errorFile = join(cacheDir(), 'consul-ecs-build-error.txt');
-  if (!existsSync(errorFile)) return `consul-ecs binary not found at ${bin}; run scripts/build-consul-ecs.sh`;
+  const errorFile = join(
+    cacheDir(),
+    version === CONSUL_ECS_VERSION ? 'consul-ecs-build-error.txt' : `consul-ecs-${version}-build-error.txt`,
+  );
+  if (!existsSync(errorFile))
+    return `consul-ecs binary not found at ${bin}; run scripts/build-consul-ecs.sh ${version}`;
   return `consul-ecs binary not found at ${bin}; ${errorFile}:\n${readFileSync(errorFile, 'utf8').trimEnd()}`;
 }
 
@@ -67,15 +74,9 @@ export interface ConsulEcsOptions {
   readonly extraArgs?: readonly string[];
 }
 
-export interface ConsulEcsHandle {
-  readonly pid: number | undefined;
-  /** stdout and stderr lines, in arrival order. */
-  readonly logs: readonly string[];
+export interface ConsulEcsHandle extends LoggedChild {
   readonly proxy: AwsEndpointProxy;
   readonly metadata: TaskMetadataStub;
-  /** The exit code once the process has exited (null when killed by a signal). */
-  readonly exited: Promise<number | null>;
-  stop(): Promise<void>;
 }
 
 export async function runConsulEcs(options: ConsulEcsOptions): Promise<ConsulEcsHandle> {
@@ -112,10 +113,35 @@ export async function runConsulEcs(options: ConsulEcsOptions): Promise<ConsulEcs
     options.secretNamePrefix,
     ...(options.extraArgs ?? []),
   ];
-  const child: ChildProcess = spawn(options.binary ?? consulEcsBin(), args, {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawnLogged(options.binary ?? consulEcsBin(), args, env, async () => {
+    await Promise.all([proxy.close(), metadata.close()]);
+    certs.remove();
+    rmSync(home, { recursive: true, force: true });
   });
+  return { ...child, proxy, metadata };
+}
+
+/** A consul-ecs child process: its output lines, its exit, and a stop() that cleans up after it. */
+export interface LoggedChild {
+  readonly pid: number | undefined;
+  /** stdout and stderr lines, in arrival order. */
+  readonly logs: readonly string[];
+  /** The exit code once the process has exited (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `bin args` with exactly `env`, collecting stdout and stderr lines. `stop()` sends SIGTERM,
+ * SIGKILL after 5 s, then runs `cleanup`; it is safe to call twice.
+ */
+export function spawnLogged(
+  bin: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cleanup: () => Promise<void>,
+): LoggedChild {
+  const child: ChildProcess = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', (line) => logs.push(line));
@@ -127,7 +153,6 @@ export async function runConsulEcs(options: ConsulEcsOptions): Promise<ConsulEcs
       resolve(-1);
     });
   });
-
   let stopped: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -136,16 +161,7 @@ export async function runConsulEcs(options: ConsulEcsOptions): Promise<ConsulEcs
       await exited;
       clearTimeout(timer);
     }
-    await Promise.all([proxy.close(), metadata.close()]);
-    certs.remove();
-    rmSync(home, { recursive: true, force: true });
+    await cleanup();
   };
-  return {
-    pid: child.pid,
-    logs,
-    proxy,
-    metadata,
-    exited,
-    stop: () => (stopped ??= stop()),
-  };
+  return { pid: child.pid, logs, exited, stop: () => (stopped ??= stop()) };
 }
