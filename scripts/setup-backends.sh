@@ -7,6 +7,7 @@
 #     consul-1.14.8/consul  a real Consul built from the Go module proxy (optional)
 #     consul-build-error.txt  the exact error when that build fails
 #     consul-ecs-0.4.3/consul-ecs  HashiCorp's consul-ecs v0.4.3, built by scripts/build-consul-ecs.sh
+#     consul-ecs-0.10.0/consul-ecs HashiCorp's consul-ecs v0.10.0 (`controller`), the same script
 #                           from ../shared/thirdparty (optional; consul-ecs-build-error.txt on failure)
 # - Idempotent and fast when cached: a step whose result exists (and matches the pins) is skipped.
 # - Optional backends never fail the script: a failed step prints a WARNING and the script
@@ -189,8 +190,9 @@ else
 fi
 # consul-ecs v0.4.3: its script never fails; the binary's presence says whether it worked.
 build_consul_ecs() {
-  bash "$(dirname "$0")/build-consul-ecs.sh"
-  [[ -x "$CACHE/consul-ecs-0.4.3/consul-ecs" ]]
+  bash "$(dirname "$0")/build-consul-ecs.sh" 0.4.3
+  bash "$(dirname "$0")/build-consul-ecs.sh" 0.10.0
+  [[ -x "$CACHE/consul-ecs-0.4.3/consul-ecs" && -x "$CACHE/consul-ecs-0.10.0/consul-ecs" ]]
 }
 if [[ "${SKIP_CONSUL_ECS_BUILD:-}" == "1" ]]; then
   log "consul-ecs: SKIP_CONSUL_ECS_BUILD=1, not building"
