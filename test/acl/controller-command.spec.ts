@@ -7,6 +7,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 
 import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
+import { moduleControllerConfig } from '../helpers/consul-ecs/run-consul-ecs-controller.js';
 import { startTaskMetadataStub, type TaskMetadataStub } from '../helpers/consul-ecs/task-metadata-stub.js';
 import { CLI, controllerEnv } from '../helpers/controller-cli.js';
 import { AclWorld, eventually, useAclWorld } from './world.js';
@@ -66,20 +67,12 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
   }
 
   /** CONSUL_ECS_CONFIG_JSON as the module renders it with TLS off, pointing at the world's Consul. */
-  const moduleConfig = () => {
-    const url = new URL(world.backends.consulUrl);
-    return {
-      controller: { iamRolePath: '/consul-ecs/', partitionsEnabled: false, partition: '' },
-      bootstrapDir: '/consul',
-      consulServers: {
-        hosts: url.hostname,
-        skipServerWatch: false,
-        defaults: { tls: false },
-        http: { port: Number(url.port), https: false },
-        grpc: { port: 8502 },
-      },
-    };
-  };
+  const moduleConfig = () =>
+    moduleControllerConfig({
+      consulHttpUrl: world.backends.consulUrl,
+      grpcPort: 8502,
+      skipServerWatch: false,
+    });
 
   it("removes a stopped task's login tokens and services; keeps a running task's, another cluster's, non-login tokens and services without task-id", async () => {
     stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });

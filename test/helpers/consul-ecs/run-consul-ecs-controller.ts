@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { consulEcsBin, type LoggedChild, spawnLogged } from './run-consul-ecs.js';
+import { consulEcsBaseEnv, consulEcsBin, type LoggedChild, spawnLogged } from './run-consul-ecs.js';
 import { startTaskMetadataStub, type TaskMetadataStub } from './task-metadata-stub.js';
 
 export const CONSUL_ECS_CONTROLLER_VERSION = '0.10.0';
@@ -48,6 +48,8 @@ export function moduleControllerConfig(options: {
   readonly consulHttpUrl: string;
   readonly grpcPort: number;
   readonly iamRolePath?: string;
+  /** The module's default is false; true keeps v0.10 on the given host (default here). */
+  readonly skipServerWatch?: boolean;
 }): Record<string, unknown> {
   const url = new URL(options.consulHttpUrl);
   return {
@@ -59,7 +61,7 @@ export function moduleControllerConfig(options: {
     bootstrapDir: '/consul',
     consulServers: {
       hosts: url.hostname,
-      skipServerWatch: true,
+      skipServerWatch: options.skipServerWatch ?? true,
       defaults: { tls: false },
       http: { port: Number(url.port), https: false },
       grpc: { port: options.grpcPort },
@@ -78,13 +80,7 @@ export async function runConsulEcsController(
     accountId: options.accountId,
   });
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    ECS_CONTAINER_METADATA_URI_V4: metadata.url,
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: options.accessKeyId ?? 'AKIDCONSULECS010',
-    AWS_SECRET_ACCESS_KEY: 'test-secret',
-    AWS_EC2_METADATA_DISABLED: 'true',
+    ...consulEcsBaseEnv(home, metadata.url, region, options.accessKeyId ?? 'AKIDCONSULECS010'),
     AWS_ENDPOINT_URL_ECS: options.ecsUrl,
     CONSUL_HTTP_TOKEN: options.consulToken,
     CONSUL_ECS_CONFIG_JSON: JSON.stringify(moduleControllerConfig(options)),

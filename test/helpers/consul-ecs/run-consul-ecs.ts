@@ -91,13 +91,7 @@ export async function runConsulEcs(options: ConsulEcsOptions): Promise<ConsulEcs
     certs,
   );
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    ECS_CONTAINER_METADATA_URI_V4: metadata.url,
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: options.accessKeyId ?? 'AKIDTEST',
-    AWS_SECRET_ACCESS_KEY: 'test-secret',
-    AWS_EC2_METADATA_DISABLED: 'true',
+    ...consulEcsBaseEnv(home, metadata.url, region, options.accessKeyId ?? 'AKIDTEST'),
     AWS_CA_BUNDLE: certs.caFile,
     HTTPS_PROXY: proxy.url,
     HTTP_PROXY: proxy.url,
@@ -119,6 +113,27 @@ export async function runConsulEcs(options: ConsulEcsOptions): Promise<ConsulEcs
     rmSync(home, { recursive: true, force: true });
   });
   return { ...child, proxy, metadata };
+}
+
+/**
+ * What every consul-ecs child starts from (nothing inherited): PATH, a temp HOME (no ~/.aws), the
+ * task metadata endpoint, the region, static test credentials and no instance metadata.
+ */
+export function consulEcsBaseEnv(
+  home: string,
+  metadataUrl: string,
+  region: string,
+  accessKeyId: string,
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    ECS_CONTAINER_METADATA_URI_V4: metadataUrl,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: 'test-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
 }
 
 /** A consul-ecs child process: its output lines, its exit, and a stop() that cleans up after it. */
