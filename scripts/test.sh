@@ -14,6 +14,12 @@ fi
 npx tsc -p tsconfig.json || exit 1
 
 log=$(mktemp)
+# Every suite unless spec files are named (`npm test -- dist/test/acl/x.spec.js`); other mocha
+# arguments (--grep …) apply to every suite. .mocharc.json names no spec, so that
+# `npx mocha dist/test/x.spec.js` runs that file alone.
+specs_named=false
+for arg in "$@"; do [[ "$arg" == *.js ]] && specs_named=true; done
+$specs_named || set -- "$@" 'dist/test/**/*.spec.js'
 npx c8 mocha "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=$(grep -Eo '^ *[0-9]+ passing' "$log" | grep -Eo '[0-9]+' | tail -1)
