@@ -86,7 +86,15 @@ export const aclControllerCommand: Command = {
             // they never collide with the ACL module's (a cluster of both eras shares its group,
             // and so its leader election).
             taskCleanupModule({
-              clusters: run.iamAuthClusters.map((cluster) => iamAuthCluster(cluster, taskScope)),
+              // A cluster served in both eras is elected by the ACL module (one group, one lock).
+              clusters: run.iamAuthClusters.map((cluster) => ({
+                ...iamAuthCluster(cluster, taskScope),
+                ...(run.config.leaderElection !== undefined &&
+                !run.config.dryRun &&
+                !configs.some((config) => config.cluster === cluster)
+                  ? { leaderElection: run.config.leaderElection }
+                  : {}),
+              })),
               ecs,
               consul,
               partition: run.config.partition,

@@ -8,12 +8,7 @@ import {
   DEFAULT_SECRETS_WRITE_RATE,
   overlappingPrefixes,
 } from '../domain/acl-config.js';
-import {
-  CONSUL_SESSION_TTL_MAX_MS,
-  CONSUL_SESSION_TTL_MIN_DEFAULT_MS,
-} from '../../src/leaderelection/elector-options.js';
 import { type LogLevel, parseLogLevel } from '../../src/log/logger.js';
-import { hostname } from 'node:os';
 
 import { UsageError } from '../../src/cli/command.js';
 import {
@@ -24,6 +19,10 @@ import {
   parseGoFlags,
 } from '../../src/cli/go-flags.js';
 import { parseListenAddress } from '../../src/cli/listen-address.js';
+import { leaderElectionFlags, parseLeaderElection } from './leader-election-flags.js';
+
+/** One lock per cluster: `controller` has its own, so both eras can lead one cluster during a migration. */
+const LEADER_ELECTION_FLAGS = leaderElectionFlags('ecs-acl-controller/<cluster>/leader');
 
 export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
   {
@@ -136,42 +135,7 @@ export const ACL_CONTROLLER_FLAGS: readonly FlagSpec[] = [
     help: 'Client-side limit of Secrets Manager writes per second, for the whole process (AWS allows about 50 per account).',
     default: String(DEFAULT_SECRETS_WRITE_RATE),
   },
-  {
-    name: 'leader-election',
-    kind: 'bool',
-    help: "Reconcile only while holding the cluster's Consul lock (run several replicas for HA).",
-    default: 'false',
-  },
-  {
-    name: 'leader-election-key',
-    kind: 'string',
-    help: 'Consul KV key of the lock; <cluster> is replaced by the cluster name (needed with several clusters).',
-    default: 'ecs-acl-controller/<cluster>/leader',
-  },
-  {
-    name: 'leader-election-ttl',
-    kind: 'duration',
-    help: 'Session TTL of the lock; Consul accepts -consul-session-ttl-min to 24h.',
-    default: '15s',
-  },
-  {
-    name: 'leader-election-renew',
-    kind: 'duration',
-    help: 'How often the session is renewed; must be shorter than -leader-election-ttl.',
-    default: '5s',
-  },
-  {
-    name: 'consul-session-ttl-min',
-    kind: 'duration',
-    help: "The Consul servers' session_ttl_min: the shortest -leader-election-ttl they accept. Lower it only if the servers' setting is lower.",
-    default: `${CONSUL_SESSION_TTL_MIN_DEFAULT_MS / 1000}s`,
-  },
-  {
-    name: 'leader-election-lock-delay',
-    kind: 'duration',
-    help: 'Consul lock-delay after a lost lock.',
-    default: '1s',
-  },
+  ...LEADER_ELECTION_FLAGS,
   {
     name: 'iam-auth-cluster',
     kind: 'string',
@@ -222,7 +186,7 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
   }
   const concurrency = Number(get('concurrency'));
   if (concurrency < 1 || concurrency > 64) throw new UsageError('flag -concurrency must be between 1 and 64');
-  checkLeaderElectionTimings(duration);
+  const leaderElection = parseLeaderElection(flags, ACL_CONTROLLER_FLAGS, clusters.length);
   const withEvents = clusters.some((cluster) => cluster.eventsQueueUrl !== undefined);
   // With events, the full resync is only a safety net: 10 minutes unless set explicitly.
   const resyncIntervalMs =
@@ -274,15 +238,7 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
       createSecrets: bool('create-secrets'),
       secretRecheckMs: duration('secret-recheck-interval'),
       preProvision: bool('pre-provision'),
-      leaderElection: bool('leader-election')
-        ? {
-            identity: `${hostname()}/${process.pid}`,
-            key: leaderElectionKey(flags, clusters.length),
-            ttlMs: duration('leader-election-ttl'),
-            renewMs: duration('leader-election-renew'),
-            lockDelayMs: duration('leader-election-lock-delay'),
-          }
-        : undefined,
+      leaderElection,
       ecsReadRate,
       ecsReadBurst,
       secretsWriteRate,
@@ -295,35 +251,6 @@ export function parseAclControllerFlags(args: readonly string[]): AclControllerR
     gracefulShutdownMs: duration('graceful-shutdown-timeout'),
     iamAuthClusters: iamAuthClusters(flags),
   };
-}
-
-/**
- * The session TTL must lie where Consul accepts it, or every session create fails ("Invalid
- * Session TTL") and the controller never leads: between the servers' `session_ttl_min` (10 s
- * unless lowered there; -consul-session-ttl-min) and 24 h (see CONSUL_SESSION_TTL_MAX_MS for the
- * Consul source). The renew period must be below the TTL, or the session lapses between renews.
- */
-function checkLeaderElectionTimings(duration: (name: string) => number): void {
-  const ttlMin = duration('consul-session-ttl-min');
-  if (ttlMin <= 0 || ttlMin > CONSUL_SESSION_TTL_MAX_MS) {
-    throw new UsageError('flag -consul-session-ttl-min must be above 0 and at most 24h');
-  }
-  const ttl = duration('leader-election-ttl');
-  if (ttl < ttlMin || ttl > CONSUL_SESSION_TTL_MAX_MS) {
-    throw new UsageError(
-      `flag -leader-election-ttl must be between ${formatSeconds(ttlMin)} and 24h, Consul's session TTL range ` +
-        `(its session_ttl_min, set by -consul-session-ttl-min, to 24h); got ${formatSeconds(ttl)}`,
-    );
-  }
-  const renew = duration('leader-election-renew');
-  if (renew <= 0) throw new UsageError('flag -leader-election-renew must be above 0');
-  if (renew >= ttl) {
-    throw new UsageError('flag -leader-election-renew must be shorter than -leader-election-ttl');
-  }
-}
-
-function formatSeconds(ms: number): string {
-  return `${ms / 1000}s`;
 }
 
 /**
@@ -376,13 +303,4 @@ function perClusterFlags(flags: ParsedFlags): ClusterFlags[] {
   const overlap = overlappingPrefixes(prefixes);
   if (overlap !== undefined) throw new UsageError(`flag -secret-name-prefix: ${overlap}`);
   return clusters;
-}
-
-function leaderElectionKey(flags: ParsedFlags, clusterCount: number): string | undefined {
-  const key = flags.get('leader-election-key')?.at(-1);
-  if (key === undefined) return undefined;
-  if (clusterCount > 1 && !key.includes('<cluster>')) {
-    throw new UsageError('flag -leader-election-key must contain <cluster> when several clusters are served');
-  }
-  return key;
 }

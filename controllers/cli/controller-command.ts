@@ -35,6 +35,7 @@ import { iamAuthCluster, taskCleanupModule } from '../module/task-cleanup-module
 import { boundPrincipalArn } from '../domain/iam-auth-resources.js';
 import { requireCredentials, resolveRegion, TaskMetadataSource } from './aws-environment.js';
 import { type ControllerSettings, parseControllerConfig } from './controller-config.js';
+import { leaderElectionFlags, parseLeaderElection } from './leader-election-flags.js';
 import { runUntilSignal } from './run-until-signal.js';
 
 const FLAGS: readonly FlagSpec[] = [
@@ -62,6 +63,8 @@ const FLAGS: readonly FlagSpec[] = [
     help: 'Client-side limit of ECS read calls per second.',
     default: '10',
   },
+  // Its own lock, not acl-controller's: during a migration both eras may lead one cluster.
+  ...leaderElectionFlags('ecs-acl-controller/<cluster>/controller-leader'),
 ];
 
 export const controllerCommand: Command = {
@@ -85,6 +88,7 @@ export const controllerCommand: Command = {
     if (!(ecsReadRate >= 1 && ecsReadRate <= 1000))
       throw new UsageError('flag -ecs-read-rate must be between 1 and 1000');
     const listen = parseListenAddress(value('listen-addr'), 'listen-addr');
+    const leaderElection = parseLeaderElection(flags, FLAGS, 1);
     const settings = parseControllerConfig(process.env);
     if (settings.token === undefined)
       throw new UsageError(
@@ -124,6 +128,7 @@ export const controllerCommand: Command = {
               dryRun: false,
               partitionsEnabled: settings.partitionsEnabled,
             },
+            ...(leaderElection !== undefined ? { leaderElection } : {}),
           },
         ],
         ecs,
@@ -140,6 +145,7 @@ export const controllerCommand: Command = {
       consul: `${settings.consul.https ? 'https' : 'http'}://${settings.consul.host}:${settings.consul.port}`,
       partition: settings.partition,
       gracePeriodMs,
+      leaderElection: leaderElection !== undefined,
     });
     try {
       return await runUntilSignal(container.get<Manager>(TYPES.Manager), logger);

@@ -16,7 +16,8 @@ import { type Leadership } from '../../src/manager/leadership.js';
 import { type OpsServerProbes } from '../../src/ops/ops-server.js';
 import { ClientTokenController } from '../client-token/client-token-controller.js';
 import { GarbageCollectorController } from '../garbage-collector/garbage-collector-controller.js';
-import { createAclDeps, createEventConsumer, createLeaderElector } from './cluster-wiring.js';
+import { createClusterLeaderElector } from './cluster-leader-elector.js';
+import { createAclDeps, createEventConsumer } from './cluster-wiring.js';
 import { ServiceTokenController } from '../service-token/service-token-controller.js';
 import { TenancyController } from '../tenancy/tenancy-controller.js';
 import { TENANCY_CONTROLLER } from '../tenancy/tenancy-reconciler.js';
@@ -79,7 +80,12 @@ export function aclControllersModule(settings: AclModuleSettings): ContainerModu
       const leaderId = Symbol.for(`ecs-acl-controller.Leadership/${config.cluster}`);
       if (elected) {
         bind<Leadership>(leaderId).toDynamicValue((ctx) =>
-          createLeaderElector(ctx, config, settings.clients),
+          createClusterLeaderElector(
+            ctx,
+            config.cluster,
+            config.leaderElection as NonNullable<AclControllerConfig['leaderElection']>,
+            settings.clients.consul,
+          ),
         );
         bind(TYPES.Leadership).toDynamicValue((ctx) => ctx.get<Leadership>(leaderId));
       }

@@ -1,6 +1,6 @@
 /**
  * The per-cluster parts the ACL module binds: a cluster's AclDeps (clients wrapped with metrics,
- * rate limiters, caches and informers), its task-event consumer and its leader elector.
+ * rate limiters, caches and informers) and its task-event consumer.
  *
  * Invariants: nothing here is shared between two clusters except what the container passes in
  * (SDK clients, registry, logger, clock); each call builds new limiters, caches and informers.
@@ -25,7 +25,6 @@ import { TenancyApi } from '../../src/consul/tenancy-api.js';
 import { aclListScope, createPolicyInformer, createTokenInformer } from '../adapters/acl-informers.js';
 import { ConsulTransport } from '../../src/consul/consul-transport.js';
 import { TYPES } from '../../src/di/types.js';
-import { LeaderElector } from '../../src/leaderelection/leader-elector.js';
 import { type Logger } from '../../src/log/logger.js';
 import { type ApiMetrics } from '../../src/metrics/api-metrics.js';
 import { type Clock, type Random } from '../../src/time/clock.js';
@@ -211,30 +210,4 @@ export function createEventConsumer(
     metrics: new TaskEventMetrics(ctx.get<Registry>(TYPES.Registry)),
     waitSeconds: settings.eventsWaitSeconds,
   });
-}
-
-export function createLeaderElector(
-  ctx: ResolutionContext,
-  config: AclControllerConfig,
-  clients: AclClients,
-): LeaderElector {
-  const election = config.leaderElection as NonNullable<AclControllerConfig['leaderElection']>;
-  const clock = ctx.get<Clock>(TYPES.Clock);
-  return new LeaderElector(
-    {
-      name: config.cluster,
-      identity: election.identity,
-      key: election.key?.replaceAll('<cluster>', config.cluster),
-      ttlMs: election.ttlMs,
-      renewMs: election.renewMs,
-      lockDelayMs: election.lockDelayMs,
-    },
-    {
-      transport: new ConsulTransport(clients.consul, clock, ctx.get<ApiMetrics>(TYPES.ApiMetrics)),
-      clock,
-      registry: ctx.get<Registry>(TYPES.Registry),
-      logger: ctx.get<Logger>(TYPES.Logger).child({ cluster: config.cluster }),
-      random: ctx.get<Random>(TYPES.Random),
-    },
-  );
 }

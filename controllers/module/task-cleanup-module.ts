@@ -2,7 +2,8 @@
  * taskCleanupModule: binds the consul-ecs v0.7+ era's cleanups of stopped tasks for each ECS
  * cluster served: the cluster's task informer (desired status RUNNING, indexed by task id, shared
  * by both plugins), the informers of its login tokens and of its synthetic node's services, the
- * `login-token-gc` and `catalog-cleanup` plugins and their metric.
+ * `login-token-gc` and `catalog-cleanup` plugins and their metric, and, when asked, the cluster's
+ * leader election (which gates every plugin of the cluster's group, consul-resources included).
  *
  * Invariants: clusters share only the SDK client, the Consul settings, the registry and the
  * logger; each has its own informers, read limiter and work queues. Tokens are deleted only through
@@ -45,6 +46,9 @@ import { AuthApi } from '../../src/consul/auth-api.js';
 import { ConsulResourcesController } from '../consul-resources/consul-resources-controller.js';
 import { CONSUL_RESOURCES } from '../consul-resources/consul-resources-reconciler.js';
 import { tasksByIdIndexer, TASKS_BY_ID } from '../task-cleanup/gone-task-controller.js';
+import { type Leadership } from '../../src/manager/leadership.js';
+import { type LeaderElectionConfig } from '../domain/acl-config.js';
+import { createClusterLeaderElector } from './cluster-leader-elector.js';
 
 export interface TaskCleanupCluster {
   /** The cluster as configured (name or ARN). */
@@ -64,6 +68,11 @@ export interface TaskCleanupCluster {
     readonly dryRun: boolean;
     readonly partitionsEnabled: boolean;
   };
+  /**
+   * Run this cluster's plugins only while holding its Consul lock. Leave it out when another
+   * module already elects the cluster's group (`acl-controller` serving it in both eras).
+   */
+  readonly leaderElection?: LeaderElectionConfig;
 }
 
 export interface TaskCleanupSettings {
@@ -109,6 +118,12 @@ export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModul
       bind(TYPES.Informer).toDynamicValue((ctx) => plugins(ctx).catalog.leftovers);
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => plugins(ctx).loginTokens);
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => plugins(ctx).catalog);
+      const { leaderElection } = cluster;
+      if (leaderElection !== undefined) {
+        bind<Leadership>(TYPES.Leadership).toDynamicValue((ctx) =>
+          createClusterLeaderElector(ctx, cluster.cluster, leaderElection, settings.consul),
+        );
+      }
       const { resources } = cluster;
       if (resources !== undefined) {
         bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => {

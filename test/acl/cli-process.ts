@@ -1,12 +1,12 @@
 /**
- * Runs the real `ecs-acl-controller acl-controller` CLI as a child process against an AclWorld's
- * servers (envtest's or third-party ones), for tests that need a real process (exit codes,
- * SIGKILL, leader failover, the hostile-tenant cases).
+ * Runs the real `ecs-acl-controller acl-controller` (or `controller`) CLI as a child process
+ * against an AclWorld's servers (envtest's or third-party ones), for tests that need a real process
+ * (exit codes, SIGKILL, leader failover, the hostile-tenant cases).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 
 import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
-import { controllerArgs, controllerEnv } from '../helpers/controller-cli.js';
+import { CLI, controllerArgs, controllerEnv } from '../helpers/controller-cli.js';
 import { type AclWorld, eventually } from './world.js';
 
 export interface ControllerProcess {
@@ -29,7 +29,32 @@ export function spawnController(
   clusterFlag: string = world.cluster,
 ): ControllerProcess {
   const cluster = { cluster: clusterFlag, clientSecretArn: world.clientSecretArn, prefix: world.prefix };
-  const child = spawn(process.execPath, [...controllerArgs([cluster]), ...extra], {
+  return spawnCli(world, [...controllerArgs([cluster]), ...extra], env);
+}
+
+/**
+ * `ecs-acl-controller controller` (the consul-ecs v0.10 drop-in) as upstream's module runs it:
+ * CONSUL_ECS_CONFIG_JSON, CONSUL_HTTP_TOKEN and the cluster from the task metadata at `metadataUrl`.
+ */
+export function spawnIamController(
+  world: AclWorld,
+  metadataUrl: string,
+  config: unknown,
+  extra: readonly string[],
+): ControllerProcess {
+  return spawnCli(world, [CLI, 'controller', ...extra], {
+    CONSUL_HTTP_ADDR: '',
+    CONSUL_ECS_CONFIG_JSON: JSON.stringify(config),
+    ECS_CONTAINER_METADATA_URI_V4: metadataUrl,
+  });
+}
+
+function spawnCli(
+  world: AclWorld,
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+): ControllerProcess {
+  const child = spawn(process.execPath, argv, {
     env: {
       // The parent's environment too, so c8 (NODE_V8_COVERAGE) covers the child.
       ...process.env,

@@ -196,13 +196,25 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
       'consul-ecs-terminating-gateway-role',
     ])
       expect((await consul('GET', `/v1/acl/role/name/${role}`)).status, role).to.equal(200);
-    const anonymous = (await consul('GET', '/v1/acl/token/00000000-0000-0000-0000-000000000002')).body as {
-      Policies?: { Name: string }[];
-    };
-    expect(anonymous.Policies?.map((link) => link.Name)).to.include('anonymous-token-policy');
-    const node = (await consul('GET', `/v1/catalog/node/${encodeURIComponent(clusterArn)}`)).body as {
-      Node: { Meta: Record<string, string> };
-    };
+    // The anonymous token is linked after the binding rules are written (the reconciler's order):
+    // wait for it too.
+    const anonymousLinks = async () =>
+      (
+        (await consul('GET', '/v1/acl/token/00000000-0000-0000-0000-000000000002')).body as {
+          Policies?: { Name: string }[];
+        }
+      ).Policies?.map((link) => link.Name) ?? [];
+    await eventually(
+      'the anonymous policy linked',
+      async () => (await anonymousLinks()).includes('anonymous-token-policy') || undefined,
+    );
+    // The synthetic node is registered last.
+    const node = await eventually(
+      'the synthetic node',
+      async () =>
+        ((await consul('GET', `/v1/catalog/node/${encodeURIComponent(clusterArn)}`)).body ?? undefined) as
+          { Node: { Meta: Record<string, string> } } | undefined,
+    );
     expect(node.Node.Meta['synthetic-node']).to.equal('true');
 
     // Deleted out of band: back within a resync.
