@@ -12,7 +12,8 @@
  *   missing; a missing link to their policy is added, other links kept.
  * - The auth method keeps every trusted principal and entity tag already there (other clusters'
  *   controllers share it), and every other config key and field; ours are added, and
- *   `EnableIAMEntityDetails` is set to true (consul-ecs never fixes it). Nothing is removed.
+ *   `EnableIAMEntityDetails` is set to true (consul-ecs never fixes it). Nothing is removed. Every
+ *   write is read back and redone while a concurrent merge dropped ours (bounded; then an error).
  * - Binding rules are matched as consul-ecs matches them (BindName and Description) and rewritten
  *   only when the selector or bind type differ; missing ones are created.
  * - The anonymous token gains the anonymous policy link (its other links kept), in the primary
@@ -148,25 +149,31 @@ export class ConsulResourcesReconciler implements Reconciler {
     this.done('role_repaired', { role: name });
   }
 
+  /**
+   * The method is shared by every cluster's controller and Consul's update has no compare-and-set,
+   * so two merges can race (consul-ecs #99: the later write drops the other's principal). Each write
+   * is therefore read back: while ours is missing again, merge and write again (both racers re-read
+   * the other's write, so they converge); after MAX_MERGE_WRITES the reconcile fails and backs off.
+   */
   private async ensureAuthMethod(signal: AbortSignal): Promise<void> {
     const { auth, config } = this.deps;
     const desired = desiredAuthMethod(config.boundPrincipalArn, config.partitionsEnabled);
-    const existing = await auth.readAuthMethod(AUTH_METHOD_NAME, this.scope, signal);
-    if (existing === undefined) {
-      if (this.skip('create the auth method', { authMethod: AUTH_METHOD_NAME })) return;
-      await auth.writeAuthMethod(desired, false, this.scope, signal);
-      this.done('auth_method_created', { authMethod: AUTH_METHOD_NAME });
-      return;
+    for (let writes = 0; ; writes++) {
+      const existing = await auth.readAuthMethod(AUTH_METHOD_NAME, this.scope, signal);
+      const target = existing === undefined ? desired : mergeAuthMethod(existing, desired);
+      if (existing !== undefined && sameAuthMethod(existing, target)) return;
+      if (writes === MAX_MERGE_WRITES)
+        throw new Error(
+          `auth method ${AUTH_METHOD_NAME}: our principal was dropped again by concurrent writes ${writes} times in a row`,
+        );
+      if (writes > 0) this.done('auth_method_merge_raced', { authMethod: AUTH_METHOD_NAME });
+      const verb = existing === undefined ? 'create' : 'update';
+      if (this.skip(`${verb} the auth method`, { authMethod: AUTH_METHOD_NAME })) return;
+      await auth.writeAuthMethod(target, existing !== undefined, this.scope, signal);
+      this.done(existing === undefined ? 'auth_method_created' : 'auth_method_repaired', {
+        authMethod: AUTH_METHOD_NAME,
+      });
     }
-    const merged = mergeAuthMethod(existing, desired);
-    if (
-      JSON.stringify(merged.Config) === JSON.stringify(existing.Config) &&
-      sameNamespaceRules(existing, merged)
-    )
-      return;
-    if (this.skip('update the auth method', { authMethod: AUTH_METHOD_NAME })) return;
-    await auth.writeAuthMethod(merged, true, this.scope, signal);
-    this.done('auth_method_repaired', { authMethod: AUTH_METHOD_NAME });
   }
 
   private async ensureBindingRules(signal: AbortSignal): Promise<void> {
@@ -265,6 +272,12 @@ export function mergeAuthMethod(existing: AuthMethod, desired: AuthMethod): Auth
   return { ...existing, Config: config, ...(rules.length > 0 ? { NamespaceRules: rules } : {}) };
 }
 
-function sameNamespaceRules(a: AuthMethod, b: AuthMethod): boolean {
-  return JSON.stringify(a.NamespaceRules ?? []) === JSON.stringify(b.NamespaceRules ?? []);
+/** Writes of the auth method in one reconcile before a race is reported as an error. */
+const MAX_MERGE_WRITES = 4;
+
+function sameAuthMethod(existing: AuthMethod, target: AuthMethod): boolean {
+  return (
+    JSON.stringify(existing.Config) === JSON.stringify(target.Config) &&
+    JSON.stringify(existing.NamespaceRules ?? []) === JSON.stringify(target.NamespaceRules ?? [])
+  );
 }
