@@ -13,6 +13,7 @@ import { type Logger } from '../../src/log/logger.js';
 import { type MeshService } from '../domain/mesh-service.js';
 import { type MeshTask } from '../domain/mesh-task.js';
 import { type Clock } from '../../src/time/clock.js';
+import { type ServiceRefresh } from '../../src/aws/ecs-service-refresher.js';
 import { type AclControllerConfig } from '../domain/acl-config.js';
 import { type AclMetrics } from './acl-metrics.js';
 import { type SecretNames } from '../domain/secret-names.js';
@@ -23,6 +24,8 @@ export interface AclDeps {
   readonly tasks: Informer<MeshTask>;
   /** ECS services, when pre-provisioning is on. */
   readonly services?: Informer<MeshService>;
+  /** Describes named ECS services into `services` (service events, GC confirmations); with it. */
+  readonly serviceRefresh?: ServiceRefresh;
   /**
    * Not read by the controllers: the task event consumer (createEventConsumer) uses this cache,
    * which the ECS service lister uses too, and the task informer's `taskLister`, so a task an event

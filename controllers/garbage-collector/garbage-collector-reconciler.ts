@@ -21,12 +21,14 @@
  *   that had running mesh tasks, so a service just scaled to 0 is only known ACTIVE after one.
  * - A service kept only by a cached ACTIVE ECS service (no running mesh task) is confirmed: when
  *   the ECS services are relisted less often than the tasks (events mode: hourly), a service
- *   deleted while at desired count 0 sends no task event, so its token would outlive it until
- *   that relist. Its token's resync asks for a service relist instead, at most one per task
- *   resync interval for all such services together, and none while there are none.
+ *   deleted while at desired count 0 sends no event, so its token would outlive it until that
+ *   relist. Its token's resync describes those ECS services (one DescribeServices per 10), at most
+ *   once per task resync interval per service; a MISSING or INACTIVE answer takes it out of the
+ *   cache and the service then goes through the grace period as any other.
  * - The service's secret is left as it is, so a returning service gets the same token IDs back.
  */
 import { POLICIES_BY_SERVICE, TOKENS_BY_SERVICE } from '../adapters/acl-informers.js';
+import { ACTIVE_SERVICES_BY_KEY } from '../adapters/mesh-indexes.js';
 import { resolveService } from '../domain/resolved-service.js';
 import { type Reconciler, type ReconcileResult } from '../../src/reconcile/reconciler.js';
 import { type AclDeps } from '../adapters/acl-deps.js';
@@ -46,8 +48,8 @@ export class GarbageCollectorReconciler implements Reconciler {
   >();
 
   private readonly writes: AclWrites;
-  /** When a service relist was last asked for to confirm a service kept only by the ECS service cache. */
-  private serviceConfirmAskedAt: number | undefined;
+  /** When each service kept only by the ECS service cache was last confirmed (described). */
+  private readonly serviceConfirmAskedAt = new Map<string, number>();
 
   constructor(private readonly deps: AclDeps) {
     this.writes = new AclWrites(deps);
@@ -59,7 +61,7 @@ export class GarbageCollectorReconciler implements Reconciler {
     const ownedPolicies = policies.store.byIndex(POLICIES_BY_SERVICE, key);
     if (serviceNeedsToken(this.deps, key) || (owned.length === 0 && ownedPolicies.length === 0)) {
       this.absentSince.delete(key);
-      if (owned.length > 0) this.confirmIfKeptByEcsServiceOnly(key);
+      if (owned.length > 0) await this.confirmIfKeptByEcsServiceOnly(key, signal);
       return;
     }
     const now = clock.now();
@@ -118,23 +120,35 @@ export class GarbageCollectorReconciler implements Reconciler {
     this.absentSince.delete(key);
   }
 
-  /** Asks for a service relist when only a possibly stale ECS service entry keeps the token. */
-  private confirmIfKeptByEcsServiceOnly(key: string): void {
-    const { services, config, clock, logger } = this.deps;
+  /**
+   * Describes the ECS services that alone keep the token (a possibly stale cache entry), at most
+   * once per task resync interval per service; a failed describe falls back to a service relist.
+   */
+  private async confirmIfKeptByEcsServiceOnly(key: string, signal: AbortSignal): Promise<void> {
+    const { services, serviceRefresh, config, clock, logger } = this.deps;
     if (services === undefined || serviceRunsMeshTasks(this.deps, key) || !heldByEcsService(this.deps, key))
       return;
     const serviceRelistMs = config.serviceResyncIntervalMs ?? config.resyncIntervalMs;
     if (serviceRelistMs <= config.resyncIntervalMs) return;
     const now = clock.now();
-    if (
-      this.serviceConfirmAskedAt !== undefined &&
-      now - this.serviceConfirmAskedAt < config.resyncIntervalMs
-    )
-      return;
-    this.serviceConfirmAskedAt = now;
-    logger.debug('confirming ECS services kept only by the service cache with a service relist', {
+    const askedAt = this.serviceConfirmAskedAt.get(key);
+    if (askedAt !== undefined && now - askedAt < config.resyncIntervalMs) return;
+    this.serviceConfirmAskedAt.set(key, now);
+    const arns = services.store.indexKeys(ACTIVE_SERVICES_BY_KEY, key);
+    logger.debug('confirming the ECS services that alone keep a token', {
       service: key,
+      services: arns.length,
     });
-    services.trigger();
+    try {
+      if (serviceRefresh === undefined) throw new Error('no service refresh');
+      await serviceRefresh.refresh(arns, signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      logger.warn('could not describe the ECS services that alone keep a token; relisting services', {
+        service: key,
+        error,
+      });
+      services.trigger();
+    }
   }
 }

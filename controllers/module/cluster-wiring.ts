@@ -13,6 +13,7 @@ import { type SchedulerLike } from 'rxjs';
 
 import { CallRateLimiter } from '../../src/aws/call-rate-limiter.js';
 import { EcsServiceLister } from '../../src/aws/ecs-service-lister.js';
+import { EcsServiceRefresher } from '../../src/aws/ecs-service-refresher.js';
 import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { TokenSecretStore } from '../adapters/token-secret-store.js';
 import { TaskDefinitionCache } from '../../src/aws/task-definition-cache.js';
@@ -123,35 +124,33 @@ export function createAclDeps(
     newId: settings.newId ?? randomUUID,
     scopedName,
     tasks,
-    services: config.preProvision
-      ? createMeshServiceInformer({
+    ...(config.preProvision
+      ? preProvisioningServices({
+          tasks,
+          lister: new EcsServiceLister({
+            ecs: clients.ecs,
+            cluster: config.cluster,
+            project: meshServiceProjection(config.partitionsEnabled, partition),
+            // A service running mesh tasks needs no pre-provisioning: its tasks keep its token.
+            skipDescribe: (name) => tasks.store.indexKeys(TASKS_BY_ECS_SERVICE, name).length > 0,
+            taskDefinitions,
+            clock,
+            observer: api,
+            limiter: otherReads,
+          }),
+          feature: new OptionalFeature(
+            'pre-provisioning',
+            metrics.featureEnabled('pre_provisioning'),
+            logger,
+            'ECS services get their token with their first task instead of before it',
+          ),
           name: scopedName('ecs-services'),
           group: config.cluster,
-          lister: preProvisioning(
-            tasks,
-            new EcsServiceLister({
-              ecs: clients.ecs,
-              cluster: config.cluster,
-              project: meshServiceProjection(config.partitionsEnabled, partition),
-              // A service running mesh tasks needs no pre-provisioning: its tasks keep its token.
-              skipDescribe: (name) => tasks.store.indexKeys(TASKS_BY_ECS_SERVICE, name).length > 0,
-              taskDefinitions,
-              clock,
-              observer: api,
-              limiter: otherReads,
-            }),
-            new OptionalFeature(
-              'pre-provisioning',
-              metrics.featureEnabled('pre_provisioning'),
-              logger,
-              'ECS services get their token with their first task instead of before it',
-            ),
-          ),
           resyncPeriodMs: config.serviceResyncIntervalMs ?? config.resyncIntervalMs,
           scheduler,
           observer,
         })
-      : undefined,
+      : {}),
     taskDefinitions,
     taskLister,
     tokens: createTokenInformer(aclInformer),
@@ -160,19 +159,35 @@ export function createAclDeps(
 }
 
 /**
- * The service lister of pre-provisioning: it lists after the task informer's first sync (so the
- * services with running mesh tasks are known and not described), and turns itself off when its
- * calls are denied.
+ * The ECS service informer of pre-provisioning and its refresher. The informer lists after the
+ * task informer's first sync (so the services with running mesh tasks are known and not
+ * described); both turn themselves off when their calls are denied.
  */
-function preProvisioning(
-  tasks: Informer<MeshTask>,
-  lister: EcsServiceLister<MeshService>,
-  feature: OptionalFeature,
-): Pick<EcsServiceLister<MeshService>, 'list'> {
+function preProvisioningServices(parts: {
+  readonly tasks: Informer<MeshTask>;
+  readonly lister: EcsServiceLister<MeshService>;
+  readonly feature: OptionalFeature;
+  readonly name: string;
+  readonly group: string;
+  readonly resyncPeriodMs: number;
+  readonly scheduler: SchedulerLike;
+  readonly observer: InformerObserver;
+}): Pick<AclDeps, 'services' | 'serviceRefresh'> {
+  const { tasks, lister, feature } = parts;
+  const services = createMeshServiceInformer({
+    ...parts,
+    lister: {
+      list: async (signal) => {
+        await tasks.whenSynced(signal);
+        return feature.run(() => lister.list(signal), { items: [] });
+      },
+    },
+  });
+  const refresher = new EcsServiceRefresher(services, lister);
   return {
-    list: async (signal) => {
-      await tasks.whenSynced(signal);
-      return feature.run(() => lister.list(signal), { items: [] });
+    services,
+    serviceRefresh: {
+      refresh: (arns, signal) => feature.run(() => refresher.refresh(arns, signal), undefined),
     },
   };
 }
@@ -208,6 +223,7 @@ export function createEventConsumer(
     logger: deps.logger,
     observer: ctx.get<ApiMetrics>(TYPES.ApiMetrics),
     metrics: new TaskEventMetrics(ctx.get<Registry>(TYPES.Registry)),
+    services: deps.serviceRefresh,
     waitSeconds: settings.eventsWaitSeconds,
   });
 }

@@ -11,13 +11,16 @@
  *   `latencyMs` later on the clock; `reorder` holds it back and delivers it right after the next
  *   delivered event (or on `flush()`).
  * - A delivery to a queue that does not exist is dropped and counted in `dropped`.
+ * - With `serviceEvents`, a service deployment start is delivered too ("ECS Deployment State
+ *   Change"), without faults.
  * - `dispose()` cancels delayed deliveries and drops a held-back event.
  */
 import { type Clock, type Random } from '../../src/time/clock.js';
 import { randomUuid } from '../aws/ids.js';
 import { FaultInjector } from '../faults.js';
 import { type SqsState } from '../sqs/state.js';
-import { type TaskChange } from './model.js';
+import { type Service, type TaskChange } from './model.js';
+import { deploymentInProgressEvent } from './service-events.js';
 import { type EcsState } from './state.js';
 import { type TaskStateChangeEvent, taskStateChangeEvent } from './task-events.js';
 
@@ -32,6 +35,12 @@ export interface EcsEventsOptions {
   readonly queueUrl?: string;
   /** Or a function each event body is handed to (instead of `sqs`). */
   readonly publish?: (body: string, event: TaskStateChangeEvent) => void;
+  /**
+   * Also deliver "ECS Deployment State Change" events (a service created or given a new task
+   * definition) to the SQS queue, as a rule that matches them too would (never to `publish`, which
+   * takes task events). Off by default: task events only.
+   */
+  readonly serviceEvents?: boolean;
 }
 
 export interface EventPipeContext {
@@ -59,7 +68,14 @@ export class TaskEventPipe {
       throw new Error('ECS events need either publish, or sqs and queueUrl');
     }
     this.faults = new FaultInjector<EventFaultKind>(context.random);
-    this.unsubscribe = state.onTaskChange((change) => this.onChange(change));
+    const unsubscribeTasks = state.onTaskChange((change) => this.onChange(change));
+    const unsubscribeServices = options.serviceEvents
+      ? state.onServiceDeployment((service, at) => this.onDeployment(service, at))
+      : () => undefined;
+    this.unsubscribe = () => {
+      unsubscribeTasks();
+      unsubscribeServices();
+    };
   }
 
   /** Every event built, in change order (before faults). */
@@ -123,6 +139,18 @@ export class TaskEventPipe {
       default:
         this.deliverInTurn(body);
     }
+  }
+
+  /** Service events are not faulted (chaos targets task events); `published` holds only task events. */
+  private onDeployment(service: Service, at: number): void {
+    if (this.options.publish) return;
+    const event = deploymentInProgressEvent(service, {
+      id: randomUuid(this.context.random),
+      account: this.context.accountId,
+      region: this.context.region,
+      now: at,
+    });
+    this.deliverInTurn(JSON.stringify(event));
   }
 
   /** Delivers `body`, then any held-back event (which thereby arrives after it). */

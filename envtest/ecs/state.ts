@@ -8,6 +8,8 @@
  *   services stay describable as INACTIVE, deregistered revisions keep their ARN.
  * - Every task change (creation included) is appended to `taskChanges` in the order it happened,
  *   with the task's version after the change, and then passed to every `onTaskChange` listener.
+ * - Every deployment start (CreateService; UpdateService to another task definition) is passed
+ *   to every `onServiceDeployment` listener before the scheduler starts its tasks.
  * - RunTask with a client token already used in the cluster returns the tasks of the first call;
  *   CreateService repeating an ACTIVE service's parameters returns that service (SDK retries).
  * - Services are reconciled synchronously after every change to their desired state, so the count
@@ -62,6 +64,9 @@ export const DEFAULT_SERVICE_LAUNCH_RETRY: ServiceLaunchRetry = {
 
 export type TaskChangeListener = (change: TaskChange) => void;
 
+/** A service deployment began (CreateService, or UpdateService to a new task definition), at `at`. */
+export type ServiceDeploymentListener = (service: Service, at: number) => void;
+
 export interface NewService {
   readonly cluster: Cluster;
   readonly name: string;
@@ -83,6 +88,7 @@ export class EcsState {
   readonly tasks = new Map<string, Task>();
   private readonly random: Random;
   private readonly changes: TaskChange[] = [];
+  private readonly deploymentListeners = new Set<ServiceDeploymentListener>();
   private readonly listeners = new Set<TaskChangeListener>();
   private readonly lifecycle: TaskLifecycle;
   private readonly launchesByToken = new Map<string, Task[]>();
@@ -120,6 +126,12 @@ export class EcsState {
   /** The ordered log of task changes: task ARN, version and statuses after each change. */
   get taskChanges(): readonly TaskChange[] {
     return this.changes;
+  }
+
+  /** Calls `listener` for every later service deployment start; returns the unsubscribe function. */
+  onServiceDeployment(listener: ServiceDeploymentListener): () => void {
+    this.deploymentListeners.add(listener);
+    return () => this.deploymentListeners.delete(listener);
   }
 
   /** Calls `listener` for every later task change; returns the unsubscribe function. */
@@ -256,6 +268,7 @@ export class EcsState {
       consecutiveFailedLaunches: 0,
     };
     this.services.push(service);
+    for (const listener of this.deploymentListeners) listener(service, now);
     reconcileService(this, service);
     return service;
   }
@@ -266,6 +279,7 @@ export class EcsState {
       service.taskDefinitionArn = change.taskDefinition.arn;
       service.deploymentId = this.newDeploymentId();
       this.resetLaunchThrottle(service);
+      for (const listener of this.deploymentListeners) listener(service, this.clock.now());
     }
     service.updatedAt = this.clock.now();
     reconcileService(this, service);

@@ -9,6 +9,8 @@
  *   described nor returned: the caller knows what it needs of it another way (its running tasks).
  * - Each described service is projected (`project`, default: the EcsServiceFacts themselves) into
  *   the item the informer caches.
+ * - `describeArns` describes given services only (an event's, or the ones a controller must
+ *   confirm): 10 a call, and it reports those ECS answered as MISSING, so a caller can drop them.
  */
 import { DescribeServicesCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
 
@@ -41,10 +43,22 @@ export class EcsServiceLister<T extends ListedService = EcsServiceFacts> {
   async list(signal: AbortSignal): Promise<ListResult<T>> {
     const skip = this.options.skipDescribe;
     const arns = (await this.listArns(signal)).filter((arn) => !skip?.(serviceNameOfArn(arn)));
-    const services: T[] = [];
-    for (let i = 0; i < arns.length; i += 10)
-      services.push(...(await this.describe(arns.slice(i, i + 10), signal)));
-    return { items: services };
+    return { items: (await this.describeArns(arns, signal)).items };
+  }
+
+  /** The given services, described 10 a call; `missing`: the ARNs ECS reported as MISSING. */
+  async describeArns(
+    arns: readonly string[],
+    signal: AbortSignal,
+  ): Promise<{ readonly items: T[]; readonly missing: string[] }> {
+    const items: T[] = [];
+    const missing: string[] = [];
+    for (let i = 0; i < arns.length; i += 10) {
+      const described = await this.describe(arns.slice(i, i + 10), signal);
+      items.push(...described.items);
+      missing.push(...described.missing);
+    }
+    return { items, missing };
   }
 
   private async listArns(signal: AbortSignal): Promise<string[]> {
@@ -61,10 +75,13 @@ export class EcsServiceLister<T extends ListedService = EcsServiceFacts> {
     return arns;
   }
 
-  private async describe(arns: string[], signal: AbortSignal): Promise<T[]> {
+  private async describe(
+    arns: readonly string[],
+    signal: AbortSignal,
+  ): Promise<{ items: T[]; missing: string[] }> {
     const { ecs, cluster, taskDefinitions } = this.options;
     const result = await this.call('DescribeServices', signal, () =>
-      ecs.send(new DescribeServicesCommand({ cluster, services: arns, include: ['TAGS'] }), {
+      ecs.send(new DescribeServicesCommand({ cluster, services: [...arns], include: ['TAGS'] }), {
         abortSignal: signal,
       }),
     );
@@ -84,7 +101,10 @@ export class EcsServiceLister<T extends ListedService = EcsServiceFacts> {
         }),
       );
     }
-    return services;
+    const missing = (result.failures ?? [])
+      .filter((failure) => failure.reason === 'MISSING' && failure.arn !== undefined)
+      .map((failure) => failure.arn as string);
+    return { items: services, missing };
   }
 
   private async call<T>(operation: string, signal: AbortSignal, call: () => Promise<T>): Promise<T> {

@@ -19,6 +19,10 @@
  *   once per task definition, when a receive batch brings at most one new definition) when
  *   `definitionTagsSuffice` accepts them (ECS propagated them to the task), else from one batched
  *   `DescribeTasks` for the whole receive batch. The lister projects each into the informer's item type.
+ * - With `services`, service events ("ECS Deployment State Change", "ECS Service Action") of our
+ *   cluster have their services described (one batch per receive) and applied to the service
+ *   cache: a new service is known at once, not at the next (hourly) service relist. If that fails,
+ *   their messages are kept for redelivery. Without it they are ignored as other detail types.
  * - It runs as a manager runnable, so it starts before the informers' first list, and nothing
  *   that happens in between is missed. Errors back off on the clock; it never stops by itself.
  * - With `leaderOnly` (leader election on), it runs only while leading, and starts only after its
@@ -49,6 +53,8 @@ import {
   type TaskEventResult,
 } from './task-event-metrics.js';
 import { parseTaskStateEvent, type TaskStateEvent } from './task-state-event.js';
+import { type ServiceRefresh } from './ecs-service-refresher.js';
+import { parseServiceEvent, SERVICE_EVENT_TYPES, type ServiceEvent } from './service-event.js';
 
 /** At most this many new task definitions of one receive batch are described (see identify). */
 const NEW_DEFINITIONS_DESCRIBED = 1;
@@ -86,6 +92,8 @@ export interface TaskEventConsumerOptions<T extends ListedTask> {
   readonly logger: Logger;
   readonly observer: ApiCallObserver;
   readonly metrics: TaskEventMetrics;
+  /** Describes the services that service events name (see the header); omitted, they are ignored. */
+  readonly services?: ServiceRefresh;
   /** Long-polling wait per receive, in seconds (SQS allows 0–20). */
   readonly waitSeconds?: number;
 }
@@ -154,6 +162,7 @@ export class TaskEventConsumer<T extends ListedTask> implements Runnable {
     const { metrics, logger } = this.options;
     const done: Message[] = [];
     const events: Array<{ message: Message; event: TaskStateEvent }> = [];
+    const serviceEvents: Array<{ message: Message; event: ServiceEvent }> = [];
     for (const message of messages) {
       const parsed = parseTaskStateEvent(message.Body);
       if (parsed.kind === 'malformed') {
@@ -164,8 +173,21 @@ export class TaskEventConsumer<T extends ListedTask> implements Runnable {
         });
         done.push(message);
       } else if (parsed.kind === 'other') {
-        this.ignore('other_detail_type');
-        done.push(message);
+        if (this.options.services && SERVICE_EVENT_TYPES.includes(parsed.detailType)) {
+          const service = parseServiceEvent(parsed.envelope);
+          if (service.kind === 'event') serviceEvents.push({ message, event: service.event });
+          else {
+            metrics.serviceEvents.inc({ result: 'malformed' });
+            logger.warn('ECS service events: dropping a malformed message', {
+              reason: service.reason,
+              messageId: message.MessageId,
+            });
+            done.push(message);
+          }
+        } else {
+          this.ignore('other_detail_type');
+          done.push(message);
+        }
       } else events.push({ message, event: parsed.event });
     }
     await this.learnClusterArn(
@@ -204,7 +226,47 @@ export class TaskEventConsumer<T extends ListedTask> implements Runnable {
       else this.options.metrics.events.inc({ result: 'stale' });
       done.push(message);
     }
+    done.push(...(await this.applyServiceEvents(serviceEvents, signal)));
     await this.deleteAll(done, signal);
+  }
+
+  /** Describes our cluster's services named by `events`; returns the messages that are done. */
+  private async applyServiceEvents(
+    events: ReadonlyArray<{ message: Message; event: ServiceEvent }>,
+    signal: AbortSignal,
+  ): Promise<Message[]> {
+    const { services, lister, metrics, logger } = this.options;
+    if (services === undefined || events.length === 0) return [];
+    const done: Message[] = [];
+    const ours: Array<{ message: Message; event: ServiceEvent }> = [];
+    for (const entry of events) {
+      // Describing is safe before our cluster's ARN is known: the describe asks ECS about our
+      // cluster, and only its answer reaches the cache (a foreign ARN comes back MISSING or ours).
+      const match = lister.identity.judge(entry.event.clusterArn);
+      if (match === 'match' || match === 'unverified') ours.push(entry);
+      else {
+        metrics.serviceEvents.inc({ result: 'ignored' });
+        metrics.ignored.inc({ reason: match });
+        done.push(entry.message);
+      }
+    }
+    if (ours.length === 0) return done;
+    try {
+      await services.refresh(
+        ours.map(({ event }) => event.serviceArn),
+        signal,
+      );
+    } catch (error) {
+      if (signal.aborted) throw error;
+      metrics.serviceEvents.inc({ result: 'failed' }, ours.length);
+      logger.warn('ECS service events: describing their services failed; SQS will redeliver them', {
+        error,
+        services: ours.length,
+      });
+      return done;
+    }
+    metrics.serviceEvents.inc({ result: 'applied' }, ours.length);
+    return [...done, ...ours.map(({ message }) => message)];
   }
 
   /** Items for the tasks of running events: cache, then task definition, then DescribeTasks. */

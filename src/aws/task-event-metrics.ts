@@ -2,7 +2,9 @@
  * TaskEventMetrics: what the ECS task-event consumer did with each message:
  * `ecs_task_events_total{result}` (applied, stale, ignored, malformed), why ignored ones were
  * ignored, `ecs_task_events_ignored_total{reason}`, and the delay from the change to its
- * application, `ecs_task_event_lag_seconds`.
+ * application, `ecs_task_event_lag_seconds`; and the service events ("ECS Deployment State Change",
+ * "ECS Service Action") the consumer describes services for, `ecs_service_events_total{result}`
+ * (applied, ignored, malformed, failed).
  *
  * Invariants: the families are shared per registry (one process may consume several clusters'
  * queues); every series this module knows of exists at zero once it is built.
@@ -22,8 +24,11 @@ const IGNORED_REASONS: readonly TaskEventIgnoredReason[] = [
   'cluster_unverified',
 ];
 
+export type ServiceEventResult = 'applied' | 'ignored' | 'malformed' | 'failed';
+
 export class TaskEventMetrics {
   readonly events: Counter<'result'>;
+  readonly serviceEvents: Counter<'result'>;
   readonly ignored: Counter<'reason'>;
   readonly lag: Histogram;
 
@@ -59,6 +64,18 @@ export class TaskEventMetrics {
           registers: [registry],
         }),
     );
+    this.serviceEvents = shared(
+      'ecs_service_events_total',
+      () =>
+        new Counter({
+          name: 'ecs_service_events_total',
+          help: 'ECS service events (deployment state changes, service actions) received, by what was done with them; failed ones are redelivered.',
+          labelNames: ['result'],
+          registers: [registry],
+        }),
+    );
+    for (const result of ['applied', 'ignored', 'malformed', 'failed'] as const)
+      this.serviceEvents.inc({ result }, 0);
     for (const result of ['applied', 'stale', 'ignored', 'malformed'] as const)
       this.events.inc({ result }, 0);
     for (const reason of IGNORED_REASONS) this.ignored.inc({ reason }, 0);

@@ -24,7 +24,12 @@ export interface TaskStateEvent {
 
 export type ParsedTaskStateEvent =
   | { readonly kind: 'event'; readonly event: TaskStateEvent }
-  | { readonly kind: 'other'; readonly detailType: string }
+  | {
+      readonly kind: 'other';
+      readonly detailType: string;
+      /** The parsed message body, for a parser of that detail type. */
+      readonly envelope: Readonly<Record<string, unknown>>;
+    }
   | { readonly kind: 'malformed'; readonly reason: string };
 
 export function parseTaskStateEvent(body: string | undefined): ParsedTaskStateEvent {
@@ -39,7 +44,8 @@ export function parseTaskStateEvent(body: string | undefined): ParsedTaskStateEv
   const envelope = parsed as Record<string, unknown>;
   const detailType = envelope['detail-type'];
   if (typeof detailType !== 'string') return { kind: 'malformed', reason: 'no detail-type' };
-  if (detailType !== 'ECS Task State Change') return { kind: 'other', detailType: detailType.slice(0, 64) };
+  if (detailType !== 'ECS Task State Change')
+    return { kind: 'other', detailType: detailType.slice(0, 64), envelope };
   const detail = envelope.detail as Record<string, unknown> | null | undefined;
   if (detail === null || typeof detail !== 'object') return { kind: 'malformed', reason: 'no detail object' };
   const text = (field: string) =>

@@ -10,20 +10,24 @@ import { expect } from 'chai';
 
 import { type AclDeps, aclDepsId } from '../../controllers/adapters/acl-deps.js';
 import { startConsulServer } from '../../envtest/consul/server.js';
-import { startEcsServer } from '../../envtest/ecs/server.js';
+import { type EcsServer, startEcsServer } from '../../envtest/ecs/server.js';
 import { startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
 import { type SqsServer, startSqsServer } from '../../envtest/sqs/server.js';
 import { AclWorld, envtestBackends, eventually, MESH, type RunningController } from './world.js';
 
 interface EventsWorld {
   world: AclWorld;
+  ecs: EcsServer;
   sqs: SqsServer;
   queueUrl: string;
   close(): Promise<void>;
 }
 
-/** Envtest servers wired as in AWS: ECS publishes task events to SQS and reads task secrets. */
-async function startEventsWorld(): Promise<EventsWorld> {
+/**
+ * Envtest servers wired as in AWS: ECS publishes task events (and, with `serviceEvents`, service
+ * deployment events) to SQS and reads task secrets.
+ */
+async function startEventsWorld(serviceEvents = false): Promise<EventsWorld> {
   const [secretsManager, sqs, consul] = await Promise.all([
     startSecretsManagerServer(),
     startSqsServer(),
@@ -31,7 +35,7 @@ async function startEventsWorld(): Promise<EventsWorld> {
   ]);
   const queue = sqs.state.createQueue('task-events', {});
   const ecs = await startEcsServer({
-    events: { sqs: sqs.state, queueUrl: queue.url },
+    events: { sqs: sqs.state, queueUrl: queue.url, serviceEvents },
     secrets: secretsManager.state,
   });
   const world = await AclWorld.attach(envtestBackends({ ecs, secretsManager, consul }), {
@@ -40,6 +44,7 @@ async function startEventsWorld(): Promise<EventsWorld> {
   });
   return {
     world,
+    ecs,
     sqs,
     queueUrl: queue.url,
     close: async () => {
@@ -182,11 +187,17 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
       async () => (await world.serviceTokens()).length === 1 || undefined,
     );
     const { services, tasks } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
-    // Resyncs with the pre-provisioned token wanted: the service cache is confirmed at most once each.
+    // Resyncs with the pre-provisioned token wanted: the service is described, the services are
+    // not relisted.
+    await eventually('the service list done', () => services?.hasSynced() || undefined);
+    const serviceLists = services?.listCount;
+    const describes = () => env.ecs.calls.count('DescribeServices');
+    const describedBefore = describes();
     const tasksListed = tasks.listCount;
     await eventually('three more task resyncs', () => tasks.listCount >= tasksListed + 3 || undefined);
-    const serviceLists = services?.listCount ?? 0;
-    expect(serviceLists - 1, 'service relists asked for by resyncs').to.be.at.most(
+    expect(services?.listCount, 'service relists during the resyncs').to.equal(serviceLists);
+    expect(describes() - describedBefore, 'DescribeServices calls, at most one per resync').to.be.within(
+      1,
       tasks.listCount - tasksListed + 1,
     );
 
@@ -210,6 +221,53 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
     const tasksListed = tasks.listCount;
     await eventually('three more task resyncs', () => tasks.listCount >= tasksListed + 3 || undefined);
     expect(services?.listCount).to.equal(serviceLists);
+  });
+
+  it('gives a mesh ECS service created at desired count 0 its token from its deployment event, though services are relisted hourly', async () => {
+    await env.close();
+    env = await startEventsWorld(true);
+    const { world } = env;
+    await registerMeshTaskDefinition(world, 'early', await world.createServiceSecret('early'));
+    const controller = await start({ serviceResyncIntervalMs: 3_600_000, preProvision: true });
+    const { services } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
+    await eventually('the service list done', () => services?.hasSynced() || undefined);
+    const serviceLists = services?.listCount;
+    await createService(world, 'early', 0);
+    await eventually(
+      'a token for early',
+      async () => (await world.serviceTokens()).length === 1 || undefined,
+    );
+    expect(services?.listCount, 'no service relist: the event was enough').to.equal(serviceLists);
+    const metrics = await controller.metrics();
+    expect(metrics).to.match(/ecs_service_events_total\{result="applied"\} [1-9]/);
+  });
+
+  it('counts a service event of another cluster as ignored and describes nothing for it', async () => {
+    await env.close();
+    env = await startEventsWorld(true);
+    const { world } = env;
+    const controller = await start({ serviceResyncIntervalMs: 3_600_000, preProvision: true });
+    const { services } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
+    await eventually('the service list done', () => services?.hasSynced() || undefined);
+    const described = env.ecs.calls.count('DescribeServices');
+    const foreign = {
+      version: '0',
+      id: 'b6a8b0d5-0000-4000-8000-000000000001',
+      'detail-type': 'ECS Deployment State Change',
+      source: 'aws.ecs',
+      account: '123456789012',
+      time: '2026-12-05T00:00:00Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:ecs:us-east-1:123456789012:service/other-cluster/web'],
+      detail: { eventType: 'INFO', eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS' },
+    };
+    env.sqs.state.sendMessage(env.sqs.state.findQueue('task-events')!, JSON.stringify(foreign));
+    await eventually(
+      'the foreign event counted as ignored',
+      async () =>
+        /ecs_service_events_total\{result="ignored"\} 1/.test(await controller.metrics()) || undefined,
+    );
+    expect(env.ecs.calls.count('DescribeServices')).to.equal(described);
   });
 
   it('learns new tasks of a running service from its task definition, described once, not from DescribeTasks per event batch', async () => {
