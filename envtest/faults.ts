@@ -9,7 +9,8 @@
  * - A rule with `count` fires exactly that many times and then retires; a rule with `fraction`
  *   fires for that share of matching calls, drawn from the injected random source.
  * - Rules are removed by the disposer `add()` returns, or all at once by `clear()`.
- * - Deciding has no side effect other than consuming a rule's budget and counting the fault.
+ * - Deciding has no side effect other than consuming a rule's budget and counting the fault (and
+ *   drawing from the random source for a fraction or a latency range).
  * - The kinds are a type parameter: servers use `FaultKind`; the ECS event pipe uses its own
  *   (`EventFaultKind`: duplicate, reorder, delay) with the same rules.
  */
@@ -28,6 +29,8 @@ export interface FaultRule<K extends string = FaultKind> {
   readonly fraction?: number;
   /** For `latency` (and event `delay`): the delay added before the normal answer. */
   readonly latencyMs?: number;
+  /** With `latencyMs`: the delay is drawn uniformly from [latencyMs, latencyMaxMs] on each call. */
+  readonly latencyMaxMs?: number;
   /** Only calls naming this resource (as the call log records it); absent: any call. */
   readonly resource?: string;
 }
@@ -80,7 +83,9 @@ export class FaultInjector<K extends string = FaultKind> {
       if (rule.count === undefined && this.random() >= (rule.fraction ?? 0)) continue;
       active.remaining -= 1;
       this.injected += 1;
-      return { kind: rule.kind, latencyMs: rule.latencyMs ?? 0 };
+      const least = rule.latencyMs ?? 0;
+      const spread = Math.max(0, (rule.latencyMaxMs ?? least) - least);
+      return { kind: rule.kind, latencyMs: spread > 0 ? least + this.random() * spread : least };
     }
     return undefined;
   }

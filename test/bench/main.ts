@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --tasks 1000[,10000]] [-- --only ours-polling,consul-ecs|ours]
- * [-- --sequential|--parallel] [-- --out FILE]`: the benchmark suite (not part of `npm test`).
+ * [-- --sequential|--parallel] [-- --out FILE] [-- --latency none|aws] [-- --concurrency N]`: the
+ * benchmark suite (not part of `npm test`). `--latency aws` makes the envtest servers answer as
+ * slowly as AWS and Consul do (harness/latency-profile.ts); `--concurrency` sets our -concurrency.
  *
  * For each cluster size it runs the same workload (harness/run-workload.ts) once per controller,
  * each on its own fresh envtest servers, prints a table and writes it into BENCHMARKS.md (the
@@ -22,6 +24,7 @@ import {
 } from './harness/run-workload.js';
 import { soakMain } from './soak.js';
 import { LoadAverageSampler, measuredCommit } from './harness/run-context.js';
+import { LATENCY_PROFILES, type LatencyProfile, latencyProfileText } from './harness/latency-profile.js';
 
 const KINDS: readonly ControllerKind[] = ['ours-polling', 'ours-events', 'consul-ecs'];
 const EVENTS_RESYNC_MINUTES = 10; // the CLI's -resync-interval default with -events-queue-url
@@ -38,6 +41,8 @@ interface Options {
   simulate: boolean;
   secretsWriteRate: number | undefined;
   ecsReadRate: number | undefined;
+  concurrency: number | undefined;
+  latency: LatencyProfile;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -52,6 +57,8 @@ function parseArgs(argv: readonly string[]): Options {
     simulate: false,
     secretsWriteRate: undefined,
     ecsReadRate: undefined,
+    concurrency: undefined,
+    latency: 'none',
   };
   let parallelSet = false;
   for (let i = 0; i < argv.length; i += 1) {
@@ -75,7 +82,12 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--pending-ms') options.pendingMs = Number(value());
     else if (arg === '--secrets-write-rate') options.secretsWriteRate = Number(value());
     else if (arg === '--ecs-read-rate') options.ecsReadRate = Number(value());
-    else throw new Error(`unknown argument ${arg}`);
+    else if (arg === '--concurrency') options.concurrency = Number(value());
+    else if (arg === '--latency') {
+      const profile = value() as LatencyProfile;
+      if (!LATENCY_PROFILES.includes(profile)) throw new Error(`unknown latency profile ${profile}`);
+      options.latency = profile;
+    } else throw new Error(`unknown argument ${arg}`);
   }
   for (const kind of options.only) if (!KINDS.includes(kind)) throw new Error(`unknown controller ${kind}`);
   if (options.sizes.length === 0) options.sizes = options.quick ? [100] : [100, 1_000, 10_000];
@@ -90,6 +102,8 @@ function specFor(tasks: number, options: Options): WorkloadSpec {
     pendingMs: options.pendingMs ?? (quick ? 1_000 : 3_000),
     ecsReadRate: options.ecsReadRate,
     secretsWriteRate: options.secretsWriteRate,
+    concurrency: options.concurrency,
+    latency: options.latency,
   };
   if (quick) {
     return {
@@ -127,7 +141,8 @@ function workloadText(spec: WorkloadSpec): string {
     `steady ${spec.steadyMs / 1000} s, churn ${spec.churnMs / 1000} s at ${spec.churnPerSecond} task stop(s)/s`,
     `burst of ${spec.burst} new services (1 task each, reading the token from their secret), counted over a ${spec.burstWindowMs / 1000} s window that starts half a polling resync after the last one (steady + churn = ${(spec.steadyMs + spec.churnMs) / 1000} s)${spec.followUpBursts.length > 0 ? `, then bursts of ${spec.followUpBursts.join(' and ')} new services, each once the one before it is done` : ''}`,
     `task PROVISIONING ${spec.provisioningMs} ms + PENDING ${spec.pendingMs} ms (secrets read at the end of PENDING)`,
-    `ours polling -resync-interval ${spec.pollingResync}; ours events: SQS queue, CLI default resync (${EVENTS_RESYNC_MINUTES} min); -ecs-read-rate ${spec.ecsReadRate ?? '10, burst 50 (defaults)'}; -secrets-write-rate ${spec.secretsWriteRate ?? '40 (default)'}`,
+    `ours polling -resync-interval ${spec.pollingResync}; ours events: SQS queue, CLI default resync (${EVENTS_RESYNC_MINUTES} min); -ecs-read-rate ${spec.ecsReadRate ?? '10, burst 50 (defaults)'}; -secrets-write-rate ${spec.secretsWriteRate ?? '40 (default)'}; -concurrency ${spec.concurrency ?? '4 (default)'}`,
+    latencyProfileText(spec.latency ?? 'none'),
   ].join('; ');
 }
 

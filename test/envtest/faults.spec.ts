@@ -19,6 +19,16 @@ describe('FaultInjector', () => {
     expect(faults.injectedCount).to.equal(1);
   });
 
+  it('draws a latency from [latencyMs, latencyMaxMs] with the injected random source', () => {
+    const draws = [0, 0.5, 0.999];
+    const faults = new FaultInjector(() => draws.shift() ?? 0);
+    faults.add({ operation: '*', kind: 'latency', count: 3, latencyMs: 20, latencyMaxMs: 50 });
+    const delays = [1, 2, 3].map(() => faults.decide('PutSecretValue')?.latencyMs as number);
+    expect(delays[0]).to.equal(20);
+    expect(delays[1]).to.equal(35);
+    expect(delays[2]).to.be.closeTo(49.97, 0.01);
+  });
+
   it('keeps rules without a resource matching every call (backward compatible)', () => {
     const faults = new FaultInjector();
     faults.add({ operation: '*', kind: 'server-error', count: 2 });

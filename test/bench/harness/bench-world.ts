@@ -26,6 +26,7 @@ import {
 import { type Secret } from '../../../envtest/secretsmanager/model.js';
 import { type SqsServer, startSqsServer } from '../../../envtest/sqs/server.js';
 import { type ConsulListProxy, startConsulListProxy } from './consul-list-proxy.js';
+import { applyLatencyProfile, type LatencyProfile } from './latency-profile.js';
 
 export const MESH_TAG: Tag = { key: 'consul.hashicorp.com/mesh', value: 'true' };
 
@@ -34,6 +35,8 @@ export interface BenchWorldOptions {
   /** Time a task stays PROVISIONING, then PENDING; secrets are read at the end of PENDING. */
   readonly provisioningMs: number;
   readonly pendingMs: number;
+  /** Delays added to every call of the servers (default none: loopback speed). */
+  readonly latency?: LatencyProfile;
 }
 
 export class BenchWorld {
@@ -81,6 +84,11 @@ export class BenchWorld {
             },
           }
         : {}),
+    });
+    applyLatencyProfile(options.latency ?? 'none', {
+      ecs: ecs.faults,
+      secretsManager: sm.faults,
+      consul: consul.faults,
     });
     const world = new BenchWorld(ecs, sm, consul, sqs, await startConsulListProxy(consul.url));
     holder.world = world;

@@ -44,6 +44,8 @@ export interface OurControllerOptions {
   readonly ecsReadRate?: number;
   /** -secrets-write-rate, when not the CLI default (40/s). */
   readonly secretsWriteRate?: number;
+  /** -concurrency, when not the CLI default (4). */
+  readonly concurrency?: number;
   /** Every line the controller writes (stdout and stderr), as it comes. */
   readonly onLine?: (line: string) => void;
 }
@@ -62,6 +64,7 @@ export async function startOurController(
       '2m',
       ...(options.ecsReadRate ? ['-ecs-read-rate', String(options.ecsReadRate)] : []),
       ...(options.secretsWriteRate ? ['-secrets-write-rate', String(options.secretsWriteRate)] : []),
+      ...(options.concurrency ? ['-concurrency', String(options.concurrency)] : []),
       ...(options.resyncInterval ? ['-resync-interval', options.resyncInterval] : []),
       ...(options.events && world.queueUrl ? ['-events-queue-url', world.queueUrl] : []),
     ],

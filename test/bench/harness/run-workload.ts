@@ -18,6 +18,7 @@ import {
 } from './controllers.js';
 import { peakRssBytes, ProcSampler } from './proc-stats.js';
 import { percentile, type ResyncCpu, resyncCpu } from './stats.js';
+import { type LatencyProfile } from './latency-profile.js';
 
 /** `consul-ecs` is the real v0.4.3 binary; `consul-ecs-sim` the labelled simulation of it. */
 export type ControllerKind = 'ours-polling' | 'ours-events' | 'consul-ecs' | 'consul-ecs-sim';
@@ -44,6 +45,10 @@ export interface WorkloadSpec {
   readonly ecsReadRate?: number;
   /** Our -secrets-write-rate; the CLI default (40/s) when unset. */
   readonly secretsWriteRate?: number;
+  /** Our -concurrency (service-token workers); the CLI default (4) when unset. */
+  readonly concurrency?: number;
+  /** Delays the envtest servers add to every call; none when unset. */
+  readonly latency?: LatencyProfile;
 }
 
 export interface PhaseFigures {
@@ -219,6 +224,7 @@ export async function runWorkload(
     events: kind === 'ours-events',
     provisioningMs: spec.provisioningMs,
     pendingMs: spec.pendingMs,
+    latency: spec.latency,
   });
   let controller: ControllerHandle | undefined;
   let sampler: ProcSampler | undefined;
@@ -240,6 +246,7 @@ export async function runWorkload(
               events: kind === 'ours-events',
               ecsReadRate: spec.ecsReadRate,
               secretsWriteRate: spec.secretsWriteRate,
+              concurrency: spec.concurrency,
               ...(kind === 'ours-polling' ? { resyncInterval: spec.pollingResync } : {}),
             });
     const c = controller;
