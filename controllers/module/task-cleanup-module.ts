@@ -49,6 +49,12 @@ import { tasksByIdIndexer, TASKS_BY_ID } from '../task-cleanup/gone-task-control
 import { type Leadership } from '../../src/manager/leadership.js';
 import { type LeaderElectionConfig } from '../domain/acl-config.js';
 import { createClusterLeaderElector } from './cluster-leader-elector.js';
+import { type Informer } from '../../src/cache/informer.js';
+import { TenancyApi } from '../../src/consul/tenancy-api.js';
+import { type MeshIdentity } from '../domain/mesh-identity.js';
+import { meshTaskProjection } from '../adapters/mesh-task-informer.js';
+import { TenancyController } from '../tenancy/tenancy-controller.js';
+import { TENANCY_CONTROLLER } from '../tenancy/tenancy-reconciler.js';
 
 export interface TaskCleanupCluster {
   /** The cluster as configured (name or ARN). */
@@ -100,6 +106,16 @@ export function iamAuthCluster(cluster: string, scope: ArnScope | undefined): Ta
 
 const REMOVALS_METRIC = 'task_cleanup_removals_total';
 const CHANGES_METRIC = 'consul_resources_changes_total';
+/** The family the ACL module's tenancy plugin counts in too (one process may run both). */
+const TENANCY_METRIC = 'acl_controller_tenancy_changes_total';
+
+/** A counter family of the registry, made on first use (several clusters and modules share it). */
+function sharedCounter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
+  return (
+    (registry.getSingleMetric(name) as Counter | undefined) ??
+    new Counter({ name, help, labelNames, registers: [registry] })
+  );
+}
 
 export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModule {
   const multi = settings.clusters.length > 1 || settings.alwaysScopeNames === true;
@@ -113,11 +129,40 @@ export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModul
         createPlugins(ctx, settings, cluster, scope, scopedName),
       );
       const plugins = (ctx: ResolutionContext) => ctx.get<TaskCleanupPlugins>(id);
-      bind(TYPES.Informer).toDynamicValue((ctx) => plugins(ctx).loginTokens.tasks);
+      bind(TYPES.Informer).toDynamicValue((ctx) => plugins(ctx).tasks);
       bind(TYPES.Informer).toDynamicValue((ctx) => plugins(ctx).loginTokens.leftovers);
       bind(TYPES.Informer).toDynamicValue((ctx) => plugins(ctx).catalog.leftovers);
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => plugins(ctx).loginTokens);
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => plugins(ctx).catalog);
+      if (tenancyOn(settings, cluster)) {
+        const partition = settings.partition;
+        bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => {
+          const transport = new ConsulTransport(
+            settings.consul,
+            ctx.get<Clock>(TYPES.Clock),
+            ctx.get<ApiMetrics>(TYPES.ApiMetrics),
+            ctx.get<Random>(TYPES.Random),
+          );
+          const changes = sharedCounter(
+            ctx.get<Registry>(TYPES.Registry),
+            TENANCY_METRIC,
+            'Admin partition, cross-namespace policy and namespaces created or repaired (partitions on), by change.',
+            ['cluster', 'change'],
+          );
+          return new TenancyController({
+            name: scopedName(TENANCY_CONTROLLER),
+            group: cluster.cluster,
+            config: { dryRun: false, partition },
+            acl: new AclApi(transport),
+            tenancy: new TenancyApi(transport),
+            logger: ctx
+              .get<Logger>(TYPES.Logger)
+              .child({ cluster: cluster.cluster, controller: TENANCY_CONTROLLER }),
+            changed: (change) => changes.inc({ cluster: cluster.cluster, change }),
+            sources: [plugins(ctx).tasks],
+          });
+        });
+      }
       const { leaderElection } = cluster;
       if (leaderElection !== undefined) {
         bind<Leadership>(TYPES.Leadership).toDynamicValue((ctx) =>
@@ -133,15 +178,12 @@ export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModul
             ctx.get<ApiMetrics>(TYPES.ApiMetrics),
             ctx.get<Random>(TYPES.Random),
           );
-          const registry = ctx.get<Registry>(TYPES.Registry);
-          const changes =
-            (registry.getSingleMetric(CHANGES_METRIC) as Counter | undefined) ??
-            new Counter({
-              name: CHANGES_METRIC,
-              help: 'Writes that keep the IAM auth method, its binding rules, gateway policies and roles, the anonymous policy and the synthetic node, by change.',
-              labelNames: ['cluster', 'change'],
-              registers: [registry],
-            });
+          const changes = sharedCounter(
+            ctx.get<Registry>(TYPES.Registry),
+            CHANGES_METRIC,
+            'Writes that keep the IAM auth method, its binding rules, gateway policies and roles, the anonymous policy and the synthetic node, by change.',
+            ['cluster', 'change'],
+          );
           return new ConsulResourcesController(
             {
               config: {
@@ -169,17 +211,35 @@ export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModul
 }
 
 interface TaskCleanupPlugins {
+  readonly tasks: Informer<CleanupTask>;
   readonly loginTokens: LoginTokenGcController;
   readonly catalog: CatalogCleanupController;
+}
+
+/** A listed task; its mesh identity is read only with partitions on (else `mesh: false`). */
+type CleanupTask = ListedTask & MeshIdentity;
+
+/**
+ * With partitions on, `controller` makes the served partition, the `cross-namespace-read` policy
+ * and each served mesh task's namespace, as consul-ecs v0.10 does (and keeps them, as it does not).
+ */
+function tenancyOn(
+  settings: TaskCleanupSettings,
+  cluster: TaskCleanupCluster,
+): settings is TaskCleanupSettings & {
+  partition: string;
+} {
+  return settings.partition !== undefined && cluster.resources?.partitionsEnabled === true;
 }
 
 function createPlugins(
   ctx: ResolutionContext,
   settings: TaskCleanupSettings,
-  { cluster, clusterNames, node }: TaskCleanupCluster,
+  served: TaskCleanupCluster,
   scope: AclScope,
   scopedName: (base: string) => string,
 ): TaskCleanupPlugins {
+  const { cluster, clusterNames, node } = served;
   const clock = ctx.get<Clock>(TYPES.Clock);
   const scheduler = ctx.get<SchedulerLike>(TYPES.Scheduler);
   const observer = ctx.get<InformerObserver>(TYPES.InformerObserver);
@@ -189,16 +249,19 @@ function createPlugins(
   const acl = new AclApi(transport);
   const catalog = new CatalogApi(transport);
   // Only the ARN and version are kept: any running task keeps its leftovers, mesh-tagged or not
-  // (consul-ecs v0.10 removes those of a running task that lost its mesh tag).
-  const lister = new EcsTaskLister<ListedTask>({
-    project: ({ taskArn, version }) => ({ taskArn, version }),
+  // (consul-ecs v0.10 removes those of a running task that lost its mesh tag). With partitions on,
+  // the mesh identity too: the tenancy plugin makes the namespaces of the served mesh tasks.
+  const lister = new EcsTaskLister<CleanupTask>({
+    project: tenancyOn(settings, served)
+      ? meshTaskProjection(true, settings.partition)
+      : ({ taskArn, version }) => ({ taskArn, version, mesh: false }),
     ecs: settings.ecs,
     cluster,
     clock,
     observer: api,
     limiter: new CallRateLimiter(clock, settings.ecsReadRate, DEFAULT_ECS_READ_BURST),
   });
-  const tasks = createEcsTaskInformer<ListedTask>({
+  const tasks = createEcsTaskInformer<CleanupTask>({
     name: scopedName('ecs-tasks'),
     group: cluster,
     lister,
@@ -208,24 +271,24 @@ function createPlugins(
     observer,
   });
   const watched = { resyncPeriodMs: settings.resyncIntervalMs, scheduler, observer, group: cluster };
-  const removals =
-    (registry.getSingleMetric(REMOVALS_METRIC) as Counter | undefined) ??
-    new Counter({
-      name: REMOVALS_METRIC,
-      help: "Stopped tasks' leftovers, by controller and outcome: deleted, already gone, or refused because they changed.",
-      labelNames: ['cluster', 'controller', 'outcome'],
-      registers: [registry],
-    });
+  const removals = sharedCounter(
+    registry,
+    REMOVALS_METRIC,
+    "Stopped tasks' leftovers, by controller and outcome: deleted, already gone, or refused because they changed.",
+    ['cluster', 'controller', 'outcome'],
+  );
   const common = (controller: string) => ({
     name: scopedName(controller),
     group: cluster,
-    tasks,
+    // The cleanups only read task ARNs and versions: the mesh identity is the tenancy plugin's.
+    tasks: tasks as unknown as Informer<ListedTask>,
     clock,
     gracePeriodMs: settings.gracePeriodMs,
     logger: ctx.get<Logger>(TYPES.Logger).child({ cluster, controller }),
     count: (outcome: RemovalOutcome) => removals.inc({ cluster, controller, outcome }),
   });
   return {
+    tasks,
     loginTokens: new LoginTokenGcController({
       ...common(LOGIN_TOKEN_GC),
       loginTokens: createLoginTokenInformer({
