@@ -141,7 +141,7 @@ function workloadText(spec: WorkloadSpec): string {
     `steady ${spec.steadyMs / 1000} s, churn ${spec.churnMs / 1000} s at ${spec.churnPerSecond} task stop(s)/s`,
     `burst of ${spec.burst} new services (1 task each, reading the token from their secret), counted over a ${spec.burstWindowMs / 1000} s window that starts half a polling resync after the last one (steady + churn = ${(spec.steadyMs + spec.churnMs) / 1000} s)${spec.followUpBursts.length > 0 ? `, then bursts of ${spec.followUpBursts.join(' and ')} new services, each once the one before it is done` : ''}`,
     `task PROVISIONING ${spec.provisioningMs} ms + PENDING ${spec.pendingMs} ms (secrets read at the end of PENDING)`,
-    `ours polling -resync-interval ${spec.pollingResync}; ours events: SQS queue, CLI default resync (${EVENTS_RESYNC_MINUTES} min); -ecs-read-rate ${spec.ecsReadRate ?? '10, burst 50 (defaults)'}; -secrets-write-rate ${spec.secretsWriteRate ?? '40 (default)'}; -concurrency ${spec.concurrency ?? '4 (default)'}`,
+    `ours polling -resync-interval ${spec.pollingResync}; ours events: SQS queue, CLI default resync (${EVENTS_RESYNC_MINUTES} min); -ecs-read-rate ${spec.ecsReadRate ?? '10, burst 50 (defaults)'}; -secrets-write-rate ${spec.secretsWriteRate ?? '40 (default)'}; -concurrency ${spec.concurrency ?? '16 (default)'}`,
     latencyProfileText(spec.latency ?? 'none'),
   ].join('; ');
 }

@@ -105,7 +105,7 @@ variable "gc_grace_period" {
 variable "concurrency" {
   description = "Workers of the service-token controller (-concurrency), 1 to 64."
   type        = number
-  default     = 4
+  default     = 16
 }
 
 variable "log_level" {
