@@ -2,7 +2,8 @@
  * `ecs-acl-controller cleanup`: removes from Consul everything this controller (or consul-ecs, in
  * the same formats) made for one ECS cluster, and nothing else (see planTeardown): service and
  * client tokens, v0.4 service policies, the client policy (with -secret-name-prefix), login tokens
- * of the cluster's tasks, and the cluster's synthetic catalog node with its services. Secrets
+ * of the cluster's tasks, the cluster's synthetic catalog node with its services, and its principal
+ * in the shared IAM auth method (the method too when it trusts nothing else; see planTeardown). Secrets
  * Manager secrets are left to whoever created them (Terraform). `-dry-run` lists the plan.
  *
  * Exit codes: 0 done (or listed); 1 a Consul call failed (what was done is printed; run it again);
@@ -12,7 +13,9 @@ import { arnScope, clusterNameOfArn } from '../../src/aws/arn.js';
 import { type Command, UsageError } from '../../src/cli/command.js';
 import { type FlagSpec, flagValue, formatFlagHelp, parseGoFlags } from '../../src/cli/go-flags.js';
 import { AclApi } from '../../src/consul/acl-api.js';
+import { AuthApi } from '../../src/consul/auth-api.js';
 import { CatalogApi } from '../../src/consul/catalog-api.js';
+import { AUTH_METHOD_NAME, boundPrincipalArn, SYNTHETIC_NODE_META } from '../domain/iam-auth-resources.js';
 import { ConsulSettingsError, consulSettingsFromEnv } from '../../src/consul/consul-settings.js';
 import { ConsulTransport } from '../../src/consul/consul-transport.js';
 import { EXIT_CODES } from '../../src/manager/errors.js';
@@ -43,6 +46,12 @@ const FLAGS: readonly FlagSpec[] = [
     kind: 'string',
     help: 'The partition served; needs -partitions-enabled.',
     default: 'default',
+  },
+  {
+    name: 'iam-role-path',
+    kind: 'string',
+    help: "The controller's iamRolePath: its principal is taken out of the shared IAM auth method when no other cluster of the account uses it.",
+    default: '/consul-ecs/',
   },
   { name: 'dry-run', kind: 'bool', help: 'List what would be removed; change nothing.' },
 ];
@@ -81,6 +90,7 @@ export const cleanupCommand: Command = {
       Math.random,
     );
     const acl = new AclApi(transport);
+    const auth = new AuthApi(transport);
     const catalog = new CatalogApi(transport);
     const prefix = get('secret-name-prefix');
     const policyName = prefix ? clientPolicyName(prefix) : undefined;
@@ -92,8 +102,11 @@ export const cleanupCommand: Command = {
         print(
           `the cluster's ARN is not known (give -cluster as an ARN, or run in a task): its synthetic node is not looked at`,
         );
-      const node =
-        nodeName === undefined ? undefined : await catalog.node(nodeName, partition ? { partition } : {});
+      const nodeScope = partition ? { partition } : {};
+      const node = nodeName === undefined ? undefined : await catalog.node(nodeName, nodeScope);
+      const account = nodeName === undefined ? undefined : arnScope(nodeName)?.account;
+      const method =
+        account === undefined ? undefined : await auth.readAuthMethod(AUTH_METHOD_NAME, nodeScope);
       const plan = planTeardown({
         clusterNames,
         partition,
@@ -101,10 +114,22 @@ export const cleanupCommand: Command = {
         tokens: (await acl.listTokens(listScope)).items,
         policies: (await acl.listPolicies(listScope)).items,
         ...(nodeName !== undefined && node !== undefined ? { node: { name: nodeName, value: node } } : {}),
+        ...(method !== undefined && account !== undefined
+          ? {
+              authMethod: {
+                method,
+                principal: boundPrincipalArn(account, get('iam-role-path') as string),
+                otherClusterNodes: (
+                  await catalog.nodeNamesWithMeta(SYNTHETIC_NODE_META, 'true', nodeScope)
+                ).filter((name) => name !== nodeName),
+              },
+            }
+          : {}),
       });
       await runTeardown(
         {
           acl,
+          auth,
           catalog,
           clusterNames,
           partition,

@@ -6,6 +6,8 @@
  * - The plan is made from fresh lists, and each token is read again right before its delete and
  *   deleted only if it is still the same kind of ours (an edited or reused token is skipped and
  *   reported); a policy is deleted only if its fresh read has the same ID and is still ours.
+ * - The auth method is re-read before it is changed: our principal is removed from the fresh
+ *   list (others kept), and the method deleted only if the fresh one still trusts ours alone.
  * - Deletes of objects already gone succeed; any other failure stops the run (exit 1) after
  *   reporting what was done so far; running it again finishes the job.
  * - Nothing is written in dry-run; no SecretID is ever printed.
@@ -13,10 +15,12 @@
 import { type AclApi } from '../../src/consul/acl-api.js';
 import { type CatalogApi } from '../../src/consul/catalog-api.js';
 import { toOwnedPolicy } from '../adapters/owned-acl.js';
-import { type TeardownItem, tokenKind } from './teardown-plan.js';
+import { type TeardownItem, tokenKind, trustedPrincipals } from './teardown-plan.js';
+import { type AuthApi } from '../../src/consul/auth-api.js';
 
 export interface TeardownDeps {
   readonly acl: AclApi;
+  readonly auth: AuthApi;
   readonly catalog: CatalogApi;
   readonly clusterNames: readonly string[];
   readonly partition?: string;
@@ -68,6 +72,27 @@ async function remove(deps: TeardownDeps, item: TeardownItem): Promise<TeardownR
       const owned = toOwnedPolicy(fresh, clusterNames, partition, clientPolicyName);
       if (fresh.ID !== item.id || owned === undefined) return 'changed';
       await acl.deletePolicy(item.id, item.scope);
+      return 'removed';
+    }
+    case 'auth-method-principal': {
+      const fresh = await deps.auth.readAuthMethod(item.id, item.scope);
+      if (fresh === undefined || !trustedPrincipals(fresh).includes(item.principal as string))
+        return 'removed';
+      const rest = trustedPrincipals(fresh).filter((principal) => principal !== item.principal);
+      await deps.auth.writeAuthMethod(
+        { ...fresh, Config: { ...fresh.Config, BoundIAMPrincipalARNs: rest } },
+        true,
+        item.scope,
+      );
+      return 'removed';
+    }
+    case 'auth-method': {
+      const fresh = await deps.auth.readAuthMethod(item.id, item.scope);
+      if (fresh === undefined) return 'removed';
+      const principals = trustedPrincipals(fresh);
+      // Someone trusted another principal since the plan: that cluster needs the method.
+      if (principals.length !== 1 || principals[0] !== item.principal) return 'changed';
+      await deps.auth.deleteAuthMethod(item.id, item.scope);
       return 'removed';
     }
     case 'synthetic-node': {

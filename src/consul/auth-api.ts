@@ -97,6 +97,17 @@ export class AuthApi {
     });
   }
 
+  /** Deletes an auth method (Consul deletes its binding rules and its login tokens with it). */
+  async deleteAuthMethod(name: string, scope: AclScope = {}, signal?: AbortSignal): Promise<void> {
+    await this.transport.json<unknown>({
+      operation: 'acl.auth_method.delete',
+      method: 'DELETE',
+      path: `/v1/acl/auth-method/${encodeURIComponent(name)}`,
+      query: scopeQuery(scope),
+      signal,
+    });
+  }
+
   async listBindingRules(
     authMethod: string,
     scope: AclScope = {},

@@ -70,6 +70,32 @@ export class CatalogApi {
     });
   }
 
+  /** The names of the nodes whose meta has `key` = `value` (filtered here: any server version). */
+  async nodeNamesWithMeta(
+    key: string,
+    value: string,
+    scope: AclScope = {},
+    signal?: AbortSignal,
+  ): Promise<string[]> {
+    const operation = 'catalog.nodes';
+    const { value: nodes } = await this.transport.json<unknown>({
+      operation,
+      method: 'GET',
+      path: '/v1/catalog/nodes',
+      ...blockingRead(scope, { signal }),
+    });
+    if (!Array.isArray(nodes))
+      throw new ConsulError(operation, 200, 'unexpected response: the node list is not an array');
+    return nodes.flatMap((node: unknown) => {
+      const { Node, Meta } = (node ?? {}) as Record<string, unknown>;
+      return typeof Node === 'string' &&
+        isStringMap(Meta ?? {}) &&
+        (Meta as Record<string, string>)[key] === value
+        ? [Node]
+        : [];
+    });
+  }
+
   /** Deregisters `node` and every service on it; deregistering a missing node succeeds. */
   async deregisterNode(node: string, scope: AclScope = {}, signal?: AbortSignal): Promise<void> {
     await this.transport.json<unknown>({

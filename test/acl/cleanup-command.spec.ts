@@ -111,6 +111,63 @@ describe('cleanup, through the real CLI', function () {
     expect(run.stdout + run.stderr).not.to.include(world.backends.managementToken);
   });
 
+  it("takes our principal out of the shared auth method, keeps other accounts' principals, and deletes the method only when it trusts ours alone and no other cluster of the account has a synthetic node", async () => {
+    const account = '123456789012';
+    const arn = `arn:aws:ecs:us-east-1:${account}:cluster/${world.cluster}`;
+    const ours = `arn:aws:iam::${account}:role/consul-ecs/*`;
+    const theirs = 'arn:aws:iam::999999999999:role/consul-ecs/*';
+    const method = (principals: string[]) =>
+      consul('PUT', '/v1/acl/auth-method/iam-ecs-service-token', {
+        Name: 'iam-ecs-service-token',
+        Type: 'aws-iam',
+        Config: { BoundIAMPrincipalARNs: principals, EnableIAMEntityDetails: true },
+      });
+    const principals = async () =>
+      (
+        (await consul('GET', '/v1/acl/auth-method/iam-ecs-service-token')).body?.Config as
+          { BoundIAMPrincipalARNs: string[] } | undefined
+      )?.BoundIAMPrincipalARNs;
+    const node = (name: string) =>
+      consul('PUT', '/v1/catalog/register', {
+        Node: name,
+        Address: '10.0.0.3',
+        NodeMeta: { 'synthetic-node': 'true' },
+      });
+    await consul('PUT', '/v1/acl/auth-method', {
+      Name: 'iam-ecs-service-token',
+      Type: 'aws-iam',
+      Config: { BoundIAMPrincipalARNs: [ours, theirs], EnableIAMEntityDetails: true },
+    });
+    await node(arn);
+    await node('arn:aws:ecs:us-east-1:999999999999:cluster/elsewhere');
+
+    // Another account's cluster trusts its own principal: ours goes, theirs stays.
+    let run = await cleanup('-cluster', arn);
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout).to.include(`removed auth-method-principal iam-ecs-service-token "trust of ${ours}"`);
+    expect(await principals()).to.deep.equal([theirs]);
+
+    // The method trusts ours alone, but another cluster of our account has a synthetic node: kept.
+    await method([ours]);
+    await node(arn);
+    const sibling = `arn:aws:ecs:eu-west-1:${account}:cluster/sibling`;
+    await node(sibling);
+    run = await cleanup('-cluster', arn);
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout).not.to.include('auth-method');
+    expect(await principals()).to.deep.equal([ours]);
+
+    // With that cluster gone too, the method goes (dry-run first: nothing changes).
+    await consul('PUT', '/v1/catalog/deregister', { Node: sibling });
+    await node(arn);
+    const dry = await cleanup('-cluster', arn, '-dry-run');
+    expect(dry.stdout).to.include(`would remove auth-method iam-ecs-service-token "trusts only ${ours}"`);
+    expect(await principals()).to.deep.equal([ours]);
+    run = await cleanup('-cluster', arn);
+    expect(run.stdout).to.include('removed auth-method iam-ecs-service-token');
+    expect((await consul('GET', '/v1/acl/auth-method/iam-ecs-service-token')).status).to.not.equal(200);
+  });
+
   it('refuses -partition without -partitions-enabled (exit 2)', async () => {
     const result = await cleanup('-cluster', 'c', '-partition', 'x');
     expect(result.status).to.equal(2);
