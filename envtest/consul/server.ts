@@ -31,6 +31,7 @@ import { kvRoutes } from './http/kv-routes.js';
 import { namespaceRoutes } from './http/namespace-routes.js';
 import { partitionRoutes } from './http/partition-routes.js';
 import { authMethodRoutes } from './http/auth-method-routes.js';
+import { loginRoutes } from './http/login-routes.js';
 import { type ServerRuntime } from './http/runtime.js';
 import { sessionRoutes } from './http/session-routes.js';
 import { idGenerator } from './ids.js';
@@ -137,6 +138,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     ...namespaceRoutes(),
     ...partitionRoutes(),
     ...authMethodRoutes(),
+    ...loginRoutes,
     ...agentRoutes(),
   ];
   const listener = await listen(createRouter({ routes, runtime, calls, faults }), options.port ?? 0);

@@ -9,6 +9,7 @@
  * - Change listeners run synchronously after each write, once the write is complete.
  * - The state holds no timers and no clock: TTLs and blocking are the server's job.
  */
+import { type IamIdentity } from './acl/login.js';
 import {
   type AclAuthMethod,
   type AclBindingRule,
@@ -48,6 +49,11 @@ export class ConsulState {
   /** Auth methods by `partition/namespace/name`. */
   readonly authMethods = new Map<string, AclAuthMethod>();
   readonly bindingRules = new Map<string, AclBindingRule>();
+  /**
+   * The fake identity check of `aws-iam` logins: what AWS would say of each bearer token (see
+   * acl/login.ts). Tests add entries; a bearer not here fails to log in.
+   */
+  readonly iamIdentities = new Map<string, IamIdentity>();
   readonly sessions = new Map<string, Session>();
   /** KV entries by scoped key (`partition/namespace/key`). */
   readonly kv = new Map<string, KvEntry>();

@@ -360,6 +360,41 @@ const cases: ContractCase<ConsulContext>[] = [
     },
   },
   {
+    name: 'login and logout errors: unknown auth method, undecodable bearer, logout of a token not made by login or of none',
+    async run(ctx) {
+      const name = uniqueName('iam-method');
+      ok(
+        await ctx.consul.put('/v1/acl/auth-method', {
+          Name: name,
+          Type: 'aws-iam',
+          Config: {
+            BoundIAMPrincipalARNs: ['arn:aws:iam::123456789012:role/consul-ecs/*'],
+            EnableIAMEntityDetails: true,
+          },
+        }),
+        'create method',
+      );
+      const post = (path: string, body: unknown, token: string | null) =>
+        ctx.consul.request('POST', path, { body, token });
+      const noMethod = await post('/v1/acl/login', { AuthMethod: `${name}-missing`, BearerToken: 'x' }, null);
+      expect(noMethod.status, noMethod.text).to.equal(403);
+      expect(noMethod.text).to.equal(`ACL not found: auth method "${name}-missing" not found`);
+      // Real Consul cannot decode it; envtest does not know it: both refuse it as an invalid token.
+      const badBearer = await post('/v1/acl/login', { AuthMethod: name, BearerToken: 'not-a-bearer' }, null);
+      expect(badBearer.status, badBearer.text).to.equal(500);
+      expect(badBearer.text).to.match(/^invalid token: /);
+      const plain = await createToken(ctx, { Description: 'not made by login' });
+      const notLogin = await post('/v1/acl/logout', undefined, plain.SecretID);
+      expect(notLogin.status, notLogin.text).to.equal(403);
+      expect(notLogin.text).to.equal("Permission denied: token wasn't created via login");
+      const none = await post('/v1/acl/logout', undefined, null);
+      expect(none.status, none.text).to.equal(403);
+      expect(none.text).to.equal('ACL not found');
+      ok(await ctx.consul.delete(`/v1/acl/token/${plain.AccessorID}`), 'delete token');
+      ok(await ctx.consul.delete(`/v1/acl/auth-method/${name}`), 'delete method');
+    },
+  },
+  {
     name: 'blocking query on /v1/acl/tokens returns after a change with a higher X-Consul-Index',
     async run(ctx) {
       const first = ok(await ctx.consul.get('/v1/acl/tokens'), 'list');

@@ -1,5 +1,5 @@
 /**
- * ACL auth methods and their binding rules (the store side; logging in is not emulated yet).
+ * ACL auth methods and their binding rules (the store side; logging in: login.ts).
  *
  * Invariants:
  * - An auth method is keyed by name within its partition+namespace; a create of an existing name
@@ -7,7 +7,7 @@
  *   knows (`kubernetes`, `jwt`, `oidc`, `aws-iam`), and an `aws-iam` method needs
  *   `BoundIAMPrincipalARNs`, and `EnableIAMEntityDetails` to use a wildcard in them (Consul's aws-iam
  *   validator; both checked on a real 1.14.8).
- * - Config is stored as given and rendered back unchanged (the emulator does not verify logins).
+ * - Config is stored as given and rendered back unchanged.
  * - A binding rule names an existing auth method of its scope; BindType is `service`, `node` or
  *   `role`, and BindName is required. Deleting an auth method deletes its binding rules, as Consul does.
  */

@@ -99,6 +99,14 @@ export function roleSchema(enterprise: boolean): StructSchema {
   );
 }
 
+/** `POST /v1/acl/login`'s body (Consul's structs.ACLLoginParams as the HTTP API decodes it). */
+export function loginSchema(enterprise: boolean): StructSchema {
+  return withEnterprise(
+    { structName: 'ACLLoginParams', fields: { AuthMethod: STRING, BearerToken: STRING, Meta: ANY } },
+    enterprise,
+  );
+}
+
 export function authMethodSchema(enterprise: boolean): StructSchema {
   return withEnterprise(
     {

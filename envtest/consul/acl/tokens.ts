@@ -287,6 +287,34 @@ export function createToken(ctx: AclContext, body: Decoded, scope: Scope): AclTo
   });
 }
 
+/** The token a login makes (see login.ts): local, `authMethod` set, links from the rules. */
+export function createLoginToken(
+  ctx: AclContext,
+  links: Decoded,
+  scope: Scope,
+  authMethod: string,
+): AclToken {
+  const fields = linkFields(ctx, links, scope, true);
+  const accessorId = ctx.newId();
+  const secretId = ctx.newId();
+  return ctx.state.write(['acl-tokens'], (index) => {
+    const token: AclToken = {
+      accessorId,
+      secretId,
+      ...fields,
+      local: true,
+      authMethod,
+      createTime: ctx.now,
+      hash: tokenHash({ ...fields, local: true }),
+      createIndex: index,
+      modifyIndex: index,
+      scope,
+    };
+    ctx.state.tokens.set(accessorId, token);
+    return token;
+  });
+}
+
 export function updateToken(ctx: AclContext, accessorId: string, body: Decoded, scope: Scope): AclToken {
   const bodyAccessor =
     typeof body['AccessorID'] === 'string' && body['AccessorID'] !== '' ? body['AccessorID'] : accessorId;
