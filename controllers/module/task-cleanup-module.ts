@@ -109,6 +109,16 @@ const CHANGES_METRIC = 'consul_resources_changes_total';
 /** The family the ACL module's tenancy plugin counts in too (one process may run both). */
 const TENANCY_METRIC = 'acl_controller_tenancy_changes_total';
 
+/** A Consul transport of the module's settings, observed by the container's API metrics. */
+function consulTransport(ctx: ResolutionContext, settings: TaskCleanupSettings): ConsulTransport {
+  return new ConsulTransport(
+    settings.consul,
+    ctx.get<Clock>(TYPES.Clock),
+    ctx.get<ApiMetrics>(TYPES.ApiMetrics),
+    ctx.get<Random>(TYPES.Random),
+  );
+}
+
 /** A counter family of the registry, made on first use (several clusters and modules share it). */
 function sharedCounter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
   return (
@@ -137,12 +147,7 @@ export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModul
       if (tenancyOn(settings, cluster)) {
         const partition = settings.partition;
         bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => {
-          const transport = new ConsulTransport(
-            settings.consul,
-            ctx.get<Clock>(TYPES.Clock),
-            ctx.get<ApiMetrics>(TYPES.ApiMetrics),
-            ctx.get<Random>(TYPES.Random),
-          );
+          const transport = consulTransport(ctx, settings);
           const changes = sharedCounter(
             ctx.get<Registry>(TYPES.Registry),
             TENANCY_METRIC,
@@ -172,12 +177,7 @@ export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModul
       const { resources } = cluster;
       if (resources !== undefined) {
         bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => {
-          const transport = new ConsulTransport(
-            settings.consul,
-            ctx.get<Clock>(TYPES.Clock),
-            ctx.get<ApiMetrics>(TYPES.ApiMetrics),
-            ctx.get<Random>(TYPES.Random),
-          );
+          const transport = consulTransport(ctx, settings);
           const changes = sharedCounter(
             ctx.get<Registry>(TYPES.Registry),
             CHANGES_METRIC,
@@ -245,7 +245,7 @@ function createPlugins(
   const observer = ctx.get<InformerObserver>(TYPES.InformerObserver);
   const api = ctx.get<ApiMetrics>(TYPES.ApiMetrics);
   const registry = ctx.get<Registry>(TYPES.Registry);
-  const transport = new ConsulTransport(settings.consul, clock, api, ctx.get<Random>(TYPES.Random));
+  const transport = consulTransport(ctx, settings);
   const acl = new AclApi(transport);
   const catalog = new CatalogApi(transport);
   // Only the ARN and version are kept: any running task keeps its leftovers, mesh-tagged or not

@@ -12,21 +12,11 @@
  *   neither does envtest.
  */
 import { type Service } from './model.js';
-import { type EventContext } from './task-events.js';
+import { type EcsEvent, type EventContext, isoSeconds } from './task-events.js';
 
 export const DEPLOYMENT_STATE_CHANGE = 'ECS Deployment State Change';
 
-export interface DeploymentStateChangeEvent {
-  readonly version: '0';
-  readonly id: string;
-  readonly 'detail-type': typeof DEPLOYMENT_STATE_CHANGE;
-  readonly source: 'aws.ecs';
-  readonly account: string;
-  readonly time: string;
-  readonly region: string;
-  readonly resources: readonly string[];
-  readonly detail: Readonly<Record<string, unknown>>;
-}
+export type DeploymentStateChangeEvent = EcsEvent<typeof DEPLOYMENT_STATE_CHANGE>;
 
 export function deploymentInProgressEvent(
   service: Service,
@@ -38,7 +28,7 @@ export function deploymentInProgressEvent(
     'detail-type': DEPLOYMENT_STATE_CHANGE,
     source: 'aws.ecs',
     account: context.account,
-    time: new Date(Math.floor(context.now / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+    time: isoSeconds(context.now),
     region: context.region,
     resources: [service.arn],
     detail: {

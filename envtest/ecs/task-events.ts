@@ -15,10 +15,11 @@ import { type Task } from './model.js';
 
 export const TASK_STATE_CHANGE = 'ECS Task State Change';
 
-export interface TaskStateChangeEvent {
+/** An EventBridge event of ECS, as delivered (the envelope AWS documents). */
+export interface EcsEvent<DetailType extends string> {
   readonly version: '0';
   readonly id: string;
-  readonly 'detail-type': typeof TASK_STATE_CHANGE;
+  readonly 'detail-type': DetailType;
   readonly source: 'aws.ecs';
   readonly account: string;
   readonly time: string;
@@ -26,6 +27,8 @@ export interface TaskStateChangeEvent {
   readonly resources: readonly string[];
   readonly detail: Readonly<Record<string, unknown>>;
 }
+
+export type TaskStateChangeEvent = EcsEvent<typeof TASK_STATE_CHANGE>;
 
 export interface EventContext {
   readonly id: string;
@@ -39,7 +42,8 @@ function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
-function isoSeconds(ms: number): string {
+/** An event's `time`: whole seconds, ISO, `Z`. */
+export function isoSeconds(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 

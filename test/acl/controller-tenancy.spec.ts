@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { moduleControllerConfig } from '../helpers/consul-ecs/run-consul-ecs-controller.js';
 import { startTaskMetadataStub, type TaskMetadataStub } from '../helpers/consul-ecs/task-metadata-stub.js';
 import { type ControllerProcess, spawnIamController } from './cli-process.js';
-import { AclWorld, eventually, MESH, useAclWorld } from './world.js';
+import { AclWorld, eventually, meshTagsIn, useAclWorld } from './world.js';
 
 describe('controller (the consul-ecs v0.10 command) with partitions: namespaces', function () {
   this.timeout(40_000);
@@ -22,11 +22,7 @@ describe('controller (the consul-ecs v0.10 command) with partitions: namespaces'
     await stub?.close();
   });
 
-  const scoped = (namespace: string, partition: string) => [
-    MESH,
-    { key: 'consul.hashicorp.com/partition', value: partition },
-    { key: 'consul.hashicorp.com/namespace', value: namespace },
-  ];
+  const scoped = meshTagsIn;
   const exists = async (path: string) => (await world.consul('GET', path)).status === 200;
 
   it('creates the partition, the cross-namespace-read policy and the served tasks’ namespaces, and restores a deleted namespace', async () => {

@@ -9,6 +9,7 @@ import {
   MESH,
   type RunningController,
   useAclWorld,
+  meshTagsIn,
 } from './world.js';
 
 /** A sample of the foreign-partition skip counter, for tasks or ECS services. */
@@ -23,11 +24,7 @@ describe('partitions and namespaces (envtest Enterprise mode), end to end', func
   let world: AclWorld;
   useAclWorld((started) => (world = started), { consul: { enterprise: true } });
 
-  const scoped = (namespace: string, partition = 'default') => [
-    MESH,
-    { key: 'consul.hashicorp.com/partition', value: partition },
-    { key: 'consul.hashicorp.com/namespace', value: namespace },
-  ];
+  const scoped = meshTagsIn;
   const partitioned = { partitionsEnabled: true, partition: 'default' };
 
   /** Every "Token for …" token of `partition`, in all its namespaces. */

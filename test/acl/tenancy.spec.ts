@@ -5,18 +5,14 @@
 import { expect } from 'chai';
 
 import { crossNamespaceRules } from '../../controllers/domain/cross-namespace-policy.js';
-import { AclWorld, eventually, MESH, useAclWorld } from './world.js';
+import { AclWorld, eventually, meshTagsIn, useAclWorld } from './world.js';
 
 describe('tenancy: partition, cross-namespace policy and namespaces (envtest Enterprise mode)', function () {
   this.timeout(30_000);
   let world: AclWorld;
   useAclWorld((started) => (world = started), { consul: { enterprise: true } });
 
-  const scoped = (namespace: string, partition: string) => [
-    MESH,
-    { key: 'consul.hashicorp.com/partition', value: partition },
-    { key: 'consul.hashicorp.com/namespace', value: namespace },
-  ];
+  const scoped = meshTagsIn;
   const read = async <T>(path: string) => {
     const { status, json } = await world.consul<T>('GET', path);
     return status === 200 ? json : undefined;

@@ -59,6 +59,15 @@ const CONTROLLER_CREDENTIALS = {
 };
 export const MESH = { key: 'consul.hashicorp.com/mesh', value: 'true' };
 
+/** The tags of a mesh task in a namespace of an admin partition (Consul Enterprise). */
+export function meshTagsIn(namespace: string, partition = 'default') {
+  return [
+    MESH,
+    { key: 'consul.hashicorp.com/partition', value: partition },
+    { key: 'consul.hashicorp.com/namespace', value: namespace },
+  ];
+}
+
 export interface WorldOptions {
   readonly consul?: ConsulServerOptions;
   readonly ecs?: EcsServerOptions;

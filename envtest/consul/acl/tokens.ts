@@ -294,7 +294,21 @@ export function createLoginToken(
   scope: Scope,
   authMethod: string,
 ): AclToken {
-  const fields = linkFields(ctx, links, scope, true);
+  return storeNewToken(ctx, linkFields(ctx, links, scope, true), { local: true, authMethod, scope });
+}
+
+type TokenFields = Pick<
+  AclToken,
+  'description' | 'policyIds' | 'roleIds' | 'serviceIdentities' | 'nodeIdentities'
+>;
+
+/** Stores a new token with fresh IDs at the next index; `after` runs in the same write. */
+function storeNewToken(
+  ctx: AclContext,
+  fields: TokenFields,
+  extra: { local: boolean; scope: Scope; authMethod?: string },
+  after: (index: number) => void = () => undefined,
+): AclToken {
   const accessorId = ctx.newId();
   const secretId = ctx.newId();
   return ctx.state.write(['acl-tokens'], (index) => {
@@ -302,15 +316,16 @@ export function createLoginToken(
       accessorId,
       secretId,
       ...fields,
-      local: true,
-      authMethod,
+      local: extra.local,
+      ...(extra.authMethod !== undefined ? { authMethod: extra.authMethod } : {}),
       createTime: ctx.now,
-      hash: tokenHash({ ...fields, local: true }),
+      hash: tokenHash({ ...fields, local: extra.local }),
       createIndex: index,
       modifyIndex: index,
-      scope,
+      scope: extra.scope,
     };
     ctx.state.tokens.set(accessorId, token);
+    after(index);
     return token;
   });
 }
@@ -417,22 +432,7 @@ export function bootstrapAcl(ctx: AclContext): AclToken {
     serviceIdentities: [],
     nodeIdentities: [],
   };
-  const accessorId = ctx.newId();
-  const secretId = ctx.newId();
-  return ctx.state.write(['acl-tokens'], (index) => {
-    const token: AclToken = {
-      accessorId,
-      secretId,
-      ...fields,
-      local: false,
-      createTime: ctx.now,
-      hash: tokenHash({ ...fields, local: false }),
-      createIndex: index,
-      modifyIndex: index,
-      scope: DEFAULT_SCOPE,
-    };
-    ctx.state.tokens.set(accessorId, token);
+  return storeNewToken(ctx, fields, { local: false, scope: DEFAULT_SCOPE }, (index) => {
     ctx.state.bootstrapIndex = index;
-    return token;
   });
 }
