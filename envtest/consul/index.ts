@@ -2,4 +2,5 @@
 export { type ConsulServer, type ConsulServerOptions, startConsulServer } from './server.js';
 export { ConsulState } from './state.js';
 export { type ConsulVersion } from './acl/context.js';
+export { type IamIdentity } from './acl/iam-identity.js';
 export { parseRules, type PolicyRules } from './rules-parser.js';

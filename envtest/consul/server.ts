@@ -20,6 +20,7 @@ import { CallLog } from '../call-log.js';
 import { FaultInjector } from '../faults.js';
 import { listen } from '../http-listener.js';
 import { type AclContext, type ConsulVersion } from './acl/context.js';
+import { type IamIdentity } from './acl/iam-identity.js';
 import { ensureBuiltinPolicy } from './acl/policies.js';
 import { ensureSystemTokens } from './acl/tokens.js';
 import { registerCatalog } from './catalog.js';
@@ -65,6 +66,11 @@ export interface ConsulServerOptions {
   readonly sessionTtlMinMs?: number;
   /** A session expires after TTL × this multiplier. Default 1 (real Consul: up to 2). */
   readonly sessionTtlMultiplier?: number;
+  /**
+   * The faked identity check of `aws-iam` logins: bearer token → what AWS would say of its caller
+   * (acl/iam-identity.ts). Added to `state.iamIdentities`; any other bearer is refused.
+   */
+  readonly iamIdentities?: Readonly<Record<string, IamIdentity>>;
 }
 
 export interface ConsulServer {
@@ -75,6 +81,8 @@ export interface ConsulServer {
   readonly calls: CallLog;
   readonly faults: FaultInjector;
   readonly state: ConsulState;
+  /** Makes `bearer` log in as `identity` through any aws-iam auth method that trusts its ARN. */
+  addIamIdentity(bearer: string, identity: IamIdentity): void;
   close(): Promise<void>;
 }
 
@@ -92,6 +100,8 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     : '';
 
   const acl: AclContext = { state, now: clock.now(), newId, enterprise, version };
+  for (const [bearer, identity] of Object.entries(options.iamIdentities ?? {}))
+    state.iamIdentities.set(bearer, identity);
   ensureBuiltinPolicy(state);
   if (enterprise) ensureDefaultNamespace(state, 'default');
   ensureSystemTokens(acl, installManagement ? managementToken : undefined);
@@ -151,6 +161,9 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     calls,
     faults,
     state,
+    addIamIdentity(bearer, identity) {
+      state.iamIdentities.set(bearer, identity);
+    },
     close() {
       closed ??= (async () => {
         shutdown.abort();

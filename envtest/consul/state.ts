@@ -9,7 +9,7 @@
  * - Change listeners run synchronously after each write, once the write is complete.
  * - The state holds no timers and no clock: TTLs and blocking are the server's job.
  */
-import { type IamIdentity } from './acl/login.js';
+import { type IamIdentity } from './acl/iam-identity.js';
 import {
   type AclAuthMethod,
   type AclBindingRule,
@@ -51,7 +51,8 @@ export class ConsulState {
   readonly bindingRules = new Map<string, AclBindingRule>();
   /**
    * The fake identity check of `aws-iam` logins: what AWS would say of each bearer token (see
-   * acl/login.ts). Tests add entries; a bearer not here fails to log in.
+   * acl/iam-identity.ts). Filled from the server's `iamIdentities` option and `addIamIdentity`;
+   * kept across a restart with this state. A bearer not here fails to log in.
    */
   readonly iamIdentities = new Map<string, IamIdentity>();
   readonly sessions = new Map<string, Session>();

@@ -1,51 +1,49 @@
 /**
- * Login and logout (`POST /v1/acl/login`, `/v1/acl/logout`) for `aws-iam` auth methods, with the
- * identity check faked: the bearer token is looked up in a configured map from bearer to IAM
- * identity (what Consul would learn from STS `GetCallerIdentity` and IAM `GetRole`), instead of
- * being sent to AWS.
+ * Login and logout (`POST /v1/acl/login`, `/v1/acl/logout`) for `aws-iam` auth methods; the
+ * identity check is faked by a map from bearer token to IAM identity (iam-identity.ts).
  *
- * Invariants (the error answers as a real Consul 1.14.8 gives them, checked there):
- * - An unknown method: 403 `ACL not found: auth method "<name>" not found`. A bearer that is not in
- *   the map: 500 `invalid token: …` (real Consul fails to decode it the same way).
- * - The identity's ARN must match one of the method's `BoundIAMPrincipalARNs` (a trailing `*` is a
- *   prefix match, as with `EnableIAMEntityDetails`), else 403 `Permission denied`.
- * - Binding rules of the method are applied in ID order: a rule applies when its selector holds
- *   for the projected variables (`entity_name`, `entity_id`, `entity_path`, `account_id`,
- *   `entity_tags.<key>`; selectors of the forms `entity_tags["k"] == "v"` / `!= "v"`, joined by
- *   `and`, or empty); `${…}` in BindName is replaced by those variables. No rule applies: 403
- *   `Permission denied`. A selector of another form: 500 naming it (envtest does not parse it).
- * - The token: a new local token with `AuthMethod` set, the service identities and roles of the
- *   rules (node bindings are not emulated: 500), and the description Consul writes: `token created via login`, plus
- *   `: ` and the JSON of `Meta` with sorted keys when Meta is not empty.
- * - Logout deletes the request's own token only if it was made by a login: 403 `Permission denied:
- *   token wasn't created via login` otherwise, 403 `ACL not found` for a missing token.
+ * Invariants (Consul 1.14: agent/consul/acl_endpoint.go `Login`/`Logout`, agent/consul/auth/
+ * login.go, binder.go, token_writer.go `Delete`; error answers checked on a real 1.14.8 where the
+ * contract can reach them without AWS):
+ * - An unknown method: 403 `ACL not found: auth method "<name>" not found`. Methods of other types
+ *   cannot log in here (500 naming the type: envtest fakes only aws-iam).
+ * - Binding rules of the method apply in ID order when their selector holds (selector.ts);
+ *   each gives a service identity, a node identity (in this datacenter) or a role link (a role
+ *   that does not exist is skipped) named by its BindName (bind-name.ts). Nothing bound: 403
+ *   `Permission denied`, and no token is written.
+ * - The token: `AuthMethod` set, `Local` unless the method's TokenLocality is `global`,
+ *   `ExpirationTTL` the method's MaxTokenTTL, Description `token created via login`, plus `: ` and
+ *   Go's JSON of Meta when Meta is not empty (`BuildTokenDescription`; go-json.ts).
+ * - Enterprise: the method is looked up in the request's partition and namespace; the token lives
+ *   in the method's namespace, or in the BindNamespace of its first matching NamespaceRule, which
+ *   must exist (`Namespace "<ns>" does not exist`, 500).
+ * - Logout deletes the token whose secret the request carries (no other token is consulted): none
+ *   sent: 403 `ACL not found`; unknown: 403 `ACL not found`; not made by a login: 403
+ *   `Permission denied: token wasn't created via login`. Expiry is not checked, as in Consul.
  */
 import { ConsulHttpError, aclNotFound, permissionDeniedCause, rpcError } from '../errors.js';
 import { type Decoded } from '../json-body.js';
+import { getNamespace } from '../namespaces.js';
 import { type Scope } from '../scope.js';
 import { listBindingRules } from './auth-methods.js';
+import { computeBindName } from './bind-name.js';
 import { type AclContext } from './context.js';
-import { type AclAuthMethod, type AclBindingRule, type AclToken } from './model.js';
-import { createLoginToken, readTokenBySecret } from './tokens.js';
+import { goMarshalStringMap } from './go-json.js';
+import { type IamIdentity, type VerifiedIdentity, verifyIamLogin } from './iam-identity.js';
+import { type AclToken, type NodeIdentity, type ServiceIdentity } from './model.js';
+import { findRoleByName } from './roles.js';
+import { SelectorNotEmulated, selectorMatches } from './selector.js';
+import { createLoginToken, findTokenBySecret } from './tokens.js';
+import { parseGoDuration } from '../../../src/time/go-duration.js';
 
-/** What Consul's aws-iam method learns of a caller from AWS. */
-export interface IamIdentity {
-  /** The entity ARN as Consul matches it: `arn:aws:iam::<account>:role/<path><name>`. */
-  readonly arn: string;
-  readonly accountId: string;
-  readonly entityName: string;
-  /** With its slashes, e.g. `/consul-ecs/`. */
-  readonly entityPath: string;
-  readonly entityId: string;
-  readonly tags: Readonly<Record<string, string>>;
+export { type IamIdentity } from './iam-identity.js';
+
+export interface LoginEnvironment {
+  readonly identities: ReadonlyMap<string, IamIdentity>;
+  readonly datacenter: string;
 }
 
-export function login(
-  ctx: AclContext,
-  body: Decoded,
-  scope: Scope,
-  identities: ReadonlyMap<string, IamIdentity>,
-): AclToken {
+export function login(ctx: AclContext, body: Decoded, scope: Scope, env: LoginEnvironment): AclToken {
   const name = typeof body['AuthMethod'] === 'string' ? body['AuthMethod'] : '';
   const method = ctx.state.authMethods.get(`${scope.partition}/${scope.namespace}/${name}`);
   if (!method)
@@ -53,32 +51,46 @@ export function login(
   if (method.type !== 'aws-iam')
     throw rpcError(`envtest: only aws-iam logins are emulated, not ${method.type}`);
   const bearer = typeof body['BearerToken'] === 'string' ? body['BearerToken'] : '';
-  const identity = identities.get(bearer);
-  if (!identity) throw rpcError('invalid token: envtest: the bearer token is not in the IAM identity map');
-  if (!trusts(method, identity.arn))
-    throw permissionDeniedCause('IAM principal is not bound to the auth method');
-  const vars = projectedVars(identity);
-  const bindings = listBindingRules(ctx, scope, method.name)
-    .filter((rule) => selects(rule, vars))
-    .map((rule) => ({ type: rule.bindType, name: interpolate(rule.bindName, vars) }));
-  if (bindings.length === 0) throw aclPermissionDenied();
-  if (bindings.some((b) => b.type === 'node')) throw rpcError('envtest: node binding rules are not emulated');
-  const meta = isStringMap(body['Meta']) ? body['Meta'] : {};
+  const identity = verifyIamLogin(method, bearer, env.identities);
+  const meta = (body['Meta'] as Record<string, string> | undefined) ?? {};
+  const description =
+    Object.keys(meta).length === 0
+      ? 'token created via login'
+      : `token created via login: ${goMarshalStringMap(meta)}`;
+  const tokenScope = ctx.enterprise ? targetScope(ctx, method.scope, method.namespaceRules, identity) : scope;
+  const serviceIdentities: ServiceIdentity[] = [];
+  const nodeIdentities: NodeIdentity[] = [];
+  const roleIds: string[] = [];
+  // The state store lists a method's rules by ID (memdb's id index), so bindings come in ID order.
+  const rules = listBindingRules(ctx, method.scope, method.name).sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const rule of rules) {
+    if (!matches(rule.selector, identity)) continue;
+    const bound = computeBindName(rule.bindType, rule.bindName, identity.projectedVars);
+    if (rule.bindType === 'service') serviceIdentities.push({ ServiceName: bound });
+    else if (rule.bindType === 'node') nodeIdentities.push({ NodeName: bound, Datacenter: env.datacenter });
+    else {
+      const role = findRoleByName(ctx, bound, tokenScope);
+      if (role) roleIds.push(role.id);
+    }
+  }
+  if (serviceIdentities.length + nodeIdentities.length + roleIds.length === 0)
+    throw new ConsulHttpError(403, 'Permission denied', 'PermissionDenied');
+  const ttl = method.maxTokenTTL === '' ? 0 : (parseGoDuration(method.maxTokenTTL) ?? 0);
   return createLoginToken(
     ctx,
+    { description, policyIds: [], roleIds, serviceIdentities, nodeIdentities },
     {
-      Description: describe(meta),
-      ServiceIdentities: bindings.filter((b) => b.type === 'service').map((b) => ({ ServiceName: b.name })),
-      Roles: bindings.filter((b) => b.type === 'role').map((b) => ({ Name: b.name })),
+      local: method.tokenLocality !== 'global',
+      authMethod: method.name,
+      scope: tokenScope,
+      ...(ttl > 0 ? { expirationTime: ctx.now + ttl } : {}),
     },
-    scope,
-    method.name,
   );
 }
 
 export function logout(ctx: AclContext, secretId: string): AclToken {
-  if (secretId === '') throw aclNotFound();
-  const token = readTokenBySecret(ctx, secretId);
+  const token = secretId === '' ? undefined : findTokenBySecret(ctx.state, secretId);
+  if (!token) throw aclNotFound();
   if (!token.authMethod) throw permissionDeniedCause("token wasn't created via login");
   ctx.state.write(['acl-tokens'], () => {
     ctx.state.tokens.delete(token.accessorId);
@@ -86,59 +98,34 @@ export function logout(ctx: AclContext, secretId: string): AclToken {
   return token;
 }
 
-/** Consul's `token created via login` description (Go's json.Marshal sorts map keys). */
-export function describe(meta: Readonly<Record<string, string>>): string {
-  const keys = Object.keys(meta).sort();
-  if (keys.length === 0) return 'token created via login';
-  return `token created via login: ${JSON.stringify(Object.fromEntries(keys.map((key) => [key, meta[key]])))}`;
+function matches(selector: string, identity: VerifiedIdentity): boolean {
+  try {
+    return selectorMatches(selector, identity.fields);
+  } catch (error) {
+    if (error instanceof SelectorNotEmulated) throw rpcError(error.message);
+    throw error;
+  }
 }
 
-function aclPermissionDenied(): ConsulHttpError {
-  return new ConsulHttpError(403, 'Permission denied', 'PermissionDenied');
-}
-
-function trusts(method: AclAuthMethod, arn: string): boolean {
-  const bound = method.config['BoundIAMPrincipalARNs'];
-  if (!Array.isArray(bound)) return false;
-  return bound.some(
-    (pattern) =>
-      typeof pattern === 'string' &&
-      (pattern.endsWith('*') ? arn.startsWith(pattern.slice(0, -1)) : arn === pattern),
-  );
-}
-
-function projectedVars(identity: IamIdentity): Map<string, string> {
-  const vars = new Map<string, string>([
-    ['entity_name', identity.entityName],
-    ['entity_id', identity.entityId],
-    ['entity_path', identity.entityPath],
-    ['account_id', identity.accountId],
-  ]);
-  for (const [key, value] of Object.entries(identity.tags)) vars.set(`entity_tags.${key}`, value);
-  return vars;
-}
-
-const CLAUSE = /^entity_tags\["([^"]+)"\]\s*(==|!=)\s*"([^"]*)"$/;
-
-function selects(rule: AclBindingRule, vars: ReadonlyMap<string, string>): boolean {
-  if (rule.selector.trim() === '') return true;
-  return rule.selector.split(/\s+and\s+/).every((clause) => {
-    const match = CLAUSE.exec(clause.trim());
-    if (!match) throw rpcError(`envtest: binding rule selector not emulated: ${rule.selector}`);
-    const value = vars.get(`entity_tags.${match[1]}`) ?? '';
-    return match[2] === '==' ? value === match[3] : value !== match[3];
-  });
-}
-
-function interpolate(template: string, vars: ReadonlyMap<string, string>): string {
-  return template.replace(/\$\{([^}]+)\}/g, (_, name: string) => vars.get(name.trim()) ?? '');
-}
-
-function isStringMap(value: unknown): value is Record<string, string> {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    Object.values(value).every((entry) => typeof entry === 'string')
-  );
+/** Enterprise: the method's namespace, or the first matching NamespaceRule's (it must exist). */
+function targetScope(
+  ctx: AclContext,
+  methodScope: Scope,
+  rules: readonly unknown[],
+  identity: VerifiedIdentity,
+): Scope {
+  for (const raw of rules) {
+    const rule = (raw ?? {}) as Record<string, unknown>;
+    const selector = typeof rule['Selector'] === 'string' ? rule['Selector'] : '';
+    const template = typeof rule['BindNamespace'] === 'string' ? rule['BindNamespace'] : '';
+    if (template === '' || !matches(selector, identity)) continue;
+    const namespace = template.replace(/\$\{([^}]*)\}/g, (whole, variable: string) => {
+      const value = identity.projectedVars.get(variable.trim());
+      return value === undefined ? whole : value;
+    });
+    if (!getNamespace(ctx.state, methodScope.partition, namespace))
+      throw rpcError(`Namespace ${JSON.stringify(namespace)} does not exist`);
+    return { partition: methodScope.partition, namespace };
+  }
+  return methodScope;
 }

@@ -5,7 +5,7 @@
  * - Namespace/Partition (and AuthMethodNamespace) exist only in the enterprise schemas, so an OSS
  *   server rejects them as unknown fields, like Consul CE.
  */
-import { ANY, BOOL, NUMBER, STRING, STRING_ARRAY, type StructSchema } from '../json-body.js';
+import { ANY, BOOL, NUMBER, STRING, STRING_ARRAY, STRING_MAP, type StructSchema } from '../json-body.js';
 
 const ENTERPRISE_FIELDS = { Namespace: STRING, Partition: STRING };
 
@@ -102,7 +102,7 @@ export function roleSchema(enterprise: boolean): StructSchema {
 /** `POST /v1/acl/login`'s body (Consul's structs.ACLLoginParams as the HTTP API decodes it). */
 export function loginSchema(enterprise: boolean): StructSchema {
   return withEnterprise(
-    { structName: 'ACLLoginParams', fields: { AuthMethod: STRING, BearerToken: STRING, Meta: ANY } },
+    { structName: 'ACLLoginParams', fields: { AuthMethod: STRING, BearerToken: STRING, Meta: STRING_MAP } },
     enterprise,
   );
 }

@@ -51,7 +51,8 @@ function tokenHash(fields: Partial<AclToken>): string {
   });
 }
 
-function findBySecret(state: ConsulState, secretId: string): AclToken | undefined {
+/** The token with this SecretID, expired or not (logout deletes an expired one too). */
+export function findTokenBySecret(state: ConsulState, secretId: string): AclToken | undefined {
   for (const token of state.tokens.values()) if (token.secretId === secretId) return token;
   return undefined;
 }
@@ -68,7 +69,7 @@ export function ensureSystemTokens(ctx: AclContext, managementSecret: string | u
       installSystemToken(ctx, index, ANONYMOUS_ACCESSOR_ID, ANONYMOUS_TOKEN_SECRET, 'Anonymous Token', []),
     );
   }
-  if (managementSecret && !findBySecret(state, managementSecret)) {
+  if (managementSecret && !findTokenBySecret(state, managementSecret)) {
     state.write(['acl-tokens'], (index) => {
       installSystemToken(ctx, index, ctx.newId(), managementSecret, 'Initial Management Token', [
         GLOBAL_MANAGEMENT_POLICY_ID,
@@ -104,7 +105,7 @@ function installSystemToken(
 
 /** The token a request acts as: the anonymous token when no secret was sent. */
 export function resolveRequestToken(ctx: AclContext, secretId: string): AclToken {
-  const token = findBySecret(ctx.state, secretId === '' ? ANONYMOUS_TOKEN_SECRET : secretId);
+  const token = findTokenBySecret(ctx.state, secretId === '' ? ANONYMOUS_TOKEN_SECRET : secretId);
   if (!token || isExpired(token, ctx.now)) {
     if (ctx.state.bootstrapIndex === undefined) {
       throw new ConsulHttpError(
@@ -120,7 +121,7 @@ export function resolveRequestToken(ctx: AclContext, secretId: string): AclToken
 
 /** The token named by a secret for `GET /v1/acl/token/self`. */
 export function readTokenBySecret(ctx: AclContext, secretId: string): AclToken {
-  const token = secretId === '' ? undefined : findBySecret(ctx.state, secretId);
+  const token = secretId === '' ? undefined : findTokenBySecret(ctx.state, secretId);
   if (!token || isExpired(token, ctx.now)) {
     if (ctx.version === '1.14') throw aclNotFound();
     throw notFound('Supplied token does not exist');
@@ -287,17 +288,19 @@ export function createToken(ctx: AclContext, body: Decoded, scope: Scope): AclTo
   });
 }
 
-/** The token a login makes (see login.ts): local, `authMethod` set, links from the rules. */
+/**
+ * The token a login makes (see login.ts): its links already resolved by the binder, `authMethod`
+ * set; never a caller-chosen ID.
+ */
 export function createLoginToken(
   ctx: AclContext,
-  links: Decoded,
-  scope: Scope,
-  authMethod: string,
+  fields: TokenFields,
+  extra: { local: boolean; scope: Scope; authMethod: string; expirationTime?: number },
 ): AclToken {
-  return storeNewToken(ctx, linkFields(ctx, links, scope, true), { local: true, authMethod, scope });
+  return storeNewToken(ctx, fields, extra);
 }
 
-type TokenFields = Pick<
+export type TokenFields = Pick<
   AclToken,
   'description' | 'policyIds' | 'roleIds' | 'serviceIdentities' | 'nodeIdentities'
 >;
@@ -306,7 +309,7 @@ type TokenFields = Pick<
 function storeNewToken(
   ctx: AclContext,
   fields: TokenFields,
-  extra: { local: boolean; scope: Scope; authMethod?: string },
+  extra: { local: boolean; scope: Scope; authMethod?: string; expirationTime?: number },
   after: (index: number) => void = () => undefined,
 ): AclToken {
   const accessorId = ctx.newId();
@@ -318,6 +321,7 @@ function storeNewToken(
       ...fields,
       local: extra.local,
       ...(extra.authMethod !== undefined ? { authMethod: extra.authMethod } : {}),
+      ...(extra.expirationTime !== undefined ? { expirationTime: extra.expirationTime } : {}),
       createTime: ctx.now,
       hash: tokenHash({ ...fields, local: extra.local }),
       createIndex: index,

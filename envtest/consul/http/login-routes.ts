@@ -1,12 +1,17 @@
 /**
- * `POST /v1/acl/login` and `POST /v1/acl/logout` (see acl/login.ts): a login needs no token (the
- * bearer is the credential) and answers the new token with its SecretID, as Consul does; a
- * logout deletes the request's own token and answers `true`.
+ * `POST /v1/acl/login` and `POST /v1/acl/logout` (see acl/login.ts).
+ *
+ * Invariants (agent/acl_endpoint.go `ACLLogin`/`ACLLogout`, Consul 1.14):
+ * - A login takes no request token: the bearer is the credential, and an X-Consul-Token sent along
+ *   is ignored (the handler never parses it), also for the Enterprise scope, which comes only from
+ *   `ns`/`partition` (or headers) and the body's Namespace/Partition, else default. The answer is
+ *   the new token with its SecretID. Body errors: 400 `Failed to decode request body: …`.
+ * - A logout's only input is the request's own token; it answers `true`.
  */
 import { login, logout } from '../acl/login.js';
 import { loginSchema } from '../acl/schemas.js';
 import { renderToken } from '../acl/tokens.js';
-import { scopeWithBody } from '../scope.js';
+import { scopeFromRequest, scopeWithBody } from '../scope.js';
 import { json } from './reply.js';
 import { type Route } from './route.js';
 
@@ -17,11 +22,12 @@ export const loginRoutes: Route[] = [
       POST: {
         operation: 'acl.login',
         async handle(ctx) {
-          const { enterprise } = ctx.runtime;
+          const { enterprise, state, datacenter } = ctx.runtime;
+          const named = scopeFromRequest(ctx.query, ctx.req.headers, enterprise);
           const body = await ctx.decode(loginSchema(enterprise), 'Failed to decode request body');
-          const scope = enterprise ? scopeWithBody(ctx.scope(), body) : ctx.scope();
+          const scope = enterprise ? scopeWithBody(named, body) : named;
           const acl = ctx.acl();
-          const token = login(acl, body, scope, ctx.runtime.state.iamIdentities);
+          const token = login(acl, body, scope, { identities: state.iamIdentities, datacenter });
           ctx.resource = token.accessorId;
           return json(renderToken(acl, token));
         },
