@@ -360,7 +360,10 @@ const cases: ContractCase<ConsulContext>[] = [
     },
   },
   {
-    name: 'login and logout errors: unknown auth method, undecodable bearer, logout of a token not made by login or of none',
+    // A successful login needs a real STS (Consul's aws-iam method sends the signed request there),
+    // so only the refusals are contract cases; successful logins are envtest-only
+    // (test/envtest/consul/login.spec.ts).
+    name: 'login and logout errors: unknown auth method, undecodable bearer, logout of a token not made by login, of an unknown one or of none',
     async run(ctx) {
       const name = uniqueName('iam-method');
       ok(
@@ -374,24 +377,67 @@ const cases: ContractCase<ConsulContext>[] = [
         }),
         'create method',
       );
-      const post = (path: string, body: unknown, token: string | null) =>
-        ctx.consul.request('POST', path, { body, token });
+      // token undefined: the management token; null: none.
+      const post = (path: string, body: unknown, token: string | null | undefined) =>
+        ctx.consul.request('POST', path, { body, ...(token === undefined ? {} : { token }) });
       const noMethod = await post('/v1/acl/login', { AuthMethod: `${name}-missing`, BearerToken: 'x' }, null);
       expect(noMethod.status, noMethod.text).to.equal(403);
       expect(noMethod.text).to.equal(`ACL not found: auth method "${name}-missing" not found`);
-      // Real Consul cannot decode it; envtest does not know it: both refuse it as an invalid token.
+      // The request token plays no part in a login: the management token changes nothing.
+      const withToken = await post(
+        '/v1/acl/login',
+        { AuthMethod: `${name}-missing`, BearerToken: 'x' },
+        undefined,
+      );
+      expect([withToken.status, withToken.text]).to.deep.equal([403, noMethod.text]);
+      // Not JSON: Consul's bearer decoding fails with Go's JSON error (envtest gives the same text).
       const badBearer = await post('/v1/acl/login', { AuthMethod: name, BearerToken: 'not-a-bearer' }, null);
-      expect(badBearer.status, badBearer.text).to.equal(500);
-      expect(badBearer.text).to.match(/^invalid token: /);
+      expect([badBearer.status, badBearer.text]).to.deep.equal([
+        500,
+        "invalid token: invalid character 'o' in literal null (expecting 'u')",
+      ]);
       const plain = await createToken(ctx, { Description: 'not made by login' });
       const notLogin = await post('/v1/acl/logout', undefined, plain.SecretID);
       expect(notLogin.status, notLogin.text).to.equal(403);
       expect(notLogin.text).to.equal("Permission denied: token wasn't created via login");
+      ok(await ctx.consul.get(`/v1/acl/token/${plain.AccessorID}`), 'the refused token is kept');
+      const unknown = await post('/v1/acl/logout', undefined, randomUUID());
+      expect([unknown.status, unknown.text]).to.deep.equal([403, 'ACL not found']);
       const none = await post('/v1/acl/logout', undefined, null);
       expect(none.status, none.text).to.equal(403);
       expect(none.text).to.equal('ACL not found');
       ok(await ctx.consul.delete(`/v1/acl/token/${plain.AccessorID}`), 'delete token');
       ok(await ctx.consul.delete(`/v1/acl/auth-method/${name}`), 'delete method');
+    },
+  },
+  {
+    name: 'login body decoding: unknown field and non-string Meta are 400; CE rejects a namespace or partition on login',
+    async run(ctx) {
+      const post = (path: string, body: unknown) => ctx.consul.request('POST', path, { body, token: null });
+      const bogus = await post('/v1/acl/login', { AuthMethod: 'x', BearerToken: 'y', Bogus: 1 });
+      expect([bogus.status, bogus.text.trim()]).to.deep.equal([
+        400,
+        'Failed to decode request body: json: unknown field "Bogus"',
+      ]);
+      const meta = await post('/v1/acl/login', { AuthMethod: 'x', BearerToken: 'y', Meta: { a: 1 } });
+      expect([meta.status, meta.text.trim()]).to.deep.equal([
+        400,
+        'Failed to decode request body: json: cannot unmarshal number into Go struct field ACLLoginParams.Meta of type string',
+      ]);
+      // Enterprise-only: logins into a namespace or partition (envtest's Enterprise mode covers them);
+      // CE answers 400 to both.
+      const ns = await post('/v1/acl/login?ns=team', { AuthMethod: 'x', BearerToken: 'y' });
+      expect([ns.status, ns.text.trim()]).to.deep.equal([
+        400,
+        'Invalid query parameter: "ns" - Namespaces are a Consul Enterprise feature',
+      ]);
+      const partition = await post('/v1/acl/login?partition=team', { AuthMethod: 'x', BearerToken: 'y' });
+      expect([partition.status, partition.text.trim()]).to.deep.equal([
+        400,
+        'Invalid query parameter: "partition" - Partitions are a Consul Enterprise feature',
+      ]);
+      const listed = ok(await ctx.consul.get(`/v1/acl/tokens?authmethod=${uniqueName('no-method')}`), 'list');
+      expect(listed.json<unknown[]>()).to.deep.equal([]);
     },
   },
   {
