@@ -1,7 +1,8 @@
 /**
- * The Terraform module config/terraform/acl-controller as the deployment tests read it: its .tf
+ * The Terraform modules under config/terraform as the deployment tests read them: their .tf
  * files, their source without comments, and their parse by python-hcl2's hcl2tojson (installed by
- * scripts/setup-lint.sh), with `pick` merging one kind of block across files.
+ * scripts/setup-lint.sh), with `pick` merging one kind of block across files. The MODULE* exports
+ * are config/terraform/acl-controller; `terraformModule` reads any other.
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,11 +13,30 @@ import { lintTool, REPO } from './tools.js';
 
 const run = promisify(execFile);
 
-export const MODULE = join(REPO, 'config/terraform/acl-controller');
-export const MODULE_FILES = readdirSync(MODULE).filter((name) => name.endsWith('.tf'));
-export const MODULE_SOURCE = MODULE_FILES.map((name) => readFileSync(join(MODULE, name), 'utf8')).join('\n');
+export interface TerraformModule {
+  readonly dir: string;
+  /** Its .tf file names. */
+  readonly files: readonly string[];
+  /** Every .tf file, concatenated. */
+  readonly source: string;
+  /** The source without comment lines. */
+  readonly code: string;
+}
+
+/** The .tf files of the module at a repository-relative directory. */
+export function terraformModule(relativeDir: string): TerraformModule {
+  const dir = join(REPO, relativeDir);
+  const files = readdirSync(dir).filter((name) => name.endsWith('.tf'));
+  const source = files.map((name) => readFileSync(join(dir, name), 'utf8')).join('\n');
+  return { dir, files, source, code: source.replace(/^\s*#.*$/gm, '') };
+}
+
+const ACL_CONTROLLER = terraformModule('config/terraform/acl-controller');
+export const MODULE = ACL_CONTROLLER.dir;
+export const MODULE_FILES = [...ACL_CONTROLLER.files];
+export const MODULE_SOURCE = ACL_CONTROLLER.source;
 /** The source without comment lines. */
-export const MODULE_CODE = MODULE_SOURCE.replace(/^\s*#.*$/gm, '');
+export const MODULE_CODE = ACL_CONTROLLER.code;
 
 export type Block = Record<string, Record<string, unknown>>;
 
@@ -30,14 +50,22 @@ export interface HclFile {
   moved?: Array<{ from: string; to: string }>;
 }
 
-/** Every .tf file parsed (strings without their quotes; expressions as `${…}`). */
+/** Every .tf file of acl-controller parsed (strings without their quotes; expressions as `${…}`). */
 export async function parseModule(context: Mocha.Context): Promise<HclFile[]> {
+  return parseTerraformModule(context, ACL_CONTROLLER);
+}
+
+/** Every .tf file of a module parsed, as parseModule. */
+export async function parseTerraformModule(
+  context: Mocha.Context,
+  module: TerraformModule,
+): Promise<HclFile[]> {
   const hcl2tojson = lintTool(context, 'hcl2tojson');
   const { stdout } = await run(
     hcl2tojson,
-    ['--strip-string-quotes', '--ndjson', '--compact', ...MODULE_FILES],
+    ['--strip-string-quotes', '--ndjson', '--compact', ...module.files],
     {
-      cwd: MODULE,
+      cwd: module.dir,
     },
   );
   return stdout

@@ -1,0 +1,56 @@
+# The two IAM policy documents of the controller.
+#
+# Invariants (evaluated with `terraform console` by test/deploy/terraform-controller-iam.spec.ts):
+# - The task role's policy IS config/iam/iam-auth-controller-policy.json (read with templatefile,
+#   one source of truth): ecs:ListTasks and ecs:DescribeTasks on this cluster only, nothing else,
+#   plus the ssmmessages grants of ECS Exec only with enable_execute_command. Region, account and
+#   cluster name come from ecs_cluster_arn.
+# - The execution role's policy reads only the container's secrets (secret-arns.tf: the bootstrap
+#   token and the HTTPS CA if given, by their own ARNs) and writes logs, as upstream's.
+# - This file reads variables and files only, so it can be evaluated without a provider.
+
+locals {
+  cluster_arn_fields = split(":", var.ecs_cluster_arn)
+  cluster_name       = element(split("/", var.ecs_cluster_arn), 1)
+
+  task_policy_template = jsondecode(templatefile("${path.module}/../../iam/iam-auth-controller-policy.json", {
+    region  = local.cluster_arn_fields[3]
+    account = local.cluster_arn_fields[4]
+    cluster = local.cluster_name
+  }))
+
+  exec_statements = var.enable_execute_command ? [{
+    Sid    = "EcsExec"
+    Effect = "Allow"
+    Action = [
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]
+    Resource = "*"
+  }] : []
+
+  task_policy = {
+    Version   = "2012-10-17"
+    Statement = concat(local.task_policy_template.Statement, local.exec_statements)
+  }
+
+  execution_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "ReadContainerSecrets"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = local.execution_secret_arns
+      },
+      {
+        Sid      = "WriteLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "*"
+      },
+    ]
+  }
+}
