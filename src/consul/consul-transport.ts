@@ -23,13 +23,15 @@ export type Query = Readonly<Record<string, string | undefined>>;
 
 export interface ConsulRequest {
   readonly operation: string;
-  readonly method: 'GET' | 'PUT' | 'DELETE';
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   readonly path: string;
   readonly query?: Query;
   readonly body?: unknown;
   /** For blocking queries: the longest the server may hold the request, in ms. */
   readonly waitMs?: number;
   readonly signal?: AbortSignal;
+  /** This call's `X-Consul-Token` instead of the settings' (e.g. a logout's own login token). */
+  readonly token?: string;
 }
 
 export interface ConsulResponse {
@@ -91,7 +93,8 @@ export class ConsulTransport {
     }
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (token) headers['x-consul-token'] = token;
+    const requestToken = req.token ?? token;
+    if (requestToken) headers['x-consul-token'] = requestToken;
     if (payload !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));
