@@ -5,7 +5,12 @@
  * - Every partition has a `default` namespace, which cannot be deleted.
  * - Namespace names are unique per partition; PolicyDefaults/RoleDefaults links are stored by ID and
  *   rendered with their current names, like token links.
- * - Objects may live in a namespace that was never created (the emulator does not enforce existence).
+ * - A write (ACL object, auth method, binding rule, KV entry, session, catalog registration) into a
+ *   namespace that does not exist fails with 500 `Namespace "<ns>" does not exist` (Consul
+ *   Enterprise's RPC error, hashicorp/consul#8123); into a partition that does not exist with 500
+ *   `Partition "<ap>" does not exist` (the wording of this one is not public: an approximation).
+ *   Reads of a missing namespace find nothing. Logins are checked by the namespace their token lands in.
+ * - A namespace's PolicyDefaults and RoleDefaults apply to every token in it (acl/authorizer.ts).
  */
 import { type AclContext } from './acl/context.js';
 import { renderPolicyLinks, resolvePolicyLinks } from './acl/policies.js';
@@ -13,6 +18,7 @@ import { renderRoleLinks, resolveRoleLinks } from './acl/roles.js';
 import { badRequest, rpcError } from './errors.js';
 import { ANY, type Decoded, STRING, STRING_MAP, type StructSchema } from './json-body.js';
 import { type Namespace } from './namespace-model.js';
+import { type Scope } from './scope.js';
 import { type ConsulState } from './state.js';
 
 const NAMESPACE_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?$/;
@@ -70,6 +76,14 @@ export function renderNamespace(ctx: AclContext, namespace: Namespace): Record<s
     CreateIndex: namespace.createIndex,
     ModifyIndex: namespace.modifyIndex,
   };
+}
+
+/** Throws Consul Enterprise's error for a write into a partition or namespace that does not exist. */
+export function requireNamespace(state: ConsulState, scope: Scope): void {
+  if (scope.partition !== 'default' && !state.partitions.has(scope.partition))
+    throw rpcError(`Partition ${JSON.stringify(scope.partition)} does not exist`);
+  if (!getNamespace(state, scope.partition, scope.namespace))
+    throw rpcError(`Namespace ${JSON.stringify(scope.namespace)} does not exist`);
 }
 
 export function getNamespace(state: ConsulState, partition: string, name: string): Namespace | undefined {

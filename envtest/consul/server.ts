@@ -50,6 +50,11 @@ export interface ConsulServerOptions {
   readonly version?: ConsulVersion;
   /** Enterprise mode: partitions and namespaces accepted and scoped. Default false (CE). */
   readonly enterprise?: boolean;
+  /**
+   * Enterprise mode: refuse writes into a partition or namespace that does not exist, as Consul
+   * Enterprise does (default true). false restores the older, laxer emulation.
+   */
+  readonly requireNamespaces?: boolean;
   /** SecretID of the initial management token; default a random UUID (kept from `state` if it has one). */
   readonly managementToken?: string;
   /** Install the initial management token (default true). When false, `PUT /v1/acl/bootstrap` works once. */
@@ -131,6 +136,7 @@ export async function startConsulServer(options: ConsulServerOptions = {}): Prom
     clock,
     version,
     enterprise,
+    requireNamespaces: options.requireNamespaces ?? true,
     newId,
     nodeName,
     datacenter,

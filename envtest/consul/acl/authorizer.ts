@@ -8,6 +8,9 @@
  * - Anything no rule names is denied.
  * - Enterprise `partition`/`namespace` blocks count only when the request's scope matches them; rules
  *   outside such blocks apply in every scope (a simplification of Consul's per-namespace policies).
+ * - Enterprise: the PolicyDefaults and RoleDefaults of the token's own namespace count as if linked
+ *   to the token (Consul Enterprise's namespace ACL defaults: "applied to all tokens in this
+ *   namespace").
  * - A denial raises Consul's PermissionDeniedError text, naming the AccessorID, never the SecretID.
  */
 import { permissionDenied } from '../errors.js';
@@ -21,6 +24,7 @@ import {
   type ResourceKind,
   type ScopedRules,
 } from '../rules-parser.js';
+import { getNamespace } from '../namespaces.js';
 import { DEFAULT_SCOPE, type Scope } from '../scope.js';
 import { type ConsulState } from '../state.js';
 import { type AclToken } from './model.js';
@@ -125,10 +129,11 @@ export class Authorizer {
 /** Builds the authorizer for a stored token. */
 export function authorizerFor(state: ConsulState, token: AclToken, scope: Scope = DEFAULT_SCOPE): Authorizer {
   const merged = emptyRules();
-  const policyIds = new Set(token.policyIds);
+  const defaults = getNamespace(state, token.scope.partition, token.scope.namespace);
+  const policyIds = new Set([...token.policyIds, ...(defaults?.policyDefaults ?? [])]);
   const serviceNames = token.serviceIdentities.map((identity) => identity.ServiceName);
   const nodeNames = token.nodeIdentities.map((identity) => identity.NodeName);
-  for (const roleId of token.roleIds) {
+  for (const roleId of new Set([...token.roleIds, ...(defaults?.roleDefaults ?? [])])) {
     const role = state.roles.get(roleId);
     if (!role) continue;
     for (const id of role.policyIds) policyIds.add(id);

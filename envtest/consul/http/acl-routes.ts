@@ -63,7 +63,7 @@ async function decodeScoped(ctx: RequestContext, kind: 'token' | 'policy' | 'rol
         ? [policySchema(enterprise), 'Policy decoding failed']
         : [roleSchema(enterprise), 'Role decoding failed'];
   const body = await ctx.decode(schema, prefix);
-  return { body, scope: enterprise ? scopeWithBody(scope, body) : scope };
+  return { body, scope: ctx.writable(enterprise ? scopeWithBody(scope, body) : scope) };
 }
 
 function tokenIndex(ctx: RequestContext): number {

@@ -31,7 +31,7 @@ async function decoded(ctx: RequestContext, kind: 'method' | 'rule') {
     kind === 'method' ? authMethodSchema(enterprise) : bindingRuleSchema(enterprise),
     kind === 'method' ? 'AuthMethod decoding failed' : 'BindingRule decoding failed',
   );
-  return { body, scope: enterprise ? scopeWithBody(scope, body) : scope };
+  return { body, scope: ctx.writable(enterprise ? scopeWithBody(scope, body) : scope) };
 }
 
 const methodsIndex = (ctx: RequestContext) => ctx.runtime.state.tableIndex('acl-auth-methods');

@@ -30,7 +30,7 @@ async function register(ctx: RequestContext) {
   let scope = ctx.scope();
   const { enterprise, state, datacenter } = ctx.runtime;
   const body = await ctx.decode(registerSchema(enterprise), 'Request decode failed');
-  if (enterprise) scope = scopeWithBody(scope, body);
+  if (enterprise) scope = ctx.writable(scopeWithBody(scope, body));
   const plan = planRegistration(body);
   ctx.resource = plan.serviceName ?? plan.node;
   const authz = ctx.authorizer(scope);

@@ -104,6 +104,7 @@ async function write(ctx: RequestContext, key: string): Promise<Reply> {
     throw new ConsulHttpError(413, `Value exceeds ${MAX_VALUE_BYTES} byte limit`, 'TooLarge');
   }
   ctx.authorizer().requireResource('key', key, 'write');
+  ctx.writable(scope);
   const acquire = ctx.query.get('acquire');
   const release = ctx.query.get('release');
   const ok = putKv(ctx.runtime.state, scope, key, value, {

@@ -7,6 +7,8 @@
  * - Body decode errors are 400 with the endpoint's prefix ("Token decoding failed: …"); on OSS an
  *   unknown "Namespace" field gets Consul's " - Namespaces are a Consul Enterprise feature" suffix.
  * - `resource` is what the CallLog records; handlers set it to an AccessorID, name or key, never a secret.
+ * - `writable(scope)` is the scope of a write: on Enterprise a missing partition or namespace is an
+ *   error there (namespaces.ts `requireNamespace`), never for a read.
  * - `principal` is the AccessorID of the request token once it has been resolved (never its SecretID).
  */
 import { type IncomingMessage } from 'node:http';
@@ -18,6 +20,7 @@ import { resolveRequestToken } from '../acl/tokens.js';
 import { type BlockingParams, parseBlockingParams } from '../blocking.js';
 import { badRequest } from '../errors.js';
 import { BodyDecodeError, type Decoded, decodeStrict, type StructSchema } from '../json-body.js';
+import { requireNamespace } from '../namespaces.js';
 import { DEFAULT_SCOPE, type Scope, scopeFromRequest } from '../scope.js';
 import { type ServerRuntime } from './runtime.js';
 
@@ -72,6 +75,13 @@ export class RequestContext {
     } catch {
       return DEFAULT_SCOPE;
     }
+  }
+
+  /** The scope a write goes to; on Enterprise its partition and namespace must exist. */
+  writable(scope: Scope): Scope {
+    if (this.runtime.enterprise && this.runtime.requireNamespaces)
+      requireNamespace(this.runtime.state, scope);
+    return scope;
   }
 
   blocking(): BlockingParams {

@@ -16,6 +16,8 @@ export interface ServerRuntime {
   readonly clock: Clock;
   readonly version: ConsulVersion;
   readonly enterprise: boolean;
+  /** Enterprise: writes into a partition or namespace that does not exist are refused. */
+  readonly requireNamespaces: boolean;
   readonly newId: IdGenerator;
   readonly nodeName: string;
   readonly datacenter: string;

@@ -46,7 +46,7 @@ export function sessionRoutes(): Route[] {
               'Request decode failed',
               true,
             );
-            if (ctx.runtime.enterprise) scope = scopeWithBody(scope, body);
+            if (ctx.runtime.enterprise) scope = ctx.writable(scopeWithBody(scope, body));
             const node =
               typeof body['Node'] === 'string' && body['Node'] !== '' ? body['Node'] : ctx.runtime.nodeName;
             ctx.authorizer(scope).requireResource('session', node, 'write');

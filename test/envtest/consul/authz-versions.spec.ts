@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
 import { startConsulServer } from '../../../envtest/consul/server.js';
-import { client, type PolicyJson, type TokenJson, useConsulServer } from './helpers.js';
+import { client, ensureTenancy, type PolicyJson, type TokenJson, useConsulServer } from './helpers.js';
 
 async function tokenWithRules(
   call: ReturnType<typeof client>,
@@ -211,6 +211,7 @@ describe('Consul envtest: enterprise switch', () => {
     const server = await startConsulServer({ enterprise: true });
     const call = client(server);
     try {
+      await ensureTenancy(call, 'default', 'team');
       const inTeam = await call('PUT', '/v1/acl/policy?ns=team', { body: { Name: 'shared-name' } });
       expect(inTeam.status).to.equal(200);
       expect(inTeam.json<PolicyJson>()).to.include({ Namespace: 'team', Partition: 'default' } as never);

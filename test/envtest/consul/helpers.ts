@@ -114,3 +114,18 @@ export interface PolicyJson {
   ModifyIndex: number;
   Namespace?: string;
 }
+
+/**
+ * Creates `partition` and its `namespace` on an Enterprise-mode server (writes into a missing one
+ * fail, as in Consul Enterprise); an existing one is kept.
+ */
+export async function ensureTenancy(call: Call, partition: string, namespace: string): Promise<void> {
+  if (partition !== 'default') {
+    const made = await call('PUT', '/v1/partition', { body: { Name: partition } });
+    if (made.status !== 200 && !made.text.includes('already exists')) throw new Error(made.text);
+  }
+  if (namespace !== 'default') {
+    const made = await call('PUT', `/v1/namespace?partition=${partition}`, { body: { Name: namespace } });
+    if (made.status !== 200 && !made.text.includes('already exists')) throw new Error(made.text);
+  }
+}

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
 import { startConsulServer } from '../../../envtest/consul/server.js';
-import { client, type PolicyJson, type TokenJson, useConsulServer } from './helpers.js';
+import { client, ensureTenancy, type PolicyJson, type TokenJson, useConsulServer } from './helpers.js';
 
 function seeded(seed: number): () => number {
   let state = seed;
@@ -143,6 +143,10 @@ describe('Consul envtest: more behaviour', () => {
     const ent = await startConsulServer({ enterprise: true });
     const entCall = client(ent);
     try {
+      const missing = await entCall('PUT', '/v1/kv/shared?ns=team-a', { rawBody: 'a' });
+      expect([missing.status, missing.text]).to.deep.equal([500, 'Namespace "team-a" does not exist']);
+      await ensureTenancy(entCall, 'default', 'team-a');
+      await ensureTenancy(entCall, 'default', 'team-b');
       await entCall('PUT', '/v1/kv/shared?ns=team-a', { rawBody: 'a' });
       await entCall('PUT', '/v1/kv/shared?ns=team-b', { rawBody: 'b' });
       const a = (await entCall('GET', '/v1/kv/shared?ns=team-a')).json<

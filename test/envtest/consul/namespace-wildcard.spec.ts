@@ -9,7 +9,14 @@
 import { expect } from 'chai';
 
 import { ManualClock } from '../../../src/time/index.js';
-import { type Call, type PolicyJson, type TokenJson, until, useConsulServer } from './helpers.js';
+import {
+  type Call,
+  ensureTenancy,
+  type PolicyJson,
+  type TokenJson,
+  until,
+  useConsulServer,
+} from './helpers.js';
 
 interface Scoped {
   readonly Namespace?: string;
@@ -31,6 +38,7 @@ describe('Consul envtest: the ns=* namespace wildcard of list endpoints (Enterpr
     const tokens = new Map<string, TokenJson>();
     for (const scope of scopes) {
       const [partition, namespace] = scope.split('/');
+      await ensureTenancy(call, partition!, namespace!);
       const query = `?partition=${partition}&ns=${namespace}`;
       const policy = await call('PUT', `/v1/acl/policy${query}`, {
         body: { Name: `p-${partition}-${namespace}`, Rules: '' },
@@ -89,9 +97,14 @@ describe('Consul envtest: the ns=* namespace wildcard of list endpoints (Enterpr
       .map((policy) => policy.Name)
       .sort();
     expect(names).to.deep.equal(['global-management', 'p-default-default', 'p-default-team1']);
-    await call('PUT', '/v1/acl/role?ns=team2', {
+    // team2 does not exist yet: the write is refused, as in Consul Enterprise.
+    const refused = await call('PUT', '/v1/acl/role?ns=team2', { body: { Name: 'r2' } });
+    expect([refused.status, refused.text]).to.deep.equal([500, 'Namespace "team2" does not exist']);
+    await ensureTenancy(call, 'default', 'team2');
+    const role = await call('PUT', '/v1/acl/role?ns=team2', {
       body: { Name: 'r2', Policies: [{ Name: 'p-default-default' }] },
     });
+    expect(role.status, role.text).to.equal(200);
     const roles = (await call('GET', '/v1/acl/roles?ns=*')).json<{ Name: string }[]>();
     expect(roles.map((role) => role.Name)).to.deep.equal(['r2']);
     expect((await call('GET', '/v1/acl/roles')).json<unknown[]>()).to.deep.equal([]);

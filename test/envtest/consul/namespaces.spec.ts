@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 
 import { startConsulServer } from '../../../envtest/consul/server.js';
-import { client, type TokenJson } from './helpers.js';
+import { client, ensureTenancy, type TokenJson } from './helpers.js';
 
 interface NamespaceJson {
   Name: string;
@@ -101,6 +101,8 @@ describe('Consul envtest: partition and namespace rule blocks (Enterprise)', () 
 }`,
         },
       });
+      for (const ns of ['team-a', 'team-b', 'shared-1']) await ensureTenancy(call, 'default', ns);
+      await ensureTenancy(call, 'other', 'team-a');
       const token = (
         await call('PUT', '/v1/acl/token', { body: { Policies: [{ Name: 'team-a-kv' }] } })
       ).json<TokenJson>();
