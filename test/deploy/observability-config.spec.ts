@@ -94,6 +94,23 @@ describe('Prometheus configuration', () => {
       );
       for (const rule of sustained) expect(rule.for, rule.alert).to.match(/^\d+m$/);
     });
+
+    it('covers the IAM-auth era: Consul resources and tenancy undone again and again, merge races, refused removals', () => {
+      const find = (test: (expr: string) => boolean) =>
+        rules.filter((rule) => test(rule.expr)).map((rule) => rule.alert);
+      const flapping = (metric: string) =>
+        new RegExp(
+          `^sum by \\(job, cluster, change\\) \\(increase\\(${metric}\\{[^}]*\\}\\[1h\\]\\)\\) > \\d+$`,
+        );
+      expect(
+        find((e) => flapping('consul_resources_changes_total').test(e) && /_repaired/.test(e)),
+      ).to.have.length(1);
+      expect(find((e) => flapping('acl_controller_tenancy_changes_total').test(e))).to.have.length(1);
+      expect(
+        find((e) => /consul_resources_changes_total\{[^}]*change="auth_method_merge_raced"/.test(e)),
+      ).to.have.length(1);
+      expect(find((e) => /task_cleanup_removals_total\{[^}]*outcome="refused"/.test(e))).to.have.length(1);
+    });
   });
 });
 
@@ -106,6 +123,20 @@ describe('Grafana dashboard', () => {
     expect(board.title).to.be.a('string');
     const names = (board.templating.list as Array<{ name: string }>).map((variable) => variable.name);
     expect(names).to.include.members(['datasource', 'job']);
+  });
+
+  it('has a row for the IAM-auth era with panels on its metrics below it', () => {
+    const row = board.panels.find((panel) => panel.type === 'row' && /IAM-auth era/.test(panel.title));
+    expect(row, 'IAM-auth era row').to.not.equal(undefined);
+    const below = panels.filter((panel) => panel.gridPos.y > (row as DashboardPanel).gridPos.y);
+    const named = below.flatMap((panel) =>
+      (panel.targets ?? []).flatMap((target) => metricNames(target.expr)),
+    );
+    expect(named).to.include.members([
+      'task_cleanup_removals_total',
+      'consul_resources_changes_total',
+      'acl_controller_tenancy_changes_total',
+    ]);
   });
 
   it('has unique panel ids, and every panel queries with unique refIds', () => {
