@@ -2,8 +2,8 @@
  * ConsulTransport: one Consul HTTP call, with the request token, a timeout, retries and metrics.
  *
  * Invariants:
- * - The request token travels only in the `X-Consul-Token` header; it is never put in a URL,
- *   an error message or a metric.
+ * - The request token (the settings' token, or a request's own, e.g. a logout's SecretID) travels
+ *   only in the `X-Consul-Token` header; it is never put in a URL, an error message or a metric.
  * - A call is retried (up to `maxRetries`, with jittered exponential backoff on the injected
  *   clock) after a connection failure, a 429, a 502/503/504, and — for GET only — a 500, since
  *   Consul also answers client mistakes with 500.

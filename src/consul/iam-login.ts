@@ -80,7 +80,7 @@ export async function loginWithIamAuth(input: IamLoginInput): Promise<LoginToken
     region: input.region,
     credentials,
     nowMs,
-    ...(input.includeEntity ?? true ? { entity } : {}),
+    ...((input.includeEntity ?? true) ? { entity } : {}),
     stsEndpoint: input.stsEndpoint,
     iamEndpoint: input.iamEndpoint,
     iamRegion: input.iamRegion,

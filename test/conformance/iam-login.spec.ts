@@ -121,7 +121,9 @@ describe('aws-iam login: real Consul 1.14.8 verifying against moto STS/IAM', fun
     const method = uniqueName('iam-ecs-service-token');
     await makeMethod(method, { ServerIDHeaderValue: 'consul.probe.test' });
     const { credentials } = await taskRole('web');
-    expect(credentials.assumedRoleArn).to.match(/^arn:aws:sts::123456789012:assumed-role\/web-task-[0-9a-f]+\/task-/);
+    expect(credentials.assumedRoleArn).to.match(
+      /^arn:aws:sts::123456789012:assumed-role\/web-task-[0-9a-f]+\/task-/,
+    );
 
     const token = await loginWithIamAuth({
       consul: transport(),
@@ -216,7 +218,9 @@ describe('aws-iam login: real Consul 1.14.8 verifying against moto STS/IAM', fun
       method = uniqueName('iam-ecs-service-token');
       await makeMethod(method, { ServerIDHeaderValue: 'consul.probe.test' });
       roleName = uniqueName('signed-task');
-      const role = await createTaggedRole(aws, clock.now(), roleName, '/consul-ecs/', { [SERVICE_TAG]: 'signed' });
+      const role = await createTaggedRole(aws, clock.now(), roleName, '/consul-ecs/', {
+        [SERVICE_TAG]: 'signed',
+      });
       await putRolePolicy(aws, clock.now(), roleName, {
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Action: 'iam:GetRole', Resource: '*' }],

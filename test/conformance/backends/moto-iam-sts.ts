@@ -27,11 +27,15 @@ async function call(
 ): Promise<string> {
   const iam = iamDefaultsFor(ctx.region);
   const signed = await signFormPost(
-    { url: service === 'iam' ? iam.url : stsUrlFor(ctx.region), body: new URLSearchParams(params).toString() },
+    {
+      url: service === 'iam' ? iam.url : stsUrlFor(ctx.region),
+      body: new URLSearchParams(params).toString(),
+    },
     { service, region: service === 'iam' ? iam.region : ctx.region, credentials, nowMs },
   );
   const answer = await ctx.send(signed, ctx.endpoint);
-  if (answer.status !== 200) throw new Error(`moto ${service}:${params.Action} ${answer.status}: ${answer.body}`);
+  if (answer.status !== 200)
+    throw new Error(`moto ${service}:${params.Action} ${answer.status}: ${answer.body}`);
   return answer.body;
 }
 
@@ -60,7 +64,9 @@ export async function createTaggedRole(
     Path: path,
     AssumeRolePolicyDocument: JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
     }),
   };
   Object.entries(tags).forEach(([key, value], i) => {
