@@ -5,6 +5,8 @@
  * - One list is `ListTasks` (desiredStatus RUNNING, pages of 100, following `nextToken` to the
  *   end), then `DescribeTasks` (include TAGS, at most 100 ARNs a call) only for ARNs it has not
  *   described before: a task's tags and task definition never change, so they are cached by ARN.
+ *   A task remembered provisionally (made from its task definition's tags by an event) is
+ *   described at the next list all the same: its own tags may differ from the definition's.
  * - The cache keeps only ARNs seen in the latest list, plus tasks learnt from events since; a stop
  *   event forgets its task at once, so churn between lists does not pile up stopped tasks.
  * - A task that DescribeTasks reports MISSING (it stopped in between) is left out of the snapshot.
@@ -55,6 +57,8 @@ export class EcsTaskLister<T extends ListedTask = EcsTaskFacts> {
   /** The projection of described tasks into cached items (see EcsTaskListerOptions.project). */
   readonly project: (facts: EcsTaskFacts) => T;
   private described = new Map<string, T>();
+  /** Remembered from a task definition's tags, not described: the next list describes them. */
+  private provisional = new Set<string>();
 
   constructor(private readonly options: EcsTaskListerOptions<T>) {
     this.identity = new ClusterIdentity(options.cluster);
@@ -63,7 +67,7 @@ export class EcsTaskLister<T extends ListedTask = EcsTaskFacts> {
 
   async list(signal: AbortSignal): Promise<ListResult<T>> {
     const arns = await this.listRunningArns(signal);
-    const unknown = arns.filter((arn) => !this.described.has(arn));
+    const unknown = arns.filter((arn) => !this.described.has(arn) || this.provisional.has(arn));
     const fresh = new Map<string, T>();
     for (let i = 0; i < unknown.length; i += PAGE) {
       for (const task of await this.describe(unknown.slice(i, i + PAGE), signal))
@@ -71,10 +75,11 @@ export class EcsTaskLister<T extends ListedTask = EcsTaskFacts> {
     }
     const next = new Map<string, T>();
     for (const arn of arns) {
-      const task = this.described.get(arn) ?? fresh.get(arn);
+      const task = fresh.get(arn) ?? this.described.get(arn);
       if (task) next.set(arn, task);
     }
     this.described = next;
+    this.provisional = new Set([...this.provisional].filter((arn) => next.has(arn) && !fresh.has(arn)));
     return { items: [...next.values()] };
   }
 
@@ -88,9 +93,20 @@ export class EcsTaskLister<T extends ListedTask = EcsTaskFacts> {
     this.described.set(task.taskArn, task);
   }
 
+  /**
+   * Remembers a task made from its task definition's tags (an event carries none): the next list
+   * describes it anyway, since a task may carry tags of its own (RunTask `tags`, or no propagation)
+   * that the definition's do not show. Until then `known` returns it, so events do not redo it.
+   */
+  rememberProvisionally(task: T): void {
+    this.described.set(task.taskArn, task);
+    this.provisional.add(task.taskArn);
+  }
+
   /** Forgets a task an event said stopped: a stopped task never comes back, so its description is dead weight. */
   forget(taskArn: string): void {
     this.described.delete(taskArn);
+    this.provisional.delete(taskArn);
   }
 
   /** Describes tasks in batches of 100 and remembers them; MISSING tasks are left out. */
@@ -98,7 +114,10 @@ export class EcsTaskLister<T extends ListedTask = EcsTaskFacts> {
     const tasks: T[] = [];
     for (let i = 0; i < arns.length; i += PAGE)
       tasks.push(...(await this.describe(arns.slice(i, i + PAGE), signal)));
-    for (const task of tasks) this.remember(task);
+    for (const task of tasks) {
+      this.remember(task);
+      this.provisional.delete(task.taskArn);
+    }
     return tasks;
   }
 

@@ -19,6 +19,8 @@
  *   once per task definition, when a receive batch brings at most one new definition) when
  *   `definitionTagsSuffice` accepts them (ECS propagated them to the task), else from one batched
  *   `DescribeTasks` for the whole receive batch. The lister projects each into the informer's item type.
+ *   An item made from task-definition tags is provisional: the next full list describes the task,
+ *   since RunTask can give a task tags of its own (another service name, no mesh tag).
  * - With `services`, service events ("ECS Deployment State Change", "ECS Service Action") of our
  *   cluster have their services described (one batch per receive) and applied to the service
  *   cache: a new service is known at once, not at the next (hourly) service relist. If that fails,
@@ -307,7 +309,8 @@ export class TaskEventConsumer<T extends ListedTask> implements Runnable {
           version: event.version,
           group: event.group,
         });
-        lister.remember(task);
+        // Provisional: the task may carry tags of its own; the next full list describes it.
+        lister.rememberProvisionally(task);
         found.set(event.taskArn, task);
       } else {
         toDescribe.push(event.taskArn);

@@ -223,6 +223,36 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
     expect(services?.listCount).to.equal(serviceLists);
   });
 
+  it("corrects a task learnt from its task definition's tags at the next full list: RunTask gave it a service name of its own", async () => {
+    const { world } = env;
+    await registerMeshTaskDefinition(world, 'search', await world.createServiceSecret('search'));
+    await world.createServiceSecret('other');
+    const controller = await start({ resyncIntervalMs: 1_000, gcGracePeriodMs: 0 });
+    const { tasks, taskDefinitions } = controller.container.get<AclDeps>(aclDepsId(world.cluster));
+    await eventually('the first list', () => tasks.hasSynced() || undefined);
+    const run = async (tags: { key: string; value: string }[]) =>
+      (await world.ecs.send(new RunTaskCommand({ cluster: world.cluster, taskDefinition: 'search', tags })))
+        .tasks?.[0]?.taskArn as string;
+    const plain = await run([MESH]);
+    const names = async () =>
+      (await world.serviceTokens()).map((token) => token.ServiceIdentities?.[0]?.ServiceName).sort();
+    await eventually(
+      'the token of search',
+      async () => JSON.stringify(await names()) === '["search"]' || undefined,
+    );
+    await eventually(
+      'the task definition cached',
+      () => taskDefinitions.has(env.ecs.state.tasks.get(plain)?.taskDefinitionArn ?? '') || undefined,
+    );
+    // The event of this task carries no tags: made from the (cached) definition, it reads as search.
+    await run([MESH, { key: 'consul.hashicorp.com/service-name', value: 'other' }]);
+    await world.stopTasks([plain]);
+    await eventually(
+      'only the token of the name the task carries, once a list described it',
+      async () => JSON.stringify(await names()) === '["other"]' || undefined,
+    );
+  });
+
   it('gives a mesh ECS service created at desired count 0 its token from its deployment event, though services are relisted hourly', async () => {
     await env.close();
     env = await startEventsWorld(true);
