@@ -82,6 +82,11 @@ export function renderNamespace(ctx: AclContext, namespace: Namespace): Record<s
 export function requireNamespace(state: ConsulState, scope: Scope): void {
   if (scope.partition !== 'default' && !state.partitions.has(scope.partition))
     throw rpcError(`Partition ${JSON.stringify(scope.partition)} does not exist`);
+  // Every partition has its `default` namespace from its creation on, as in Consul Enterprise.
+  if (scope.namespace === 'default') {
+    ensureDefaultNamespace(state, scope.partition);
+    return;
+  }
   if (!getNamespace(state, scope.partition, scope.namespace))
     throw rpcError(`Namespace ${JSON.stringify(scope.namespace)} does not exist`);
 }
