@@ -2,7 +2,8 @@
  * `ecs-acl-controller controller`: the composition root for the consul-ecs v0.7+ era, a drop-in
  * for consul-ecs v0.10's `controller` under terraform-aws-consul-ecs `modules/controller`: its
  * configuration comes from CONSUL_ECS_CONFIG_JSON (see controller-config), the token from
- * CONSUL_HTTP_TOKEN, the cluster from task metadata. It runs, on the shared framework, the
+ * CONSUL_HTTP_TOKEN (or, when empty, its own `consulLogin` with the task role: consul-login.ts),
+ * the cluster from task metadata. It runs, on the shared framework, the
  * cleanups of stopped tasks: login tokens (login-token-gc) and catalog services (catalog-cleanup);
  * flags are ours only (upstream's module passes none).
  *
@@ -37,6 +38,7 @@ import { requireCredentials, resolveRegion, TaskMetadataSource } from './aws-env
 import { type ControllerSettings, parseControllerConfig } from './controller-config.js';
 import { leaderElectionFlags, parseLeaderElection } from './leader-election-flags.js';
 import { runUntilSignal } from './run-until-signal.js';
+import { loginAsController } from './consul-login.js';
 
 const FLAGS: readonly FlagSpec[] = [
   {
@@ -90,10 +92,6 @@ export const controllerCommand: Command = {
     const listen = parseListenAddress(value('listen-addr'), 'listen-addr');
     const leaderElection = parseLeaderElection(flags, FLAGS, 1);
     const settings = parseControllerConfig(process.env);
-    if (settings.token === undefined)
-      throw new UsageError(
-        'consulLogin (logging in with the IAM auth method) is not supported yet: set CONSUL_HTTP_TOKEN',
-      );
 
     const metadata = new TaskMetadataSource(process.env.ECS_CONTAINER_METADATA_URI_V4);
     const cluster = await metadata.cluster();
@@ -103,8 +101,25 @@ export const controllerCommand: Command = {
       throw new UsageError(
         'the AWS account is unknown: task metadata has no TaskARN and the cluster is not an ARN',
       );
-    const ecs = new ECSClient({ ...awsClientOptions(), region: await resolveRegion(process.env, metadata) });
+    const region = await resolveRegion(process.env, metadata);
+    const ecs = new ECSClient({ ...awsClientOptions(), region });
     await requireCredentials(ecs);
+    // Without CONSUL_HTTP_TOKEN, consulLogin is on (the configuration parser checked it).
+    const login =
+      settings.token === undefined
+        ? await loginAsController({
+            login: settings.login as NonNullable<ControllerSettings['login']>,
+            consul: consulSettings(settings),
+            cluster,
+            taskArn: task?.taskArn,
+            region,
+            ecs,
+          }).catch((error: unknown) => {
+            ecs.destroy();
+            throw error;
+          })
+        : undefined;
+    const consul = { ...consulSettings(settings), token: settings.token ?? login?.token };
     const container = createContainer(
       frameworkModule({
         logLevel: settings.logLevel,
@@ -132,7 +147,7 @@ export const controllerCommand: Command = {
           },
         ],
         ecs,
-        consul: consulSettings(settings),
+        consul,
         partition: settings.partitionsEnabled ? settings.partition : undefined,
         gracePeriodMs,
         resyncIntervalMs,
@@ -146,10 +161,17 @@ export const controllerCommand: Command = {
       partition: settings.partition,
       gracePeriodMs,
       leaderElection: leaderElection !== undefined,
+      consulLogin: login !== undefined,
     });
     try {
       return await runUntilSignal(container.get<Manager>(TYPES.Manager), logger);
     } finally {
+      const failed = await login?.logout();
+      if (failed)
+        logger.warn('consulLogin: logout failed; the token is removed once this task is gone', {
+          error: failed,
+        });
+      else if (login) logger.info('consulLogin: logged out');
       ecs.destroy();
     }
   },

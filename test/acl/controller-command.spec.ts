@@ -228,20 +228,83 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
     );
   });
 
-  it('exits 2 with a message when only consulLogin (no static token) is configured: IAM login is not supported yet', () => {
+  it('with consulLogin and no CONSUL_HTTP_TOKEN logs in with the task role, does its job with that token, and logs out on SIGTERM', async () => {
+    stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
+    const clusterArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${world.cluster}`;
+    // The servers' side, made by whoever bootstrapped Consul: the method, a role for controllers
+    // with the rights they need, and a rule binding it by the role's service-name tag.
+    await consul('PUT', '/v1/acl/auth-method', {
+      Name: 'iam-ecs-service-token',
+      Type: 'aws-iam',
+      Config: {
+        BoundIAMPrincipalARNs: [`arn:aws:iam::${ACCOUNT}:role/consul-ecs/*`],
+        EnableIAMEntityDetails: true,
+        IAMEntityTags: ['consul.hashicorp.com.service-name'],
+      },
+    });
+    await consul('PUT', '/v1/acl/role', {
+      Name: 'ecs-controller',
+      Policies: [{ ID: '00000000-0000-0000-0000-000000000001' }],
+    });
+    await consul('PUT', '/v1/acl/binding-rule', {
+      AuthMethod: 'iam-ecs-service-token',
+      Selector: 'entity_tags["consul.hashicorp.com.service-name"] == "consul-ecs-controller"',
+      BindType: 'role',
+      BindName: 'ecs-controller',
+    });
+    // What STS would say of the task role (envtest maps the signing access key to it).
+    world.consulServer.addIamIdentity(`access-key:${CONTROLLER_ACCESS_KEY_ID}`, {
+      arn: `arn:aws:iam::${ACCOUNT}:role/consul-ecs/controller`,
+      accountId: ACCOUNT,
+      entityName: 'controller',
+      entityPath: '/consul-ecs/',
+      entityId: 'AROACONTROLLER',
+      tags: { 'consul.hashicorp.com.service-name': 'consul-ecs-controller' },
+    });
+    const [stopping] = await world.runTasks('web', 1);
+    const id = (stopping as string).slice((stopping as string).lastIndexOf('/') + 1);
+    const left = await createToken(login(clusterArn, id));
+    const config = { ...moduleConfig(), consulLogin: { enabled: true, includeEntity: false } };
+    child = spawn(
+      process.execPath,
+      [CLI, 'controller', '-gc-grace-period', '0', '-resync-interval', '1s', '-listen-addr', '127.0.0.1:0'],
+      { env: { ...environment(config), CONSUL_HTTP_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually('the controller is ready', () => output.includes('ops server listening'));
+    const ownTokens = async () =>
+      ((await consul('GET', '/v1/acl/tokens?authmethod=iam-ecs-service-token')).body as unknown as
+        { AccessorID: string; Description: string }[] | undefined) ?? [];
+    const own = await eventually('its own login token', async () => (await ownTokens())[0]);
+    expect(own.Description).to.include(`"consul.hashicorp.com/cluster":"${world.cluster}"`);
+    await world.stopTasks([stopping as string]);
+    await eventually(
+      'the stopped task’s login token removed with the login token',
+      async () => !(await tokenExists(left)),
+    );
+    const closed = new Promise((resolve) => child?.on('close', resolve));
+    child.kill('SIGTERM');
+    await closed;
+    expect(output).to.include('consulLogin: logged out');
+    expect(await tokenExists(own.AccessorID)).to.equal(false);
+    expect(output).not.to.include(world.backends.managementToken);
+  });
+
+  it('exits 1 naming the method when the consulLogin login is refused (no such auth method)', async () => {
+    stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
     const env = {
-      ...environment({ ...moduleConfig(), consulLogin: { enabled: true } }),
+      ...environment({ ...moduleConfig(), consulLogin: { enabled: true, includeEntity: false } }),
       CONSUL_HTTP_TOKEN: '',
     };
-    const result = spawnSync(process.execPath, [CLI, 'controller'], {
-      encoding: 'utf8',
-      env,
-      timeout: 20_000,
-    });
-    expect(result.status).to.equal(2);
-    expect(result.stderr).to.include(
-      'consulLogin (logging in with the IAM auth method) is not supported yet',
-    );
+    child = spawn(process.execPath, [CLI, 'controller'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise((resolve) => child?.on('close', resolve));
+    expect(status).to.equal(1);
+    expect(stderr).to.include('consulLogin: logging in with auth method "iam-ecs-service-token" failed');
+    expect(stderr).to.include('auth method \"iam-ecs-service-token\" not found');
   });
 
   it('exits 2 naming the field when CONSUL_ECS_CONFIG_JSON is wrong, before contacting anything', () => {

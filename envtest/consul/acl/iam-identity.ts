@@ -5,6 +5,8 @@
  *
  * Invariants (Consul 1.14: internal/iamauth/auth.go, internal/iamauth/token.go,
  * agent/consul/authmethod/awsauth/aws.go):
+ * - A bearer is looked up as given, then (a real client's signed bearer) as
+ *   `access-key:<AKID>` of its signed GetCallerIdentity (see accessKeyKey).
  * - A bearer that is not JSON fails as Consul's token decoding does: `invalid token: <json error>`;
  *   a JSON bearer that is not in the map fails as an STS refusal: `received error code 403 from
  *   STS: …` (both 500 over HTTP: plain errors of the RPC).
@@ -45,7 +47,7 @@ export function verifyIamLogin(
   bearer: string,
   identities: ReadonlyMap<string, IamIdentity>,
 ): VerifiedIdentity {
-  const identity = identities.get(bearer);
+  const identity = identities.get(bearer) ?? identities.get(accessKeyKey(bearer) ?? '');
   if (!identity) {
     const jsonError = goJsonSyntaxError(bearer);
     if (jsonError !== undefined) throw rpcError(`invalid token: ${jsonError}`);
@@ -77,6 +79,28 @@ export function verifyIamLogin(
     scalars['entity_path'] = '';
   }
   return { projectedVars: vars, fields: { scalars, maps: { entity_tags: tags } } };
+}
+
+/**
+ * The map key of a real client's bearer: `access-key:<AKID>`, from the Credential of the signed
+ * GetCallerIdentity's Authorization header (a signed bearer differs every second, so tests that
+ * run a real client map the access key instead). No signature is checked.
+ */
+export function accessKeyKey(bearer: string): string | undefined {
+  try {
+    const parsed = JSON.parse(bearer) as Record<string, unknown>;
+    const raw = parsed['iam_request_headers'];
+    if (typeof raw !== 'string') return undefined;
+    const headers = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as Record<string, unknown>;
+    const authorization = Object.entries(headers).find(
+      ([name]) => name.toLowerCase() === 'authorization',
+    )?.[1];
+    const value = Array.isArray(authorization) ? authorization[0] : authorization;
+    const match = typeof value === 'string' ? /Credential=([A-Z0-9]+)\//.exec(value) : null;
+    return match ? `access-key:${match[1]}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `arn:aws:iam::<account>:role/<name>`: the path dropped, as responses.ParseArn's CanonicalArn. */
