@@ -304,7 +304,7 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
     const status = await new Promise((resolve) => child?.on('close', resolve));
     expect(status).to.equal(1);
     expect(stderr).to.include('consulLogin: logging in with auth method "iam-ecs-service-token" failed');
-    expect(stderr).to.include('auth method \"iam-ecs-service-token\" not found');
+    expect(stderr).to.include('auth method "iam-ecs-service-token" not found');
   });
 
   it('exits 2 naming the field when CONSUL_ECS_CONFIG_JSON is wrong, before contacting anything', () => {
