@@ -104,12 +104,13 @@ export const controllerCommand: Command = {
     const region = await resolveRegion(process.env, metadata);
     const ecs = new ECSClient({ ...awsClientOptions(), region });
     await requireCredentials(ecs);
+    const server = consulSettings(settings);
     // Without CONSUL_HTTP_TOKEN, consulLogin is on (the configuration parser checked it).
     const login =
       settings.token === undefined
         ? await loginAsController({
             login: settings.login as NonNullable<ControllerSettings['login']>,
-            consul: consulSettings(settings),
+            consul: server,
             cluster,
             taskArn: task?.taskArn,
             region,
@@ -119,7 +120,7 @@ export const controllerCommand: Command = {
             throw error;
           })
         : undefined;
-    const consul = { ...consulSettings(settings), token: settings.token ?? login?.token };
+    const consul = { ...server, token: settings.token ?? login?.token };
     const container = createContainer(
       frameworkModule({
         logLevel: settings.logLevel,

@@ -48,7 +48,7 @@ export class GarbageCollectorReconciler implements Reconciler {
   >();
 
   private readonly writes: AclWrites;
-  /** When each service kept only by the ECS service cache was last confirmed (described). */
+  /** When each service kept only by the ECS service cache was last confirmed (described); only while it is. */
   private readonly serviceConfirmAskedAt = new Map<string, number>();
 
   constructor(private readonly deps: AclDeps) {
@@ -126,8 +126,10 @@ export class GarbageCollectorReconciler implements Reconciler {
    */
   private async confirmIfKeptByEcsServiceOnly(key: string, signal: AbortSignal): Promise<void> {
     const { services, serviceRefresh, config, clock, logger } = this.deps;
-    if (services === undefined || serviceRunsMeshTasks(this.deps, key) || !heldByEcsService(this.deps, key))
+    if (services === undefined || serviceRunsMeshTasks(this.deps, key) || !heldByEcsService(this.deps, key)) {
+      this.serviceConfirmAskedAt.delete(key);
       return;
+    }
     const serviceRelistMs = config.serviceResyncIntervalMs ?? config.resyncIntervalMs;
     if (serviceRelistMs <= config.resyncIntervalMs) return;
     const now = clock.now();
@@ -139,8 +141,11 @@ export class GarbageCollectorReconciler implements Reconciler {
       service: key,
       services: arns.length,
     });
+    if (serviceRefresh === undefined) {
+      services.trigger();
+      return;
+    }
     try {
-      if (serviceRefresh === undefined) throw new Error('no service refresh');
       await serviceRefresh.refresh(arns, signal);
     } catch (error) {
       if (signal.aborted) throw error;

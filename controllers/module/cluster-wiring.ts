@@ -173,9 +173,9 @@ function preProvisioningServices(parts: {
   readonly scheduler: SchedulerLike;
   readonly observer: InformerObserver;
 }): Pick<AclDeps, 'services' | 'serviceRefresh'> {
-  const { tasks, lister, feature } = parts;
+  const { tasks, lister, feature, ...informer } = parts;
   const services = createMeshServiceInformer({
-    ...parts,
+    ...informer,
     lister: {
       list: async (signal) => {
         await tasks.whenSynced(signal);

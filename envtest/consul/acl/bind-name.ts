@@ -22,16 +22,7 @@ export function computeBindName(
   template: string,
   vars: ReadonlyMap<string, string>,
 ): string {
-  let unknown: { name: string; column: number } | undefined;
-  const name = template.replace(VARIABLE, (whole, raw: string, offset: number) => {
-    const variable = raw.trim();
-    const value = vars.get(variable);
-    if (value === undefined) {
-      unknown ??= { name: variable, column: offset + 3 };
-      return whole;
-    }
-    return value.toLowerCase();
-  });
+  const { text: name, unknown } = interpolate(template, vars);
   if (unknown) {
     throw rpcError(
       `cannot compute ${JSON.stringify(bindType)} bind name for bind target: 1:${unknown.column}: unknown variable accessed: ${unknown.name}`,
@@ -42,6 +33,27 @@ export function computeBindName(
       `computed ${JSON.stringify(bindType)} bind name for bind target is invalid: ${JSON.stringify(name)}`,
     );
   return name;
+}
+
+/**
+ * `${var}` replaced by its lowercased value, as Consul's InterpolateHIL(…, lowercase = true) does
+ * for bind names and bind namespaces; an unknown variable is left as written and reported.
+ */
+export function interpolate(
+  template: string,
+  vars: ReadonlyMap<string, string>,
+): { text: string; unknown?: { name: string; column: number } } {
+  let unknown: { name: string; column: number } | undefined;
+  const text = template.replace(VARIABLE, (whole, raw: string, offset: number) => {
+    const variable = raw.trim();
+    const value = vars.get(variable);
+    if (value === undefined) {
+      unknown ??= { name: variable, column: offset + 3 };
+      return whole;
+    }
+    return value.toLowerCase();
+  });
+  return unknown ? { text, unknown } : { text };
 }
 
 function valid(bindType: string, name: string): boolean {

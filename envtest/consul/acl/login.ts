@@ -26,7 +26,7 @@ import { type Decoded } from '../json-body.js';
 import { getNamespace } from '../namespaces.js';
 import { type Scope } from '../scope.js';
 import { listBindingRules } from './auth-methods.js';
-import { computeBindName } from './bind-name.js';
+import { computeBindName, interpolate } from './bind-name.js';
 import { type AclContext } from './context.js';
 import { goMarshalStringMap } from './go-json.js';
 import { type IamIdentity, type VerifiedIdentity, verifyIamLogin } from './iam-identity.js';
@@ -119,10 +119,7 @@ function targetScope(
     const selector = typeof rule['Selector'] === 'string' ? rule['Selector'] : '';
     const template = typeof rule['BindNamespace'] === 'string' ? rule['BindNamespace'] : '';
     if (template === '' || !matches(selector, identity)) continue;
-    const namespace = template.replace(/\$\{([^}]*)\}/g, (whole, variable: string) => {
-      const value = identity.projectedVars.get(variable.trim());
-      return value === undefined ? whole : value;
-    });
+    const namespace = interpolate(template, identity.projectedVars).text;
     if (!getNamespace(ctx.state, methodScope.partition, namespace))
       throw rpcError(`Namespace ${JSON.stringify(namespace)} does not exist`);
     return { partition: methodScope.partition, namespace };
