@@ -15,7 +15,7 @@ export const CATALOG_CLEANUP = 'catalog-cleanup';
 
 export interface CatalogCleanupOptions extends Omit<
   GoneTaskDeps<TaskCatalogService>,
-  'what' | 'taskRunning' | 'leftovers' | 'remove' | 'describe'
+  'what' | 'taskRunning' | 'taskLists' | 'leftovers' | 'remove' | 'describe'
 > {
   readonly tasks: Informer<ListedTask>;
   readonly services: Informer<TaskCatalogService>;
@@ -36,6 +36,7 @@ export class CatalogCleanupController extends GoneTaskController<TaskCatalogServ
         ...options,
         what: 'catalog service',
         taskRunning: taskRunningIn(options.tasks),
+        taskLists: options.tasks,
         leftovers: (taskId) => options.services.store.byIndex(CATALOG_SERVICES_BY_TASK, taskId),
         remove: (entry, taskId, signal) => options.writes.deregister(entry, taskId, signal),
         describe: (entry) => ({ serviceId: entry.serviceId, service: entry.service, node: entry.node }),

@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 import { arnScope } from '../../src/aws/arn.js';
 import { type Command, UsageError } from '../../src/cli/command.js';
@@ -50,8 +51,14 @@ const FLAGS: readonly FlagSpec[] = [
   {
     name: 'resync-interval',
     kind: 'duration',
-    help: 'Full relist of tasks and login tokens.',
+    help: 'Full relist of tasks and login tokens (default 30s; 10m with -events-queue-url).',
     default: '30s',
+  },
+  {
+    name: 'events-queue-url',
+    kind: 'string',
+    help: 'This controller\'s own SQS queue of the cluster\'s "ECS Task State Change" events (from EventBridge; never a queue another consumer reads): stopped tasks are seen at once, and the full relist becomes a safety net.',
+    default: '',
   },
   {
     name: 'listen-addr',
@@ -84,7 +91,12 @@ export const controllerCommand: Command = {
     const value = (name: string) =>
       flagValue(flags, FLAGS.find((spec) => spec.name === name) as FlagSpec) as string;
     const gracePeriodMs = parseDuration(value('gc-grace-period'), 'gc-grace-period');
-    const resyncIntervalMs = parseDuration(value('resync-interval'), 'resync-interval');
+    const eventsQueueUrl = parseQueueUrl(value('events-queue-url'));
+    // With events, the full relist is only a safety net: 10 minutes unless set explicitly.
+    const resyncIntervalMs =
+      eventsQueueUrl !== undefined && !flags.has('resync-interval')
+        ? 600_000
+        : parseDuration(value('resync-interval'), 'resync-interval');
     if (resyncIntervalMs < 1000) throw new UsageError('flag -resync-interval must be at least 1s');
     const ecsReadRate = Number(value('ecs-read-rate'));
     if (!(ecsReadRate >= 1 && ecsReadRate <= 1000))
@@ -103,7 +115,15 @@ export const controllerCommand: Command = {
       );
     const region = await resolveRegion(process.env, metadata);
     const ecs = new ECSClient({ ...awsClientOptions(), region });
-    await requireCredentials(ecs);
+    const sqs = eventsQueueUrl !== undefined ? new SQSClient({ ...awsClientOptions(), region }) : undefined;
+    const destroyClients = () => {
+      ecs.destroy();
+      sqs?.destroy();
+    };
+    await requireCredentials(ecs).catch((error: unknown) => {
+      destroyClients();
+      throw error;
+    });
     const server = consulSettings(settings);
     // Without CONSUL_HTTP_TOKEN, consulLogin is on (the configuration parser checked it).
     const login =
@@ -116,7 +136,7 @@ export const controllerCommand: Command = {
             region,
             ecs,
           }).catch((error: unknown) => {
-            ecs.destroy();
+            destroyClients();
             throw error;
           })
         : undefined;
@@ -145,9 +165,11 @@ export const controllerCommand: Command = {
               partitionsEnabled: settings.partitionsEnabled,
             },
             ...(leaderElection !== undefined ? { leaderElection } : {}),
+            ...(eventsQueueUrl !== undefined ? { eventsQueueUrl } : {}),
           },
         ],
         ecs,
+        sqs,
         consul,
         partition: settings.partitionsEnabled ? settings.partition : undefined,
         gracePeriodMs,
@@ -163,6 +185,8 @@ export const controllerCommand: Command = {
       gracePeriodMs,
       leaderElection: leaderElection !== undefined,
       consulLogin: login !== undefined,
+      events: eventsQueueUrl !== undefined,
+      resyncIntervalMs,
     });
     try {
       return await runUntilSignal(container.get<Manager>(TYPES.Manager), logger);
@@ -173,7 +197,7 @@ export const controllerCommand: Command = {
           error: failed,
         });
       else if (login) logger.info('consulLogin: logged out');
-      ecs.destroy();
+      destroyClients();
     }
   },
 };
@@ -202,4 +226,18 @@ function consulSettings(settings: ControllerSettings): ConsulSettings {
     timeoutMs: 30_000,
     maxRetries: 3,
   };
+}
+
+/** The -events-queue-url flag: empty for none, else an http(s) URL (an SQS queue's). */
+function parseQueueUrl(text: string): string | undefined {
+  if (text === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`flag -events-queue-url: "${text}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new UsageError(`flag -events-queue-url: "${text}" is not an http(s) URL`);
+  return text;
 }

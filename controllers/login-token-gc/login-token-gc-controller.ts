@@ -12,7 +12,10 @@ import {
   LoginTokenGcReconciler,
 } from './login-token-gc-reconciler.js';
 
-export interface LoginTokenGcOptions extends Omit<LoginTokenGcDeps, 'taskRunning' | 'loginTokens'> {
+export interface LoginTokenGcOptions extends Omit<
+  LoginTokenGcDeps,
+  'taskRunning' | 'taskLists' | 'loginTokens'
+> {
   /** The cluster's tasks (desired status RUNNING), indexed by TASKS_BY_ID. */
   readonly tasks: Informer<ListedTask>;
   readonly loginTokens: Informer<LoginToken>;
@@ -31,6 +34,7 @@ export class LoginTokenGcController extends GoneTaskController<LoginToken> {
       reconciler: new LoginTokenGcReconciler({
         ...options,
         taskRunning: taskRunningIn(options.tasks),
+        taskLists: options.tasks,
         loginTokens: options.loginTokens,
       }),
     });

@@ -2,8 +2,9 @@
  * taskCleanupModule: binds the consul-ecs v0.7+ era's cleanups of stopped tasks for each ECS
  * cluster served: the cluster's task informer (desired status RUNNING, indexed by task id, shared
  * by both plugins), the informers of its login tokens and of its synthetic node's services, the
- * `login-token-gc` and `catalog-cleanup` plugins and their metric, and, when asked, the cluster's
- * leader election (which gates every plugin of the cluster's group, consul-resources included).
+ * `login-token-gc` and `catalog-cleanup` plugins and their metric, when asked the cluster's task
+ * event consumer (its own SQS queue), and the cluster's leader election (which gates every plugin
+ * of the cluster's group, consul-resources and the consumer included).
  *
  * Invariants: clusters share only the SDK client, the Consul settings, the registry and the
  * logger; each has its own informers, read limiter and work queues. Tokens are deleted only through
@@ -11,6 +12,7 @@
  * suffix when more than one cluster is served.
  */
 import { type ECSClient } from '@aws-sdk/client-ecs';
+import { type SQSClient } from '@aws-sdk/client-sqs';
 import { ContainerModule, type ResolutionContext } from 'inversify';
 import { Counter, type Registry } from 'prom-client';
 import { type SchedulerLike } from 'rxjs';
@@ -21,6 +23,8 @@ import { clusterAliases } from '../domain/cluster-aliases.js';
 import { createEcsTaskInformer } from '../../src/aws/ecs-task-informer.js';
 import { type ListedTask } from '../../src/aws/ecs-task-facts.js';
 import { EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
+import { TaskEventConsumer } from '../../src/aws/task-event-consumer.js';
+import { TaskEventMetrics } from '../../src/aws/task-event-metrics.js';
 import { type InformerObserver } from '../../src/cache/informer-observer.js';
 import { AclApi } from '../../src/consul/acl-api.js';
 import { type AclScope } from '../../src/consul/acl-types.js';
@@ -79,6 +83,11 @@ export interface TaskCleanupCluster {
    * module already elects the cluster's group (`acl-controller` serving it in both eras).
    */
   readonly leaderElection?: LeaderElectionConfig;
+  /**
+   * The cluster's own SQS queue of "ECS Task State Change" events (never one another consumer
+   * reads: SQS gives each message to one receiver). Needs the module's `sqs`.
+   */
+  readonly eventsQueueUrl?: string;
 }
 
 export interface TaskCleanupSettings {
@@ -93,6 +102,10 @@ export interface TaskCleanupSettings {
   readonly ecsReadRate: number;
   /** Suffix every name with `/<cluster>` even for one cluster (beside the ACL module's names). */
   readonly alwaysScopeNames?: boolean;
+  /** For clusters with an `eventsQueueUrl`. */
+  readonly sqs?: SQSClient;
+  /** SQS long-polling wait of the event consumers (default 20 s). */
+  readonly eventsWaitSeconds?: number;
 }
 
 /** consul-ecs v0.7+ names the cluster's synthetic catalog node after the cluster ARN. */
@@ -144,6 +157,12 @@ export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModul
       bind(TYPES.Informer).toDynamicValue((ctx) => plugins(ctx).catalog.leftovers);
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => plugins(ctx).loginTokens);
       bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => plugins(ctx).catalog);
+      const { eventsQueueUrl } = cluster;
+      if (eventsQueueUrl !== undefined) {
+        bind(TYPES.Runnable).toDynamicValue((ctx) =>
+          createCleanupEventConsumer(ctx, settings, cluster, eventsQueueUrl, plugins(ctx), scopedName),
+        );
+      }
       if (tenancyOn(settings, cluster)) {
         const partition = settings.partition;
         bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => {
@@ -212,6 +231,7 @@ export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModul
 
 interface TaskCleanupPlugins {
   readonly tasks: Informer<CleanupTask>;
+  readonly lister: EcsTaskLister<CleanupTask>;
   readonly loginTokens: LoginTokenGcController;
   readonly catalog: CatalogCleanupController;
 }
@@ -289,6 +309,7 @@ function createPlugins(
   });
   return {
     tasks,
+    lister,
     loginTokens: new LoginTokenGcController({
       ...common(LOGIN_TOKEN_GC),
       loginTokens: createLoginTokenInformer({
@@ -312,4 +333,39 @@ function createPlugins(
       writes: new CatalogWrites(catalog),
     }),
   };
+}
+
+/**
+ * The consumer of a cluster's task events: stopped tasks leave the task cache at once, and the
+ * full relist becomes a safety net. Without partitions a cached task holds no tags, so a new task's
+ * event alone makes its item (no DescribeTasks); with them, its mesh identity is described.
+ */
+function createCleanupEventConsumer(
+  ctx: ResolutionContext,
+  settings: TaskCleanupSettings,
+  served: TaskCleanupCluster,
+  queueUrl: string,
+  plugins: TaskCleanupPlugins,
+  scopedName: (base: string) => string,
+): TaskEventConsumer<CleanupTask> {
+  if (!settings.sqs) throw new Error('eventsQueueUrl is set but no SQS client was given');
+  const { cluster } = served;
+  return new TaskEventConsumer({
+    name: scopedName('ecs-task-events'),
+    group: cluster,
+    // As acl-controller's consumer: only the leader consumes, after its group relisted.
+    leaderOnly: served.leaderElection !== undefined,
+    sqs: settings.sqs,
+    queueUrl,
+    cluster,
+    tasks: plugins.tasks,
+    lister: plugins.lister,
+    itemsFromEvents: !tenancyOn(settings, served),
+    clock: ctx.get<Clock>(TYPES.Clock),
+    random: ctx.get<Random>(TYPES.Random),
+    logger: ctx.get<Logger>(TYPES.Logger).child({ cluster }),
+    observer: ctx.get<ApiMetrics>(TYPES.ApiMetrics),
+    metrics: new TaskEventMetrics(ctx.get<Registry>(TYPES.Registry)),
+    waitSeconds: settings.eventsWaitSeconds,
+  });
 }

@@ -20,7 +20,8 @@
  *   `definitionTagsSuffice` accepts them (ECS propagated them to the task), else from one batched
  *   `DescribeTasks` for the whole receive batch. The lister projects each into the informer's item type.
  *   An item made from task-definition tags is provisional: the next full list describes the task,
- *   since RunTask can give a task tags of its own (another service name, no mesh tag).
+ *   since RunTask can give a task tags of its own (another service name, no mesh tag). With
+ *   `itemsFromEvents` (items that hold no tags) the event alone makes the item: no ECS call.
  * - With `services`, service events ("ECS Deployment State Change", "ECS Service Action") of our
  *   cluster have their services described (one batch per receive) and applied to the service
  *   cache: a new service is known at once, not at the next (hourly) service relist. If that fails,
@@ -44,7 +45,7 @@ import { type ApiCallObserver } from '../metrics/api-metrics.js';
 import { type Runnable } from '../manager/runnable.js';
 import { backoffDelay } from '../time/backoff.js';
 import { type Clock, type Random, sleep } from '../time/clock.js';
-import { type ListedTask } from './ecs-task-facts.js';
+import { type EcsTaskFacts, type ListedTask } from './ecs-task-facts.js';
 import { type EcsTaskLister } from './ecs-task-lister.js';
 import { type EcsTags } from './ecs-tags.js';
 import { observedCall } from './observed-call.js';
@@ -76,7 +77,14 @@ export interface TaskEventConsumerOptions<T extends ListedTask> {
   readonly cluster: string;
   readonly tasks: Informer<T>;
   readonly lister: EcsTaskLister<T>;
-  readonly taskDefinitions: TaskDefinitionCache;
+  /** Needed with `definitionTagsSuffice`; omitted, no task definition is known. */
+  readonly taskDefinitions?: TaskDefinitionCache;
+  /**
+   * The items need no tags (the lister's projection reads only the ARN, task definition, version
+   * and group an event carries): a running task's item is made from its event alone, with no
+   * DescribeTasks and no task definition, and remembered as described.
+   */
+  readonly itemsFromEvents?: boolean;
   /**
    * True when a task definition's cached tags are all that is needed of a task started from it
    * (its tags were propagated from them), so its item is made without a DescribeTasks. Omitted,
@@ -280,17 +288,25 @@ export class TaskEventConsumer<T extends ListedTask> implements Runnable {
       if (cached) found.set(event.taskArn, cached);
       return !cached;
     });
+    if (this.options.itemsFromEvents === true) {
+      for (const event of pending) {
+        const task = lister.project({ ...factsOf(event), tags: [] });
+        lister.remember(task);
+        found.set(event.taskArn, task);
+      }
+      return found;
+    }
     // One new task definition in a batch (a service's next task) is worth describing: it is cached
     // for the service's later tasks. Several at once (a burst of new services) cost one
     // DescribeTasks for the batch instead of one DescribeTaskDefinition each, all queued behind the
     // read limiter while the new tasks wait for their tokens.
     const newDefinitions = new Set(
-      pending.map((event) => event.taskDefinitionArn).filter((arn) => !taskDefinitions.has(arn)),
+      pending.map((event) => event.taskDefinitionArn).filter((arn) => !taskDefinitions?.has(arn)),
     );
     const describe = describeTaskDefinitions === true && newDefinitions.size <= NEW_DEFINITIONS_DESCRIBED;
     const definitions = await Promise.all(
       pending.map((event) =>
-        definitionTagsSuffice
+        definitionTagsSuffice && taskDefinitions
           ? (describe
               ? taskDefinitions.get(event.taskDefinitionArn, signal)
               : taskDefinitions.peek(event.taskDefinitionArn)
@@ -302,13 +318,7 @@ export class TaskEventConsumer<T extends ListedTask> implements Runnable {
     for (const [i, event] of pending.entries()) {
       const definition = definitions[i];
       if (definition && definitionTagsSuffice?.(definition.tags)) {
-        const task = lister.project({
-          taskArn: event.taskArn,
-          taskDefinitionArn: event.taskDefinitionArn,
-          tags: definition.tags,
-          version: event.version,
-          group: event.group,
-        });
+        const task = lister.project({ ...factsOf(event), tags: definition.tags });
         // Provisional: the task may carry tags of its own; the next full list describes it.
         lister.rememberProvisionally(task);
         found.set(event.taskArn, task);
@@ -377,4 +387,10 @@ export class TaskEventConsumer<T extends ListedTask> implements Runnable {
   private call<T>(operation: string, call: () => Promise<T>): Promise<T> {
     return observedCall(this.options.observer, this.options.clock, 'sqs', operation, call);
   }
+}
+
+/** What a task-state event tells of its task's facts: all but the tags. */
+function factsOf(event: TaskStateEvent): Omit<EcsTaskFacts, 'tags'> {
+  const { taskArn, taskDefinitionArn, version, group } = event;
+  return { taskArn, taskDefinitionArn, version, ...(group !== undefined ? { group } : {}) };
 }

@@ -41,11 +41,14 @@ export function spawnIamController(
   metadataUrl: string,
   config: unknown,
   extra: readonly string[],
+  /** More environment (e.g. AWS_ENDPOINT_URL_SQS). */
+  env: Readonly<Record<string, string>> = {},
 ): ControllerProcess {
   return spawnCli(world, [CLI, 'controller', ...extra], {
     CONSUL_HTTP_ADDR: '',
     CONSUL_ECS_CONFIG_JSON: JSON.stringify(config),
     ECS_CONTAINER_METADATA_URI_V4: metadataUrl,
+    ...env,
   });
 }
 

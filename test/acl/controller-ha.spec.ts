@@ -7,6 +7,7 @@ import { moduleControllerConfig } from '../helpers/consul-ecs/run-consul-ecs-con
 import { startTaskMetadataStub, type TaskMetadataStub } from '../helpers/consul-ecs/task-metadata-stub.js';
 import { fastElectionFlags } from '../helpers/controller-cli.js';
 import { type ControllerProcess, spawnController, spawnIamController } from './cli-process.js';
+import { createLoginToken, loginTokenExists } from './login-tokens.js';
 import { AclWorld, eventually, useAclWorld } from './world.js';
 
 const ACCOUNT = '123456789012';
@@ -49,16 +50,8 @@ describe('controller (the consul-ecs v0.10 command) with leader election, two re
     if (status !== 200 || !json[0]?.Session) return undefined;
     return (JSON.parse(Buffer.from(json[0].Value, 'base64').toString()) as { holder: string }).holder;
   };
-  const loginToken = async (cluster: string, taskArn: string) => {
-    const taskId = taskArn.slice(taskArn.lastIndexOf('/') + 1);
-    const meta = { 'consul.hashicorp.com/cluster': cluster, 'consul.hashicorp.com/task-id': taskId };
-    const { json } = await world.consul<{ AccessorID: string }>('PUT', '/v1/acl/token', {
-      Description: `token created via login: ${JSON.stringify(meta)}`,
-      ServiceIdentities: [{ ServiceName: 'web' }],
-    });
-    return json.AccessorID;
-  };
-  const tokenExists = async (id: string) => (await world.consul('GET', `/v1/acl/token/${id}`)).status === 200;
+  const loginToken = (cluster: string, taskArn: string) => createLoginToken(world, cluster, taskArn);
+  const tokenExists = (id: string) => loginTokenExists(world, id);
 
   it('one replica leads; the standby removes nothing; after SIGKILL of the leader the standby removes a stopped task’s login token', async () => {
     stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });

@@ -4,56 +4,10 @@
 import { expect } from 'chai';
 
 import { type CallRecord } from '../../envtest/call-log.js';
-import { startConsulServer } from '../../envtest/consul/server.js';
-import { startEcsServer } from '../../envtest/ecs/server.js';
-import { startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
-import { type SqsServer, startSqsServer } from '../../envtest/sqs/server.js';
 import { fastElectionFlags } from '../helpers/controller-cli.js';
 import { type ControllerProcess, spawnController } from './cli-process.js';
-import { AclWorld, envtestBackends, eventually } from './world.js';
-
-interface EventsWorld {
-  readonly world: AclWorld;
-  readonly sqs: SqsServer;
-  readonly queueUrl: string;
-  /** While true, ECS's task events are lost on the way to the queue. */
-  lose: boolean;
-  /** Every event body ECS published, lost or not. */
-  readonly published: string[];
-  close(): Promise<void>;
-}
-
-async function startEventsWorld(): Promise<EventsWorld> {
-  const [secretsManager, sqs, consul] = await Promise.all([
-    startSecretsManagerServer(),
-    startSqsServer(),
-    startConsulServer({ sessionTtlMinMs: 1_000 }),
-  ]);
-  const queue = sqs.state.createQueue('task-events', {});
-  const env = { lose: false, published: [] as string[] } as EventsWorld;
-  const ecs = await startEcsServer({
-    events: {
-      publish: (body) => {
-        env.published.push(body);
-        if (!env.lose) sqs.state.sendMessage(queue, body);
-      },
-    },
-    secrets: secretsManager.state,
-  });
-  const world = await AclWorld.attach(envtestBackends({ ecs, secretsManager, consul }), {
-    cluster: 'prod',
-    prefix: 'test',
-  });
-  return Object.assign(env, {
-    world,
-    sqs,
-    queueUrl: queue.url,
-    close: async () => {
-      await world.close();
-      await Promise.all([ecs.close(), secretsManager.close(), sqs.close(), consul.close()]);
-    },
-  });
-}
+import { type EventsWorld, startEventsWorld } from './events-world.js';
+import { type AclWorld, eventually } from './world.js';
 
 function spawn(env: EventsWorld, extra: readonly string[]): ControllerProcess {
   return spawnController(env.world, ['-events-queue-url', env.queueUrl, '-gc-grace-period', '0', ...extra], {
@@ -76,7 +30,7 @@ describe('events that cannot lie, through the real CLI', function () {
   let controllers: ControllerProcess[] = [];
 
   beforeEach(async () => {
-    env = await startEventsWorld();
+    env = await startEventsWorld({ consul: { sessionTtlMinMs: 1_000 } });
   });
   afterEach(async () => {
     for (const controller of controllers) controller.child.kill('SIGKILL');

@@ -9,50 +9,8 @@ import {
 import { expect } from 'chai';
 
 import { type AclDeps, aclDepsId } from '../../controllers/adapters/acl-deps.js';
-import { startConsulServer } from '../../envtest/consul/server.js';
-import { type EcsServer, startEcsServer } from '../../envtest/ecs/server.js';
-import { startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
-import { type SqsServer, startSqsServer } from '../../envtest/sqs/server.js';
-import { AclWorld, envtestBackends, eventually, MESH, type RunningController } from './world.js';
-
-interface EventsWorld {
-  world: AclWorld;
-  ecs: EcsServer;
-  sqs: SqsServer;
-  queueUrl: string;
-  close(): Promise<void>;
-}
-
-/**
- * Envtest servers wired as in AWS: ECS publishes task events (and, with `serviceEvents`, service
- * deployment events) to SQS and reads task secrets.
- */
-async function startEventsWorld(serviceEvents = false): Promise<EventsWorld> {
-  const [secretsManager, sqs, consul] = await Promise.all([
-    startSecretsManagerServer(),
-    startSqsServer(),
-    startConsulServer(),
-  ]);
-  const queue = sqs.state.createQueue('task-events', {});
-  const ecs = await startEcsServer({
-    events: { sqs: sqs.state, queueUrl: queue.url, serviceEvents },
-    secrets: secretsManager.state,
-  });
-  const world = await AclWorld.attach(envtestBackends({ ecs, secretsManager, consul }), {
-    cluster: 'prod',
-    prefix: 'test',
-  });
-  return {
-    world,
-    ecs,
-    sqs,
-    queueUrl: queue.url,
-    close: async () => {
-      await world.close();
-      await Promise.all([ecs.close(), secretsManager.close(), sqs.close(), consul.close()]);
-    },
-  };
-}
+import { type EventsWorld, startEventsWorld } from './events-world.js';
+import { AclWorld, eventually, MESH, type RunningController } from './world.js';
 
 /** A mesh task definition whose container reads the service token from the secret, as ECS does. */
 async function registerMeshTaskDefinition(world: AclWorld, family: string, secretArn: string): Promise<void> {
@@ -255,7 +213,7 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
 
   it('gives a mesh ECS service created at desired count 0 its token from its deployment event, though services are relisted hourly', async () => {
     await env.close();
-    env = await startEventsWorld(true);
+    env = await startEventsWorld({ serviceEvents: true });
     const { world } = env;
     await registerMeshTaskDefinition(world, 'early', await world.createServiceSecret('early'));
     const controller = await start({ serviceResyncIntervalMs: 3_600_000, preProvision: true });
@@ -274,7 +232,7 @@ describe('pre-provisioning and event-driven task updates, end to end', function 
 
   it('counts a service event of another cluster as ignored and describes nothing for it', async () => {
     await env.close();
-    env = await startEventsWorld(true);
+    env = await startEventsWorld({ serviceEvents: true });
     const { world } = env;
     const controller = await start({ serviceResyncIntervalMs: 3_600_000, preProvision: true });
     const { services } = controller.container.get<AclDeps>(aclDepsId(world.cluster));

@@ -24,13 +24,11 @@ import { type AclApi } from '../../src/consul/acl-api.js';
 import { SILENT_LOGGER } from '../../src/log/logger.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { envtestAclApi } from '../helpers/envtest-acl-api.js';
+import { loginDescription } from './login-tokens.js';
 
 const ARN = 'arn:aws:ecs:us-east-1:123456789012:cluster/prod';
 const OURS = [ARN, 'prod'];
 const GRACE_MS = 120_000;
-const loginDescription = (cluster: string, taskId: string) =>
-  `token created via login: ${JSON.stringify({ 'consul.hashicorp.com/cluster': cluster, 'consul.hashicorp.com/task-id': taskId })}`;
-
 describe('login-token garbage collector', () => {
   let consul: ConsulServer;
   let acl: AclApi;
@@ -60,8 +58,19 @@ describe('login-token garbage collector', () => {
     }
     const clock = new ManualClock(0);
     const outcomes: LoginTokenDeleteOutcome[] = [];
+    // Each relist asked for completes at once (the informer's full list), unless `lists.hold`.
+    const lists = {
+      listCount: 0,
+      triggered: 0,
+      hold: false,
+      trigger() {
+        this.triggered += 1;
+        if (!this.hold) this.listCount += 1;
+      },
+    };
     const reconciler = new LoginTokenGcReconciler({
       taskRunning: (taskId) => running.has(taskId),
+      taskLists: lists,
       loginTokens: { store },
       writes,
       clock,
@@ -70,7 +79,7 @@ describe('login-token garbage collector', () => {
       count: (outcome) => outcomes.push(outcome),
     });
     const exists = async (name: string) => (await acl.readToken(ids[name] as string)) !== undefined;
-    return { reconciler, clock, outcomes, exists, ids, store };
+    return { reconciler, clock, outcomes, exists, ids, store, lists };
   }
 
   const signal = new AbortController().signal;
@@ -91,6 +100,9 @@ describe('login-token garbage collector', () => {
     await clock.advance(GRACE_MS - 1);
     expect(await reconciler.reconcile('task-gone', signal)).to.deep.equal({ requeueAfterMs: 1 });
     await clock.advance(1);
+    // No task list completed since the task was first seen gone: one is asked for first.
+    expect(await reconciler.reconcile('task-gone', signal)).to.deep.equal({ requeueAfterMs: 500 });
+    expect(await exists('gone')).to.equal(true);
     await reconciler.reconcile('task-gone', signal);
     expect([await exists('gone'), await exists('goneByName'), await exists('running')]).to.deep.equal([
       false,
@@ -98,6 +110,25 @@ describe('login-token garbage collector', () => {
       true,
     ]);
     expect(outcomes).to.deep.equal(['deleted', 'deleted']);
+  });
+
+  it('removes nothing on an absence no full task list confirmed (a forged stop event alone)', async () => {
+    const { reconciler, clock, outcomes, exists, lists } = await setup(
+      { t: loginDescription(ARN, 'task-forged') },
+      new Set(),
+    );
+    lists.hold = true;
+    await reconciler.reconcile('task-forged', signal);
+    await clock.advance(GRACE_MS);
+    for (let i = 0; i < 3; i++)
+      expect(await reconciler.reconcile('task-forged', signal)).to.deep.equal({ requeueAfterMs: 500 });
+    expect(lists.triggered).to.equal(3);
+    expect(await exists('t')).to.equal(true);
+    expect(outcomes).to.deep.equal([]);
+    // A list that completed after the absence was first seen confirms it.
+    lists.listCount += 1;
+    await reconciler.reconcile('task-forged', signal);
+    expect(await exists('t')).to.equal(false);
   });
 
   it('restarts the grace period when the task comes back', async () => {
@@ -141,6 +172,7 @@ describe('login-token garbage collector', () => {
       ServiceIdentities: [{ ServiceName: 'web' }],
     });
     await clock.advance(GRACE_MS);
+    await reconciler.reconcile('task-edit', signal); // asks for a confirming task list
     await reconciler.reconcile('task-edit', signal);
     expect(outcomes).to.deep.equal(['refused']);
     expect(await exists('edited')).to.equal(true);
@@ -155,6 +187,7 @@ describe('login-token garbage collector', () => {
     );
     await reconciler.reconcile('task-err', signal);
     await clock.advance(GRACE_MS);
+    await reconciler.reconcile('task-err', signal); // asks for a confirming task list
     let failed: unknown;
     await reconciler.reconcile('task-err', signal).catch((error: unknown) => (failed = error));
     expect((failed as Error | undefined)?.message).to.equal('Consul answered 500');
