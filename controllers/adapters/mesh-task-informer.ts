@@ -14,7 +14,7 @@ import { type Informer } from '../../src/cache/informer.js';
 import { type EcsTaskFacts } from '../../src/aws/ecs-task-facts.js';
 import { type EcsTaskLister } from '../../src/aws/ecs-task-lister.js';
 import { createEcsTaskInformer } from '../../src/aws/ecs-task-informer.js';
-import { type MeshTask, toMeshTask } from '../domain/mesh-task.js';
+import { type MeshTask, sharedTaskValues, toMeshTask } from '../domain/mesh-task.js';
 import { servedServiceKeys } from '../domain/mesh-identity.js';
 import { TASKS_BY_ECS_SERVICE, TASKS_BY_SERVICE } from './mesh-indexes.js';
 
@@ -23,7 +23,8 @@ export function meshTaskProjection(
   partitionsEnabled: boolean,
   servedPartition: string | undefined,
 ): (facts: EcsTaskFacts) => MeshTask {
-  return (facts) => toMeshTask(facts, partitionsEnabled, servedPartition);
+  const shared = sharedTaskValues();
+  return (facts) => toMeshTask(facts, partitionsEnabled, servedPartition, shared);
 }
 
 export interface MeshTaskInformerOptions {

@@ -71,6 +71,21 @@ function withService(service: ServiceRef): MeshIdentity {
   return { mesh: true, service };
 }
 
+/** A cached item while it is being built (its fields are readonly once returned). */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Sets `identity`'s fields on `target` (a cached task or service being built), only those present,
+ * in one order: cached items then share a few hidden classes instead of one per object spread.
+ */
+export function assignMeshIdentity<T extends Mutable<MeshIdentity>>(target: T, identity: MeshIdentity): T {
+  target.mesh = identity.mesh;
+  if (identity.service !== undefined) target.service = identity.service;
+  if (identity.problem !== undefined) target.problem = identity.problem;
+  if (identity.foreignPartition !== undefined) target.foreignPartition = identity.foreignPartition;
+  return target;
+}
+
 export function hasMeshTag(tags: EcsTags): boolean {
   return tags.some((tag) => tag.key === MESH_TAG && tag.value === 'true');
 }

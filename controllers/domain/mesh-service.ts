@@ -12,7 +12,7 @@
  *   cache with their status, so the garbage collector sees them go.
  */
 import { type EcsServiceFacts } from '../../src/aws/ecs-service-facts.js';
-import { meshIdentity, hasMeshTag } from './mesh-identity.js';
+import { assignMeshIdentity, hasMeshTag, meshIdentity, type Mutable } from './mesh-identity.js';
 import { type ServiceRef } from './service-ref.js';
 
 export interface MeshService {
@@ -33,20 +33,21 @@ export function toMeshService(
   partitionsEnabled: boolean,
   servedPartition?: string,
 ): MeshService {
-  const base = {
+  const service: Mutable<MeshService> = {
     serviceArn: facts.serviceArn,
     status: facts.status,
     taskDefinitionArn: facts.taskDefinitionArn,
     desiredCount: facts.desiredCount,
+    mesh: false,
   };
   const source = hasMeshTag(facts.taskDefinition.tags)
     ? facts.taskDefinition.tags
     : facts.propagateTags === 'SERVICE' && hasMeshTag(facts.tags)
       ? facts.tags
       : undefined;
-  if (!source) return { ...base, mesh: false };
-  return {
-    ...base,
-    ...meshIdentity(source, facts.taskDefinition.family, partitionsEnabled, servedPartition),
-  };
+  if (!source) return service;
+  return assignMeshIdentity(
+    service,
+    meshIdentity(source, facts.taskDefinition.family, partitionsEnabled, servedPartition),
+  );
 }
