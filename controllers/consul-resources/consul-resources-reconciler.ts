@@ -1,13 +1,14 @@
 /**
  * ConsulResourcesReconciler: keeps the Consul objects that tasks logging in with the IAM auth
  * method need (consul-ecs v0.7+ makes them once at start and exits on any error; here they are
- * kept, every resync): the gateway policies and roles, the `iam-ecs-service-token` auth method,
- * its binding rules, in the primary datacenter the anonymous token's policy, and the cluster's
- * synthetic catalog node.
+ * kept): the gateway policies and roles, the `iam-ecs-service-token` auth method, its binding
+ * rules, in the primary datacenter the anonymous token's policy, and the cluster's synthetic
+ * catalog node.
  *
  * Invariants:
- * - One key (the cluster); every reconcile re-reads each object and writes only what differs, then
- *   asks to run again after `resyncIntervalMs`. A failure is retried with backoff.
+ * - One key (the cluster), run when a watch reports a change (see ConsulResourcesController); every
+ *   reconcile re-reads each object and writes only what differs, then asks to run again after
+ *   SAFETY_NET_RESYNCS × `resyncIntervalMs` (the safety net). A failure is retried with backoff.
  * - Policies: created when missing, rules rewritten when they differ by meaning. Roles: created when
  *   missing; a missing link to their policy is added, other links kept.
  * - The auth method keeps every trusted principal and entity tag already there (other clusters'
@@ -43,6 +44,14 @@ import {
 
 export const CONSUL_RESOURCES = 'consul-resources';
 
+/**
+ * Resyncs between two unprompted reconciles. The watches report drift within about a second, so
+ * the requeue only covers a change none reported (a watch failing and backing off, a bug): at the
+ * default 30 s resync that is 5 minutes, Consul's default blocking wait, so the watches' own idle
+ * re-reads and the safety net share one cadence (11 reads per 5 min instead of 11 per resync).
+ */
+export const SAFETY_NET_RESYNCS = 10;
+
 export interface ConsulResourcesSettings {
   readonly dryRun: boolean;
   readonly partitionsEnabled: boolean;
@@ -53,6 +62,7 @@ export interface ConsulResourcesSettings {
   /** The synthetic node's name (the cluster ARN) and address (this task's IP). */
   readonly node: string;
   readonly nodeAddress: string;
+  /** The manager's resync; the reconciler requeues after SAFETY_NET_RESYNCS of them. */
   readonly resyncIntervalMs: number;
 }
 
@@ -89,7 +99,7 @@ export class ConsulResourcesReconciler implements Reconciler {
     const { datacenter, primary } = await this.deps.agent.datacenters(signal);
     if (datacenter === primary) await this.ensureAnonymousPolicy(signal);
     await this.ensureNode(signal);
-    return { requeueAfterMs: this.deps.config.resyncIntervalMs };
+    return { requeueAfterMs: this.deps.config.resyncIntervalMs * SAFETY_NET_RESYNCS };
   }
 
   private async ensurePolicy(

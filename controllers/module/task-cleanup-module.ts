@@ -47,6 +47,11 @@ import { type RemovalOutcome } from '../domain/removal-outcome.js';
 import { CatalogApi } from '../../src/consul/catalog-api.js';
 import { AgentApi } from '../../src/consul/agent-api.js';
 import { AuthApi } from '../../src/consul/auth-api.js';
+import {
+  consulResourceWatchCount,
+  createConsulResourceInformers,
+  type WatchedObject,
+} from '../adapters/consul-resource-informers.js';
 import { ConsulResourcesController } from '../consul-resources/consul-resources-controller.js';
 import { CONSUL_RESOURCES } from '../consul-resources/consul-resources-reconciler.js';
 import { tasksByIdIndexer, TASKS_BY_ID } from '../task-cleanup/gone-task-controller.js';
@@ -195,6 +200,25 @@ export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModul
       }
       const { resources } = cluster;
       if (resources !== undefined) {
+        const watchesId = Symbol.for(`ecs-acl-controller.ConsulResourceWatches/${cluster.cluster}`);
+        bind<Informer<WatchedObject>[]>(watchesId).toDynamicValue((ctx) => {
+          const transport = consulTransport(ctx, settings);
+          return createConsulResourceInformers({
+            acl: new AclApi(transport),
+            auth: new AuthApi(transport),
+            catalog: new CatalogApi(transport),
+            partitionsEnabled: resources.partitionsEnabled,
+            partition: settings.partition ?? '',
+            node: cluster.node,
+            scheduler: ctx.get<SchedulerLike>(TYPES.Scheduler),
+            observer: ctx.get<InformerObserver>(TYPES.InformerObserver),
+            scopedName,
+            group: cluster.cluster,
+          });
+        });
+        const watches = (ctx: ResolutionContext) => ctx.get<Informer<WatchedObject>[]>(watchesId);
+        for (let i = 0; i < consulResourceWatchCount(resources.partitionsEnabled, settings.partition); i++)
+          bind(TYPES.Informer).toDynamicValue((ctx) => watches(ctx)[i] as Informer<WatchedObject>);
         bind(TYPES.ControllerPlugin).toDynamicValue((ctx) => {
           const transport = consulTransport(ctx, settings);
           const changes = sharedCounter(
@@ -222,6 +246,7 @@ export function taskCleanupModule(settings: TaskCleanupSettings): ContainerModul
             },
             cluster.cluster,
             scopedName(CONSUL_RESOURCES),
+            watches(ctx),
           );
         });
       }

@@ -35,15 +35,31 @@ export class AclApi {
     scope: AclScope = {},
     signal?: AbortSignal,
   ): Promise<AclToken | undefined> {
-    return this.readOrUndefined(() =>
-      this.checked<AclToken>(tokenProblem, {
+    return (await this.watchToken(accessorId, scope, { signal })).items[0];
+  }
+
+  /**
+   * One token with the tokens table's index, blocking when `blocking.index` is set (Consul's
+   * TokenRead is a blocking query that wakes only when this token changes). A missing token is an
+   * empty list at index '0' (the next read then answers at once).
+   */
+  async watchToken(
+    accessorId: string,
+    scope: AclScope = {},
+    blocking: BlockingOptions = {},
+  ): Promise<Indexed<AclToken>> {
+    try {
+      const { value, index } = await this.checked<AclToken | null>(tokenProblem, {
         operation: 'acl.token.read',
         method: 'GET',
         path: `/v1/acl/token/${encodeURIComponent(accessorId)}`,
-        query: scopeQuery(scope),
-        signal,
-      }),
-    );
+        ...blockingRead(scope, blocking),
+      });
+      return { items: value === null ? [] : [value], index: index ?? '0' };
+    } catch (error) {
+      if (isConsulNotFound(error)) return { items: [], index: '0' };
+      throw error;
+    }
   }
 
   /** The token the controller itself authenticates with. */

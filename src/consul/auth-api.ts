@@ -9,9 +9,17 @@
  *   bind fields of a rule, `ID`/`Name` of a role); anything else rejects with a ConsulError.
  * - Partition and namespace go out only when set (an OSS server never sees them).
  */
-import { checkedJson, type Problem, readOrUndefined, scopeQuery } from './checked-requests.js';
+import { listProblem } from './acl-shape.js';
+import {
+  type BlockingOptions,
+  blockingRead,
+  checkedJson,
+  type Problem,
+  readOrUndefined,
+  scopeQuery,
+} from './checked-requests.js';
 import { type ConsulRequest, type ConsulTransport } from './consul-transport.js';
-import { type AclLink, type AclScope } from './acl-types.js';
+import { type AclLink, type AclScope, type Indexed } from './acl-types.js';
 
 export interface AuthMethod {
   readonly Name: string;
@@ -22,6 +30,13 @@ export interface AuthMethod {
   readonly NamespaceRules?: readonly { readonly Selector: string; readonly BindNamespace: string }[];
 }
 
+/** An auth method as `GET /v1/acl/auth-methods` lists it (no Config). */
+export interface AuthMethodStub {
+  readonly Name: string;
+  readonly Type: string;
+  readonly ModifyIndex?: number;
+}
+
 export interface BindingRule {
   readonly ID?: string;
   readonly Description: string;
@@ -29,6 +44,7 @@ export interface BindingRule {
   readonly Selector: string;
   readonly BindType: string;
   readonly BindName: string;
+  readonly ModifyIndex?: number;
 }
 
 export interface AclRoleWrite {
@@ -43,6 +59,7 @@ export interface AclRoleRead {
   readonly Name: string;
   readonly Description?: string;
   readonly Policies?: readonly AclLink[] | null;
+  readonly ModifyIndex?: number;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -108,22 +125,44 @@ export class AuthApi {
     });
   }
 
+  /** Every auth method of `scope` (blocking when `blocking.index` is set). */
+  async listAuthMethods(
+    scope: AclScope = {},
+    blocking: BlockingOptions = {},
+  ): Promise<Indexed<AuthMethodStub>> {
+    const read = blockingRead(scope, blocking);
+    return this.list<AuthMethodStub>('acl.auth_methods.list', '/v1/acl/auth-methods', methodProblem, read);
+  }
+
   async listBindingRules(
     authMethod: string,
     scope: AclScope = {},
     signal?: AbortSignal,
   ): Promise<BindingRule[]> {
-    const value = await this.checked(
-      (v) => (Array.isArray(v) ? v.map(ruleProblem).find(Boolean) : v === null ? undefined : 'not a list'),
-      {
-        operation: 'acl.binding_rules.list',
-        method: 'GET',
-        path: '/v1/acl/binding-rules',
-        query: { ...scopeQuery(scope), authmethod: authMethod },
-        signal,
-      },
+    return [...(await this.watchBindingRules(authMethod, scope, { signal })).items];
+  }
+
+  /** `authMethod`'s binding rules with the list's index (blocking when `blocking.index` is set). */
+  async watchBindingRules(
+    authMethod: string,
+    scope: AclScope = {},
+    blocking: BlockingOptions = {},
+  ): Promise<Indexed<BindingRule>> {
+    const read = blockingRead(scope, blocking);
+    return this.list<BindingRule>('acl.binding_rules.list', '/v1/acl/binding-rules', ruleProblem, {
+      ...read,
+      query: { ...read.query, authmethod: authMethod },
+    });
+  }
+
+  /** Every role of `scope` (blocking when `blocking.index` is set). */
+  async listRoles(scope: AclScope = {}, blocking: BlockingOptions = {}): Promise<Indexed<AclRoleRead>> {
+    return this.list<AclRoleRead>(
+      'acl.roles.list',
+      '/v1/acl/roles',
+      roleProblem,
+      blockingRead(scope, blocking),
     );
-    return (value as BindingRule[] | null) ?? [];
   }
 
   async writeBindingRule(rule: BindingRule, scope: AclScope = {}, signal?: AbortSignal): Promise<void> {
@@ -160,6 +199,23 @@ export class AuthApi {
       body: role,
       signal,
     });
+  }
+
+  /** A checked list (`null` is empty) and its X-Consul-Index. */
+  private async list<T>(
+    operation: string,
+    path: string,
+    itemProblem: Problem,
+    read: Pick<ConsulRequest, 'query' | 'waitMs' | 'signal'>,
+  ): Promise<Indexed<T>> {
+    const problem: Problem = (v) => listProblem(v, itemProblem);
+    const { value, index } = await checkedJson<T[] | null>(this.transport, problem, {
+      operation,
+      method: 'GET',
+      path,
+      ...read,
+    });
+    return { items: value ?? [], index: index ?? '0' };
   }
 
   private async checked(problem: Problem, req: ConsulRequest): Promise<unknown> {

@@ -1,6 +1,6 @@
 /**
  * CatalogApi: the Consul catalog endpoints a controller uses to keep one node's services: read a
- * node's services (blocking), and deregister one service.
+ * node and its services (blocking), and deregister one service.
  *
  * Invariants:
  * - A node's services are read with `GET /v1/catalog/node/<node>` (Consul answers `null` for a
@@ -46,6 +46,15 @@ export class CatalogApi {
   /** `node`'s meta and services, or undefined when the node does not exist. */
   async node(node: string, scope: AclScope = {}, signal?: AbortSignal): Promise<CatalogNode | undefined> {
     return (await this.readNode(node, scope, { signal })).value;
+  }
+
+  /** `node` (undefined when missing) with the catalog's index, blocking when `blocking.index` is set. */
+  async watchNode(
+    node: string,
+    scope: AclScope = {},
+    blocking: BlockingOptions = {},
+  ): Promise<{ value: CatalogNode | undefined; index: string }> {
+    return this.readNode(node, scope, blocking);
   }
 
   /** Registers `node` (no service) with `address` and `meta`, replacing both if it exists. */

@@ -228,6 +228,112 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
     );
   });
 
+  /** Starts `controller` with `-resync-interval <resync>`; resolves with its ops URL once listening. */
+  async function startController(resync: string): Promise<string> {
+    child = spawn(
+      process.execPath,
+      [CLI, 'controller', '-resync-interval', resync, '-listen-addr', '127.0.0.1:0'],
+      {
+        env: environment(moduleConfig()),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    return eventually('the ops server', () => /"url":"(http:[^"]+)"/.exec(output)?.[1]);
+  }
+  /** The sum of `external_api_requests_total` samples whose labels match `labels`. */
+  const apiCalls = async (opsUrl: string, labels: RegExp) =>
+    (await (await fetch(`${opsUrl}/metrics`)).text())
+      .split('\n')
+      .filter((line) => line.startsWith('external_api_requests_total{') && labels.test(line))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  const ruleCount = async () =>
+    (
+      (await consul('GET', '/v1/acl/binding-rules?authmethod=iam-ecs-service-token')).body as unknown as
+        { ID: string }[] | undefined
+    )?.length ?? 0;
+  const changes = async (opsUrl: string, change: string) => {
+    const line = (await (await fetch(`${opsUrl}/metrics`)).text())
+      .split('\n')
+      .find((l) => l.startsWith('consul_resources_changes_total{') && l.includes(`change="${change}"`));
+    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+
+  it('repairs a deleted binding rule, auth method, anonymous-policy link and synthetic node from its blocking-query watches, long before its safety-net recheck', async () => {
+    stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
+    const clusterArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${world.cluster}`;
+    // A 30 s resync: the unprompted recheck comes only after 10 resyncs (300 s); a repair within
+    // the bounds below can only come from a watch.
+    const opsUrl = await startController('30s');
+    await eventually(
+      'the synthetic node registered',
+      async () => (await changes(opsUrl, 'node_registered')) === 1,
+    );
+    await eventually('four binding rules', async () => (await ruleCount()) === 4);
+    const [first] = (await consul('GET', '/v1/acl/binding-rules?authmethod=iam-ecs-service-token'))
+      .body as unknown as { ID: string }[];
+    await consul('DELETE', `/v1/acl/binding-rule/${first!.ID}`);
+    await eventually(
+      'the binding rule recreated by its watch',
+      async () => (await changes(opsUrl, 'binding_rule_created')) === 5 && (await ruleCount()) === 4,
+      10_000,
+    );
+    await consul('DELETE', '/v1/acl/auth-method/iam-ecs-service-token');
+    await eventually(
+      'the auth method and its rules recreated by their watches',
+      async () => (await changes(opsUrl, 'auth_method_created')) === 2 && (await ruleCount()) === 4,
+      10_000,
+    );
+    // The anonymous token and the catalog move with every login and registration: their watches
+    // read at most every 5 s, so these repairs may take that long.
+    const anonymous = '/v1/acl/token/00000000-0000-0000-0000-000000000002';
+    await consul('PUT', anonymous, { Description: 'Anonymous Token', Policies: [] });
+    await eventually(
+      'the anonymous policy linked again',
+      async () => (await changes(opsUrl, 'anonymous_token_repaired')) === 1,
+      15_000,
+    );
+    await consul('PUT', '/v1/catalog/deregister', { Node: clusterArn });
+    await eventually(
+      'the synthetic node registered again',
+      async () => (await changes(opsUrl, 'node_registered')) === 2,
+      15_000,
+    );
+  });
+
+  it('reads Consul only when a watch reports a change: nothing changing over five resyncs costs at most one safety-net pass', async () => {
+    stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
+    const opsUrl = await startController('1s');
+    await eventually(
+      'the synthetic node registered',
+      async () => (await changes(opsUrl, 'node_registered')) === 1,
+    );
+    const relists = () => apiCalls(opsUrl, /service="ecs",operation="ListTasks"/);
+    const consulCalls = () => apiCalls(opsUrl, /service="consul"/);
+    // Settled: the reconcile its own writes triggered has run (two ECS relists without a Consul call).
+    const settled = await eventually(
+      'Consul quiet for two resyncs',
+      async () => {
+        const before = { relists: await relists(), consul: await consulCalls() };
+        await eventually('two relists', async () => (await relists()) >= before.relists + 2, 5_000);
+        return (await consulCalls()) === before.consul ? before : undefined;
+      },
+      30_000,
+    );
+    const start = { relists: await relists(), consul: await consulCalls() };
+    await eventually(
+      'five more resyncs (ECS relists)',
+      async () => (await relists()) >= start.relists + 5,
+      15_000,
+    );
+    const reads = (await consulCalls()) - start.consul;
+    // Before the watches: 11 reads every resync (55 here). Now: none, or one recheck of 11 reads
+    // when the 10-resync safety net falls in the window.
+    expect(reads, `Consul calls over five resyncs (settled at ${settled.consul})`).to.be.at.most(11);
+  });
+
   it('with consulLogin and no CONSUL_HTTP_TOKEN logs in with the task role, does its job with that token, and logs out on SIGTERM', async () => {
     stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
     const clusterArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${world.cluster}`;

@@ -104,6 +104,117 @@ async function deletePolicy(ctx: ConsulContext, id: string): Promise<void> {
   expect(res.json<boolean>()).to.equal(true);
 }
 
+/**
+ * A blocking read of `path` (with the index of a plain read first) returns after `change`, with a
+ * higher X-Consul-Index. The reads the consul-resources watches rely on being blocking.
+ */
+async function expectBlockingRead(
+  ctx: ConsulContext,
+  path: string,
+  change: () => Promise<void>,
+): Promise<ConsulResponse> {
+  const first = ok(await ctx.consul.get(path), `read ${path}`);
+  expect(first.index, path).to.be.a('number').and.greaterThan(0);
+  const separator = path.includes('?') ? '&' : '?';
+  const blocked = ctx.consul.get(`${path}${separator}index=${first.index}&wait=10s`);
+  await change();
+  const woken = ok(await blocked, `blocking read ${path}`);
+  expect(woken.index, path).to.be.greaterThan(first.index ?? 0);
+  return woken;
+}
+
+const ANONYMOUS_TOKEN = '00000000-0000-0000-0000-000000000002';
+
+function blockingReadCases(): ContractCase<ConsulContext>[] {
+  const method = (name: string) => ({
+    Name: name,
+    Type: 'aws-iam',
+    Config: { BoundIAMPrincipalARNs: ['arn:aws:iam::123456789012:role/consul-ecs/app'] },
+  });
+  return [
+    {
+      name: 'blocking reads of /v1/acl/auth-methods and /v1/acl/binding-rules?authmethod= return after a change',
+      async run(ctx) {
+        const name = uniqueName('method');
+        const listed = await expectBlockingRead(ctx, '/v1/acl/auth-methods', async () => {
+          ok(await ctx.consul.put('/v1/acl/auth-method', method(name)), 'create method');
+        });
+        expect(listed.json<{ Name: string }[]>().map((m) => m.Name)).to.include(name);
+        // A method's rules list is an empty list, never an error, while the method is missing.
+        const missing = ok(
+          await ctx.consul.get(`/v1/acl/binding-rules?authmethod=${uniqueName('no')}`),
+          'rules',
+        );
+        expect(missing.json<unknown>() ?? []).to.deep.equal([]);
+        const rules = await expectBlockingRead(ctx, `/v1/acl/binding-rules?authmethod=${name}`, async () => {
+          ok(
+            await ctx.consul.put('/v1/acl/binding-rule', {
+              AuthMethod: name,
+              BindType: 'service',
+              BindName: 'web',
+            }),
+            'create rule',
+          );
+        });
+        expect(rules.json<{ AuthMethod: string }[]>().map((r) => r.AuthMethod)).to.deep.equal([name]);
+        ok(await ctx.consul.delete(`/v1/acl/auth-method/${name}`), 'delete method');
+      },
+    },
+    {
+      name: 'blocking reads of /v1/acl/policies and /v1/acl/roles return after a change',
+      async run(ctx) {
+        let policy: Policy | undefined;
+        await expectBlockingRead(ctx, '/v1/acl/policies', async () => {
+          policy = await createPolicy(ctx);
+        });
+        const name = uniqueName('role');
+        const roles = await expectBlockingRead(ctx, '/v1/acl/roles', async () => {
+          ok(await ctx.consul.put('/v1/acl/role', { Name: name, Policies: [{ ID: policy!.ID }] }), 'role');
+        });
+        const role = roles.json<Role[]>().find((r) => r.Name === name);
+        expect(role?.Policies?.map((link) => link.ID)).to.deep.equal([policy!.ID]);
+        ok(await ctx.consul.delete(`/v1/acl/role/${role!.ID}`), 'delete role');
+        await deletePolicy(ctx, policy!.ID);
+      },
+    },
+    {
+      name: 'blocking reads of one token (the anonymous one) and of /v1/catalog/node/<node> return after its change',
+      async run(ctx) {
+        const path = `/v1/acl/token/${ANONYMOUS_TOKEN}`;
+        const before = ok(await ctx.consul.get(path), 'anonymous').json<Token>();
+        const description = uniqueName('anonymous');
+        const woken = await expectBlockingRead(ctx, path, async () => {
+          ok(
+            await ctx.consul.put(path, { Description: description, Policies: before.Policies ?? [] }),
+            'update',
+          );
+        });
+        expect(woken.json<Token>().Description).to.equal(description);
+        ok(
+          await ctx.consul.put(path, { Description: before.Description, Policies: before.Policies ?? [] }),
+          'restore',
+        );
+        const node = uniqueName('synthetic');
+        ok(await ctx.consul.put('/v1/catalog/register', { Node: node, Address: '10.0.0.1' }), 'register');
+        const registered = await expectBlockingRead(ctx, `/v1/catalog/node/${node}`, async () => {
+          ok(
+            await ctx.consul.put('/v1/catalog/register', {
+              Node: node,
+              Address: '10.0.0.1',
+              NodeMeta: { 'synthetic-node': 'true' },
+            }),
+            'register with meta',
+          );
+        });
+        expect(registered.json<{ Node: { Meta: Record<string, string> } }>().Node.Meta).to.deep.include({
+          'synthetic-node': 'true',
+        });
+        ok(await ctx.consul.put('/v1/catalog/deregister', { Node: node }), 'deregister');
+      },
+    },
+  ];
+}
+
 const cases: ContractCase<ConsulContext>[] = [
   {
     name: 'token create with preset AccessorID and SecretID, then read and self',
@@ -453,6 +564,7 @@ const cases: ContractCase<ConsulContext>[] = [
       await deleteToken(ctx, token.AccessorID);
     },
   },
+  ...blockingReadCases(),
   {
     name: 'blocking query with index and a short wait returns the same index when nothing changed',
     async run(ctx) {
