@@ -53,6 +53,14 @@ describe('controller (the consul-ecs v0.10 command) with -events-queue-url, thro
   };
   const ready = async (running: ControllerProcess) =>
     eventually('ready', async () => (await fetch(`${await running.opsUrl()}/readyz`)).status === 200);
+  /** One running task with its login token, then the controller, ready. */
+  const startWithLoggedInTask = async () => {
+    const [task] = await env.world.runTasks('web', 1);
+    const token = await createLoginToken(env.world, clusterArn, task as string);
+    const running = start();
+    await ready(running);
+    return { task: task as string, token, running };
+  };
   const ecsCalls = () => ({
     ListTasks: env.ecs.calls.count('ListTasks'),
     DescribeTasks: env.ecs.calls.count('DescribeTasks'),
@@ -60,10 +68,7 @@ describe('controller (the consul-ecs v0.10 command) with -events-queue-url, thro
 
   it("removes a stopped task's login token at its stop event; a new task's event alone keeps its token, with no DescribeTasks", async () => {
     const { world } = env;
-    const [first] = await world.runTasks('web', 1);
-    const firstToken = await createLoginToken(world, clusterArn, first as string);
-    const running = start();
-    await ready(running);
+    const { task: first, token: firstToken, running } = await startWithLoggedInTask();
     // With events the full relist is a safety net: 10 minutes unless set.
     expect(running.output()).to.match(/"resyncIntervalMs":600000/);
     const atReady = ecsCalls();
@@ -77,7 +82,7 @@ describe('controller (the consul-ecs v0.10 command) with -events-queue-url, thro
     const afterRun = ecsCalls();
     expect(afterRun.DescribeTasks, 'the new task was not described').to.equal(atReady.DescribeTasks);
 
-    await world.stopTasks([first as string]);
+    await world.stopTasks([first]);
     await eventually(
       'the stopped task’s login token is gone',
       async () => !(await loginTokenExists(world, firstToken)),
@@ -93,10 +98,7 @@ describe('controller (the consul-ecs v0.10 command) with -events-queue-url, thro
 
   it('removes nothing on forged stop events (another account’s cluster, or ours with no relist agreeing) and drops malformed messages', async () => {
     const { world } = env;
-    const [task] = await world.runTasks('web', 1);
-    const token = await createLoginToken(world, clusterArn, task as string);
-    const running = start();
-    await ready(running);
+    const { token, running } = await startWithLoggedInTask();
     const queue = env.sqs.state.findQueue('task-events');
     if (!queue) throw new Error('no task-events queue');
     const published = JSON.parse(env.published.at(-1) as string) as {
