@@ -1,8 +1,11 @@
 /**
- * Evaluates expressions of config/terraform/controller with `terraform console`, offline: only the
- * module's provider-free files (variables, config, secret ARNs, policy documents, container) are
- * copied, with the IAM policy template they read, into a temporary tree of the same layout, and
- * the variables are given as terraform.tfvars.json. A failing evaluation (a variable validation)
+ * Evaluates expressions of config/terraform/controller (or of its child
+ * config/terraform/modules/ecs-task-events) with `terraform console`, offline: only the modules'
+ * provider-free files (variables, config, secret ARNs, policy documents, container, the events
+ * module call; the child's variables and documents) are copied, with the IAM policy templates they
+ * read, into a temporary tree of the same layout, `terraform get` links the local child module, and
+ * the variables are given as terraform.tfvars.json. The child's one provider-made value, the
+ * queue URL, is stood in by QUEUE_URL_STAND_IN. A failing evaluation (a variable validation)
  * rejects with terraform's stderr, so tests can assert on the message.
  */
 import { execFile } from 'node:child_process';
@@ -16,15 +19,28 @@ import { REPO, terraformTool } from './tools.js';
 const run = promisify(execFile);
 
 export const CONTROLLER_MODULE = 'config/terraform/controller';
-/** The files of the module that read variables and files only. */
+export const TASK_EVENTS_MODULE = 'config/terraform/modules/ecs-task-events';
+/** The files of the module that read variables, files and the events module call only. */
 export const PROVIDER_FREE_FILES = [
   'variables.tf',
   'config.tf',
   'secret-arns.tf',
   'policies.tf',
   'container.tf',
+  'events.tf',
 ];
-const TEMPLATES = ['config/iam/iam-auth-controller-policy.json'];
+/** The files of the ecs-task-events module that read variables only. */
+export const TASK_EVENTS_PROVIDER_FREE_FILES = ['variables.tf', 'documents.tf'];
+const TEMPLATES = [
+  'config/iam/iam-auth-controller-policy.json',
+  'config/iam/iam-auth-controller-events-policy.json',
+];
+/**
+ * Stands in for the ecs-task-events output `queue_url` (aws_sqs_queue.this.url, known only to AWS)
+ * with the form SQS gives a queue's URL.
+ */
+export const QUEUE_URL_STAND_IN =
+  'output "queue_url" {\n  value = "https://sqs.${local.region}.amazonaws.com/${local.account}/${var.name}"\n}\n';
 
 /** The module's required inputs, with values for a cluster `prod` in eu-west-1. */
 export const REQUIRED_INPUTS = {
@@ -49,33 +65,40 @@ export class ConsoleError extends Error {
   }
 }
 
-/** Each expression's value (through jsonencode and base64encode) under these variables. */
+/**
+ * Each expression's value (through jsonencode and base64encode) under these variables, in the
+ * controller module or (module = TASK_EVENTS_MODULE) in the ecs-task-events module.
+ */
 export async function evaluate(
   context: Mocha.Context,
   variables: Record<string, unknown>,
   expressions: readonly string[],
+  module: typeof CONTROLLER_MODULE | typeof TASK_EVENTS_MODULE = CONTROLLER_MODULE,
 ): Promise<unknown[]> {
   const terraform = terraformTool(context);
   const root = mkdtempSync(join(tmpdir(), 'tf-controller-'));
   try {
-    const moduleDir = join(root, CONTROLLER_MODULE);
-    mkdirSync(moduleDir, { recursive: true });
-    for (const file of PROVIDER_FREE_FILES)
-      copyFileSync(join(REPO, CONTROLLER_MODULE, file), join(moduleDir, file));
-    for (const file of TEMPLATES) {
+    const copy = (file: string) => {
       mkdirSync(join(root, file, '..'), { recursive: true });
       copyFileSync(join(REPO, file), join(root, file));
-    }
+    };
+    for (const file of PROVIDER_FREE_FILES) copy(join(CONTROLLER_MODULE, file));
+    for (const file of TASK_EVENTS_PROVIDER_FREE_FILES) copy(join(TASK_EVENTS_MODULE, file));
+    for (const file of TEMPLATES) copy(file);
+    writeFileSync(join(root, TASK_EVENTS_MODULE, 'queue-url.tf'), QUEUE_URL_STAND_IN);
+    const moduleDir = join(root, module);
     writeFileSync(join(moduleDir, 'terraform.tfvars.json'), JSON.stringify(variables));
-    const child = run(terraform, ['console'], {
-      cwd: moduleDir,
-      env: {
-        ...process.env,
-        CHECKPOINT_DISABLE: '1',
-        TF_CLI_CONFIG_FILE: '/dev/null',
-        TF_IN_AUTOMATION: '1',
-      },
+    const env = {
+      ...process.env,
+      CHECKPOINT_DISABLE: '1',
+      TF_CLI_CONFIG_FILE: '/dev/null',
+      TF_IN_AUTOMATION: '1',
+    };
+    // Links the local child module (.terraform/modules); no provider, no network.
+    await run(terraform, ['get'], { cwd: moduleDir, env }).catch((error: { stderr?: string }) => {
+      throw new ConsoleError(plain(error.stderr ?? String(error)));
     });
+    const child = run(terraform, ['console'], { cwd: moduleDir, env });
     // One expression (a tuple): in piped mode the console prints only the last value. base64: it
     // prints strings as HCL literals (`${` as `$${`), base64 needs no unescaping.
     child.child.stdin?.end(`base64encode(jsonencode([${expressions.join(', ')}]))\n`);

@@ -3,7 +3,8 @@
  * decided by iam-simulate (iam-eval.ts):
  * - the task role allows exactly ecs:ListTasks and ecs:DescribeTasks, on this cluster only (the
  *   ecs:cluster condition on both, DescribeTasks also by task ARN), and these are exactly the AWS
- *   calls the `controller` command's code can make (the SDK commands its import graph uses);
+ *   calls the `controller` command's code can make (the SDK commands its import graph uses)
+ *   besides the sqs:ReceiveMessage and sqs:DeleteMessage that only enable_events grants;
  *   ECS Exec's ssmmessages grants appear only with enable_execute_command;
  * - every request ours allows, upstream v0.10.0's task role allows too (a drop-in loses nothing);
  * - the execution role reads only the bootstrap-token secret and the HTTPS CA (by their own ARNs)
@@ -14,6 +15,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
+import { iamActionOf } from '../helpers/aws-actions.js';
 import { readJson } from './deploy-configs.js';
 import { decide, fillPlaceholders, placeholders, type IamRequest, type PolicyDocument } from './iam-eval.js';
 import { evaluate, REQUIRED_INPUTS } from './terraform-console.js';
@@ -75,6 +77,7 @@ describe('Terraform module controller: IAM (terraform console + iam-simulate)', 
   this.timeout(30_000);
   let task: PolicyDocument;
   let taskWithExec: PolicyDocument;
+  let taskWithEvents: PolicyDocument;
   let execution: PolicyDocument;
 
   before(async function () {
@@ -86,6 +89,9 @@ describe('Terraform module controller: IAM (terraform console + iam-simulate)', 
     [taskWithExec] = (await evaluate(this, { ...REQUIRED_INPUTS, enable_execute_command: true }, [
       'local.task_policy',
     ])) as [PolicyDocument];
+    [taskWithEvents] = (await evaluate(this, { ...REQUIRED_INPUTS, enable_events: true }, [
+      'local.task_policy',
+    ])) as [PolicyDocument];
   });
 
   describe('task role', () => {
@@ -93,10 +99,13 @@ describe('Terraform module controller: IAM (terraform console + iam-simulate)', 
       expect(actionsOf(task)).to.deep.equal(['ecs:DescribeTasks', 'ecs:ListTasks']);
     });
 
-    it('those are exactly the AWS calls the controller command can make', () => {
-      expect(sdkCommandsReachableFrom('controllers/cli/controller-command.ts')).to.deep.equal(
-        actionsOf(task),
-      );
+    it('those, with the SQS grant of enable_events, are exactly the AWS calls the controller command can make', () => {
+      const calls = sdkCommandsReachableFrom('controllers/cli/controller-command.ts').map(iamActionOf);
+      expect([...new Set(calls)].sort()).to.deep.equal(actionsOf(taskWithEvents));
+      expect(actionsOf(taskWithEvents).filter((action) => !actionsOf(task).includes(action))).to.deep.equal([
+        'sqs:DeleteMessage',
+        'sqs:ReceiveMessage',
+      ]);
     });
 
     it("allows listing and describing this cluster's tasks", async () => {

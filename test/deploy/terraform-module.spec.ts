@@ -194,7 +194,14 @@ describe('Terraform module acl-controller', () => {
         );
         if (address in ours) expect(movedFrom.has(address), `${address} is kept and moved`).to.equal(false);
       }
-      for (const from of movedFrom.keys()) expect(UPSTREAM_RESOURCES, `moved from ${from}`).to.include(from);
+      // The other blocks move our own earlier enable_events addresses (terraform-task-events.spec.ts).
+      for (const from of movedFrom.keys())
+        if (
+          !/^aws_(sqs_queue|sqs_queue_policy|cloudwatch_event_rule|cloudwatch_event_target)\.(task|service)_events\[0\]$/.test(
+            from,
+          )
+        )
+          expect(UPSTREAM_RESOURCES, `moved from ${from}`).to.include(from);
     });
 
     it("keeps upstream's replacement-forcing names, so the switch updates in place", () => {

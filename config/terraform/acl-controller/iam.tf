@@ -17,7 +17,7 @@ locals {
     cluster            = local.cluster_name
     secret_name_prefix = var.name_prefix
     client_secret_arn  = aws_secretsmanager_secret.client_token.arn
-    events_queue_arn   = var.enable_events ? aws_sqs_queue.task_events[0].arn : ""
+    events_queue_arn   = var.enable_events ? module.task_events[0].queue_arn : ""
   }))
 
   create_secrets_sid = "OptionalCreateSecretsOnlyWithCreateSecretsFlag"

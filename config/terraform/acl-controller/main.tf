@@ -29,7 +29,7 @@ locals {
     ],
     var.consul_partitions_enabled ? ["-partitions-enabled", "-partition", var.consul_partition] : [],
     var.create_secrets ? ["-create-secrets"] : [],
-    var.enable_events ? ["-events-queue-url", aws_sqs_queue.task_events[0].url] : [],
+    var.enable_events ? ["-events-queue-url", module.task_events[0].queue_url] : [],
   )
 
   secrets = concat(

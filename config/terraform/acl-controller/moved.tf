@@ -10,6 +10,8 @@
 # - Upstream's inline policy "exec" on the task role is overwritten in place by ours (iam.tf).
 # - A module block renamed at the same time needs a root-level
 #   `moved { from = module.OLD, to = module.NEW }` as well; the README lists the plan to expect.
+# - Every other block moves one of our own earlier addresses (the enable_events resources that
+#   events.tf declared before ../modules/ecs-task-events existed) to a resource of the same type.
 
 moved {
   from = aws_iam_role.this_task
@@ -29,4 +31,37 @@ moved {
 moved {
   from = aws_iam_role_policy_attachment.consul-controller-execution
   to   = aws_iam_role_policy_attachment.execution
+}
+
+# The enable_events resources, from events.tf into its ../modules/ecs-task-events call (same names,
+# same arguments: nothing is replaced). Only instance [0] ever existed (count = enable_events).
+
+moved {
+  from = aws_sqs_queue.task_events[0]
+  to   = module.task_events[0].aws_sqs_queue.this
+}
+
+moved {
+  from = aws_cloudwatch_event_rule.task_events[0]
+  to   = module.task_events[0].aws_cloudwatch_event_rule.task
+}
+
+moved {
+  from = aws_cloudwatch_event_target.task_events[0]
+  to   = module.task_events[0].aws_cloudwatch_event_target.task
+}
+
+moved {
+  from = aws_cloudwatch_event_rule.service_events[0]
+  to   = module.task_events[0].aws_cloudwatch_event_rule.service[0]
+}
+
+moved {
+  from = aws_cloudwatch_event_target.service_events[0]
+  to   = module.task_events[0].aws_cloudwatch_event_target.service[0]
+}
+
+moved {
+  from = aws_sqs_queue_policy.task_events[0]
+  to   = module.task_events[0].aws_sqs_queue_policy.this
 }

@@ -169,9 +169,9 @@ variable "gc_grace_period" {
 }
 
 variable "resync_interval" {
-  description = "Full relist of tasks, login tokens and services, and re-check of the Consul resources (-resync-interval); at least 1s."
+  description = "Full relist of tasks, login tokens and services, and re-check of the Consul resources (-resync-interval); at least 1s. Unset: 30s, or with enable_events the controller's own 10m."
   type        = string
-  default     = "30s"
+  default     = null
 }
 
 variable "listen_addr" {
@@ -194,6 +194,12 @@ variable "ecs_read_rate" {
     condition     = var.ecs_read_rate >= 1 && var.ecs_read_rate <= 1000 && floor(var.ecs_read_rate) == var.ecs_read_rate
     error_message = "ecs_read_rate must be a whole number from 1 to 1000."
   }
+}
+
+variable "enable_events" {
+  description = "Event-driven cleanup: an EventBridge rule sends this cluster's ECS Task State Change events to an SQS queue of this module's own, which the controller consumes (-events-queue-url); the task role may receive and delete on that queue only."
+  type        = bool
+  default     = false
 }
 
 variable "enable_execute_command" {
