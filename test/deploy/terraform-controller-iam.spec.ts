@@ -45,7 +45,22 @@ const getSecret = (arn: string): IamRequest => ({ action: 'secretsmanager:GetSec
 const actionsOf = (policy: PolicyDocument) =>
   [...new Set(policy.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])))].sort();
 
-/** `<service>:<Operation>` of every AWS SDK command in the import graph of a source file. */
+/** An import TypeScript erases (`import type …`, or every name `type …`): it loads no code. */
+function typeOnly(statement: string): boolean {
+  if (/^(?:import|export)\s+type\s/.test(statement)) return true;
+  const names = /\{([^}]*)\}/.exec(statement)?.[1];
+  if (names === undefined || /\*|^\s*(?:import|export)\s+\w+\s*,/.test(statement)) return false;
+  const list = names
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  return list.length > 0 && list.every((name) => name.startsWith('type '));
+}
+
+/**
+ * `<service>:<Operation>` of every AWS SDK command in the runtime import graph of a source file
+ * (imports TypeScript erases are not followed).
+ */
 function sdkCommandsReachableFrom(entry: string): string[] {
   const seen = new Set<string>();
   const commands = new Set<string>();
@@ -65,8 +80,8 @@ function sdkCommandsReachableFrom(entry: string): string[] {
         if (/^\s*\w+Command\s*$/.test(name))
           commands.add(`${service ?? from}:${name.trim().replace(/Command$/, '')}`);
     }
-    for (const [, path] of text.matchAll(/(?:import|export)[^'"]*?from\s*'(\.{1,2}\/[^']+)\.js'/g))
-      visit(resolve(dirname(file), `${path}.ts`));
+    for (const [statement, path] of text.matchAll(/(?:import|export)[^'"]*?from\s*'(\.{1,2}\/[^']+)\.js'/g))
+      if (!typeOnly(statement)) visit(resolve(dirname(file), `${path}.ts`));
   };
   visit(join(REPO, entry));
   expect(seen.size, 'files in the import graph').to.be.greaterThan(50);
