@@ -5,6 +5,9 @@
  *
  * Invariants:
  * - The watch mappings (`toKeys`) are pure: an event gives its keys and nothing else happens.
+ * - A task's `resync` gives its service's key only while no owned token of the service is cached
+ *   (a service with one is revisited by that token's resync): a service is revisited once per
+ *   resync, not once per task plus once per token.
  * - Tasks and ECS services whose tags are unusable (error log and metric), or of another admin
  *   partition (debug log, as consul-ecs v0.4.3, and
  *   `acl_controller_skipped_total{reason="foreign_partition"}`), are reported once each by
@@ -16,6 +19,7 @@ import { type Observable, tap } from 'rxjs';
 
 import { type InformerEvent } from '../../src/cache/events.js';
 import { type AnyWatch, type Watch } from '../../src/reconcile/watch.js';
+import { TOKENS_BY_SERVICE } from '../adapters/acl-informers.js';
 import { type OwnedToken } from '../adapters/owned-acl.js';
 import { UnservedMeshObjects } from '../adapters/unserved-mesh-objects.js';
 import { type ControllerPlugin } from '../../src/manager/controller-plugin.js';
@@ -47,7 +51,15 @@ export class ServiceTokenController implements ControllerPlugin {
         this.unserved.tasks(),
         this.noteNeeded((event) => event.type === 'added'),
       ),
-      toKeys: (event) => servedServiceKeys(event.obj),
+      // A task's resync revisits its service only while no owned token of the service is cached:
+      // the token informer's resync (same period) revisits the others, so a resync at 10,000
+      // tasks does not enqueue their 2,000 services a second time.
+      toKeys: (event) => {
+        const keys = servedServiceKeys(event.obj);
+        return event.type === 'resync'
+          ? keys.filter((key) => tokens.store.indexKeys(TOKENS_BY_SERVICE, key).length === 0)
+          : keys;
+      },
     };
     const serviceWatch = (events$: Observable<InformerEvent<MeshService>>): Watch<MeshService> => ({
       source: events$.pipe(

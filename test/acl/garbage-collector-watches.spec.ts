@@ -3,6 +3,9 @@ import { EMPTY } from 'rxjs';
 import { Registry } from 'prom-client';
 
 import { type InformerEvent } from '../../src/cache/events.js';
+import { Store } from '../../src/cache/store.js';
+import { TOKENS_BY_SERVICE } from '../../controllers/adapters/acl-informers.js';
+import { type OwnedToken } from '../../controllers/adapters/owned-acl.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { type AclControllerConfig } from '../../controllers/domain/acl-config.js';
 import { type MeshTask, toMeshTask } from '../../controllers/domain/mesh-task.js';
@@ -22,9 +25,18 @@ const web = toMeshTask(
   'default',
 );
 
-function deps(): AclDeps {
+/** `tokensOf`: the services with an owned token cached. */
+function deps(tokensOf: readonly string[] = []): AclDeps {
   const config = { cluster: 'prod', partitionsEnabled: false, concurrency: 1 } as AclControllerConfig;
   const stream = { events$: EMPTY };
+  const tokens = {
+    events$: EMPTY,
+    store: new Store<OwnedToken>((token) => token.accessorId, {
+      [TOKENS_BY_SERVICE]: (token) => (token.serviceKey ? [token.serviceKey] : []),
+    }),
+  };
+  for (const service of tokensOf)
+    tokens.store.upsert({ accessorId: `id-${service}`, kind: 'service', serviceKey: service } as OwnedToken);
   return {
     config,
     metrics: new AclMetrics(new Registry(), config.cluster),
@@ -32,7 +44,7 @@ function deps(): AclDeps {
     scopedName: (base: string) => base,
     tasks: stream,
     services: stream,
-    tokens: stream,
+    tokens,
     policies: stream,
   } as unknown as AclDeps;
 }
@@ -55,8 +67,17 @@ describe('task watches of the garbage collector and the service-token controller
     expect(keys('deleted')).to.deep.equal(['web']);
   });
 
-  it("the service-token controller still revisits a service on its tasks' resync", () => {
+  it("the service-token controller revisits a service on its tasks' resync while it has no cached token", () => {
     const keys = keysOf(new ServiceTokenController(deps()));
     expect(keys('resync')).to.deep.equal(['web']);
+    expect(keys('added')).to.deep.equal(['web']);
+  });
+
+  it("the service-token controller leaves a service with a cached token to that token's resync", () => {
+    const keys = keysOf(new ServiceTokenController(deps(['web'])));
+    expect(keys('resync')).to.deep.equal([]);
+    expect(keys('added')).to.deep.equal(['web']);
+    expect(keys('updated')).to.deep.equal(['web']);
+    expect(keys('deleted')).to.deep.equal(['web']);
   });
 });
