@@ -53,7 +53,10 @@ const SERVICES = ['web', 'api', 'db', 'cache', 'auth', 'billing', 'search', 'mai
  * The replicas' timings. `-resync-interval` is 5 s in events mode, so that events matter: a task
  * change is seen from its event at once, or, when its event was lost, only at the next relist up
  * to 5 s later (with 2 s the relist would hide most losses). Without events it stays 2 s. The
- * secret recheck stays 2 s either way (hostile secret plants are repaired at the recheck).
+ * secret recheck stays 2 s either way (hostile secret plants are repaired at the recheck). The ECS
+ * service relist (`-service-resync-interval`, 1 h by default with events) is compressed the same
+ * way, to the resync: the run delivers no service events, so an ECS service created at desired
+ * count 0 during the ops is learnt only from a service relist, and must be within the bound.
  */
 function timings(events: boolean): Timings {
   return {

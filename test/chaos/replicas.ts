@@ -102,6 +102,8 @@ export class Replicas {
       'json',
       '-resync-interval',
       ms(t.resyncMs),
+      '-service-resync-interval',
+      ms(t.resyncMs),
       '-gc-grace-period',
       ms(t.graceMs),
       '-secret-recheck-interval',
