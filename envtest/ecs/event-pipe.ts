@@ -41,6 +41,8 @@ export interface EcsEventsOptions {
    * takes task events). Off by default: task events only.
    */
   readonly serviceEvents?: boolean;
+  /** With `publish` and `serviceEvents`: the function the service events' bodies are handed to. */
+  readonly publishService?: (body: string) => void;
 }
 
 export interface EventPipeContext {
@@ -143,14 +145,16 @@ export class TaskEventPipe {
 
   /** Service events are not faulted (chaos targets task events); `published` holds only task events. */
   private onDeployment(service: Service, at: number): void {
-    if (this.options.publish) return;
+    const { publish, publishService } = this.options;
+    if (publish && !publishService) return;
     const event = deploymentInProgressEvent(service, {
       id: randomUuid(this.context.random),
       account: this.context.accountId,
       region: this.context.region,
       now: at,
     });
-    this.deliverInTurn(JSON.stringify(event));
+    if (publishService) publishService(JSON.stringify(event));
+    else this.deliverInTurn(JSON.stringify(event));
   }
 
   /** Delivers `body`, then any held-back event (which thereby arrives after it). */

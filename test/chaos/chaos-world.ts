@@ -130,7 +130,11 @@ export class ChaosWorld {
     const path =
       sqsServer && events ? new EventPath(sqsServer.state, events.fraction, events.draws) : undefined;
     const [ecsServer, smServer, consul] = await Promise.all([
-      startEcsServer(path ? { events: { publish: path.publish } } : {}),
+      startEcsServer(
+        path
+          ? { events: { publish: path.publish, publishService: path.publishService, serviceEvents: true } }
+          : {},
+      ),
       startSecretsManagerServer(),
       startConsulServer({ sessionTtlMinMs: SESSION_TTL_MIN_MS }),
     ]);

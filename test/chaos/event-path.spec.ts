@@ -28,7 +28,11 @@ function fixture(served: readonly string[] = ['chaos', 'chaos-b'], fraction = 0.
       return [name, { cluster, queue }];
     }),
   );
-  const pipe = new TaskEventPipe(ecs, { publish: path.publish }, context);
+  const pipe = new TaskEventPipe(
+    ecs,
+    { publish: path.publish, publishService: path.publishService, serviceEvents: true },
+    context,
+  );
   path.attachPipe(pipe);
   const definition = ecs.registerTaskDefinition('web', {}, [{ name: 'app' }], [MESH_TAG]);
   const run = (cluster = 'chaos') =>
@@ -41,7 +45,29 @@ function fixture(served: readonly string[] = ['chaos', 'chaos-b'], fraction = 0.
     })[0];
   const bodies = (cluster: string) =>
     (clusters[cluster].queue?.messages ?? []).map((m) => JSON.parse(m.body) as TaskStateChangeEvent);
-  return { clock, ecs, sqs, path, pipe, clusters, run, bodies, setNow: (ms: number) => (now = ms) };
+  const createService = (cluster: string, name: string) =>
+    ecs.createService({
+      cluster: clusters[cluster].cluster,
+      name,
+      taskDefinition: definition,
+      desiredCount: 0,
+      launchType: 'FARGATE',
+      propagateTags: 'TASK_DEFINITION',
+      enableECSManagedTags: false,
+      tags: [],
+    });
+  return {
+    clock,
+    ecs,
+    sqs,
+    path,
+    pipe,
+    clusters,
+    run,
+    createService,
+    bodies,
+    setNow: (ms: number) => (now = ms),
+  };
 }
 
 describe('chaos: event path', () => {
@@ -158,5 +184,26 @@ describe('chaos: event path', () => {
     const injected = world.path.pipeFaults();
     world.run('chaos');
     expect(world.path.pipeFaults()).to.equal(injected);
+  });
+
+  it("routes a service's deployment event to its cluster's queue by the service ARN, counted apart, and loses it like task events", () => {
+    const world = fixture(['chaos', 'chaos-b'], 1);
+    world.createService('chaos-b', 'web');
+    world.createService('other', 'web');
+    const deployments = () =>
+      (world.clusters['chaos-b'].queue?.messages ?? [])
+        .map((m) => JSON.parse(m.body) as { 'detail-type': string; resources: string[] })
+        .filter((e) => e['detail-type'] === 'ECS Deployment State Change');
+    expect(deployments().map((e) => e.resources[0])).to.deep.equal([
+      world.clusters['chaos-b'].cluster.arn.replace(':cluster/', ':service/') + '/web',
+    ]);
+    expect(world.bodies('chaos').length).to.equal(0);
+    expect(world.path.serviceCounts).to.include({ published: 2, delivered: 1, unrouted: 1, lost: 0 });
+    expect(world.path.counts.published).to.equal(0);
+    // While on, a loss fraction of 1 loses every one.
+    world.path.start();
+    world.createService('chaos-b', 'api');
+    expect(deployments().length).to.equal(1);
+    expect(world.path.serviceCounts.lost).to.equal(1);
   });
 });

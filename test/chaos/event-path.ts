@@ -1,7 +1,8 @@
 /**
  * EventPath: the road of the chaos run's "ECS Task State Change" events, from envtest ECS (its
  * `publish` hook) to one envtest SQS queue per served cluster, with the seeded losses on it and the
- * forger of foreign events.
+ * forger of foreign events; and of its "ECS Deployment State Change" events (`publishService`),
+ * routed and lost the same way, counted apart (`serviceCounts`).
  *
  * Invariants:
  * - `publish` routes each event by its exact `detail.clusterArn` to that served cluster's queue, as
@@ -54,6 +55,15 @@ export interface EventPathCounts {
 
 export class EventPath {
   readonly counts: EventPathCounts = {
+    published: 0,
+    delivered: 0,
+    lost: 0,
+    lostInWindows: 0,
+    unrouted: 0,
+    forged: 0,
+  };
+  /** The same counts for the service deployment events (none are forged). */
+  readonly serviceCounts: EventPathCounts = {
     published: 0,
     delivered: 0,
     lost: 0,
@@ -141,23 +151,43 @@ export class EventPath {
     this.counts.published += 1;
     const taskArn = event.detail.taskArn;
     if (typeof taskArn === 'string') this.lastEvent.set(taskArn, event);
-    const route = this.routes.find((r) => r.arn === event.detail.clusterArn);
+    this.deliver(event.detail.clusterArn, body, this.counts);
+  };
+
+  /**
+   * The `publishService` hook: an "ECS Deployment State Change" event, routed by the cluster of
+   * its service ARN (`…:service/<cluster>/<name>`, as the EventBridge rule's prefix matches it) and
+   * lost as task events are (same windows, same draws).
+   */
+  readonly publishService = (body: string): void => {
+    this.serviceCounts.published += 1;
+    const serviceArn = (JSON.parse(body) as { resources?: unknown[] }).resources?.[0];
+    const clusterArn =
+      typeof serviceArn === 'string'
+        ? serviceArn.replace(':service/', ':cluster/').replace(/\/[^/]+$/, '')
+        : undefined;
+    this.deliver(clusterArn, body, this.serviceCounts);
+  };
+
+  /** Delivers `body` to the queue of the cluster `clusterArn`, unless lost (see the invariants). */
+  private deliver(clusterArn: unknown, body: string, counts: EventPathCounts): void {
+    const route = this.routes.find((r) => r.arn === clusterArn);
     if (!route?.queue) {
-      this.counts.unrouted += 1;
+      counts.unrouted += 1;
       return;
     }
     const draw = this.draws.next();
     if (this.on) {
       const inWindow = (this.windowUntil.get(route.name) ?? 0) > this.now();
       if (inWindow || draw < this.lossFraction) {
-        this.counts.lost += 1;
-        if (inWindow) this.counts.lostInWindows += 1;
+        counts.lost += 1;
+        if (inWindow) counts.lostInWindows += 1;
         return;
       }
     }
     this.sqs.sendMessage(route.queue, body);
-    this.counts.delivered += 1;
-  };
+    counts.delivered += 1;
+  }
 
   /** The ARN a `forge` forgery into `cluster`'s queue names. */
   forgedArn(cluster: string, forge: Forge): string {

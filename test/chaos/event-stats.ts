@@ -43,7 +43,8 @@ export class EventStats {
     return sum;
   }
 
-  line(path: EventPathCounts, lossFraction: number, pipeFaults: number): string {
+  /** `services`: the service deployment events' counts, when the run delivers them. */
+  line(path: EventPathCounts, lossFraction: number, pipeFaults: number, services?: EventPathCounts): string {
     const ignored = ['other_account_or_region', 'other_cluster', 'cluster_unverified', 'other_detail_type']
       .map((reason) => `${reason} ${this.total(`reason=${reason}`)}`)
       .join(', ');
@@ -52,7 +53,10 @@ export class EventStats {
       `${path.lost} lost (${(lossFraction * 100).toFixed(1)}% base, ${path.lostInWindows} in loss windows), ` +
       `${pipeFaults} duplicated, reordered or delayed, ${path.forged} forged, ${path.unrouted} of unserved clusters; ` +
       `consumers: ${this.total('result=applied')} applied, ${this.total('result=stale')} stale, ` +
-      `${this.total('result=ignored')} ignored (${ignored})`
+      `${this.total('result=ignored')} ignored (${ignored})` +
+      (services === undefined
+        ? ''
+        : `; service events: ${services.published} published, ${services.delivered} delivered, ${services.lost} lost`)
     );
   }
 }

@@ -17,7 +17,8 @@
  *   `chaos: lock holders:` line names the replica that holds each cluster's lock (and what each
  *   replica's /metrics says it leads).
  * - Events mode (on unless `--no-events`): the replicas read each cluster's task events from its
- *   envtest SQS queue (`-events-queue-url`, `-resync-interval 5s`); the events are lost (a seeded
+ *   envtest SQS queue (`-events-queue-url`, `-resync-interval 5s`), with its services' deployment
+ *   events (lost like the task events, never forged); the events are lost (a seeded
  *   base fraction of at least 10%, and seeded loss windows), duplicated, reordered, delayed and
  *   forged by the run (./event-ops.ts, ./event-path.ts) while the faults are on, and at least one
  *   leader is killed while its cluster's events are lost. Each controller token delete is also
@@ -55,8 +56,9 @@ const SERVICES = ['web', 'api', 'db', 'cache', 'auth', 'billing', 'search', 'mai
  * to 5 s later (with 2 s the relist would hide most losses). Without events it stays 2 s. The
  * secret recheck stays 2 s either way (hostile secret plants are repaired at the recheck). The ECS
  * service relist (`-service-resync-interval`, 1 h by default with events) is compressed the same
- * way, to the resync: the run delivers no service events, so an ECS service created at desired
- * count 0 during the ops is learnt only from a service relist, and must be within the bound.
+ * way, to the resync: service deployment events are lost as task events are, and an ECS service
+ * created at desired count 0 whose event was lost is learnt only from a service relist, which
+ * must come within the bound.
  */
 function timings(events: boolean): Timings {
   return {
@@ -276,7 +278,14 @@ async function run(options: ChaosOptions): Promise<number> {
   console.log(`chaos: ${scan.lines} log lines, ${observer.secretIds.size} SecretIDs checked against them`);
   console.log(cross.summary());
   if (world.events) {
-    console.log(eventStats.line(world.events.counts, world.events.lossFraction, world.events.pipeFaults()));
+    console.log(
+      eventStats.line(
+        world.events.counts,
+        world.events.lossFraction,
+        world.events.pipeFaults(),
+        world.events.serviceCounts,
+      ),
+    );
   }
   for (const violation of violations) console.log(violationLine(violation));
   if (violations.length > 0) console.log(`chaos: FAILED; replay: ${replayCommand(options)}`);
