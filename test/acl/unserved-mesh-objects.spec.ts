@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 
 import { type InformerEvent } from '../../src/cache/events.js';
 import { Informer, type ListResult } from '../../src/cache/informer.js';
+import { Store } from '../../src/cache/store.js';
 import { JsonLogger } from '../../src/log/logger.js';
 import { type AnyWatch } from '../../src/reconcile/watch.js';
 import { ManualClock } from '../../src/time/manual-clock.js';
@@ -12,6 +13,7 @@ import { type MeshService, toMeshService } from '../../controllers/domain/mesh-s
 import { type MeshTask, toMeshTask } from '../../controllers/domain/mesh-task.js';
 import { type AclDeps } from '../../controllers/adapters/acl-deps.js';
 import { AclMetrics } from '../../controllers/adapters/acl-metrics.js';
+import { TOKENS_BY_SERVICE } from '../../controllers/adapters/acl-informers.js';
 import { ServiceTokenController } from '../../controllers/service-token/service-token-controller.js';
 import { newTestScheduler } from '../helpers/test-scheduler.js';
 
@@ -93,7 +95,8 @@ function setup() {
     scopedName: (base: string) => base,
     tasks: informer(TASKS, (t) => t.taskArn),
     services: informer(SERVICES, (s) => s.serviceArn),
-    tokens: { events$: EMPTY },
+    // No token cached: every resync of a served task gives its key.
+    tokens: { events$: EMPTY, store: new Store<never>(() => '', { [TOKENS_BY_SERVICE]: () => [] }) },
   } as unknown as AclDeps;
   const controller = new ServiceTokenController(deps);
   const noted: string[] = [];
