@@ -16,7 +16,9 @@
  * - Every /metrics page read (before a kill, every minute, at the end) is also handed to the
  *   `onMetrics` listeners with the slot and generation it came from.
  * - A cluster's leader is read from Consul's state in-process: the holder `host/pid` of
- *   `ecs-acl-controller/<cluster>/leader`, while its session exists.
+ *   `ecs-acl-controller/<cluster>/leader` (or the `command`'s lock key), while its session exists.
+ * - With a `command` (the `controller` run), its argv replaces the `acl-controller` flags and its
+ *   environment is added to the common one.
  * - `stopAll()` SIGTERMs every live process and waits for it.
  */
 import { type ConsulState } from '../../envtest/consul/state.js';
@@ -43,6 +45,17 @@ export interface ReplicaTarget {
   readonly consulState: () => ConsulState;
   /** The envtest Consul's session_ttl_min, passed as -consul-session-ttl-min. */
   readonly sessionTtlMinMs: number;
+  /**
+   * Another command than `acl-controller` (the `controller` run, ./iam-main.ts): its whole argv
+   * (built from the timings), the environment it adds, and its lock key per cluster.
+   */
+  readonly command?: ReplicaCommand;
+}
+
+export interface ReplicaCommand {
+  readonly args: (timings: Timings) => string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly lockKey: (cluster: string) => string;
 }
 
 export interface Timings {
@@ -87,6 +100,7 @@ export class Replicas {
 
   flags(): string[] {
     const t = this.timings;
+    if (this.target.command) return this.target.command.args(t);
     const queues = this.target.clusters.flatMap((c) =>
       c.eventsQueueUrl === undefined ? [] : ['-events-queue-url', c.eventsQueueUrl],
     );
@@ -131,15 +145,18 @@ export class Replicas {
     const source = `replica ${index}#${slot.generation}`;
     const t = this.target;
     const child = await startNodeChild(this.flags(), {
-      env: controllerEnv({
-        ecsUrl: t.ecsUrl,
-        secretsManagerUrl: t.secretsManagerUrl,
-        ...(t.sqsUrl !== undefined ? { sqsUrl: t.sqsUrl } : {}),
-        consulUrl: t.consulUrl,
-        consulToken: t.managementToken,
-        accessKeyId: CONTROLLER_ACCESS_KEY_ID,
-        secretAccessKey: 'controller-secret',
-      }),
+      env: {
+        ...controllerEnv({
+          ecsUrl: t.ecsUrl,
+          secretsManagerUrl: t.secretsManagerUrl,
+          ...(t.sqsUrl !== undefined ? { sqsUrl: t.sqsUrl } : {}),
+          consulUrl: t.consulUrl,
+          consulToken: t.managementToken,
+          accessKeyId: CONTROLLER_ACCESS_KEY_ID,
+          secretAccessKey: 'controller-secret',
+        }),
+        ...t.command?.env,
+      },
       keepLines: 200,
       onLine: (line) => {
         this.scan.line(source, line);
@@ -160,7 +177,7 @@ export class Replicas {
   /** Pid of the replica holding `cluster`'s lock, if a live session holds it. */
   leaderPid(cluster: string): number | undefined {
     const state = this.target.consulState();
-    const key = `ecs-acl-controller/${cluster}/leader`;
+    const key = this.target.command?.lockKey(cluster) ?? `ecs-acl-controller/${cluster}/leader`;
     for (const entry of state.kv.values()) {
       if (entry.key !== key || entry.session === undefined || !state.sessions.has(entry.session)) continue;
       try {
