@@ -51,6 +51,7 @@ import { type Queue } from '../../envtest/sqs/model.js';
 import { type SqsServer, startSqsServer } from '../../envtest/sqs/server.js';
 import { type SecretsManagerServer, startSecretsManagerServer } from '../../envtest/secretsmanager/server.js';
 import { EventPath } from './event-path.js';
+import { type ReplicaTarget } from './replicas.js';
 import { FaultSchedule } from './fault-schedule.js';
 import { seedForeign, type ForeignBaseline } from './foreign.js';
 import { type Prng } from './prng.js';
@@ -157,6 +158,20 @@ export class ChaosWorld {
 
   get consulUrl(): string {
     return this.consul.url;
+  }
+
+  /** Where replicas reach this world's servers (`sessionTtlMinMs`: its Consul's session_ttl_min). */
+  replicaTarget(sessionTtlMinMs: number): ReplicaTarget {
+    return {
+      clusters: this.clusters,
+      ecsUrl: this.ecsServer.url,
+      secretsManagerUrl: this.smServer.url,
+      ...(this.sqsServer ? { sqsUrl: this.sqsServer.url } : {}),
+      consulUrl: this.consulUrl,
+      managementToken: this.managementToken,
+      consulState: () => this.consul.state,
+      sessionTtlMinMs,
+    };
   }
 
   get managementToken(): string {

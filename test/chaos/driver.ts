@@ -26,6 +26,7 @@ import {
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 
+import { OpTally, type OpOutcome } from './op-tally.js';
 import { type ChaosWorld, MESH_TAG, NON_MESH_FAMILY } from './chaos-world.js';
 import { EventDriver } from './event-driver.js';
 import { HostileDriver } from './hostile-driver.js';
@@ -44,11 +45,9 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean
   return true;
 }
 
-export type OpOutcome = 'applied' | 'skipped' | 'failed';
-
 export class Driver {
-  readonly outcomes: Record<OpOutcome, number> = { applied: 0, skipped: 0, failed: 0 };
-  readonly failures: string[] = [];
+  /** How its ops went. */
+  readonly tally = new OpTally();
   consulRestarts = 0;
   /** AccessorIDs the driver planted in another service's secret (hostile `plant-secret`). */
   readonly planted = new Set<string>();
@@ -70,16 +69,8 @@ export class Driver {
     });
   }
 
-  async apply(op: Op): Promise<OpOutcome> {
-    let outcome: OpOutcome;
-    try {
-      outcome = (await this.run(op)) ? 'applied' : 'skipped';
-    } catch (error) {
-      outcome = 'failed';
-      if (this.failures.length < 50) this.failures.push(`${op.kind}: ${(error as Error).message}`);
-    }
-    this.outcomes[outcome] += 1;
-    return outcome;
+  apply(op: Op): Promise<OpOutcome> {
+    return this.tally.apply(op.kind, () => this.run(op));
   }
 
   private service(cluster: string, name: string) {

@@ -26,7 +26,7 @@ import { type ChaosWorld, MESH_TAG } from './chaos-world.js';
 import { EventDriver, FORGE_REPEAT_MS } from './event-driver.js';
 import { type ForeignCluster, type IamOp, isIamEventOp } from './iam-ops.js';
 import { loginMeta } from './iam-watch.js';
-import { type OpOutcome } from './driver.js';
+import { OpTally, type OpOutcome } from './op-tally.js';
 import { type Replicas } from './replicas.js';
 import { retrying, sleep } from './retrying.js';
 import { isRunning, serviceOf } from './running-tasks.js';
@@ -44,8 +44,8 @@ export interface IamTarget {
 }
 
 export class IamDriver {
-  readonly outcomes: Record<OpOutcome, number> = { applied: 0, skipped: 0, failed: 0 };
-  readonly failures: string[] = [];
+  /** How its ops went. */
+  readonly tally = new OpTally();
   consulRestarts = 0;
   forgedOwn = 0;
   private readonly events: EventDriver;
@@ -66,16 +66,8 @@ export class IamDriver {
     });
   }
 
-  async apply(op: IamOp): Promise<OpOutcome> {
-    let outcome: OpOutcome;
-    try {
-      outcome = (await this.run(op)) ? 'applied' : 'skipped';
-    } catch (error) {
-      outcome = 'failed';
-      if (this.failures.length < 50) this.failures.push(`${op.kind}: ${(error as Error).message}`);
-    }
-    this.outcomes[outcome] += 1;
-    return outcome;
+  apply(op: IamOp): Promise<OpOutcome> {
+    return this.tally.apply(op.kind, () => this.run(op));
   }
 
   /** Waits for every scheduled re-description. */

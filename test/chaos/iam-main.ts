@@ -35,8 +35,8 @@ import { type IamViolation, IamWatch } from './iam-watch.js';
 import { type Violation, safetyViolations } from './invariants.js';
 import { LogScan } from './log-scan.js';
 import { type ChaosOptions, parseChaosArgs, replayCommand } from './options.js';
-import { Replicas, type Timings } from './replicas.js';
-import { summaryLine, violationLine } from './report.js';
+import { chaosTimings, Replicas } from './replicas.js';
+import { exitWith, printRunEnd } from './run-end.js';
 import { sleep } from './retrying.js';
 import { moduleControllerConfig } from '../helpers/consul-ecs/run-consul-ecs-controller.js';
 import { startTaskMetadataStub } from '../helpers/consul-ecs/task-metadata-stub.js';
@@ -46,18 +46,6 @@ const SERVICES = ['web', 'api', 'db', 'cache', 'auth', 'billing'];
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const SLACK_MS = 2_000;
-
-/** As the `acl-controller` run's: a 5 s resync with events (so lost events matter), else 2 s. */
-function timings(events: boolean): Timings {
-  return {
-    resyncMs: events ? 5_000 : 2_000,
-    secretRecheckMs: 0,
-    graceMs: 3_000,
-    ttlMs: 3_000,
-    renewMs: 1_000,
-    lockDelayMs: 1_000,
-  };
-}
 
 const ms = (value: number) => `${value}ms`;
 
@@ -80,7 +68,8 @@ async function run(options: ChaosOptions): Promise<number> {
     `chaos: controller run, seed ${options.seed}, ${options.ops} ops; replay: ${iamReplayCommand(options)}`,
   );
   const started = performance.now();
-  const t = timings(options.events);
+  // As the `acl-controller` run's, with no secrets to recheck.
+  const t = chaosTimings(options.events, 0);
   const world = await ChaosWorld.start(SERVICES, 1, options.events ? eventLoss(options.seed) : undefined);
   const { name: cluster, eventsQueueUrl } = world.clusters[0];
   const clusterArn = world.ecsServer.state.clusters.get(cluster)?.arn ?? '';
@@ -114,14 +103,7 @@ async function run(options: ChaosOptions): Promise<number> {
   const scan = new LogScan();
   const replicas = new Replicas(
     {
-      clusters: world.clusters,
-      ecsUrl: world.ecsServer.url,
-      secretsManagerUrl: world.smServer.url,
-      ...(world.sqsServer ? { sqsUrl: world.sqsServer.url } : {}),
-      consulUrl: world.consulUrl,
-      managementToken: world.managementToken,
-      consulState: () => world.consul.state,
-      sessionTtlMinMs: SESSION_TTL_MIN_MS,
+      ...world.replicaTarget(SESSION_TTL_MIN_MS),
       command: {
         args: (timing) => [
           CLI,
@@ -225,7 +207,7 @@ async function run(options: ChaosOptions): Promise<number> {
     world.events?.stop();
     const t0 = performance.now();
     console.log(
-      `chaos: ops done in ${seconds(t0 - started)} s (${JSON.stringify(driver.outcomes)}, ` +
+      `chaos: ops done in ${seconds(t0 - started)} s (${JSON.stringify(driver.tally.outcomes)}, ` +
         `${driver.consulRestarts} Consul restarts, ${replicas.leaderKills} leader kills, ` +
         `${driver.forgedOwn} forged stops of our running tasks); faults off`,
     );
@@ -276,33 +258,17 @@ async function run(options: ChaosOptions): Promise<number> {
   const faults = faultsInjected();
   await world.close();
 
-  if (driver.failures.length > 0)
-    console.log(`chaos: ${driver.outcomes.failed} ops failed, e.g. ${driver.failures[0]}`);
-  console.log(`chaos: ${scan.lines} log lines, ${secretIds.size} SecretIDs checked against them`);
-  console.log(removals);
-  if (world.events) {
-    console.log(
-      eventStats.line(
-        world.events.counts,
-        world.events.lossFraction,
-        world.events.pipeFaults(),
-        world.events.serviceCounts,
-      ),
-    );
-  }
-  for (const violation of violations) console.log(violationLine(violation as Violation));
-  if (violations.length > 0) console.log(`chaos: FAILED; replay: ${iamReplayCommand(options)}`);
-  console.log(
-    summaryLine({
-      ops: opsRun,
-      faults,
-      kills: replicas.kills,
-      eventsLost: eventsLost(),
-      violations: violations.length,
-      convergedS,
-    }),
-  );
-  return violations.length > 0 ? 1 : 0;
+  return printRunEnd({
+    driver: driver.tally,
+    logLines: scan.lines,
+    secretIdsChecked: secretIds.size,
+    lines: [removals],
+    events: world.events,
+    eventStats,
+    violations: violations as Violation[],
+    replay: iamReplayCommand(options),
+    summary: { ops: opsRun, faults, kills: replicas.kills, eventsLost: eventsLost(), convergedS },
+  });
 }
 
 function seconds(ms: number): string {
@@ -310,11 +276,4 @@ function seconds(ms: number): string {
 }
 
 const options = parseIamArgs(process.argv.slice(2));
-run(options).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error((error as Error).stack ?? String(error));
-    console.log(`chaos: the run itself failed; replay: ${iamReplayCommand(options)}`);
-    process.exit(1);
-  },
-);
+exitWith(run(options), iamReplayCommand(options));

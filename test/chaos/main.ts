@@ -44,32 +44,12 @@ import { MemoryWatch } from './memory-watch.js';
 import { Observer } from './observer.js';
 import { generateOps, opStream, describeOp, type Op } from './ops.js';
 import { type ChaosOptions, parseChaosArgs, replayCommand } from './options.js';
-import { Replicas, type Timings } from './replicas.js';
-import { summaryLine, violationLine } from './report.js';
+import { chaosTimings, Replicas } from './replicas.js';
+import { exitWith, printRunEnd } from './run-end.js';
 import { sleep } from './retrying.js';
 import { CONTROLLER_ACCESS_KEY_ID } from '../helpers/aws-actions.js';
 
 const SERVICES = ['web', 'api', 'db', 'cache', 'auth', 'billing', 'search', 'mail'];
-/**
- * The replicas' timings. `-resync-interval` is 5 s in events mode, so that events matter: a task
- * change is seen from its event at once, or, when its event was lost, only at the next relist up
- * to 5 s later (with 2 s the relist would hide most losses). Without events it stays 2 s. The
- * secret recheck stays 2 s either way (hostile secret plants are repaired at the recheck). The ECS
- * service relist (`-service-resync-interval`, 1 h by default with events) is compressed the same
- * way, to the resync: service deployment events are lost as task events are, and an ECS service
- * created at desired count 0 whose event was lost is learnt only from a service relist, which
- * must come within the bound.
- */
-function timings(events: boolean): Timings {
-  return {
-    resyncMs: events ? 5_000 : 2_000,
-    secretRecheckMs: 2_000,
-    graceMs: 3_000,
-    ttlMs: 3_000,
-    renewMs: 1_000,
-    lockDelayMs: 1_000,
-  };
-}
 const SLACK_MS = 2_000;
 /**
  * How long a token must have been its cluster's wanted token (service active, secret naming it)
@@ -95,7 +75,7 @@ async function run(options: ChaosOptions): Promise<number> {
       `; replay: ${replayCommand(options)}`,
   );
   const started = performance.now();
-  const replicaTimings = timings(options.events);
+  const replicaTimings = chaosTimings(options.events);
   const world = await ChaosWorld.start(
     SERVICES,
     options.clusters,
@@ -125,16 +105,7 @@ async function run(options: ChaosOptions): Promise<number> {
   observer.remember(world.managementToken, 'the management token');
   observer.start();
   const replicas = new Replicas(
-    {
-      clusters: world.clusters,
-      ecsUrl: world.ecsServer.url,
-      secretsManagerUrl: world.smServer.url,
-      ...(world.sqsServer ? { sqsUrl: world.sqsServer.url } : {}),
-      consulUrl: world.consulUrl,
-      managementToken: world.managementToken,
-      consulState: () => world.consul.state,
-      sessionTtlMinMs: SESSION_TTL_MIN_MS,
-    },
+    world.replicaTarget(SESSION_TTL_MIN_MS),
     replicaTimings,
     scan,
     2,
@@ -221,7 +192,7 @@ async function run(options: ChaosOptions): Promise<number> {
     const t0 = performance.now();
     const deadlineMs = 2 * replicaTimings.resyncMs + replicaTimings.graceMs + SLACK_MS;
     console.log(
-      `chaos: ops done in ${seconds(t0 - started)} s (${JSON.stringify(driver.outcomes)}, ` +
+      `chaos: ops done in ${seconds(t0 - started)} s (${JSON.stringify(driver.tally.outcomes)}, ` +
         `${driver.consulRestarts} Consul restarts, ${replicas.leaderKills} leader kills); faults off`,
     );
     const convergence = await awaitConvergence(() => observer.sample(), checkState, deadlineMs);
@@ -273,33 +244,17 @@ async function run(options: ChaosOptions): Promise<number> {
   await world.close();
 
   for (const line of memory.lines()) console.log(line);
-  if (driver.failures.length > 0)
-    console.log(`chaos: ${driver.outcomes.failed} ops failed, e.g. ${driver.failures[0]}`);
-  console.log(`chaos: ${scan.lines} log lines, ${observer.secretIds.size} SecretIDs checked against them`);
-  console.log(cross.summary());
-  if (world.events) {
-    console.log(
-      eventStats.line(
-        world.events.counts,
-        world.events.lossFraction,
-        world.events.pipeFaults(),
-        world.events.serviceCounts,
-      ),
-    );
-  }
-  for (const violation of violations) console.log(violationLine(violation));
-  if (violations.length > 0) console.log(`chaos: FAILED; replay: ${replayCommand(options)}`);
-  console.log(
-    summaryLine({
-      ops: opsRun,
-      faults,
-      kills: replicas.kills,
-      eventsLost: eventsLost(),
-      violations: violations.length,
-      convergedS,
-    }),
-  );
-  return violations.length > 0 ? 1 : 0;
+  return printRunEnd({
+    driver: driver.tally,
+    logLines: scan.lines,
+    secretIdsChecked: observer.secretIds.size,
+    lines: [cross.summary()],
+    events: world.events,
+    eventStats,
+    violations,
+    replay: replayCommand(options),
+    summary: { ops: opsRun, faults, kills: replicas.kills, eventsLost: eventsLost(), convergedS },
+  });
 }
 
 function seconds(ms: number): string {
@@ -316,11 +271,4 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
 }
 
 const options = parseChaosArgs(process.argv.slice(2));
-run(options).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error((error as Error).stack ?? String(error));
-    console.log(`chaos: the run itself failed; replay: ${replayCommand(options)}`);
-    process.exit(1);
-  },
-);
+exitWith(run(options), replayCommand(options));

@@ -67,6 +67,27 @@ export interface Timings {
   readonly lockDelayMs: number;
 }
 
+/**
+ * The replicas' timings. `-resync-interval` is 5 s in events mode, so that events matter: a task
+ * change is seen from its event at once, or, when its event was lost, only at the next relist up
+ * to 5 s later (with 2 s the relist would hide most losses). Without events it stays 2 s. The
+ * secret recheck stays 2 s either way (hostile secret plants are repaired at the recheck). The ECS
+ * service relist (`-service-resync-interval`, 1 h by default with events) is compressed the same
+ * way, to the resync: service deployment events are lost as task events are, and an ECS service
+ * created at desired count 0 whose event was lost is learnt only from a service relist, which
+ * must come within the bound.
+ */
+export function chaosTimings(events: boolean, secretRecheckMs = 2_000): Timings {
+  return {
+    resyncMs: events ? 5_000 : 2_000,
+    secretRecheckMs,
+    graceMs: 3_000,
+    ttlMs: 3_000,
+    renewMs: 1_000,
+    lockDelayMs: 1_000,
+  };
+}
+
 interface Slot {
   process: NodeChild | undefined;
   generation: number;
