@@ -91,9 +91,30 @@ function scopesOf(partitionsEnabled: boolean, partition: string) {
   return { scope, anonymousScope, sameScope: !partitionsEnabled || partition === 'default' };
 }
 
-/** How many informers createConsulResourceInformers makes (one more when the scopes differ). */
+const WATCHES = [
+  'consul-auth-methods',
+  'consul-binding-rules',
+  'consul-resource-policies',
+  'consul-resource-roles',
+  'consul-anonymous-token',
+  'consul-synthetic-node',
+  'consul-anonymous-policy',
+] as const;
+type WatchName = (typeof WATCHES)[number];
+
+/**
+ * The informers createConsulResourceInformers makes, by name, in order: the anonymous policy has
+ * its own watch only when it lives in another scope than the others (else the policies watch
+ * covers it).
+ */
+export function consulResourceWatchNames(partitionsEnabled: boolean, partition = ''): WatchName[] {
+  const { sameScope } = scopesOf(partitionsEnabled, partition);
+  return WATCHES.filter((name) => name !== 'consul-anonymous-policy' || !sameScope);
+}
+
+/** How many informers createConsulResourceInformers makes. */
 export function consulResourceWatchCount(partitionsEnabled: boolean, partition = ''): number {
-  return scopesOf(partitionsEnabled, partition).sameScope ? 6 : 7;
+  return consulResourceWatchNames(partitionsEnabled, partition).length;
 }
 
 /** The informers whose events mean "check the IAM-login objects again". */
@@ -112,27 +133,23 @@ export function createConsulResourceInformers(
     (names: ReadonlySet<string>, of: AclScope): Read =>
     async (blocking) =>
       byModifyIndex(await acl.listPolicies(of, blocking), named(names));
-  const reads: [string, Read, number][] = [
-    [
-      'consul-auth-methods',
+  const reads: Record<WatchName, [Read, number]> = {
+    'consul-auth-methods': [
       async (blocking) =>
         byModifyIndex(await auth.listAuthMethods(scope, blocking), named(new Set([AUTH_METHOD_NAME]))),
       WATCH_FLOOR_MS,
     ],
-    [
-      'consul-binding-rules',
+    'consul-binding-rules': [
       async (blocking) =>
         byModifyIndex(await auth.watchBindingRules(AUTH_METHOD_NAME, scope, blocking), (rule) => rule.ID),
       WATCH_FLOOR_MS,
     ],
-    ['consul-resource-policies', policiesOf(policyNames, scope), WATCH_FLOOR_MS],
-    [
-      'consul-resource-roles',
+    'consul-resource-policies': [policiesOf(policyNames, scope), WATCH_FLOOR_MS],
+    'consul-resource-roles': [
       async (blocking) => byModifyIndex(await auth.listRoles(scope, blocking), named(roleNames)),
       WATCH_FLOOR_MS,
     ],
-    [
-      'consul-anonymous-token',
+    'consul-anonymous-token': [
       async (blocking) =>
         byModifyIndex(
           await acl.watchToken(ANONYMOUS_TOKEN_ID, anonymousScope, blocking),
@@ -140,8 +157,7 @@ export function createConsulResourceInformers(
         ),
       BUSY_WATCH_FLOOR_MS,
     ],
-    [
-      'consul-synthetic-node',
+    'consul-synthetic-node': [
       async (blocking) => {
         const { value, index } = await catalog.watchNode(node, scope, blocking);
         const version = value?.meta[SYNTHETIC_NODE_META] === 'true' ? 'synthetic' : 'not-synthetic';
@@ -149,14 +165,11 @@ export function createConsulResourceInformers(
       },
       BUSY_WATCH_FLOOR_MS,
     ],
-  ];
-  if (!sameScope)
-    reads.push([
-      'consul-anonymous-policy',
-      policiesOf(new Set([ANONYMOUS_POLICY]), anonymousScope),
-      WATCH_FLOOR_MS,
-    ]);
-  return reads.map(([name, read, floorMs]) => watchedInformer(options, name, read, floorMs));
+    'consul-anonymous-policy': [policiesOf(new Set([ANONYMOUS_POLICY]), anonymousScope), WATCH_FLOOR_MS],
+  };
+  return consulResourceWatchNames(partitionsEnabled, partition).map((name) =>
+    watchedInformer(options, name, ...reads[name]),
+  );
 }
 
 function watchedInformer(

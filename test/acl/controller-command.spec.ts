@@ -66,6 +66,12 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
     };
   }
 
+  /** Task metadata naming the world's cluster in ACCOUNT; returns the cluster's ARN. */
+  const stubTaskMetadata = async () => {
+    stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
+    return `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${world.cluster}`;
+  };
+
   /** CONSUL_ECS_CONFIG_JSON as the module renders it with TLS off, pointing at the world's Consul. */
   const moduleConfig = () =>
     moduleControllerConfig({
@@ -75,8 +81,7 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
     });
 
   it("removes a stopped task's login tokens and services; keeps a running task's, another cluster's, non-login tokens and services without task-id", async () => {
-    stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
-    const clusterArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${world.cluster}`;
+    const clusterArn = await stubTaskMetadata();
     const [running, stopping] = await world.runTasks('web', 2);
     const id = (arn: string | undefined) => (arn as string).slice((arn as string).lastIndexOf('/') + 1);
     const tokens = {
@@ -141,8 +146,7 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
   });
 
   it('keeps the Consul objects IAM login needs, as consul-ecs v0.10 makes them, and repairs a deleted auth method or binding rule within a resync', async () => {
-    stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
-    const clusterArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${world.cluster}`;
+    const clusterArn = await stubTaskMetadata();
     // Another cluster's controller already trusts its own roles: kept, with our principal added.
     await consul('PUT', '/v1/acl/auth-method', {
       Name: 'iam-ecs-service-token',
@@ -262,8 +266,7 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
   };
 
   it('repairs a deleted binding rule, auth method, anonymous-policy link and synthetic node from its blocking-query watches, long before its safety-net recheck', async () => {
-    stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
-    const clusterArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${world.cluster}`;
+    const clusterArn = await stubTaskMetadata();
     // A 30 s resync: the unprompted recheck comes only after 10 resyncs (300 s); a repair within
     // the bounds below can only come from a watch.
     const opsUrl = await startController('30s');
@@ -335,8 +338,7 @@ describe('controller (the consul-ecs v0.10 command), through the real CLI', func
   });
 
   it('with consulLogin and no CONSUL_HTTP_TOKEN logs in with the task role, does its job with that token, and logs out on SIGTERM', async () => {
-    stub = await startTaskMetadataStub({ cluster: world.cluster, accountId: ACCOUNT });
-    const clusterArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${world.cluster}`;
+    const clusterArn = await stubTaskMetadata();
     // The servers' side, made by whoever bootstrapped Consul: the method, a role for controllers
     // with the rights they need, and a rule binding it by the role's service-name tag.
     await consul('PUT', '/v1/acl/auth-method', {

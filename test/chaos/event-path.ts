@@ -53,24 +53,14 @@ export interface EventPathCounts {
   forged: number;
 }
 
+function zeroCounts(): EventPathCounts {
+  return { published: 0, delivered: 0, lost: 0, lostInWindows: 0, unrouted: 0, forged: 0 };
+}
+
 export class EventPath {
-  readonly counts: EventPathCounts = {
-    published: 0,
-    delivered: 0,
-    lost: 0,
-    lostInWindows: 0,
-    unrouted: 0,
-    forged: 0,
-  };
+  readonly counts = zeroCounts();
   /** The same counts for the service deployment events (none are forged). */
-  readonly serviceCounts: EventPathCounts = {
-    published: 0,
-    delivered: 0,
-    lost: 0,
-    lostInWindows: 0,
-    unrouted: 0,
-    forged: 0,
-  };
+  readonly serviceCounts = zeroCounts();
   private readonly routes: Route[] = [];
   private readonly lastEvent = new Map<string, TaskStateChangeEvent>();
   private readonly windowUntil = new Map<string, number>();
